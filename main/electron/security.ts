@@ -1,0 +1,30 @@
+import { APP_ORIGIN } from './window'
+
+/** https sites the lab's lessons may open in the learner's own browser (SECURITY.md item 3). */
+export const EXTERNAL_ALLOW_LIST = ['docs.python.org', 'nodejs.org', 'pages.cs.wisc.edu', 'github.com']
+
+export function isAppUrl(url: string): boolean {
+  try {
+    return new URL(url).origin === APP_ORIGIN
+  } catch {
+    return false
+  }
+}
+
+export function isAllowedExternal(url: string): boolean {
+  try {
+    const u = new URL(url)
+    return u.protocol === 'https:' && EXTERNAL_ALLOW_LIST.includes(u.hostname)
+  } catch {
+    return false
+  }
+}
+
+/** The sender check every ipcMain handler runs first (SECURITY.md item 5). */
+export interface SenderFrame {
+  url: string
+  parent: unknown
+}
+export function isTrustedSender(frame: SenderFrame | null | undefined, mainFrame: unknown): boolean {
+  return !!frame && frame === mainFrame && frame.parent === null && isAppUrl(frame.url)
+}

@@ -1,0 +1,34 @@
+import type { BrowserWindowConstructorOptions } from 'electron'
+
+export const APP_SCHEME = 'lab'
+export const APP_ORIGIN = `${APP_SCHEME}://app`
+
+/**
+ * The one place the window's options are built (SECURITY.md item 1): isolated, sandboxed,
+ * no Node in the page, web security on, no <webview>, no experimental features.
+ */
+export function windowOptions(preloadFile: string): BrowserWindowConstructorOptions {
+  return {
+    width: 1280,
+    height: 800,
+    minWidth: 960,
+    minHeight: 640,
+    show: false,
+    title: 'Socket & Process Lab',
+    backgroundColor: '#f7f7f5',
+    webPreferences: {
+      preload: preloadFile,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  }
+}

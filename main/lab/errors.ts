@@ -1,0 +1,72 @@
+import { errorData, isErrorCode, type ErrorCode, type LabErrorData } from '../../shared/errors'
+
+/** Thrown inside the engine; turned into `{ ok: false, error }` at the facade, never sent as an object. */
+export class LabError extends Error {
+  readonly code: ErrorCode
+  readonly params?: Record<string, string | number>
+  constructor(code: ErrorCode, message: string, params?: Record<string, string | number>) {
+    super(message)
+    this.name = 'LabError'
+    this.code = code
+    this.params = params
+  }
+  toData(): LabErrorData {
+    return errorData(this.code, this.message, this.params)
+  }
+}
+
+const NODE_CODES: Record<string, ErrorCode> = {
+  EADDRINUSE: 'ERR_PORT_IN_USE',
+  EACCES: 'ERR_PERMISSION_DENIED',
+  EPERM: 'ERR_PERMISSION_DENIED',
+  EADDRNOTAVAIL: 'ERR_ADDRESS_NOT_AVAILABLE',
+  ECONNREFUSED: 'ERR_CONNECTION_REFUSED',
+  ECONNRESET: 'ERR_CONNECTION_RESET',
+  EPIPE: 'ERR_CONNECTION_RESET',
+  ENOTFOUND: 'ERR_HOST_NOT_FOUND',
+  EAI_AGAIN: 'ERR_HOST_NOT_FOUND',
+  EHOSTUNREACH: 'ERR_HOST_UNREACHABLE',
+  ENETUNREACH: 'ERR_HOST_UNREACHABLE',
+  ETIMEDOUT: 'ERR_TIMEOUT',
+  EMSGSIZE: 'ERR_DATAGRAM_TOO_LARGE',
+  ENOSPC: 'ERR_STORAGE',
+  EROFS: 'ERR_STORAGE',
+}
+
+const MESSAGES: Partial<Record<ErrorCode, (where: string) => string>> = {
+  ERR_PORT_IN_USE: (w) => `${w} is already in use`,
+  ERR_PERMISSION_DENIED: (w) => `permission denied to use ${w}`,
+  ERR_ADDRESS_NOT_AVAILABLE: (w) => `cannot listen on ${w}: the address is not on this machine`,
+  ERR_CONNECTION_REFUSED: (w) => `connection to ${w} refused`,
+  ERR_CONNECTION_RESET: (w) => `connection to ${w} was reset`,
+  ERR_HOST_NOT_FOUND: (w) => `host of ${w} not found`,
+  ERR_HOST_UNREACHABLE: (w) => `${w} is unreachable`,
+  ERR_TIMEOUT: (w) => `${w} did not answer in time`,
+  ERR_DATAGRAM_TOO_LARGE: (w) => `datagram too large for ${w}`,
+}
+
+/**
+ * Maps Node's system errors (EADDRINUSE, ECONNREFUSED, …) to our codes at the engine's edge.
+ * `where` is what the learner chose, e.g. `{ host: '127.0.0.1', port: 8081 }`.
+ */
+export function fromNodeError(err: unknown, where: { host?: string; port?: number } = {}): LabError {
+  if (err instanceof LabError) return err
+  const sys = err as NodeJS.ErrnoException
+  const code = sys && typeof sys.code === 'string' ? NODE_CODES[sys.code] : undefined
+  const place =
+    where.host !== undefined && where.port !== undefined
+      ? `${where.host}:${where.port}`
+      : where.port !== undefined
+        ? `port ${where.port}`
+        : (where.host ?? 'the address')
+  const params: Record<string, string | number> = { ...where, where: place }
+  if (code) return new LabError(code, MESSAGES[code]?.(place) ?? String(sys.message), params)
+  return new LabError('ERR_INTERNAL', sys instanceof Error ? sys.message : String(err), params)
+}
+
+export function toErrorData(err: unknown): LabErrorData {
+  if (err instanceof LabError) return err.toData()
+  const maybe = err as { code?: unknown; message?: unknown }
+  if (maybe && isErrorCode(maybe.code)) return errorData(maybe.code, String(maybe.message ?? maybe.code))
+  return fromNodeError(err).toData()
+}

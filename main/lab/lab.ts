@@ -1,0 +1,130 @@
+import os from 'node:os'
+import { execFileSync } from 'node:child_process'
+import {
+  isMethodName,
+  methodSpecs,
+  type Events,
+  type Input,
+  type LabEvent,
+  type LabInfo,
+  type MethodName,
+  type Output,
+  type Topic,
+} from '../../shared/contract'
+import { errorData, type Result } from '../../shared/errors'
+import type { Handler, Handlers, LabContext, LabDomain } from './context'
+import { LabError, toErrorData } from './errors'
+import { createNetLab } from './net/net-lab'
+
+export interface LabOptions {
+  workersDir: string
+  dataDir?: string | null
+  door: LabInfo['door']
+  version?: string
+}
+
+type Listener = (event: LabEvent) => void
+
+/**
+ * The engine's facade. Every door calls `call(method, input)`: the input is validated
+ * against the contract's schema here, whichever door it came through, and every failure
+ * comes back as `{ ok: false, error }`, never as a thrown object.
+ */
+export class Lab {
+  private readonly listeners = new Set<Listener>()
+  private readonly domains: LabDomain<MethodName>[] = []
+  private readonly handlers: Handlers
+  private closing: Promise<void> | null = null
+  private pythonVersion: string | null | undefined
+
+  constructor(private readonly options: LabOptions) {
+    const ctx: LabContext = {
+      emit: <T extends Topic>(topic: T, payload: Events[T]) => this.publish({ topic, payload } as LabEvent),
+      workersDir: options.workersDir,
+      dataDir: options.dataDir ?? null,
+    }
+    const net = createNetLab(ctx)
+    this.domains.push(net as LabDomain<MethodName>)
+    this.handlers = {
+      'lab.info': () => this.info(),
+      ...net.handlers,
+    }
+  }
+
+  /** Subscribe to every engine event; returns the unsubscribe function. */
+  onEvent(listener: Listener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private publish(event: LabEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event)
+      } catch {
+        // A broken listener (a closed window, a dead socket) must not stop the engine.
+      }
+    }
+  }
+
+  call<M extends MethodName>(method: M, input: Input<M>): Promise<Result<Output<M>>>
+  call(method: string, input: unknown): Promise<Result<unknown>>
+  async call(method: string, input: unknown): Promise<Result<unknown>> {
+    if (this.closing) return { ok: false, error: errorData('ERR_BAD_STATE', 'the lab is shutting down') }
+    if (!isMethodName(method)) {
+      return { ok: false, error: errorData('ERR_UNKNOWN_METHOD', `unknown method ${JSON.stringify(String(method)).slice(0, 80)}`) }
+    }
+    const parsed = methodSpecs[method].input.parse(input)
+    if (!parsed.ok) {
+      const { path, message } = parsed.issue
+      return {
+        ok: false,
+        error: errorData('ERR_INVALID_INPUT', `${method}: ${path} ${message}`, { method, path, detail: message }),
+      }
+    }
+    try {
+      const handler = this.handlers[method] as Handler<MethodName>
+      return { ok: true, value: await handler(parsed.value as never) }
+    } catch (err) {
+      return { ok: false, error: toErrorData(err) }
+    }
+  }
+
+  /** Like `call`, but throws a LabError on failure: for the CLI and tests. */
+  async invoke<M extends MethodName>(method: M, input: Input<M>): Promise<Output<M>> {
+    const result = await this.call(method, input)
+    if (result.ok) return result.value
+    throw new LabError(result.error.code, result.error.message, result.error.params)
+  }
+
+  private info(): LabInfo {
+    if (this.pythonVersion === undefined) this.pythonVersion = detectPython()
+    return {
+      version: this.options.version ?? '0.0.0',
+      platform: process.platform,
+      arch: process.arch,
+      pid: process.pid,
+      cpus: os.availableParallelism(),
+      node: process.versions.node,
+      door: this.options.door,
+      python: this.pythonVersion,
+      dataDir: this.options.dataDir ?? null,
+    }
+  }
+
+  /** Stops every server, client, worker and child. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= Promise.allSettled(this.domains.map((d) => d.close())).then(() => {
+      this.listeners.clear()
+    })
+    return this.closing
+  }
+}
+
+function detectPython(): string | null {
+  try {
+    return execFileSync('python3', ['--version'], { encoding: 'utf8', timeout: 3_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim()
+  } catch {
+    return null
+  }
+}

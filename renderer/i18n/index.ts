@@ -1,0 +1,53 @@
+import core from './messages/core'
+import net from './messages/net'
+
+export type Lang = 'zh' | 'en'
+export const LANGS: { id: Lang; label: string }[] = [
+  { id: 'zh', label: '简体中文' },
+  { id: 'en', label: 'English' },
+]
+
+export interface MessageTree {
+  [key: string]: string | MessageTree
+}
+export interface Catalog {
+  en: MessageTree
+  zh: MessageTree
+}
+
+/** Each part of the lab keeps its own messages; a unit test checks both languages have every key. */
+export const catalogs: Catalog[] = [core, net] as unknown as Catalog[]
+
+function merge(target: MessageTree, source: MessageTree): MessageTree {
+  for (const [k, v] of Object.entries(source)) {
+    const existing = target[k]
+    if (typeof v === 'object' && typeof existing === 'object') merge(existing, v)
+    else target[k] = typeof v === 'object' ? merge({}, v) : v
+  }
+  return target
+}
+
+const messages: Record<Lang, MessageTree> = {
+  en: catalogs.reduce<MessageTree>((acc, c) => merge(acc, c.en), {}),
+  zh: catalogs.reduce<MessageTree>((acc, c) => merge(acc, c.zh), {}),
+}
+
+export function lookup(lang: Lang, key: string): string | undefined {
+  let node: string | MessageTree | undefined = messages[lang]
+  for (const part of key.split('.')) {
+    if (typeof node !== 'object') return undefined
+    node = node[part]
+  }
+  return typeof node === 'string' ? node : undefined
+}
+
+/** `translate('zh', 'net.client.bytes', { n: 5 })`; falls back to English, then to the key itself. */
+export function translate(lang: Lang, key: string, params?: Record<string, string | number>): string {
+  const text = lookup(lang, key) ?? lookup('en', key) ?? key
+  return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => (params[name] !== undefined ? String(params[name]) : m)) : text
+}
+
+/** All leaf keys of a message tree, for the completeness test. */
+export function leafKeys(tree: MessageTree, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [`${prefix}${k}`] : leafKeys(v, `${prefix}${k}.`)))
+}

@@ -1,0 +1,44 @@
+import { defineStore } from 'pinia'
+import { ref, watch } from 'vue'
+import { translate, type Lang } from '../i18n'
+
+export type View = 'network' | 'processes' | 'lessons'
+export type Theme = 'light' | 'dark'
+
+const LANG_KEY = 'lab.lang'
+const THEME_KEY = 'lab.theme'
+
+function initialLang(): Lang {
+  const saved = localStorage.getItem(LANG_KEY)
+  if (saved === 'zh' || saved === 'en') return saved
+  return navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en'
+}
+
+function initialTheme(): Theme {
+  const saved = localStorage.getItem(THEME_KEY)
+  if (saved === 'light' || saved === 'dark') return saved
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'
+}
+
+/** Which view is open, the language and the theme; language and theme are remembered. */
+export const useUiStore = defineStore('ui', () => {
+  const view = ref<View>('network')
+  const lang = ref<Lang>(initialLang())
+  const theme = ref<Theme>(initialTheme())
+
+  const apply = () => {
+    document.documentElement.lang = lang.value === 'zh' ? 'zh-CN' : 'en'
+    document.documentElement.dataset.theme = theme.value
+    document.title = translate(lang.value, 'app.title')
+  }
+  watch([lang, theme], () => {
+    localStorage.setItem(LANG_KEY, lang.value)
+    localStorage.setItem(THEME_KEY, theme.value)
+    apply()
+  })
+  apply()
+
+  const t = (key: string, params?: Record<string, string | number>) => translate(lang.value, key, params)
+
+  return { view, lang, theme, t }
+})

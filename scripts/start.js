@@ -1,0 +1,24 @@
+// `npm start`: the Electron app when its binary is installed, else browser mode with a clear note.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ELECTRON_HELP, electronStatus } from './electron-status.js'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+if (!existsSync(path.join(root, 'out', 'main', 'cli.js'))) {
+  console.error('The lab is not built yet: run `npm install` (or `npm run build`) first.')
+  process.exit(1)
+}
+
+const status = electronStatus()
+const extra = process.argv.slice(2)
+let child
+if (status.installed) {
+  child = spawn(status.binary, [root, ...extra], { stdio: 'inherit' })
+} else {
+  console.log(`\n${ELECTRON_HELP}\n\n(Why: ${status.reason}.)\n`)
+  child = spawn(process.execPath, [path.join(root, 'bin', 'lab.js'), 'web', ...extra], { stdio: 'inherit' })
+}
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)))

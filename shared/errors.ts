@@ -1,0 +1,52 @@
+/**
+ * The one catalogue of error codes. Every door returns these as data:
+ * `{ ok: false, error: { code, message, hint? } }`. The renderer translates by code;
+ * `message` and `hint` are English for the CLI and logs.
+ */
+export const ERROR_CODES = {
+  ERR_INVALID_INPUT: 'Check the highlighted option; the message says which one and why.',
+  ERR_UNKNOWN_METHOD: 'The caller asked for something the lab does not offer; update the lab or the caller.',
+  ERR_PORT_IN_USE: 'Another program (or another lab server) already listens there. Choose another port, or port 0 for any free one.',
+  ERR_PERMISSION_DENIED: 'Ports below 1024 need administrator rights on most systems. Use a port above 1024, such as 8081.',
+  ERR_ADDRESS_NOT_AVAILABLE: 'That address does not belong to this machine. Use 127.0.0.1 to listen on this computer only.',
+  ERR_CONNECTION_REFUSED: 'Nothing is listening on that host and port. Start the server first, or check the port number.',
+  ERR_CONNECTION_RESET: 'The other side closed the connection abruptly (a reset). A server that stops mid-conversation does this.',
+  ERR_HOST_NOT_FOUND: 'That host name could not be resolved. Offline, use 127.0.0.1 or localhost.',
+  ERR_HOST_UNREACHABLE: 'No route to that host. Offline, only addresses on this machine (127.0.0.1) can be reached.',
+  ERR_TIMEOUT: 'No answer in time. Is the server running, and does it reply to what you send?',
+  ERR_NOT_FOUND: 'It may have been stopped already; refresh the list.',
+  ERR_BAD_STATE: 'The thing is not in a state that allows this; stop it first or start it again.',
+  ERR_LIMIT: 'A safety limit was reached; lower the number or wait for running work to finish.',
+  ERR_FRAME_TOO_LARGE: 'A length prefix announced a message over the cap, so the connection was closed before allocating it. Check both sides use the same framing.',
+  ERR_DATAGRAM_TOO_LARGE: 'A UDP datagram carries at most 65,507 bytes of data over IPv4. Send less, or use TCP.',
+  ERR_ENCODING: 'The text could not be encoded or decoded; check the payload and the chosen encoding.',
+  ERR_QUEUE_FULL: 'Too many tasks are waiting. Wait for some to finish or raise the queue limit.',
+  ERR_TASK_CRASHED: 'The child process running the task exited unexpectedly; the pool replaced it.',
+  ERR_TASK_TIMEOUT: 'The task ran past its deadline and its process was killed; the pool replaced it.',
+  ERR_POOL_STOPPED: 'The process pool was stopped; start it again to run tasks.',
+  ERR_UNSUPPORTED: 'This operating system does not offer that; the result says what is missing.',
+  ERR_STORAGE: 'The lab could not write to its data folder (full disk or read-only?). Your experiment still ran.',
+  ERR_UNAUTHORIZED: 'Open the lab with the full address it printed, including ?token=…',
+  ERR_DISCONNECTED: 'The connection to the lab engine was lost. Restart the lab.',
+  ERR_INTERNAL: 'Something unexpected happened inside the lab; the lab keeps running. Please report what you did.',
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export interface LabErrorData {
+  code: ErrorCode
+  message: string
+  hint?: string
+  /** Values for the localized message, e.g. `{ port: 8081 }`. */
+  params?: Record<string, string | number>
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: LabErrorData }
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, code)
+}
+
+export function errorData(code: ErrorCode, message: string, params?: LabErrorData['params']): LabErrorData {
+  return params ? { code, message, hint: ERROR_CODES[code], params } : { code, message, hint: ERROR_CODES[code] }
+}
