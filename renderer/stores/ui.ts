@@ -3,6 +3,16 @@ import { ref, watch } from 'vue'
 import { translate, type Lang } from '../i18n'
 
 export type View = 'network' | 'processes' | 'lessons'
+
+/**
+ * An experiment opened with its settings filled in (a lesson's "try it" button, a history
+ * entry). The view named by `view` shows `tab` and takes the settings with `takePreset`.
+ */
+export interface ExperimentPreset {
+  view: View
+  tab: string
+  settings: Record<string, unknown>
+}
 export type Theme = 'light' | 'dark'
 
 const LANG_KEY = 'lab.lang'
@@ -23,6 +33,23 @@ function initialTheme(): Theme {
 /** Which view is open, the language and the theme; language and theme are remembered. */
 export const useUiStore = defineStore('ui', () => {
   const view = ref<View>('network')
+  /** The open tab of each view that has tabs. */
+  const tabs = ref<Record<string, string>>({})
+  const preset = ref<ExperimentPreset | null>(null)
+
+  function openExperiment(p: ExperimentPreset) {
+    preset.value = p
+    tabs.value[p.view] = p.tab
+    view.value = p.view
+  }
+
+  /** A view's tab calls this when it mounts: the settings meant for it, once. */
+  function takePreset(v: View, tab: string): Record<string, unknown> | null {
+    const p = preset.value
+    if (!p || p.view !== v || p.tab !== tab) return null
+    preset.value = null
+    return p.settings
+  }
   const lang = ref<Lang>(initialLang())
   const theme = ref<Theme>(initialTheme())
 
@@ -40,5 +67,5 @@ export const useUiStore = defineStore('ui', () => {
 
   const t = (key: string, params?: Record<string, string | number>) => translate(lang.value, key, params)
 
-  return { view, lang, theme, t }
+  return { view, tabs, preset, lang, theme, t, openExperiment, takePreset }
 })

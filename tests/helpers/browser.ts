@@ -1,0 +1,60 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { LabProcess } from './cli'
+import { SCREENSHOT_DIR } from './paths'
+import path from 'node:path'
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const hasChromium = existsSync(CHROMIUM)
+
+/** Debian's Chromium, headless, with the flags this closed network needs. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+}
+
+/** Starts the real browser-mode door (`lab web`) and resolves its tokenized URL. */
+export async function startBrowserMode(): Promise<{ lab: LabProcess; url: string; port: number }> {
+  const lab = new LabProcess(['web', '--port', '0', '--no-open', '--json'])
+  const line = await lab.waitFor((l) => l.event === 'web')
+  return { lab, url: String(line.url), port: Number(line.port) }
+}
+
+/** Opens the lab in a 1280×800 page in the chosen language and theme. */
+export async function openLab(browser: Browser, url: string, opts: { lang?: 'en' | 'zh'; theme?: 'light' | 'dark' } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: opts.lang === 'zh' ? 'zh-CN' : 'en-US' })
+  await context.addInitScript(
+    ([lang, theme]) => {
+      // Runs in the page, where localStorage exists; the test's own lib has no DOM types.
+      const storage = (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage
+      if (lang) storage.setItem('lab.lang', lang)
+      if (theme) storage.setItem('lab.theme', theme)
+    },
+    [opts.lang ?? 'en', opts.theme ?? 'light'],
+  )
+  const page = await context.newPage()
+  const problems: string[] = []
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`)
+  })
+  ;(page as Page & { problems: string[] }).problems = problems
+  await page.goto(url)
+  await page.getByTestId('engine-state').filter({ hasText: /connected|已连接/ }).waitFor()
+  return page
+}
+
+/** Errors the page logged (CSP violations, exceptions) since it opened. */
+export function pageProblems(page: Page): string[] {
+  return (page as Page & { problems?: string[] }).problems ?? []
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true })
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`)
+  await page.screenshot({ path: file })
+  return file
+}
