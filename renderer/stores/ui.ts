@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 import { translate, type Lang } from '../i18n'
+import type { ExperimentId, ExperimentSettings } from '../experiments'
 
 export type View = 'network' | 'processes' | 'lessons'
 
@@ -8,11 +9,9 @@ export type View = 'network' | 'processes' | 'lessons'
  * An experiment opened with its settings filled in (a lesson's "try it" button, a history
  * entry). The view named by `view` shows `tab` and takes the settings with `takePreset`.
  */
-export interface ExperimentPreset {
-  view: View
-  tab: string
-  settings: Record<string, unknown>
-}
+export type ExperimentPreset = {
+  [E in ExperimentId]: { experiment: E; settings: ExperimentSettings[E] }
+}[ExperimentId]
 export type Theme = 'light' | 'dark'
 
 const LANG_KEY = 'lab.lang'
@@ -38,17 +37,18 @@ export const useUiStore = defineStore('ui', () => {
   const preset = ref<ExperimentPreset | null>(null)
 
   function openExperiment(p: ExperimentPreset) {
+    const [v, tab] = p.experiment.split('/') as [View, string]
     preset.value = p
-    tabs.value[p.view] = p.tab
-    view.value = p.view
+    tabs.value[v] = tab
+    view.value = v
   }
 
-  /** A view's tab calls this when it mounts: the settings meant for it, once. */
-  function takePreset(v: View, tab: string): Record<string, unknown> | null {
+  /** An experiment's tab calls this when it mounts (and watches `preset`): its settings, once. */
+  function takePreset<E extends ExperimentId>(experiment: E): ExperimentSettings[E] | null {
     const p = preset.value
-    if (!p || p.view !== v || p.tab !== tab) return null
+    if (!p || p.experiment !== experiment) return null
     preset.value = null
-    return p.settings
+    return p.settings as ExperimentSettings[E]
   }
   const lang = ref<Lang>(initialLang())
   const theme = ref<Theme>(initialTheme())
