@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { ipcChannel, isMethodName, methodNames, methodSpecs } from '../../shared/contract'
+import { ERROR_CODES, errorData, isErrorCode } from '../../shared/errors'
+
+describe('contract', () => {
+  it('gives every method a runtime schema for its input', () => {
+    expect(methodNames.length).toBeGreaterThan(0)
+    for (const m of methodNames) {
+      expect(typeof methodSpecs[m].input.parse, m).toBe('function')
+      // Unknown keys are rejected by every method (SECURITY.md item 9).
+      const r = methodSpecs[m].input.parse({ __unknown__: 1 })
+      expect(r.ok, m).toBe(false)
+    }
+  })
+
+  it('names methods domain.thing.verb and derives one distinct IPC channel each', () => {
+    for (const m of methodNames) expect(m).toMatch(/^[a-z]+(\.[a-zA-Z]+)+$/)
+    expect(new Set(methodNames.map(ipcChannel)).size).toBe(methodNames.length)
+  })
+
+  it('recognises only its own method names', () => {
+    expect(isMethodName('net.tcpServer.start')).toBe(true)
+    for (const bad of ['toString', '__proto__', 'constructor', 'net', '', 42, null]) expect(isMethodName(bad)).toBe(false)
+  })
+})
+
+describe('error catalogue', () => {
+  it('has a hint for every code, and error data carries it', () => {
+    for (const [code, hint] of Object.entries(ERROR_CODES)) {
+      expect(code).toMatch(/^ERR_[A-Z_]+$/)
+      expect(hint.length).toBeGreaterThan(10)
+    }
+    expect(errorData('ERR_PORT_IN_USE', 'x')).toEqual({ code: 'ERR_PORT_IN_USE', message: 'x', hint: ERROR_CODES.ERR_PORT_IN_USE })
+    expect(isErrorCode('ERR_PORT_IN_USE')).toBe(true)
+    expect(isErrorCode('toString')).toBe(false)
+  })
+})
