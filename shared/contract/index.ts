@@ -7,11 +7,13 @@ import type { Result } from '../errors'
 import type { Infer } from '../schema'
 import { labMethods, type LabEvents } from './lab'
 import { netMethods, type NetEvents } from './net'
+import { osMethods, type OsEvents } from './os'
 import type { MethodSpec } from './spec'
 
 export const methodSpecs = {
   ...labMethods,
   ...netMethods,
+  ...osMethods,
 } as const
 
 export type MethodName = keyof typeof methodSpecs
@@ -25,7 +27,7 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methodSpecs, name)
 }
 
-export interface Events extends LabEvents, NetEvents {}
+export interface Events extends LabEvents, NetEvents, OsEvents {}
 export type Topic = keyof Events
 export type LabEvent = { [T in Topic]: { topic: T; payload: Events[T] } }[Topic]
 
@@ -40,4 +42,5 @@ export interface LabCaller {
 
 export * from './lab'
 export * from './net'
+export * from './os'
 export type { MethodSpec } from './spec'

@@ -1,0 +1,266 @@
+/**
+ * The OS view of the lab: its process and thread tree read from the operating system
+ * (Linux /proc, macOS `ps`, Windows PowerShell), the threads-vs-processes counter, and the
+ * multiprogramming simulator (a SIMULATION, after OSTEP's `cpu-intro/process-run.py`).
+ */
+import { boolean, int, object, oneOf, optional, string } from '../schema'
+import { method } from './spec'
+
+// ─── process and thread tree ────────────────────────────────────────────────────────────
+
+/**
+ * What the lab knows a process is for. `main` = the engine's own process (Electron main, the
+ * browser-mode host or the CLI); `renderer`/`gpu`/`utility`/`zygote` = Electron's helpers
+ * (from their `--type=` argument); `pool` = a process-pool child; `connection` = a forking
+ * server's per-connection child; `counter` = a counter child; `python-peer` = a course Python
+ * program the lab started; `child` = any other process the lab started.
+ */
+export type ProcessRole =
+  | 'main'
+  | 'renderer'
+  | 'gpu'
+  | 'utility'
+  | 'zygote'
+  | 'pool'
+  | 'connection'
+  | 'counter'
+  | 'python-peer'
+  | 'child'
+
+/**
+ * What the lab knows a thread is for. `main` = a process's main thread (TID = PID); `libuv` =
+ * libuv's thread pool; `v8` = V8 platform workers; `inspector`/`signal` = Node's helpers;
+ * `connection` = a threading server's per-connection worker; `counter` = a counter worker;
+ * `worker` = any other worker thread the lab started. Node 20 names every thread "node", so
+ * only registered threads and the main thread are labelled there; newer runtimes and Electron
+ * name their threads (`libuv-worker`, `V8Worker`, …) and are labelled by name.
+ */
+export type ThreadRole = 'main' | 'libuv' | 'v8' | 'inspector' | 'signal' | 'connection' | 'counter' | 'worker'
+
+/**
+ * Normalised scheduler state. `stateCode` keeps the OS's own letter (Linux/macOS `R`, `S`,
+ * `D`, `T`, `Z`, `I`, …; Windows has no per-process state: `unknown`).
+ */
+export type OsState = 'running' | 'sleeping' | 'disk-sleep' | 'stopped' | 'zombie' | 'idle' | 'dead' | 'unknown'
+
+export interface OsThread {
+  tid: number
+  /** The thread's name as the OS has it (Linux `comm`, at most 15 bytes). */
+  name: string
+  state: OsState
+  stateCode: string
+  /** CPU use of this thread in percent of ONE core; null where the OS does not tell. */
+  cpuPercent: number | null
+  role?: ThreadRole
+  /** Set by the part of the lab that created the thread, e.g. "connection #3", "counter 2/4". */
+  label?: string
+}
+
+export interface OsProcess {
+  pid: number
+  ppid: number
+  /** Short name (Linux `comm`, macOS `comm`, Windows image name). */
+  name: string
+  /** Full command line, arguments joined by spaces; "" where the OS does not give it (kernel threads, zombies, other users). */
+  cmd: string
+  state: OsState
+  stateCode: string
+  /**
+   * CPU use in percent of ONE core (200 = two cores busy), like `top`. On Linux it is the
+   * utime+stime delta between two samples (`cpuBasis: 'interval'`); for a process seen for the
+   * first time it is the average since the process started (`cpuBasis: 'lifetime'`).
+   */
+  cpuPercent: number
+  cpuBasis: 'interval' | 'lifetime'
+  /** Total CPU time (user + system) used so far, in ms; null where the OS does not tell. */
+  cpuMs: number | null
+  /** Resident memory in bytes; null where the OS does not tell. */
+  rssBytes: number | null
+  /** Start time, epoch ms. */
+  startedAt?: number
+  role?: ProcessRole
+  label?: string
+  /** Number of threads as the OS counts them (may exceed `threads.length` where the list is capped). */
+  threadCount: number
+  threads: OsThread[]
+}
+
+export interface OsTree {
+  /** Parents before children (depth-first from the root); `processes[0]` is the root. */
+  processes: OsProcess[]
+  /** The root of this tree: the engine's PID, or the PID asked for. */
+  rootPid: number
+  /** The engine's own PID (role `main`). */
+  enginePid: number
+  sampledAt: number
+  /** `process.platform` of the engine: linux, darwin, win32. */
+  platform: string
+  /** Where the numbers come from. */
+  source: 'procfs' | 'ps' | 'powershell'
+  /** How long this sample took to read, in ms. */
+  sampleMs: number
+  /** What this OS (or this way of reading it) cannot tell, in plain English, one fact per line. */
+  limits: string[]
+}
+
+/** Payload of topic 'os.tree': one snapshot per interval while any watch is active. */
+export interface OsTreeSnapshot extends OsTree {
+  /** The watch this snapshot belongs to (from `os.watch.start`). */
+  watchId: string
+  /** Increases by one per snapshot. */
+  seq: number
+  /** PIDs in this snapshot that were not in the previous one (all PIDs in the first snapshot). */
+  added: number[]
+  /** PIDs in the previous snapshot that are gone (exited, or no longer descendants). */
+  exited: number[]
+  /** TIDs that appeared / disappeared since the previous snapshot, for highlighting threads. */
+  addedThreads: number[]
+  exitedThreads: number[]
+}
+
+export interface OsWatchInfo {
+  watchId: string
+  intervalMs: number
+  /** How many watches are active (the sampler runs at the smallest interval of them). */
+  active: number
+}
+
+// ─── threads vs processes counter ───────────────────────────────────────────────────────
+
+export type CounterKind = 'threads' | 'processes'
+
+export interface CounterWorkerResult {
+  pid: number
+  /** Thread id as the OS numbers it (Linux TID); for a child process its main thread (= pid). Null where unknown. */
+  tid: number | null
+  /**
+   * Threads: the shared counter's value right after this worker's last write.
+   * Processes: that child's OWN counter at the end (its private copy, = increments).
+   */
+  final: number
+  /** How many increments this worker performed. */
+  increments: number
+}
+
+export interface CounterResult {
+  kind: CounterKind
+  n: number
+  /** Increments per worker. */
+  increments: number
+  atomic: boolean
+  /** n × increments: what the counter would read if no update were lost and memory were shared. */
+  expected: number
+  /**
+   * Threads: the shared counter (a SharedArrayBuffer Int32Array) at the end.
+   * Processes: the PARENT's counter at the end — unchanged (0), since each child has its own memory.
+   */
+  final: number
+  /** Threads: expected − final (updates overwritten by a concurrent read-modify-write; 0 with atomics). Processes: expected − final (all of them: none reached the parent). */
+  lost: number
+  perWorker: CounterWorkerResult[]
+  /** From the moment all workers were released until the last finished, ms (excludes startup and holdMs). */
+  elapsedMs: number
+}
+
+// ─── multiprogramming simulator (a simulation) ──────────────────────────────────────────
+
+export type SimInstruction = 'cpu' | 'io' | 'io_done'
+export type SimState = 'RUN:cpu' | 'RUN:io' | 'RUN:io_done' | 'READY' | 'BLOCKED' | 'DONE'
+
+export interface SimTick {
+  tick: number
+  /** An I/O completed at this tick (process-run prints `*` after the time). */
+  ioDone: boolean
+  /** One state per simulated process, index = simulated PID. */
+  states: SimState[]
+  /** 1 if an instruction ran on the (single, simulated) CPU this tick. */
+  cpu: 0 | 1
+  /** How many I/Os were in flight this tick (the device is busy when > 0). */
+  io: number
+}
+
+export interface SimResult {
+  /** Always true: this is not a measurement. */
+  simulation: true
+  switchOn: 'io' | 'end'
+  ioDone: 'later' | 'immediate'
+  ioLength: number
+  seed: number
+  /** The instruction list of each simulated process (`io` is always followed by `io_done`). */
+  programs: SimInstruction[][]
+  totalTime: number
+  cpuBusy: number
+  ioBusy: number
+  /** cpuBusy / totalTime and ioBusy / totalTime, 0..1. */
+  cpuUtilization: number
+  ioUtilization: number
+  trace: SimTick[]
+}
+
+/** `instructions:percent-cpu` per process, comma-separated, as process-run's `-l` (e.g. "5:100,1:0"). */
+export const SIM_PROCS_PATTERN = /^\d{1,3}:\d{1,3}(,\d{1,3}:\d{1,3}){0,7}$/
+/** Explicit steps as process-run's `-P`: processes separated by `:`, steps `cN` (N CPU ticks) or `i` (one I/O), e.g. "c3,i,c1:c5". */
+export const SIM_PROGRAM_PATTERN = /^(c\d{1,3}|i)(,(c\d{1,3}|i)){0,49}(:(c\d{1,3}|i)(,(c\d{1,3}|i)){0,49}){0,7}$/
+export const SIM_MAX_PROCESSES = 8
+export const SIM_MAX_INSTRUCTIONS = 100
+export const SIM_MAX_IO_LENGTH = 50
+export const COUNTER_MAX_WORKERS = 16
+export const COUNTER_MAX_INCREMENTS = 10_000_000
+
+// ─── methods and events ─────────────────────────────────────────────────────────────────
+
+const pid = int({ min: 1, max: 2 ** 31 - 1 })
+
+export const osMethods = {
+  /** The lab's own tree (the engine process and all its descendants), or the tree under `pid` (ERR_NOT_FOUND if gone). */
+  'os.tree': method<OsTree>()(object({ pid: optional(pid) })),
+  /** Any process by PID, with its threads (ERR_NOT_FOUND if there is no such process). */
+  'os.process': method<OsProcess>()(object({ pid })),
+  /**
+   * Start sampling the tree (the lab's own, or under `pid`) every `intervalMs` (default 1000):
+   * snapshots arrive on topic 'os.tree'. Each caller gets its own watch id; the sampler runs while
+   * any watch is active; each watch has its own timer and its own added/exited lists.
+   * The first snapshot is emitted at once.
+   */
+  'os.watch.start': method<OsWatchInfo>()(
+    object({ intervalMs: optional(int({ min: 250, max: 10_000 })), pid: optional(pid) }),
+  ),
+  /** Stop one watch (or every watch when `watchId` is omitted). */
+  'os.watch.stop': method<{ active: number }>()(object({ watchId: optional(string({ min: 1, max: 64 })) })),
+  /**
+   * N worker threads increment one shared counter (non-atomic read-modify-write, or Atomics.add
+   * with `atomic`), or N child processes each increment "the same" counter (their own copy).
+   * `holdMs` keeps the threads/processes alive after counting so they can be seen in the tree.
+   * Defaults: increments 100000, atomic false, holdMs 0.
+   */
+  'proc.counter.run': method<CounterResult>()(
+    object({
+      kind: oneOf(['threads', 'processes'] as const),
+      n: int({ min: 1, max: COUNTER_MAX_WORKERS }),
+      increments: optional(int({ min: 1, max: COUNTER_MAX_INCREMENTS })),
+      atomic: optional(boolean()),
+      holdMs: optional(int({ min: 0, max: 30_000 })),
+    }),
+  ),
+  /**
+   * A SIMULATION of multiprogramming on one CPU, with the semantics of OSTEP's process-run.py.
+   * Give exactly one of `procs` (`-l`, e.g. "5:100,1:0") or `program` (`-P`, e.g. "c3,i:c5").
+   * Defaults: switchOn 'io', ioDone 'later', ioLength 5, seed 0 (the same seed gives the same
+   * programs as process-run.py with `-s`).
+   */
+  'sim.run': method<SimResult>()(
+    object({
+      procs: optional(string({ min: 3, max: 100, pattern: SIM_PROCS_PATTERN, patternHint: 'must look like "5:100,1:0": instructions:percent-cpu per process, comma-separated, at most 8' })),
+      program: optional(string({ min: 1, max: 600, pattern: SIM_PROGRAM_PATTERN, patternHint: 'must look like "c3,i,c1:c5": steps cN or i, processes separated by ":"' })),
+      switchOn: optional(oneOf(['io', 'end'] as const)),
+      ioDone: optional(oneOf(['later', 'immediate'] as const)),
+      ioLength: optional(int({ min: 0, max: SIM_MAX_IO_LENGTH })),
+      seed: optional(int({ min: 0, max: 2 ** 31 - 1 })),
+    }),
+  ),
+}
+
+export interface OsEvents {
+  /** A tree snapshot while a watch is active (`os.watch.start`). */
+  'os.tree': OsTreeSnapshot
+}
