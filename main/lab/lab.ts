@@ -15,6 +15,7 @@ import { errorData, type Result } from '../../shared/errors'
 import type { Handler, Handlers, LabContext, LabDomain } from './context'
 import { LabError, toErrorData } from './errors'
 import { createNetLab } from './net/net-lab'
+import { createNetClientsLab } from './net/net-clients-lab'
 
 export interface LabOptions {
   workersDir: string
@@ -45,9 +46,12 @@ export class Lab {
     }
     const net = createNetLab(ctx)
     this.domains.push(net as LabDomain<MethodName>)
+    const netClients = createNetClientsLab(ctx)
+    this.domains.push(netClients as LabDomain<MethodName>)
     this.handlers = {
       'lab.info': () => this.info(),
       ...net.handlers,
+      ...netClients.handlers,
     }
   }
 

@@ -7,12 +7,16 @@ import type { Result } from '../errors'
 import type { Infer } from '../schema'
 import { labMethods, type LabEvents } from './lab'
 import { netMethods, type NetEvents } from './net'
+import { netClientMethods, type NetClientEvents } from './net-clients'
+import { netExperimentMethods, type NetExperimentEvents } from './net-experiments'
 import { osMethods, type OsEvents } from './os'
 import type { MethodSpec } from './spec'
 
 export const methodSpecs = {
   ...labMethods,
   ...netMethods,
+  ...netClientMethods,
+  ...netExperimentMethods,
   ...osMethods,
 } as const
 
@@ -27,7 +31,7 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methodSpecs, name)
 }
 
-export interface Events extends LabEvents, NetEvents, OsEvents {}
+export interface Events extends LabEvents, NetEvents, NetClientEvents, NetExperimentEvents, OsEvents {}
 export type Topic = keyof Events
 export type LabEvent = { [T in Topic]: { topic: T; payload: Events[T] } }[Topic]
 
@@ -42,5 +46,7 @@ export interface LabCaller {
 
 export * from './lab'
 export * from './net'
+export * from './net-clients'
+export * from './net-experiments'
 export * from './os'
 export type { MethodSpec } from './spec'

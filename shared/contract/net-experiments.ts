@@ -1,0 +1,230 @@
+/**
+ * The two network experiments, both on real sockets over 127.0.0.1:
+ * - the sticky-packet experiment (粘包): the sender's send() boundaries against the receiver's
+ *   recv() chunks, the framed messages recovered, and the same messages as UDP datagrams;
+ * - serial vs concurrent servers: K clients × M request/reply round trips against a server in
+ *   each concurrency mode, with per-client waiting, latency percentiles, throughput, a timeline.
+ */
+import { array, boolean, int, object, oneOf, optional, string } from '../schema'
+import { CLIENT_FRAMINGS, TEXT_ENCODINGS, type ClientFraming, type TextEncoding } from './net-clients'
+import { method } from './spec'
+
+// ── Sticky packets ─────────────────────────────────────────────────────────────
+
+export const STICKY_MAX_MESSAGES = 100
+export const STICKY_MAX_MESSAGE_CHARS = 4_096
+/** gapMs × (messages − 1) may be at most this long; more → ERR_LIMIT. */
+export const STICKY_MAX_SEND_SPAN_MS = 20_000
+/** readDelayMs × (number of reads the run needs) may be at most this long; more → ERR_LIMIT. */
+export const STICKY_MAX_READ_SPAN_MS = 30_000
+/** Hex kept per chunk/message in the result (bytes); `bytes` is always exact. */
+export const STICKY_HEX_BYTES = 1_024
+
+export interface StickySettings {
+  messages: string[]
+  /** Pause between the sender's send() calls, ms. 0 = back to back. */
+  gapMs: number
+  /** The reader's `recv(n)`: each read hands over at most n bytes. */
+  recvSize: number
+  /** The reader sleeps this long before each recv(); meanwhile bytes pile up in the kernel buffer. */
+  readDelayMs: number
+  /** Sender's TCP_NODELAY: true = Nagle off. */
+  nodelay: boolean
+  frame: ClientFraming
+  encoding: TextEncoding
+  udp: boolean
+}
+
+/** One sender send(): where its bytes sit in the byte stream. Times are ms since the run started. */
+export interface StickySend {
+  index: number
+  /** First byte's offset in the stream (framing headers included). */
+  offset: number
+  bytes: number
+  /** Bytes of the message itself (without framing header or newline). */
+  payloadBytes: number
+  hex: string
+  text: string
+  at: number
+}
+
+/** One receiver recv(): the bytes it returned and where they sit in the stream. */
+export interface StickyRecv {
+  index: number
+  offset: number
+  bytes: number
+  hex: string
+  /** Decoded with the run's encoding; a character cut by the chunk edge shows as U+FFFD. */
+  text: string
+  at: number
+  /** Indexes of the sends whose bytes this chunk holds (one → clean; several → merged; a send in several chunks → split). */
+  sends: number[]
+}
+
+/** A complete message recovered by the framing decoder (frame ≠ none). */
+export interface StickyMessage {
+  index: number
+  bytes: number
+  hex: string
+  text: string
+  at: number
+  /** Exactly equal to the message sent with the same index. */
+  matches: boolean
+}
+
+/** One datagram in the UDP half: one sendto(), and the one recvfrom() that got it. */
+export interface StickyDatagram {
+  index: number
+  bytes: number
+  /** Bytes recvfrom(recvSize) returned: min(bytes, recvSize); the rest of that datagram is lost. */
+  received: number
+  /** Bytes of this datagram thrown away because recvSize was smaller (0 normally). */
+  discarded: number
+  hex: string
+  text: string
+  sentAt: number
+  /** null when the datagram never arrived within the wait. */
+  receivedAt: number | null
+}
+
+export interface StickyUdpResult {
+  datagrams: StickyDatagram[]
+  /** Datagrams that arrived (over loopback: all of them). */
+  received: number
+}
+
+export interface StickyRunResult {
+  settings: StickySettings
+  /** `Date.now()` at the start; every `at` in the result is ms after this (fractional). */
+  startedAt: number
+  elapsedMs: number
+  /** Total bytes the sender wrote (headers included) = total bytes the receiver read. */
+  totalBytes: number
+  sends: StickySend[]
+  recvs: StickyRecv[]
+  /** Recovered messages; empty when frame is 'none'. */
+  messages: StickyMessage[]
+  /** Convenience counts for the view's summary: recvs that hold several sends / sends cut over several recvs. */
+  merged: number
+  split: number
+  /** The same messages as datagrams (only when `udp: true`). */
+  udp: StickyUdpResult | null
+}
+
+// ── Serial vs concurrent ───────────────────────────────────────────────────────
+
+export const COMPARE_MODES = ['serial', 'threading', 'forking', 'async'] as const
+export type CompareMode = (typeof COMPARE_MODES)[number]
+export const COMPARE_MAX_CLIENTS = 64
+export const COMPARE_MAX_MESSAGES = 1_000
+export const COMPARE_MAX_BYTES = 4_096
+/** Timeline entries kept per mode; beyond it every n-th exchange is kept (timelineSampled). */
+export const COMPARE_MAX_TIMELINE = 5_000
+/** A handler: 'upper' | 'echo' | 'reverse' | 'delay:<ms>' (reply upper-cased after ms). */
+export const COMPARE_HANDLER_PATTERN = /^(?:upper|echo|reverse|delay:\d{1,4})$/
+
+/** One request/reply round trip, ms since the mode's run started. */
+export interface CompareExchange {
+  client: number
+  seq: number
+  start: number
+  end: number
+}
+
+export interface CompareClientResult {
+  client: number
+  /** When this client began connecting / got its first reply (ms since the mode's start). */
+  connectAt: number
+  firstReplyAt: number | null
+  /** firstReplyAt − connectAt: how long it waited to be served at all (queue time in serial mode). */
+  waitMs: number | null
+  doneAt: number | null
+  messages: number
+  wrong: number
+  p50Ms: number
+  p99Ms: number
+  error: string | null
+}
+
+export interface CompareModeResult {
+  mode: CompareMode
+  /** The server that answered (its port), started for this run and stopped after it. */
+  port: number
+  /** Wall time from the first connect to the last reply. */
+  totalMs: number
+  /** Completed round trips ÷ totalMs. */
+  msgsPerSec: number
+  /** Percentiles over every round trip of every client (ms). */
+  p50Ms: number
+  p99Ms: number
+  maxMs: number
+  messages: number
+  /** Replies that were not what the handler should answer. */
+  wrong: number
+  /** Clients that failed (connection refused/reset, timeout); their error is in `clients`. */
+  failed: number
+  clients: CompareClientResult[]
+  timeline: CompareExchange[]
+  /** true when the timeline holds only every n-th exchange (more than COMPARE_MAX_TIMELINE). */
+  timelineSampled: boolean
+}
+
+export interface CompareRunResult {
+  runId: string
+  settings: { clients: number; messages: number; bytes: number; handler: string; modes: CompareMode[] }
+  startedAt: number
+  elapsedMs: number
+  modes: CompareModeResult[]
+}
+
+/** Topic `net.compare.progress`: for a progress bar. `done`/`total` count round trips over all modes. */
+export interface CompareProgress {
+  runId: string
+  phase: 'start' | 'mode' | 'progress' | 'done'
+  /** The mode being run (absent at 'start' and 'done'). */
+  mode?: CompareMode
+  modeIndex: number
+  modeCount: number
+  done: number
+  total: number
+  at: number
+}
+
+export const netExperimentMethods = {
+  /**
+   * Runs the sticky-packet experiment once on 127.0.0.1 (its own receiver on port 0 and a sender).
+   * Defaults: gapMs 0, recvSize 1024, readDelayMs 200, nodelay false, frame 'none', encoding 'utf8', udp false.
+   */
+  'net.sticky.run': method<StickyRunResult>()(
+    object({
+      messages: array(string({ max: STICKY_MAX_MESSAGE_CHARS }), { min: 1, max: STICKY_MAX_MESSAGES }),
+      gapMs: optional(int({ min: 0, max: 5_000 })),
+      recvSize: optional(int({ min: 1, max: 65_536 })),
+      readDelayMs: optional(int({ min: 0, max: 5_000 })),
+      nodelay: optional(boolean()),
+      frame: optional(oneOf(CLIENT_FRAMINGS)),
+      encoding: optional(oneOf(TEXT_ENCODINGS)),
+      udp: optional(boolean()),
+    }),
+  ),
+  /**
+   * For each mode in turn: starts a lab TCP server in that mode on 127.0.0.1:0 with `handler`, runs
+   * `clients` persistent clients each doing `messages` closed-loop round trips of `bytes` bytes, stops
+   * the server. Defaults: clients 4, messages 5, bytes 32, handler 'delay:20', modes all four.
+   */
+  'net.compare.run': method<CompareRunResult>()(
+    object({
+      clients: optional(int({ min: 1, max: COMPARE_MAX_CLIENTS })),
+      messages: optional(int({ min: 1, max: COMPARE_MAX_MESSAGES })),
+      bytes: optional(int({ min: 1, max: COMPARE_MAX_BYTES })),
+      handler: optional(
+        string({ min: 1, max: 16, pattern: COMPARE_HANDLER_PATTERN, patternHint: "must be 'upper', 'echo', 'reverse' or 'delay:<ms>'" }),
+      ),
+      modes: optional(array(oneOf(COMPARE_MODES), { min: 1, max: 4 })),
+    }),
+  ),
+}
+
+export interface NetExperimentEvents {
+  'net.compare.progress': CompareProgress
+}
