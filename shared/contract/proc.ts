@@ -1,0 +1,181 @@
+/**
+ * Process lab, part 1: a real process pool and the same task set run serial, concurrent
+ * (time-sliced on ONE CPU) and parallel (across every CPU). Every number is measured:
+ * PIDs, CPUs and CPU times come from the OS, times from a clock shared by the lab and its
+ * children. Task language: see `shared/task-spec.ts` (`parseTaskSpec`).
+ */
+import type { LabErrorData } from '../errors'
+import { int, object, oneOf, optional, type Schema } from '../schema'
+import { parseTaskSpec, type TaskKind } from '../task-spec'
+import { method } from './spec'
+
+export { MAX_TASKS, MAX_TASK_MS, TASK_KINDS, formatTaskSpec, idealWallMs, parseTaskSpec } from '../task-spec'
+export type { TaskKind, TaskSpec, TaskSpecResult } from '../task-spec'
+
+export const RUN_MODES = ['serial', 'concurrent', 'parallel'] as const
+/**
+ * - `serial`: one child process runs the tasks one after another.
+ * - `concurrent`: one child per task, all in flight at once, every child pinned to ONE CPU
+ *   (the OS time-slices them: multiprogramming). If pinning is impossible, `pinned.ok` is false.
+ * - `parallel`: a pool of `workers` children (default: one per CPU) on all CPUs.
+ */
+export type RunMode = (typeof RUN_MODES)[number]
+
+/** Most children one pool may hold. */
+export const MAX_WORKERS = 64
+/** Deadline bounds for one task (ms after it was handed to a child). */
+export const MIN_DEADLINE_MS = 100
+export const MAX_DEADLINE_MS = 120_000
+
+/** What happened when the lab tried to pin the concurrent run's children to one CPU. */
+export interface PinStatus {
+  /** True only if every child was pinned and the OS confirmed its allowed CPU list. */
+  ok: boolean
+  /** The CPU the children were pinned to (when ok). */
+  cpu?: number
+  /** How: `taskset` (Linux util-linux), `python` (os.sched_setaffinity per thread), `powershell` (Windows). */
+  method?: 'taskset' | 'python' | 'powershell'
+  /** Why pinning did not happen or was not needed, in English (e.g. "serial and parallel runs are not pinned"). */
+  reason?: string
+}
+
+/** One stretch of a task inside its wall span, for drawing CPU time inside the Gantt bar. */
+export interface TaskPhase {
+  phase: 'cpu' | 'io'
+  /** Run clock, ms since the run started (same clock as the task's startMs/endMs). */
+  startMs: number
+  endMs: number
+  /** CPU time the child used in this phase (from the OS). */
+  cpuMs: number
+}
+
+/** One task's outcome. Times are on the run clock: ms since the run started. */
+export interface TaskResult {
+  /** 1-based position in the expanded task list (the order written in the spec). */
+  id: number
+  kind: TaskKind
+  /** The task in normal form, e.g. "cpu:400ms". */
+  spec: string
+  /** The child process that ran it; null if it never reached a child. */
+  pid: number | null
+  /** Which pool slot (0-based) ran it: one Gantt row per slot/process. */
+  slot: number | null
+  /** The CPU the child last ran on (/proc/<pid>/stat field 39); null where the OS does not say. */
+  cpu: number | null
+  /** When the child began the task (child's clock, comparable with the lab's: both use the system clock). */
+  startMs: number
+  /** When the child finished it, or when the lab saw it fail. */
+  endMs: number
+  /** CPU time (user + system) the child used for this task, from the OS (process.cpuUsage). */
+  cpuMs: number
+  /** endMs − startMs. */
+  wallMs: number
+  /** Time the task waited for a free child before it started (queueing), ms. */
+  waitMs: number
+  ok: boolean
+  /** ERR_TASK_CRASHED (params: exitCode/signal), ERR_TASK_TIMEOUT (params: deadlineMs, signal), ERR_POOL_STOPPED … */
+  error?: LabErrorData
+  /** CPU and I/O stretches inside [startMs, endMs] (empty for failed tasks). */
+  phases: TaskPhase[]
+}
+
+export interface RunResult {
+  /** Unique per run; matches the `runId` of its 'proc.progress' events. */
+  runId: string
+  mode: RunMode
+  /** The spec as given. */
+  spec: string
+  /** Wall time from the first task handed out to the last one finished, ms. Pool start-up is not included. */
+  wallMs: number
+  /** CPUs this lab may use (os.availableParallelism()). */
+  cpus: number
+  /** Children in the run's pool. */
+  workers: number
+  /** CPUs the run could use at most: 1 for serial and pinned concurrent, else min(cpus, workers). */
+  cpusUsable: number
+  pinned: PinStatus
+  /** Sum of the tasks' cpuMs. */
+  cpuMsTotal: number
+  /** cpuMsTotal / (wallMs × cpusUsable), 0–1: how busy the CPUs the run could use were. */
+  utilisation: number
+  /** Time (ms) spent starting the pool's children before the clock started. */
+  startupMs: number
+  tasks: TaskResult[]
+  /** Epoch ms when the run's clock started. */
+  startedAt: number
+}
+
+export interface CompareResult {
+  /** Always three runs, in this order: serial, concurrent, parallel. */
+  runs: [RunResult, RunResult, RunResult]
+  /** Measured: serial wall time / that mode's wall time (> 1 = faster than serial). */
+  speedup: { concurrent: number; parallel: number }
+  /** The best each mode could do for these tasks (idealWallMs), and the speedups that would give. */
+  ideal: {
+    wallMs: { serial: number; concurrent: number; parallel: number }
+    speedup: { concurrent: number; parallel: number }
+  }
+}
+
+/** One pool child, for the process tree ("pool child 2 of run r-3, busy with task 5"). */
+export interface PoolChildInfo {
+  pid: number
+  role: 'pool-child'
+  /** The pool (one per run) it belongs to. */
+  poolId: string
+  slot: number
+  state: 'starting' | 'idle' | 'busy' | 'stopping'
+  /** The task it is running (TaskResult.id), if busy. */
+  taskId?: number
+  /** The CPU it is pinned to, if any. */
+  pinnedCpu?: number
+}
+
+export interface PoolStatus {
+  /** Live pools (a run owns one while it runs; none between runs). */
+  pools: { poolId: string; size: number; busy: number; queued: number; queueLimit: number; replaced: number }[]
+  children: PoolChildInfo[]
+}
+
+/** Live progress of a run, for animating the timeline. `at` is epoch ms; other times are on the run clock. */
+export type ProcProgress = { runId: string; mode: RunMode; at: number } & (
+  | { event: 'pool-ready'; workers: number; pinned: PinStatus; startupMs: number; tasks: number; pids: number[] }
+  | { event: 'task-started'; taskId: number; pid: number; slot: number; startMs: number }
+  | { event: 'task-finished'; task: TaskResult }
+  | { event: 'child-replaced'; slot: number; oldPid: number; newPid: number; reason: 'crashed' | 'timeout' }
+  | { event: 'run-finished'; wallMs: number; ok: boolean }
+)
+
+/** The `tasks` input: a spec string, validated by parseTaskSpec (the message names the bad item). */
+export function taskSpecInput(): Schema<string> {
+  return {
+    kind: 'string',
+    parse(v, path = '') {
+      const where = path || '(input)'
+      if (typeof v !== 'string') return { ok: false, issue: { path: where, message: 'expected a task spec such as "cpu:400ms*4,io:200ms*8"' } }
+      const r = parseTaskSpec(v)
+      return r.ok ? { ok: true, value: v } : { ok: false, issue: { path: where, message: r.error.message } }
+    },
+  }
+}
+
+const workers = optional(int({ min: 1, max: MAX_WORKERS }))
+const deadlineMs = optional(int({ min: MIN_DEADLINE_MS, max: MAX_DEADLINE_MS }))
+
+export const procMethods = {
+  /**
+   * Runs a task set in one mode and resolves when every task has finished or failed.
+   * `workers` sizes the parallel pool (default: CPU count, at most the number of tasks);
+   * serial always uses 1 child, concurrent one per task. `deadlineMs` overrides each task's
+   * deadline (default: generous, from the budgets). One run at a time: ERR_BAD_STATE otherwise.
+   */
+  'proc.run': method<RunResult>()(object({ tasks: taskSpecInput(), mode: oneOf(RUN_MODES), workers, deadlineMs })),
+  /** Runs the same tasks serial, then concurrent, then parallel. */
+  'proc.compare': method<CompareResult>()(object({ tasks: taskSpecInput(), workers, deadlineMs })),
+  /** The live pools and their children (pids, slots, states). */
+  'proc.pool.status': method<PoolStatus>()(object({})),
+}
+
+export interface ProcEvents {
+  'proc.progress': ProcProgress
+}
