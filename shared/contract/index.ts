@@ -7,6 +7,7 @@ import type { Result } from '../errors'
 import type { Infer } from '../schema'
 import { labMethods, type LabEvents } from './lab'
 import { netMethods, type NetEvents } from './net'
+import { procMethods, type ProcEvents } from './proc'
 import { netClientMethods, type NetClientEvents } from './net-clients'
 import { netExperimentMethods, type NetExperimentEvents } from './net-experiments'
 import { osMethods, type OsEvents } from './os'
@@ -15,6 +16,7 @@ import type { MethodSpec } from './spec'
 export const methodSpecs = {
   ...labMethods,
   ...netMethods,
+  ...procMethods,
   ...netClientMethods,
   ...netExperimentMethods,
   ...osMethods,
@@ -31,7 +33,7 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methodSpecs, name)
 }
 
-export interface Events extends LabEvents, NetEvents, NetClientEvents, NetExperimentEvents, OsEvents {}
+export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, NetExperimentEvents, OsEvents {}
 export type Topic = keyof Events
 export type LabEvent = { [T in Topic]: { topic: T; payload: Events[T] } }[Topic]
 
@@ -46,6 +48,7 @@ export interface LabCaller {
 
 export * from './lab'
 export * from './net'
+export * from './proc'
 export * from './net-clients'
 export * from './net-experiments'
 export * from './os'
