@@ -32,11 +32,21 @@ export class LabProcess {
   readonly child: ChildProcess
   readonly lines: Record<string, unknown>[] = []
   stderr = ''
-  private waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = []
+  private waiters: {
+    match: (l: Record<string, unknown>) => boolean
+    resolve: (l: Record<string, unknown>) => void
+    reject: (e: Error) => void
+  }[] = []
 
   constructor(args: string[]) {
     this.child = spawn(process.execPath, [LAB_BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     this.child.stderr!.on('data', (d) => (this.stderr += d))
+    // A process that exits cannot print the awaited line any more: fail at once, with its output.
+    this.child.once('exit', (code, signal) => {
+      const waiting = this.waiters
+      this.waiters = []
+      for (const w of waiting) w.reject(new Error(`lab ${args.join(' ')} exited (${code ?? signal}) first; got ${JSON.stringify(this.lines)}\n${this.stderr}`))
+    })
     createInterface({ input: this.child.stdout! }).on('line', (text) => {
       let line: Record<string, unknown>
       try {
@@ -59,7 +69,11 @@ export class LabProcess {
     if (seen) return Promise.resolve(seen)
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no matching line in ${timeoutMs} ms; got ${JSON.stringify(this.lines)}\n${this.stderr}`)), timeoutMs)
-      this.waiters.push({ match, resolve: (l) => (clearTimeout(timer), resolve(l)) })
+      this.waiters.push({
+        match,
+        resolve: (l) => (clearTimeout(timer), resolve(l)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      })
     })
   }
 
