@@ -41,8 +41,8 @@ export class LabProcess {
   constructor(args: string[]) {
     this.child = spawn(process.execPath, [LAB_BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     this.child.stderr!.on('data', (d) => (this.stderr += d))
-    // A process that exits cannot print the awaited line any more: fail at once, with its output.
-    this.child.once('exit', (code, signal) => {
+    // A process whose output has ended cannot print the awaited line any more: fail at once.
+    this.child.once('close', (code, signal) => {
       const waiting = this.waiters
       this.waiters = []
       for (const w of waiting) w.reject(new Error(`lab ${args.join(' ')} exited (${code ?? signal}) first; got ${JSON.stringify(this.lines)}\n${this.stderr}`))
