@@ -5,7 +5,7 @@ import { Lab } from '../lab/lab'
 import { builtPaths, LAB_VERSION } from '../paths'
 import { forwardEvents, registerIpc, type IpcMainLike } from './ipc'
 import { serveAppFile } from './protocol'
-import { isAllowedExternal, isAppUrl } from './security'
+import { hardenContents, permissionCheckHandler, permissionRequestHandler } from './harden'
 import { APP_ORIGIN, APP_SCHEME, windowOptions } from './window'
 
 const paths = builtPaths(import.meta.url)
@@ -17,23 +17,17 @@ if (!app.requestSingleInstanceLock()) app.quit()
 let lab: Lab | null = null
 let stopped = false
 
-app.on('web-contents-created', (_event, contents) => {
-  contents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault()
-  })
-  contents.on('will-attach-webview', (event) => event.preventDefault())
-  contents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternal(url)) void shell.openExternal(url)
-    return { action: 'deny' }
-  })
-})
+app.on('web-contents-created', (_event, contents) => hardenContents(contents, (url) => shell.openExternal(url)))
 
 app.whenReady().then(() => {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
-  session.defaultSession.setPermissionCheckHandler(() => false)
+  session.defaultSession.setPermissionRequestHandler(permissionRequestHandler)
+  session.defaultSession.setPermissionCheckHandler(permissionCheckHandler)
   protocol.handle(APP_SCHEME, (request) => serveAppFile(paths.rendererDir, request.url))
 
   lab = new Lab({ workersDir: paths.workersDir, dataDir: path.join(app.getPath('userData'), 'data'), door: 'electron', version: LAB_VERSION })
+  // The options come from windowOptions() alone (unit-tested in tests/unit/electron-window.test.ts).
+  // Electronegativity reads only literal options, so tests/integration/electronegativity.test.ts
+  // waives its window checks for this one call, after asserting the call is exactly this one.
   const win = new BrowserWindow(windowOptions(paths.preloadFile))
   registerIpc(ipcMain as unknown as IpcMainLike, lab, () => win.webContents.mainFrame)
   const stopForwarding = forwardEvents(lab, (channel, batch) => {

@@ -1,11 +1,16 @@
-import { APP_ORIGIN } from './window'
+import { APP_HOST, APP_SCHEME } from './window'
 
 /** https sites the lab's lessons may open in the learner's own browser (SECURITY.md item 3). */
 export const EXTERNAL_ALLOW_LIST = ['docs.python.org', 'nodejs.org', 'pages.cs.wisc.edu', 'github.com']
 
+/**
+ * True for `lab://app/…` only. Compared part by part: for a custom scheme Node's (and
+ * Electron main's) `URL.origin` is the string "null", so an origin comparison never matches.
+ */
 export function isAppUrl(url: string): boolean {
   try {
-    return new URL(url).origin === APP_ORIGIN
+    const u = new URL(url)
+    return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && u.username === '' && u.password === ''
   } catch {
     return false
   }

@@ -1,7 +1,8 @@
 import type { BrowserWindowConstructorOptions } from 'electron'
 
 export const APP_SCHEME = 'lab'
-export const APP_ORIGIN = `${APP_SCHEME}://app`
+export const APP_HOST = 'app'
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`
 
 /**
  * The one place the window's options are built (SECURITY.md item 1): isolated, sandboxed,
@@ -27,6 +28,8 @@ export function windowOptions(preloadFile: string): BrowserWindowConstructorOpti
       allowRunningInsecureContent: false,
       webviewTag: false,
       experimentalFeatures: false,
+      // Middle-click would ask for a new window; the open handler denies it anyway.
+      disableBlinkFeatures: 'Auxclick',
       navigateOnDragDrop: false,
       spellcheck: false,
     },

@@ -1,0 +1,196 @@
+/* eslint-disable no-restricted-imports -- this tests the Electron door's Electron-free parts (the rule matches any path with an electron/ segment) */
+import { EventEmitter } from 'node:events'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { hardenContents, permissionCheckHandler, permissionRequestHandler, type ContentsLike } from '../../main/electron/harden'
+import { serveAppFile } from '../../main/electron/protocol'
+import { EXTERNAL_ALLOW_LIST, isAllowedExternal, isAppUrl, isTrustedSender } from '../../main/electron/security'
+import { contentSecurityPolicy } from '../../shared/csp'
+import { REPO_ROOT } from '../helpers/paths'
+
+describe('isAppUrl', () => {
+  // A custom scheme's URL.origin is "null" in Node: this once refused every IPC call.
+  it.each(['lab://app/index.html', 'lab://app/', 'lab://app/assets/x.js?v=1#h'])('accepts %s', (url) => {
+    expect(isAppUrl(url)).toBe(true)
+  })
+  it.each([
+    'http://app/index.html',
+    'https://lab.app/',
+    'lab://evil/index.html',
+    'lab://app.evil.com/',
+    'lab://user@app/',
+    'lab://app:8080/',
+    'file:///etc/passwd',
+    'http://127.0.0.1:5173/',
+    'javascript:alert(1)',
+    'about:blank',
+    'not a url',
+    '',
+  ])('refuses %s', (url) => {
+    expect(isAppUrl(url)).toBe(false)
+  })
+})
+
+describe('isAllowedExternal', () => {
+  it('accepts https links to the allow-listed sites only', () => {
+    for (const host of EXTERNAL_ALLOW_LIST) expect(isAllowedExternal(`https://${host}/some/page`)).toBe(true)
+  })
+  it.each([
+    'http://nodejs.org/',
+    'https://nodejs.org.evil.com/',
+    'https://evil.com/?u=https://nodejs.org',
+    'https://user@evil.com/',
+    'file:///etc/passwd',
+    'javascript:alert(1)',
+    'smb://nodejs.org/share',
+    'lab://app/index.html',
+    'https://sub.github.com.attacker.net/',
+    '',
+    'nodejs.org',
+  ])('refuses %s', (url) => {
+    expect(isAllowedExternal(url)).toBe(false)
+  })
+})
+
+describe('isTrustedSender', () => {
+  const main = { url: 'lab://app/index.html', parent: null }
+  it('trusts our top frame on our origin', () => {
+    expect(isTrustedSender(main, main)).toBe(true)
+  })
+  it('refuses null, another frame object, a subframe and a foreign origin', () => {
+    expect(isTrustedSender(null, main)).toBe(false)
+    expect(isTrustedSender(undefined, main)).toBe(false)
+    expect(isTrustedSender({ url: 'lab://app/index.html', parent: null }, main)).toBe(false)
+    const sub = { url: 'lab://app/index.html', parent: main }
+    expect(isTrustedSender(sub, sub)).toBe(false)
+    const foreign = { url: 'https://evil.com/', parent: null }
+    expect(isTrustedSender(foreign, foreign)).toBe(false)
+    const navigated = { url: 'http://127.0.0.1:8080/', parent: null }
+    expect(isTrustedSender(navigated, navigated)).toBe(false)
+  })
+})
+
+/** A web contents stand-in: a real EventEmitter plus the window-open handler slot. */
+class FakeContents extends EventEmitter {
+  openHandler: ((d: { url: string }) => { action: string }) | null = null
+  setWindowOpenHandler(handler: (d: { url: string }) => { action: 'deny' } | { action: 'allow' }): void {
+    this.openHandler = handler
+  }
+  /** Emits a preventable event the way Electron does; returns whether it was prevented. */
+  fire(name: string, url?: string): boolean {
+    let prevented = false
+    this.emit(name, { preventDefault: () => (prevented = true) }, url)
+    return prevented
+  }
+}
+
+describe('hardenContents', () => {
+  const setup = () => {
+    const contents = new FakeContents()
+    const opened: string[] = []
+    hardenContents(contents as unknown as ContentsLike, (url) => opened.push(url))
+    return { contents, opened }
+  }
+
+  it('cancels navigation and redirects away from the app, allows in-app ones', () => {
+    const { contents } = setup()
+    for (const name of ['will-navigate', 'will-redirect', 'will-frame-navigate']) {
+      expect(contents.fire(name, 'https://evil.com/')).toBe(true)
+      expect(contents.fire(name, 'file:///etc/passwd')).toBe(true)
+      expect(contents.fire(name, 'http://127.0.0.1:1234/')).toBe(true)
+      expect(contents.fire(name, 'lab://app/index.html#/lessons')).toBe(false)
+    }
+  })
+
+  it('never attaches a webview', () => {
+    const { contents } = setup()
+    expect(contents.fire('will-attach-webview')).toBe(true)
+  })
+
+  it('denies every new window; allow-listed https links open in the system browser', () => {
+    const { contents, opened } = setup()
+    expect(contents.openHandler).not.toBeNull()
+    for (const url of ['https://nodejs.org/api/net.html', 'https://evil.com/', 'lab://app/index.html', 'file:///etc/passwd', 'http://github.com/']) {
+      expect(contents.openHandler!({ url })).toEqual({ action: 'deny' })
+    }
+    expect(opened).toEqual(['https://nodejs.org/api/net.html'])
+  })
+})
+
+describe('permission handlers', () => {
+  it.each(['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen'])('refuses %s', (permission) => {
+    const answers: boolean[] = []
+    permissionRequestHandler({}, permission, (granted) => answers.push(granted))
+    expect(answers).toEqual([false])
+    expect(permissionCheckHandler()).toBe(false)
+  })
+})
+
+describe('Content-Security-Policy', () => {
+  const directives = (csp: string) => new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k!, v]))
+
+  it('the served policy allows only the app itself and no eval', () => {
+    const csp = contentSecurityPolicy()
+    const d = directives(csp)
+    expect(d.get('default-src')).toEqual(["'self'"])
+    expect(d.get('script-src')).toEqual(["'self'"])
+    expect(d.get('object-src')).toEqual(["'none'"])
+    expect(d.get('frame-ancestors')).toEqual(["'none'"])
+    expect(csp).not.toMatch(/unsafe-eval|wasm-unsafe-eval|\*|http:|https:/)
+  })
+
+  it('renderer/index.html carries the same policy as a meta tag (minus header-only directives)', () => {
+    const html = readFileSync(path.join(REPO_ROOT, 'renderer', 'index.html'), 'utf8')
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)
+    expect(meta).not.toBeNull()
+    const fromMeta = directives(meta![1]!)
+    expect(fromMeta.get('default-src')).toEqual(["'self'"])
+    expect(fromMeta.get('script-src')).toEqual(["'self'"])
+    expect(meta![1]).not.toMatch(/unsafe-eval/)
+    for (const [k, v] of directives(contentSecurityPolicy())) {
+      if (k === 'frame-ancestors') continue // ignored in <meta>; sent as a header
+      expect(fromMeta.get(k), k).toEqual(v)
+    }
+  })
+})
+
+describe('serveAppFile (the lab:// protocol)', () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'lab-proto-'))
+  const rendererDir = path.join(root, 'renderer')
+  mkdirSync(path.join(rendererDir, 'assets'), { recursive: true })
+  writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>lab</title>')
+  writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)')
+  writeFileSync(path.join(root, 'secret.txt'), 'TOP SECRET')
+  afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+  it('serves files with the CSP header and the right type', async () => {
+    const res = await serveAppFile(rendererDir, 'lab://app/assets/app.js')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-security-policy')).toBe(contentSecurityPolicy())
+    expect(res.headers.get('content-type')).toMatch(/javascript/)
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(await res.text()).toBe('console.log(1)')
+  })
+
+  it('answers unknown paths with index.html, still with the CSP', async () => {
+    const res = await serveAppFile(rendererDir, 'lab://app/lessons/tcp')
+    expect(await res.text()).toContain('<title>lab</title>')
+    expect(res.headers.get('content-security-policy')).toBe(contentSecurityPolicy())
+  })
+
+  it.each([
+    'lab://app/../secret.txt',
+    'lab://app/%2e%2e/secret.txt',
+    'lab://app/assets/%2e%2e%2f%2e%2e%2fsecret.txt',
+    'lab://app/..%2fsecret.txt',
+    'lab://app/%2e%2e%5csecret.txt',
+    'lab://app/assets/..%2f..%2f..%2f..%2fetc%2fpasswd',
+  ])('never serves a file outside the renderer folder: %s', async (url) => {
+    const res = await serveAppFile(rendererDir, url).catch((e: Error) => new Response(e.message, { status: 599 }))
+    const body = await res.text()
+    expect(body).not.toContain('TOP SECRET')
+    expect(body).not.toMatch(/root:x:0:0/)
+  })
+})
