@@ -26,7 +26,7 @@ export const useServersStore = defineStore('servers', () => {
     const server = servers.value.find((s) => s.id === e.serverId)
     if (server) {
       if (e.event === 'connection') {
-        server.connections.push({ conn: e.conn, remote: e.remote, openedAt: e.at, bytesIn: 0, bytesOut: 0 })
+        server.connections.push({ conn: e.conn, remote: e.remote, openedAt: e.at, bytesIn: 0, bytesOut: 0, state: 'serving', servedBy: e.servedBy, messages: 0 })
       } else if (e.event === 'recv' || e.event === 'send') {
         const c = server.connections.find((x) => x.conn === e.conn)
         if (c) {

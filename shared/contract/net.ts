@@ -1,5 +1,5 @@
 import type { LabErrorData } from '../errors'
-import { host, int, object, optional, port, string } from '../schema'
+import { host, int, object, oneOf, optional, port, string } from '../schema'
 import { method } from './spec'
 
 export const DEFAULT_HOST = '127.0.0.1'
@@ -9,6 +9,40 @@ export const MAX_PAYLOAD_CHARS = 65_536
 /** How many bytes of each read are kept as hex in an event; the byte count is always exact. */
 export const EVENT_HEX_BYTES = 256
 
+/**
+ * How a TCP server serves its connections (FEATURES.md, network lab):
+ * - `serial`: one at a time, the rest wait in a visible queue (`socketserver.TCPServer`);
+ * - `threading`: each connection's handler runs on its own worker thread (`ThreadingTCPServer`);
+ * - `forking`: each accepted socket is handed to its own child process (`ForkingTCPServer`);
+ * - `async`: Node's event loop serves every connection on one thread.
+ */
+export const SERVER_MODES = ['serial', 'threading', 'forking', 'async'] as const
+export type ServerMode = (typeof SERVER_MODES)[number]
+export const DEFAULT_SERVER_MODE: ServerMode = 'async'
+
+/**
+ * How a byte stream is cut into messages: `none` (each read is handled as it comes),
+ * `len32le` (4-byte little-endian length, `struct.pack('i', n)` on x86), `len32be` (`struct.pack('!I', n)`),
+ * `line` (each message ends with `\n`).
+ */
+export const FRAMINGS = ['none', 'len32le', 'len32be', 'line'] as const
+export type Framing = (typeof FRAMINGS)[number]
+/** A frame (or an unfinished line) longer than this closes its connection before anything is allocated. */
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024
+/** The most a UDP datagram can carry over IPv4 (65,535 − 8 UDP − 20 IP header bytes). */
+export const MAX_DATAGRAM_BYTES = 65_507
+export const MAX_RECV_SIZE = 65_536
+export const MAX_DELAY_MS = 60_000
+
+/**
+ * What a server does with each read (or, with framing, each message):
+ * `upper` (the course's `data.upper()`, ASCII letters only), `echo`, `reverse` (the bytes reversed),
+ * `delay:<ms>` (upper-case, but only after <ms> milliseconds, 0–60000: makes concurrency visible).
+ */
+export const HANDLER_PATTERN = /^(?:upper|echo|reverse|delay:(?:\d{1,4}|[0-5]\d{4}|60000))$/
+export const DEFAULT_HANDLER = 'upper'
+export type HandlerSpec = string
+
 export interface Address {
   address: string
   port: number
@@ -16,15 +50,60 @@ export interface Address {
 
 export type ServerState = 'idle' | 'listening' | 'closing' | 'closed'
 
+/**
+ * Who serves a connection, as the OS sees it. `queue`: the serial server's own thread, one connection
+ * at a time; `loop`: the event loop's thread; `thread`: a worker thread (tid = its Linux thread id);
+ * `process`: a child process (pid = the child). `tid` is null where the OS does not tell (not Linux).
+ */
+export interface ServedBy {
+  kind: 'queue' | 'thread' | 'process' | 'loop'
+  pid: number
+  tid: number | null
+}
+
 export interface ServerInfo {
   id: string
   proto: 'tcp' | 'udp'
   host: string
   port: number
   state: ServerState
+  /** The handler spec, e.g. `upper` or `delay:200`. */
   handler: string
+  /** UDP servers are served by the event loop: `async`. */
+  mode: ServerMode
+  frame: Framing
+  /** null: each read is handed over whole. */
+  recvSize: number | null
+  readDelayMs: number
+  maxFrameBytes: number
+  /** 0: connections never time out. */
+  idleTimeoutMs: number
+  maxConnections: number
   startedAt: number
   connections: ConnectionInfo[]
+  /** Serial mode: connections accepted but waiting for the one being served (oldest first). Empty otherwise. */
+  queue: QueuedConnection[]
+  stats: ServerStats
+}
+
+export interface ServerStats {
+  /** TCP connections accepted (including queued and later served ones). */
+  accepted: number
+  /** TCP connections refused because `maxConnections` were open. */
+  dropped: number
+  /** UDP datagrams received (refused ones included). */
+  datagrams: number
+  /** UDP datagrams refused for being over the size cap. */
+  oversize: number
+  bytesIn: number
+  bytesOut: number
+}
+
+export interface QueuedConnection {
+  conn: number
+  remote: Address
+  /** When it was accepted and started waiting (ms since epoch). */
+  since: number
 }
 
 export interface ConnectionInfo {
@@ -33,14 +112,32 @@ export interface ConnectionInfo {
   openedAt: number
   bytesIn: number
   bytesOut: number
+  /** `waiting`: queued behind another connection (serial mode); `serving`: its handler runs. */
+  state: 'waiting' | 'serving'
+  servedBy: ServedBy
+  /** Complete framed messages received (0 without framing). */
+  messages: number
 }
+
+export type CloseReason = 'client' | 'reset' | 'server' | 'error' | 'idle'
 
 export type ServerEvent = { serverId: string; at: number } & (
   | { event: 'listening'; proto: 'tcp' | 'udp'; host: string; port: number }
-  | { event: 'connection'; conn: number; remote: Address }
+  | { event: 'connection'; conn: number; remote: Address; servedBy: ServedBy }
+  /** Serial mode: the connection waits; `position` 1 is next. */
+  | { event: 'queued'; conn: number; remote: Address; position: number }
+  /** Serial mode: a queued connection's turn came, after `waitedMs` in the queue. */
+  | { event: 'served'; conn: number; waitedMs: number; servedBy: ServedBy }
+  /** One read as the handler got it (at most `recvSize` bytes). */
   | { event: 'recv'; conn: number; bytes: number; hex: string; truncated: boolean }
+  /** With framing on: one complete message recovered from the stream (payload only, no prefix). */
+  | { event: 'message'; conn: number; bytes: number; hex: string; truncated: boolean; frame: Framing }
   | { event: 'send'; conn: number; bytes: number }
-  | { event: 'close'; conn: number; reason: 'client' | 'reset' | 'server' | 'error' }
+  | { event: 'close'; conn: number; reason: CloseReason }
+  /** A connection refused because `maxConnections` were open; `dropped` counts them all so far. */
+  | { event: 'drop'; remote: Address; dropped: number }
+  | { event: 'datagram'; from: Address; bytes: number; hex: string; truncated: boolean }
+  | { event: 'sendto'; to: Address; bytes: number }
   | { event: 'error'; conn?: number; error: LabErrorData }
   | { event: 'closed' }
 )
@@ -57,9 +154,41 @@ export interface TcpSendResult {
 
 const payload = string({ max: MAX_PAYLOAD_CHARS })
 const timeoutMs = int({ min: 1, max: 60_000 })
+const handlerSpec = string({
+  min: 1,
+  max: 16,
+  pattern: HANDLER_PATTERN,
+  patternHint: 'must be upper, echo, reverse or delay:<ms> with ms from 0 to 60000',
+})
 
 export const netMethods = {
-  'net.tcpServer.start': method<ServerInfo>()(object({ host: optional(host()), port: optional(port()) })),
+  'net.tcpServer.start': method<ServerInfo>()(
+    object({
+      host: optional(host()),
+      port: optional(port()),
+      mode: optional(oneOf(SERVER_MODES)),
+      handler: optional(handlerSpec),
+      /** Each read hands the handler at most this many bytes, like `recv(1024)`. */
+      recvSize: optional(int({ min: 1, max: MAX_RECV_SIZE })),
+      /** Pause after each read before reading again (a slow handler): sends pile up and merge. */
+      readDelayMs: optional(int({ min: 0, max: 10_000 })),
+      frame: optional(oneOf(FRAMINGS)),
+      maxFrameBytes: optional(int({ min: 1, max: DEFAULT_MAX_FRAME_BYTES })),
+      /** Close a connection silent for this long; 0 (default) never. */
+      idleTimeoutMs: optional(int({ min: 0, max: 3_600_000 })),
+      /** Connections open at once (queued ones count); more are dropped and reported. Default 2000. */
+      maxConnections: optional(int({ min: 1, max: 10_000 })),
+    }),
+  ),
+  'net.udpServer.start': method<ServerInfo>()(
+    object({
+      host: optional(host()),
+      port: optional(port()),
+      handler: optional(handlerSpec),
+      /** Datagrams larger than this are refused (not answered) with ERR_DATAGRAM_TOO_LARGE. */
+      maxDatagramBytes: optional(int({ min: 1, max: MAX_DATAGRAM_BYTES })),
+    }),
+  ),
   'net.server.stop': method<{ id: string }>()(object({ id: string({ min: 1, max: 64 }) })),
   'net.server.list': method<ServerInfo[]>()(object({})),
   'net.tcp.send': method<TcpSendResult>()(

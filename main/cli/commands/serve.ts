@@ -20,6 +20,8 @@ function describe(e: ServerEvent): string {
       return `${e.conn ? `#${e.conn} ` : ''}error ${e.error.code}: ${e.error.message}`
     case 'closed':
       return 'server closed'
+    default:
+      return JSON.stringify(e)
   }
 }
 

@@ -1,9 +1,27 @@
+import { HANDLER_PATTERN } from '../../../shared/contract'
+import { LabError } from '../errors'
+
 /**
  * What a server does with each chunk it reads. `upper` is the course's handler:
  * `self.request.send(data.upper())`. Like Python's `bytes.upper()`, only ASCII letters
  * change, so multi-byte UTF-8 or GBK text passes through intact.
  */
 export type HandlerName = 'upper' | 'echo' | 'reverse'
+
+/** A handler spec parsed: `delay:<ms>` is the course's `upper`, answered only after `delayMs`. */
+export interface HandlerPlan {
+  spec: string
+  name: HandlerName
+  delayMs: number
+}
+
+export function parseHandler(spec: string): HandlerPlan {
+  if (!HANDLER_PATTERN.test(spec)) {
+    throw new LabError('ERR_INVALID_INPUT', `unknown handler ${JSON.stringify(spec).slice(0, 40)}: use upper, echo, reverse or delay:<ms>`, { option: 'handler' })
+  }
+  if (spec.startsWith('delay:')) return { spec, name: 'upper', delayMs: Number(spec.slice('delay:'.length)) }
+  return { spec, name: spec as HandlerName, delayMs: 0 }
+}
 
 export function upperAscii(chunk: Buffer): Buffer {
   const out = Buffer.from(chunk)

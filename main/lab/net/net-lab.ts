@@ -1,35 +1,54 @@
-import { DEFAULT_HOST, DEFAULT_PORT, type netMethods } from '../../../shared/contract'
+import { DEFAULT_HANDLER, DEFAULT_HOST, DEFAULT_PORT, type netMethods, type ServerInfo } from '../../../shared/contract'
 import type { LabContext, LabDomain } from '../context'
 import { LabError } from '../errors'
 import { tcpSendOnce } from './tcp-client'
 import { TcpServer } from './tcp-server'
+import { UdpServer } from './udp-server'
 
 type NetMethod = keyof typeof netMethods
 
+interface LabServer {
+  readonly id: string
+  listen(): Promise<ServerInfo>
+  info(): ServerInfo
+  close(): Promise<void>
+}
+
 /** The network lab: the servers the learner started, and one-shot clients. */
 export function createNetLab(ctx: LabContext): LabDomain<NetMethod> {
-  const servers = new Map<string, TcpServer>()
+  const servers = new Map<string, LabServer>()
   let nextId = 1
+  const emit = (event: Parameters<typeof ctx.emit<'net.server'>>[1]) => ctx.emit('net.server', event)
 
-  const find = (id: string): TcpServer => {
+  const find = (id: string): LabServer => {
     const server = servers.get(id)
     if (!server) throw new LabError('ERR_NOT_FOUND', `no server with id ${id}`, { id })
     return server
   }
 
+  const start = async (server: LabServer): Promise<ServerInfo> => {
+    servers.set(server.id, server)
+    try {
+      return await server.listen()
+    } catch (err) {
+      servers.delete(server.id)
+      await server.close()
+      throw err
+    }
+  }
+
   return {
     handlers: {
-      'net.tcpServer.start': async (input) => {
-        const id = `tcp-${nextId++}`
-        const server = new TcpServer(
-          id,
-          { host: input.host ?? DEFAULT_HOST, port: input.port ?? DEFAULT_PORT, handler: 'upper' },
-          (event) => ctx.emit('net.server', event),
-        )
-        const info = await server.listen()
-        servers.set(id, server)
-        return info
-      },
+      'net.tcpServer.start': (input) =>
+        start(
+          new TcpServer(
+            `tcp-${nextId++}`,
+            { ...input, host: input.host ?? DEFAULT_HOST, port: input.port ?? DEFAULT_PORT, handler: input.handler ?? DEFAULT_HANDLER, workersDir: ctx.workersDir },
+            emit,
+          ),
+        ),
+      'net.udpServer.start': (input) =>
+        start(new UdpServer(`udp-${nextId++}`, { ...input, host: input.host ?? DEFAULT_HOST, port: input.port ?? DEFAULT_PORT, handler: input.handler ?? DEFAULT_HANDLER }, emit)),
       'net.server.stop': async ({ id }) => {
         const server = find(id)
         await server.close()

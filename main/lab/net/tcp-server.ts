@@ -1,12 +1,13 @@
 import net from 'node:net'
 import { EVENT_HEX_BYTES, type ConnectionInfo, type ServerEvent, type ServerInfo, type ServerState } from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
-import { applyHandler, type HandlerName } from './handlers'
+import { applyHandler, parseHandler } from './handlers'
 
 export interface TcpServerOptions {
   host: string
   port: number
-  handler: HandlerName
+  handler: string
+  workersDir?: string
   /** How long `close()` lets connections finish before destroying them. */
   graceMs?: number
   /** Bytes a connection may have queued for a client that does not read before it is cut (SECURITY.md 16). */
@@ -75,9 +76,12 @@ export class TcpServer {
       openedAt: Date.now(),
       bytesIn: 0,
       bytesOut: 0,
+      state: 'serving',
+      servedBy: { kind: 'loop', pid: process.pid, tid: process.platform === 'linux' ? process.pid : null },
+      messages: 0,
     }
     this.connections.set(conn, { info, socket })
-    this.send({ event: 'connection', conn, remote: info.remote })
+    this.send({ event: 'connection', conn, remote: info.remote, servedBy: info.servedBy })
     const maxBuffered = this.options.maxBufferedBytes ?? 4 * 1024 * 1024
     let reason: 'client' | 'reset' | 'server' | 'error' = 'client'
 
@@ -90,7 +94,7 @@ export class TcpServer {
         hex: chunk.subarray(0, EVENT_HEX_BYTES).toString('hex'),
         truncated: chunk.length > EVENT_HEX_BYTES,
       })
-      const reply = applyHandler(this.options.handler, chunk)
+      const reply = applyHandler(parseHandler(this.options.handler).name, chunk)
       info.bytesOut += reply.length
       // Backpressure: a client that does not read makes write() return false; stop reading
       // until it drains, and cut it off if it lets too much pile up.
@@ -124,8 +128,17 @@ export class TcpServer {
       port: this.boundPort || this.options.port,
       state: this.state,
       handler: this.options.handler,
+      mode: 'async',
+      frame: 'none',
+      recvSize: null,
+      readDelayMs: 0,
+      maxFrameBytes: 16 * 1024 * 1024,
+      idleTimeoutMs: 0,
+      maxConnections: 2000,
       startedAt: this.startedAt,
       connections: [...this.connections.values()].map((c) => ({ ...c.info, remote: { ...c.info.remote } })),
+      queue: [],
+      stats: { accepted: 0, dropped: 0, datagrams: 0, oversize: 0, bytesIn: 0, bytesOut: 0 },
     }
   }
 

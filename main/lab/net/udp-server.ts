@@ -1,0 +1,154 @@
+import dgram from 'node:dgram'
+import net from 'node:net'
+import { DEFAULT_MAX_FRAME_BYTES, MAX_DATAGRAM_BYTES, type Address, type ServerInfo, type ServerState, type ServerStats } from '../../../shared/contract'
+import { fromNodeError, LabError } from '../errors'
+import { applyHandler, parseHandler, type HandlerPlan } from './handlers'
+import { hexPreview, type Emit, type EventBody } from './server-events'
+
+export interface UdpServerOptions {
+  host: string
+  port: number
+  handler: string
+  /** Datagrams over this size are counted and refused, not answered. */
+  maxDatagramBytes?: number
+}
+
+/** Delayed replies waiting at once; past this a flood is refused rather than piling up timers and buffers. */
+const MAX_PENDING_REPLIES = 1024
+
+/**
+ * The course's UDP server: no connections, no accept loop; each datagram arrives whole, with its
+ * sender's address, and is answered to that address. Lifecycle: idle → listening → closing → closed.
+ */
+export class UdpServer {
+  state: ServerState = 'idle'
+  readonly startedAt = Date.now()
+  private readonly socket: dgram.Socket
+  private readonly plan: HandlerPlan
+  private readonly maxDatagramBytes: number
+  private readonly pending = new Set<NodeJS.Timeout>()
+  private readonly stats: ServerStats = { accepted: 0, dropped: 0, datagrams: 0, oversize: 0, bytesIn: 0, bytesOut: 0 }
+  private boundPort = 0
+  private closing: Promise<void> | null = null
+
+  constructor(
+    readonly id: string,
+    private readonly options: UdpServerOptions,
+    private readonly emit: Emit,
+  ) {
+    this.plan = parseHandler(options.handler)
+    this.maxDatagramBytes = options.maxDatagramBytes ?? MAX_DATAGRAM_BYTES
+    this.socket = dgram.createSocket({ type: net.isIPv6(options.host.replace(/^\[|\]$/g, '')) ? 'udp6' : 'udp4', reuseAddr: false })
+  }
+
+  private send(body: EventBody): void {
+    this.emit({ ...body, serverId: this.id, at: Date.now() } as never)
+  }
+
+  async listen(): Promise<ServerInfo> {
+    if (this.state !== 'idle') throw new LabError('ERR_BAD_STATE', `server ${this.id} is ${this.state}, not idle`)
+    const { host, port } = this.options
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => {
+        this.socket.close()
+        reject(fromNodeError(err, { host, port }))
+      }
+      this.socket.once('error', onError)
+      this.socket.bind({ address: host.replace(/^\[|\]$/g, ''), port, exclusive: true }, () => {
+        this.socket.off('error', onError)
+        resolve()
+      })
+    })
+    this.boundPort = this.socket.address().port
+    this.state = 'listening'
+    this.socket.on('message', (msg, rinfo) => this.receive(msg, { address: rinfo.address, port: rinfo.port }))
+    // A failed sendto (the peer vanished, ICMP unreachable) is reported; the server keeps serving.
+    this.socket.on('error', (err) => this.send({ event: 'error', error: fromNodeError(err, { host, port: this.boundPort }).toData() }))
+    this.send({ event: 'listening', proto: 'udp', host, port: this.boundPort })
+    return this.info()
+  }
+
+  private receive(msg: Buffer, from: Address): void {
+    if (this.state !== 'listening') return
+    this.stats.datagrams++
+    this.stats.bytesIn += msg.length
+    if (msg.length > this.maxDatagramBytes) {
+      this.stats.oversize++
+      const error = new LabError('ERR_DATAGRAM_TOO_LARGE', `refused a ${msg.length}-byte datagram from ${from.address}:${from.port}: over the cap of ${this.maxDatagramBytes} bytes`, {
+        bytes: msg.length,
+        max: this.maxDatagramBytes,
+        from: `${from.address}:${from.port}`,
+      })
+      this.send({ event: 'error', error: error.toData() })
+      return
+    }
+    this.send({ event: 'datagram', from, bytes: msg.length, ...hexPreview(msg) })
+    const reply = applyHandler(this.plan.name, msg)
+    if (this.plan.delayMs === 0) return this.reply(reply, from)
+    if (this.pending.size >= MAX_PENDING_REPLIES) {
+      this.stats.dropped++
+      this.send({ event: 'error', error: new LabError('ERR_LIMIT', `${MAX_PENDING_REPLIES} delayed replies already wait; this datagram is not answered`, { max: MAX_PENDING_REPLIES }).toData() })
+      return
+    }
+    const timer = setTimeout(() => {
+      this.pending.delete(timer)
+      this.reply(reply, from)
+    }, this.plan.delayMs)
+    this.pending.add(timer)
+  }
+
+  private reply(reply: Buffer, to: Address): void {
+    if (this.state !== 'listening') return
+    this.socket.send(reply, to.port, to.address, (err) => {
+      if (err) {
+        this.send({ event: 'error', error: fromNodeError(err, { host: to.address, port: to.port }).toData() })
+        return
+      }
+      this.stats.bytesOut += reply.length
+      this.send({ event: 'sendto', to, bytes: reply.length })
+    })
+  }
+
+  info(): ServerInfo {
+    return {
+      id: this.id,
+      proto: 'udp',
+      host: this.options.host,
+      port: this.boundPort || this.options.port,
+      state: this.state,
+      handler: this.plan.spec,
+      mode: 'async',
+      frame: 'none',
+      recvSize: null,
+      readDelayMs: 0,
+      maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+      idleTimeoutMs: 0,
+      maxConnections: 0,
+      startedAt: this.startedAt,
+      connections: [],
+      queue: [],
+      stats: { ...this.stats },
+    }
+  }
+
+  /** Drops pending delayed replies and closes the socket. Safe to call twice. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing
+    if (this.state === 'idle') {
+      this.state = 'closed'
+      this.closing = Promise.resolve()
+      return this.closing
+    }
+    this.state = 'closing'
+    for (const t of this.pending) clearTimeout(t)
+    this.pending.clear()
+    this.closing = new Promise<void>((resolve) => {
+      this.socket.close(() => {
+        this.state = 'closed'
+        this.send({ event: 'closed' })
+        resolve()
+      })
+    })
+    return this.closing
+  }
+}
