@@ -149,3 +149,95 @@ export function port(): Schema<number> {
 }
 
 export const empty = object({})
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+export type JsonObject = { [key: string]: JsonValue }
+
+export interface JsonOptions {
+  /** Cap on the size of the value's JSON text, in UTF-8 bytes (counted as the walk goes, so a huge value is refused early). */
+  maxBytes: number
+  /** Cap on nesting: 1 allows one object or list holding only plain values. Default 32. */
+  maxDepth?: number
+}
+
+function utf8Length(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 4
+      i++
+    } else n += 3
+  }
+  return n
+}
+
+/**
+ * Validates a plain JSON value, for results and settings the engine only stores: null,
+ * booleans, finite numbers, strings, lists and plain objects — no functions, class
+ * instances, cycles or undefined list items; object keys whose value is undefined are
+ * ignored, as JSON.stringify does. The value is returned as given, not copied.
+ */
+function jsonSchema(opts: JsonOptions, rootObject: boolean): Schema<JsonValue> {
+  const maxDepth = opts.maxDepth ?? 32
+  return {
+    kind: rootObject ? 'jsonObject' : 'json',
+    parse(v, path = '') {
+      let bytes = 0
+      const ancestors = new Set<object>()
+      const walk = (x: unknown, at: string, depth: number): Issue | null => {
+        if (x === null || typeof x === 'boolean') bytes += x === false ? 5 : 4
+        else if (typeof x === 'number') {
+          if (!Number.isFinite(x)) return { path: at, message: 'must be a finite number' }
+          bytes += String(x).length
+        } else if (typeof x === 'string') bytes += utf8Length(x) + 2
+        else if (typeof x === 'object') {
+          if (depth >= maxDepth) return { path: at, message: `is nested deeper than ${maxDepth} levels` }
+          if (ancestors.has(x)) return { path: at, message: 'refers back to itself (a cycle)' }
+          ancestors.add(x)
+          if (Array.isArray(x)) {
+            bytes += 2
+            for (let i = 0; i < x.length; i++) {
+              if (x[i] === undefined) return { path: `${at}[${i}]`, message: 'is undefined, which JSON cannot hold' }
+              if (i > 0) bytes += 1
+              const issue = walk(x[i], `${at}[${i}]`, depth + 1)
+              if (issue) return issue
+              if (bytes > opts.maxBytes) break
+            }
+          } else {
+            const proto = Object.getPrototypeOf(x)
+            if (proto !== Object.prototype && proto !== null) return { path: at, message: 'expected a plain object' }
+            bytes += 2
+            const rec = x as Record<string, unknown>
+            let first = true
+            for (const key of Object.keys(rec)) {
+              if (rec[key] === undefined) continue
+              bytes += utf8Length(key) + (first ? 3 : 4)
+              first = false
+              const issue = walk(rec[key], at ? `${at}.${key}` : key, depth + 1)
+              if (issue) return issue
+              if (bytes > opts.maxBytes) break
+            }
+          }
+          ancestors.delete(x)
+        } else return { path: at, message: `expected a JSON value, got ${typeName(x)}` }
+        return bytes > opts.maxBytes ? { path: at, message: `is larger than ${opts.maxBytes} bytes as JSON` } : null
+      }
+      if (rootObject && (typeof v !== 'object' || v === null || Array.isArray(v))) return fail(path, `expected an object, got ${typeName(v)}`)
+      const issue = walk(v, path, 0)
+      if (issue) return fail(issue.path, issue.message)
+      return ok(v as JsonValue)
+    },
+  }
+}
+
+export function json(opts: JsonOptions): Schema<JsonValue> {
+  return jsonSchema(opts, false)
+}
+
+/** Like `json`, but the value must be a plain object. */
+export function jsonObject(opts: JsonOptions): Schema<JsonObject> {
+  return jsonSchema(opts, true) as Schema<JsonObject>
+}

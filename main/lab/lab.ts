@@ -16,6 +16,7 @@ import type { Handler, Handlers, LabContext, LabDomain } from './context'
 import { LabError, toErrorData } from './errors'
 import { createNetLab } from './net/net-lab'
 import { createNetClientsLab } from './net/net-clients-lab'
+import { createHistoryLab } from './store/history-lab'
 
 export interface LabOptions {
   workersDir: string
@@ -48,10 +49,13 @@ export class Lab {
     this.domains.push(net as LabDomain<MethodName>)
     const netClients = createNetClientsLab(ctx)
     this.domains.push(netClients as LabDomain<MethodName>)
+    const history = createHistoryLab(ctx)
+    this.domains.push(history as LabDomain<MethodName>)
     this.handlers = {
       'lab.info': () => this.info(),
       ...net.handlers,
       ...netClients.handlers,
+      ...history.handlers,
     }
   }
 

@@ -11,6 +11,7 @@ import { procMethods, type ProcEvents } from './proc'
 import { netClientMethods, type NetClientEvents } from './net-clients'
 import { netExperimentMethods, type NetExperimentEvents } from './net-experiments'
 import { osMethods, type OsEvents } from './os'
+import { historyMethods, type HistoryEvents } from './history'
 import type { MethodSpec } from './spec'
 
 export const methodSpecs = {
@@ -20,6 +21,7 @@ export const methodSpecs = {
   ...netClientMethods,
   ...netExperimentMethods,
   ...osMethods,
+  ...historyMethods,
 } as const
 
 export type MethodName = keyof typeof methodSpecs
@@ -33,7 +35,7 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methodSpecs, name)
 }
 
-export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, NetExperimentEvents, OsEvents {}
+export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, NetExperimentEvents, OsEvents, HistoryEvents {}
 export type Topic = keyof Events
 export type LabEvent = { [T in Topic]: { topic: T; payload: Events[T] } }[Topic]
 
@@ -52,4 +54,5 @@ export * from './proc'
 export * from './net-clients'
 export * from './net-experiments'
 export * from './os'
+export * from './history'
 export type { MethodSpec } from './spec'

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { LabProcess } from './cli'
 import { SCREENSHOT_DIR } from './paths'
@@ -16,11 +17,15 @@ export function launchChromium(): Promise<Browser> {
   })
 }
 
-/** Starts the real browser-mode door (`lab web`) and resolves its tokenized URL. */
-export async function startBrowserMode(): Promise<{ lab: LabProcess; url: string; port: number }> {
-  const lab = new LabProcess(['web', '--port', '0', '--no-open', '--json'])
+/**
+ * Starts the real browser-mode door (`lab web`) and resolves its tokenized URL. Its history
+ * goes to `dataDir` (default: a fresh temporary folder, never the learner's own data folder).
+ */
+export async function startBrowserMode(opts: { dataDir?: string } = {}): Promise<{ lab: LabProcess; url: string; port: number; dataDir: string }> {
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'lab-web-'))
+  const lab = new LabProcess(['web', '--port', '0', '--no-open', '--json', '--data-dir', dataDir])
   const line = await lab.waitFor((l) => l.event === 'web')
-  return { lab, url: String(line.url), port: Number(line.port) }
+  return { lab, url: String(line.url), port: Number(line.port), dataDir }
 }
 
 /** Opens the lab in a 1280×800 page in the chosen language and theme. */

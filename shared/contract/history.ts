@@ -1,0 +1,58 @@
+import { int, json, jsonObject, object, optional, string, type JsonObject, type JsonValue, type Schema } from '../schema'
+import { method } from './spec'
+
+/** Kinds the lab's own experiments record; any other short name is allowed too. */
+export type HistoryKind = 'net.sticky' | 'net.compare' | 'proc.run' | 'proc.compare' | 'proc.counter' | 'sim.run' | (string & {})
+
+/** A run's headline numbers: a flat record the History view compares side by side. */
+export type HistorySummary = Record<string, string | number | boolean | null>
+
+/** What a list shows: enough to pick an entry and compare it, without its (large) result. */
+export interface HistoryMeta {
+  id: string
+  /** When it was recorded, ms since the epoch. */
+  at: number
+  kind: HistoryKind
+  title: string
+  summary: HistorySummary
+}
+
+export interface HistoryEntry extends HistoryMeta {
+  /** The experiment's settings, as `openExperiment` takes them, so the run can be opened again. */
+  settings: JsonObject
+  result: JsonValue
+}
+
+/** Size caps. A browser-mode request is one WebSocket message of at most 1 MiB, so the result stays below it. */
+export const HISTORY_MAX_RESULT_BYTES = 512 * 1024
+export const HISTORY_MAX_SETTINGS_BYTES = 16 * 1024
+export const HISTORY_MAX_SUMMARY_BYTES = 4 * 1024
+export const HISTORY_LIST_DEFAULT = 100
+export const HISTORY_LIST_MAX = 1_000
+
+const id = string({ min: 1, max: 64 })
+const summary = jsonObject({ maxBytes: HISTORY_MAX_SUMMARY_BYTES, maxDepth: 1 }) as unknown as Schema<HistorySummary>
+
+export const historyMethods = {
+  'history.add': method<HistoryMeta>()(
+    object({
+      kind: string({ min: 1, max: 40, pattern: /^[A-Za-z0-9._-]+$/, patternHint: 'letters, digits, dot, dash or underscore, such as net.sticky' }),
+      title: string({ min: 1, max: 200 }),
+      settings: jsonObject({ maxBytes: HISTORY_MAX_SETTINGS_BYTES }),
+      summary,
+      result: json({ maxBytes: HISTORY_MAX_RESULT_BYTES }),
+    }),
+  ),
+  /** Newest first. */
+  'history.list': method<HistoryMeta[]>()(
+    object({ kind: optional(string({ min: 1, max: 40 })), limit: optional(int({ min: 1, max: HISTORY_LIST_MAX })) }),
+  ),
+  'history.get': method<HistoryEntry>()(object({ id })),
+  'history.remove': method<{ id: string }>()(object({ id })),
+  'history.clear': method<{ removed: number }>()(object({})),
+}
+
+export interface HistoryEvents {
+  /** Another window (or the CLI) changed the history: lists should refresh. */
+  'history.changed': { op: 'add' | 'remove' | 'clear'; id?: string; at: number }
+}
