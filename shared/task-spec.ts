@@ -22,6 +22,8 @@ export type TaskKind = (typeof TASK_KINDS)[number]
 export const MAX_TASKS = 64
 /** At most this much work (CPU + I/O budget) in one task, in ms. */
 export const MAX_TASK_MS = 10_000
+/** At most this much work (sum of every task's CPU + I/O budget) in one run, in ms. */
+export const MAX_TOTAL_MS = 120_000
 /** Longest spec string accepted. */
 export const MAX_SPEC_CHARS = 1_000
 
@@ -116,6 +118,8 @@ export function parseTaskSpec(spec: string): TaskSpecResult {
     }
     if (tasks.length + count > MAX_TASKS) return bad(`${where}: a run takes at most ${MAX_TASKS} tasks`, item)
     for (let k = 0; k < count; k++) tasks.push({ ...task })
+    const total = tasks.reduce((sum, t) => sum + t.cpuMs + t.ioMs, 0)
+    if (total > MAX_TOTAL_MS) return bad(`${where}: the tasks add up to ${total} ms of work; a run takes at most ${MAX_TOTAL_MS} ms`, item)
   }
   return { ok: true, tasks }
 }

@@ -17,6 +17,7 @@ import { LabError, toErrorData } from './errors'
 import { createNetLab } from './net/net-lab'
 import { createNetClientsLab } from './net/net-clients-lab'
 import { createHistoryLab } from './store/history-lab'
+import { createProcLab } from './proc/proc-lab'
 
 export interface LabOptions {
   workersDir: string
@@ -51,11 +52,14 @@ export class Lab {
     this.domains.push(netClients as LabDomain<MethodName>)
     const history = createHistoryLab(ctx)
     this.domains.push(history as LabDomain<MethodName>)
+    const proc = createProcLab(ctx)
+    this.domains.push(proc as LabDomain<MethodName>)
     this.handlers = {
       'lab.info': () => this.info(),
       ...net.handlers,
       ...netClients.handlers,
       ...history.handlers,
+      ...proc.handlers,
     }
   }
 

@@ -9,7 +9,7 @@ import { int, object, oneOf, optional, type Schema } from '../schema'
 import { parseTaskSpec, type TaskKind } from '../task-spec'
 import { method } from './spec'
 
-export { MAX_TASKS, MAX_TASK_MS, TASK_KINDS, formatTaskSpec, idealWallMs, parseTaskSpec } from '../task-spec'
+export { MAX_TASKS, MAX_TASK_MS, MAX_TOTAL_MS, TASK_KINDS, formatTaskSpec, idealWallMs, parseTaskSpec } from '../task-spec'
 export type { TaskKind, TaskSpec, TaskSpecResult } from '../task-spec'
 
 export const RUN_MODES = ['serial', 'concurrent', 'parallel'] as const
@@ -172,6 +172,8 @@ export const procMethods = {
   'proc.run': method<RunResult>()(object({ tasks: taskSpecInput(), mode: oneOf(RUN_MODES), workers, deadlineMs })),
   /** Runs the same tasks serial, then concurrent, then parallel. */
   'proc.compare': method<CompareResult>()(object({ tasks: taskSpecInput(), workers, deadlineMs })),
+  /** Stops the run in progress (its pool is closed; unfinished tasks fail with ERR_POOL_STOPPED). */
+  'proc.stop': method<{ stopped: boolean }>()(object({})),
   /** The live pools and their children (pids, slots, states). */
   'proc.pool.status': method<PoolStatus>()(object({})),
 }

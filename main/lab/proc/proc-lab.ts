@@ -1,0 +1,62 @@
+import os from 'node:os'
+import path from 'node:path'
+import type { procMethods } from '../../../shared/contract/proc'
+import type { LabContext, LabDomain } from '../context'
+import { LabError } from '../errors'
+import { compareModes, runTasks, type RunnerDeps } from './runner'
+import { listPools, type WorkerPool } from './worker-pool'
+
+type ProcMethod = keyof typeof procMethods
+
+/** The process lab's pool runs: one run (or comparison) at a time, each on a fresh pool. */
+export function createProcLab(ctx: LabContext): LabDomain<ProcMethod> {
+  let busy = false
+  let stopRequested = false
+  let closed = false
+  let current: WorkerPool | null = null
+  let nextRun = 1
+  const deps: RunnerDeps = {
+    entry: path.join(ctx.workersDir, 'pool-child.js'),
+    cpus: os.availableParallelism(),
+    emit: (p) => ctx.emit('proc.progress', p),
+    onPool: (pool) => {
+      current = pool
+      if (pool && (stopRequested || closed)) void pool.close()
+    },
+  }
+  const runId = () => `run-${nextRun++}`
+
+  async function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (closed) throw new LabError('ERR_BAD_STATE', 'the lab is shutting down')
+    if (busy) throw new LabError('ERR_BAD_STATE', 'a run is already in progress; wait for it or stop it')
+    busy = true
+    stopRequested = false
+    try {
+      return await work()
+    } finally {
+      busy = false
+    }
+  }
+
+  return {
+    handlers: {
+      'proc.run': (input) => exclusive(() => runTasks(deps, input, runId())),
+      'proc.compare': (input) => exclusive(() => compareModes(deps, input, runId, () => stopRequested)),
+      'proc.stop': async () => {
+        if (!busy) return { stopped: false }
+        stopRequested = true
+        await current?.close()
+        return { stopped: true }
+      },
+      'proc.pool.status': () => {
+        const pools = listPools()
+        return { pools: pools.map((p) => p.status()), children: pools.flatMap((p) => p.children()) }
+      },
+    },
+    async close() {
+      closed = true
+      stopRequested = true
+      await current?.close()
+    },
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * A process-pool child (built to out/main/workers/pool-child.js, started with
+ * `child_process.fork`). It runs one task at a time when the engine asks and reports what
+ * the OS says it used. It never outlives the engine: it exits when the IPC channel closes
+ * ('disconnect') and, as a second guard for `kill -9` of the engine while this child is busy
+ * computing (its event loop cannot see 'disconnect' then), whenever its parent PID changes.
+ */
+import { readFileSync } from 'node:fs'
+import type { TaskSpec } from '../../../shared/task-spec'
+import { nowAbs, type ChildPhase, type FromChild, type ToChild } from '../proc/messages'
+
+const parentPid = process.ppid
+
+function orphaned(): boolean {
+  return process.ppid !== parentPid
+}
+
+function send(message: FromChild): void {
+  if (process.connected) process.send!(message)
+}
+
+/** user + system CPU time of this process, ms. */
+function cpuNowMs(): number {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+
+/** The CPU this process last ran on: field 39 of /proc/self/stat (Linux only). */
+function lastCpu(): number | null {
+  if (process.platform !== 'linux') return null
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8')
+    // Field 2 (comm) may contain spaces and parentheses: count from the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const cpu = Number(fields[39 - 3])
+    return Number.isInteger(cpu) ? cpu : null
+  } catch {
+    return null
+  }
+}
+
+let sink = 0
+
+/** Computes until `ms` of CPU time (not wall time) has been used. On a shared CPU this takes longer. */
+function burn(ms: number): void {
+  const target = cpuNowMs() + ms
+  let x = sink | 1
+  let rounds = 0
+  while (cpuNowMs() < target) {
+    for (let i = 0; i < 20_000; i++) x = (Math.imul(x, 1_103_515_245) + 12_345) | 0
+    if (++rounds % 256 === 0 && orphaned()) process.exit(0)
+  }
+  sink = x
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Blocks the event loop without using CPU, still leaving when the parent is gone. */
+function hang(ignoreTerm: boolean): never {
+  if (ignoreTerm) process.on('SIGTERM', () => {})
+  const cell = new Int32Array(new SharedArrayBuffer(4))
+  for (;;) {
+    Atomics.wait(cell, 0, 0, 200)
+    if (orphaned()) process.exit(0)
+  }
+}
+
+async function phase(kind: 'cpu' | 'io', ms: number, phases: ChildPhase[]): Promise<void> {
+  const startAt = nowAbs()
+  const cpu0 = cpuNowMs()
+  if (kind === 'cpu') burn(ms)
+  else await sleep(ms)
+  phases.push({ phase: kind, startAt, endAt: nowAbs(), cpuMs: cpuNowMs() - cpu0 })
+}
+
+async function run(taskId: number, task: TaskSpec): Promise<void> {
+  const startAt = nowAbs()
+  const cpu0 = cpuNowMs()
+  send({ type: 'started', taskId, at: startAt })
+  const phases: ChildPhase[] = []
+  switch (task.kind) {
+    case 'cpu':
+      await phase('cpu', task.cpuMs, phases)
+      break
+    case 'io':
+      await phase('io', task.ioMs, phases)
+      break
+    case 'mixed':
+      await phase('cpu', task.cpuMs, phases)
+      await phase('io', task.ioMs, phases)
+      break
+    case 'crash':
+      // A teaching/test task: the process dies mid-task, as a real crash would.
+      await sleep(5)
+      process.exit(task.exitCode ?? 1)
+      break
+    case 'hang':
+      // A teaching/test task: the process stops answering until the engine kills it.
+      hang(task.ignoreTerm === true)
+  }
+  send({ type: 'done', taskId, startAt, endAt: nowAbs(), cpuMs: cpuNowMs() - cpu0, cpu: lastCpu(), phases })
+}
+
+let busy = false
+
+process.on('message', (raw: unknown) => {
+  if (typeof raw !== 'object' || raw === null || (raw as ToChild).type !== 'run') return
+  const m = raw as ToChild
+  if (busy) {
+    send({ type: 'failed', taskId: m.taskId, message: 'this child is already running a task' })
+    return
+  }
+  busy = true
+  run(m.taskId, m.task)
+    .catch((err: unknown) => send({ type: 'failed', taskId: m.taskId, message: err instanceof Error ? err.message : String(err) }))
+    .finally(() => (busy = false))
+})
+
+process.on('disconnect', () => process.exit(0))
+setInterval(() => {
+  if (orphaned()) process.exit(0)
+}, 250)
+
+send({ type: 'ready', pid: process.pid })
