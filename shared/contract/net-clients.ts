@@ -5,21 +5,16 @@
  */
 import type { LabErrorData } from '../errors'
 import { boolean, host, int, object, oneOf, optional, string } from '../schema'
-import type { Address } from './net'
+import { FRAMINGS, MAX_DATAGRAM_BYTES, type Address, type Framing } from './net'
 import { method } from './spec'
 
 /** Text encodings for sending and showing: GBK is what the course decodes on Chinese Windows. */
 export const TEXT_ENCODINGS = ['utf8', 'gbk'] as const
 export type TextEncoding = (typeof TEXT_ENCODINGS)[number]
 
-/**
- * Message framing on a byte stream: `none` (raw bytes, TCP may merge and split them),
- * `len32le` (4-byte little-endian length, Python's `struct.pack('i', n)` on x86),
- * `len32be` (`struct.pack('!I', n)`), `line` (each message ends with `\n`).
- * Same values as the servers' framing.
- */
-export const CLIENT_FRAMINGS = ['none', 'len32le', 'len32be', 'line'] as const
-export type ClientFraming = (typeof CLIENT_FRAMINGS)[number]
+/** The framings a client can use: the servers' (`none`, `len32le`, `len32be`, `line`; see net.ts). */
+export const CLIENT_FRAMINGS = FRAMINGS
+export type ClientFraming = Framing
 
 /** Characters a payload field may hold (text, or hex digits with optional spaces/colons). */
 export const MAX_CLIENT_PAYLOAD_CHARS = 262_144
@@ -32,7 +27,7 @@ export const MAX_CLIENT_SEND_SPAN_MS = 600_000
 /** Persistent TCP clients open at once; one more → ERR_LIMIT. */
 export const MAX_TCP_CLIENTS = 64
 /** The largest UDP payload over IPv4 (65,535 − 8 UDP − 20 IP header bytes). */
-export const MAX_UDP_PAYLOAD_BYTES = 65_507
+export const MAX_UDP_PAYLOAD_BYTES = MAX_DATAGRAM_BYTES
 /** Characters of decoded text carried in one event (the byte count is always exact). */
 export const EVENT_TEXT_CHARS = 4_096
 /** Replies a `net.udp.send` keeps in its result. */
@@ -167,7 +162,7 @@ export const netClientMethods = {
   ),
   /** Closes (FIN, then destroy after a short grace) and forgets the client. Closing an unknown id → ERR_NOT_FOUND. */
   'net.tcpClient.close': method<TcpClientInfo>()(object({ id: clientId })),
-  /** Every open client (closed ones are forgotten). */
+  /** The clients held: open ones, and ones the server closed (state 'closed') until closed by id or the next open. */
   'net.tcpClient.list': method<TcpClientInfo[]>()(object({})),
   /**
    * The course's UDP client: one socket, `sendto()` the payload `repeat` times `gapMs` apart, then

@@ -6,6 +6,7 @@
  *   each concurrency mode, with per-client waiting, latency percentiles, throughput, a timeline.
  */
 import { array, boolean, int, object, oneOf, optional, string } from '../schema'
+import { SERVER_MODES, type ServerMode } from './net'
 import { CLIENT_FRAMINGS, TEXT_ENCODINGS, type ClientFraming, type TextEncoding } from './net-clients'
 import { method } from './spec'
 
@@ -113,8 +114,9 @@ export interface StickyRunResult {
 
 // ── Serial vs concurrent ───────────────────────────────────────────────────────
 
-export const COMPARE_MODES = ['serial', 'threading', 'forking', 'async'] as const
-export type CompareMode = (typeof COMPARE_MODES)[number]
+/** The servers' concurrency modes (net.ts). */
+export const COMPARE_MODES = SERVER_MODES
+export type CompareMode = ServerMode
 export const COMPARE_MAX_CLIENTS = 64
 export const COMPARE_MAX_MESSAGES = 1_000
 export const COMPARE_MAX_BYTES = 4_096

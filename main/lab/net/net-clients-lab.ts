@@ -1,25 +1,40 @@
 import type { netClientMethods, netExperimentMethods } from '../../../shared/contract'
 import type { LabContext, LabDomain } from '../context'
-import { LabError } from '../errors'
+import { runCompare } from './compare-experiment'
+import { runSticky } from './sticky-experiment'
+import { TcpClients } from './tcp-clients'
+import { udpSend } from './udp-client'
 
 type ClientMethod = keyof typeof netClientMethods | keyof typeof netExperimentMethods
 
-const notYet = (what: string) => () => {
-  throw new LabError('ERR_UNSUPPORTED', `${what} is not built yet in this version of the lab`)
-}
-
 /** Persistent TCP clients, the UDP sender and the two network experiments. */
-export function createNetClientsLab(_ctx: LabContext): LabDomain<ClientMethod> {
+export function createNetClientsLab(ctx: LabContext): LabDomain<ClientMethod> {
+  const emit = (event: Parameters<typeof ctx.emit<'net.client'>>[1]) => ctx.emit('net.client', event)
+  const clients = new TcpClients(emit)
+  let nextUdp = 1
+  let nextRun = 1
+
   return {
     handlers: {
-      'net.tcpClient.open': notYet('net.tcpClient.open'),
-      'net.tcpClient.send': notYet('net.tcpClient.send'),
-      'net.tcpClient.close': notYet('net.tcpClient.close'),
-      'net.tcpClient.list': () => [],
-      'net.udp.send': notYet('net.udp.send'),
-      'net.sticky.run': notYet('net.sticky.run'),
-      'net.compare.run': notYet('net.compare.run'),
+      'net.tcpClient.open': (input) =>
+        clients.open({
+          host: input.host,
+          port: input.port,
+          nodelay: input.nodelay ?? false,
+          frame: input.frame ?? 'none',
+          encoding: input.encoding ?? 'utf8',
+          timeoutMs: input.timeoutMs ?? 5_000,
+        }),
+      'net.tcpClient.send': (input) => clients.find(input.id).write(input),
+      'net.tcpClient.close': ({ id }) => clients.close(id),
+      'net.tcpClient.list': () => clients.list(),
+      'net.udp.send': (input) => udpSend(input, `u-${nextUdp++}`, emit),
+      'net.sticky.run': (input) => runSticky(input),
+      'net.compare.run': (input) =>
+        runCompare(input, { workersDir: ctx.workersDir, runId: `cmp-${nextRun++}`, progress: (p) => ctx.emit('net.compare.progress', p) }),
     },
-    async close() {},
+    async close() {
+      await clients.closeAll()
+    },
   }
 }

@@ -1,0 +1,128 @@
+import {
+  COMPARE_MAX_TIMELINE,
+  COMPARE_MODES,
+  type CompareExchange,
+  type CompareMode,
+  type CompareModeResult,
+  type CompareProgress,
+  type CompareRunResult,
+} from '../../../shared/contract'
+import { LabError } from '../errors'
+import { parseHandler } from './handlers'
+import { runLoad } from './load-client'
+import { TcpServer, type TcpServerOptions } from './tcp-server'
+
+export interface CompareInput {
+  clients?: number
+  messages?: number
+  bytes?: number
+  handler?: string
+  modes?: CompareMode[]
+}
+
+/** Serial mode serves one client at a time: its run takes about clients × messages × delay. Cap that. */
+const MAX_SERIAL_SPAN_MS = 120_000
+const PROGRESS_EVERY_MS = 100
+
+/**
+ * Serial vs concurrent: for each mode, a lab TCP server in that mode (the same `TcpServer` that
+ * `net.tcpServer.start` runs) on 127.0.0.1:0, and K closed-loop clients each doing M round trips.
+ * A slow handler (`delay:20`) makes the waiting visible: in serial mode the k-th client is answered
+ * only after the k−1 before it have finished.
+ */
+export async function runCompare(
+  input: CompareInput,
+  deps: { workersDir: string; runId: string; progress: (p: CompareProgress) => void },
+): Promise<CompareRunResult> {
+  const settings = {
+    clients: input.clients ?? 4,
+    messages: input.messages ?? 5,
+    bytes: input.bytes ?? 32,
+    handler: input.handler ?? 'delay:20',
+    modes: [...new Set(input.modes ?? [...COMPARE_MODES])],
+  }
+  const plan = parseHandler(settings.handler)
+  const serialSpan = settings.clients * settings.messages * plan.delayMs
+  if (settings.modes.includes('serial') && serialSpan > MAX_SERIAL_SPAN_MS) {
+    throw new LabError('ERR_LIMIT', `serial mode would need about ${Math.round(serialSpan / 1000)} s (${settings.clients} × ${settings.messages} × ${plan.delayMs} ms); lower clients, messages or the delay`, {
+      max: MAX_SERIAL_SPAN_MS,
+    })
+  }
+  const { runId, progress } = deps
+  const perMode = settings.clients * settings.messages
+  const total = perMode * settings.modes.length
+  const startedAt = Date.now()
+  const t0 = performance.now()
+  const base = { runId, modeCount: settings.modes.length, total }
+  progress({ ...base, phase: 'start', modeIndex: 0, done: 0, at: Date.now() })
+
+  const results: CompareModeResult[] = []
+  for (const [modeIndex, mode] of settings.modes.entries()) {
+    progress({ ...base, phase: 'mode', mode, modeIndex, done: modeIndex * perMode, at: Date.now() })
+    const options: TcpServerOptions = { host: '127.0.0.1', port: 0, handler: settings.handler, workersDir: deps.workersDir, ...{ mode } }
+    // Its events are not forwarded: thousands of recv/send lines would bury the learner's own log.
+    const server = new TcpServer(`compare-${runId}-${mode}`, options, () => {})
+    let lastProgress = 0
+    try {
+      const info = await server.listen()
+      const load = await runLoad({
+        proto: 'tcp',
+        host: '127.0.0.1',
+        port: info.port,
+        clients: settings.clients,
+        messages: settings.messages,
+        bytes: settings.bytes,
+        expect: plan.name,
+        replyTimeoutMs: Math.max(30_000, serialSpan * 2),
+        timeline: true,
+        onProgress: (done) => {
+          const now = performance.now()
+          if (now - lastProgress < PROGRESS_EVERY_MS && done < perMode) return
+          lastProgress = now
+          progress({ ...base, phase: 'progress', mode, modeIndex, done: modeIndex * perMode + done, at: Date.now() })
+        },
+      })
+      let timeline: CompareExchange[] = load.exchanges.map((e) => ({ client: e.client, seq: e.seq, start: round(e.start), end: round(e.end) }))
+      const sampled = timeline.length > COMPARE_MAX_TIMELINE
+      if (sampled) {
+        const step = Math.ceil(timeline.length / COMPARE_MAX_TIMELINE)
+        timeline = timeline.filter((_, i) => i % step === 0)
+      }
+      results.push({
+        mode,
+        port: info.port,
+        totalMs: round(load.totalMs),
+        msgsPerSec: round(load.msgsPerSec),
+        p50Ms: round(load.p50Ms),
+        p99Ms: round(load.p99Ms),
+        maxMs: round(load.maxMs),
+        messages: load.messages,
+        wrong: load.wrong,
+        failed: load.failedClients,
+        clients: load.perClient.map((c) => ({
+          client: c.client,
+          connectAt: round(c.connectAt),
+          firstReplyAt: c.firstReplyAt === null ? null : round(c.firstReplyAt),
+          waitMs: c.firstReplyAt === null ? null : round(c.firstReplyAt - c.connectAt),
+          doneAt: c.doneAt === null ? null : round(c.doneAt),
+          messages: c.messages,
+          wrong: c.wrong,
+          p50Ms: round(c.p50Ms),
+          p99Ms: round(c.p99Ms),
+          error: c.error ? `${c.error.code}: ${c.error.message}` : null,
+        })),
+        timeline,
+        timelineSampled: sampled,
+      })
+    } finally {
+      await server.close()
+    }
+  }
+  progress({ ...base, phase: 'done', modeIndex: settings.modes.length, done: total, at: Date.now() })
+  return { runId, settings, startedAt, elapsedMs: round(performance.now() - t0), modes: results }
+}
+
+/** Microsecond precision is plenty for a chart, and keeps the result small. */
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000
+}

@@ -1,0 +1,262 @@
+import dgram from 'node:dgram'
+import net from 'node:net'
+import {
+  STICKY_HEX_BYTES,
+  STICKY_MAX_READ_SPAN_MS,
+  STICKY_MAX_SEND_SPAN_MS,
+  type StickyDatagram,
+  type StickyMessage,
+  type StickyRecv,
+  type StickyRunResult,
+  type StickySend,
+  type StickySettings,
+  type StickyUdpResult,
+} from '../../../shared/contract'
+import { fromNodeError, LabError } from '../errors'
+import { decodeText, encodeText } from './encoding'
+import { encodeFrame, FrameDecoder } from './framing'
+
+const HOST = '127.0.0.1'
+/** The whole run (sends, reads, UDP half) must end within this, or it fails with ERR_TIMEOUT. */
+const RUN_DEADLINE_MS = 60_000
+/** After the last datagram, how long the UDP half waits for stragglers. */
+const UDP_WAIT_MS = 1_000
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
+const hex = (b: Buffer) => b.subarray(0, STICKY_HEX_BYTES).toString('hex')
+
+export type StickyInput = Partial<Omit<StickySettings, 'messages'>> & { messages: string[] }
+
+export function stickySettings(input: StickyInput): StickySettings {
+  return {
+    messages: input.messages,
+    gapMs: input.gapMs ?? 0,
+    recvSize: input.recvSize ?? 1024,
+    readDelayMs: input.readDelayMs ?? 200,
+    nodelay: input.nodelay ?? false,
+    frame: input.frame ?? 'none',
+    encoding: input.encoding ?? 'utf8',
+    udp: input.udp ?? false,
+  }
+}
+
+/**
+ * The sticky-packet experiment (粘包), on real sockets over loopback. A sender writes each message
+ * with one `send()`; a receiver, like the course's server loop, sleeps `readDelayMs` and then calls
+ * `recv(recvSize)`. While it sleeps, the sends pile up in the kernel's receive buffer, so one recv()
+ * returns several of them merged; a recvSize smaller than a message splits it. Framing puts the
+ * boundaries back. The UDP half sends the same messages as datagrams: each recvfrom() gets exactly one.
+ */
+export async function runSticky(input: StickyInput): Promise<StickyRunResult> {
+  const s = stickySettings(input)
+  const payloads = s.messages.map((m) => encodeText(m, s.encoding))
+  const wires = payloads.map((p) => encodeFrame(s.frame, p))
+  const totalBytes = wires.reduce((n, w) => n + w.length, 0)
+  if (s.gapMs * (s.messages.length - 1) > STICKY_MAX_SEND_SPAN_MS) {
+    throw new LabError('ERR_LIMIT', `${s.messages.length} messages ${s.gapMs} ms apart take over ${STICKY_MAX_SEND_SPAN_MS / 1000} s; lower the gap`, {
+      max: STICKY_MAX_SEND_SPAN_MS,
+    })
+  }
+  // Worst case: every send read on its own, plus the splits recvSize forces.
+  const reads = Math.ceil(totalBytes / s.recvSize) + s.messages.length
+  if (s.readDelayMs * reads > STICKY_MAX_READ_SPAN_MS) {
+    throw new LabError('ERR_LIMIT', `up to ${reads} reads ${s.readDelayMs} ms apart take over ${STICKY_MAX_READ_SPAN_MS / 1000} s; lower the reader delay or raise recv size`, {
+      max: STICKY_MAX_READ_SPAN_MS,
+    })
+  }
+  const startedAt = Date.now()
+  const t0 = performance.now()
+  const now = () => performance.now() - t0
+
+  const tcp = await withDeadline(runTcp(s, payloads, wires, now), RUN_DEADLINE_MS, 'the sticky-packet run')
+  const udp = s.udp ? await withDeadline(runUdp(s, payloads, now), RUN_DEADLINE_MS, 'the UDP half of the run') : null
+
+  let merged = 0
+  for (const r of tcp.recvs) if (r.sends.length > 1) merged++
+  const split = tcp.sends.filter((send) => tcp.recvs.filter((r) => r.sends.includes(send.index)).length > 1).length
+  return { settings: s, startedAt, elapsedMs: now(), totalBytes, sends: tcp.sends, recvs: tcp.recvs, messages: tcp.messages, merged, split, udp }
+}
+
+async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new LabError('ERR_TIMEOUT', `${what} did not finish within ${ms / 1000} s`, { ms })), ms)
+  })
+  try {
+    return await Promise.race([work, deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+async function runTcp(s: StickySettings, payloads: Buffer[], wires: Buffer[], now: () => number) {
+  // pauseOnConnect: the receiver reads nothing until it calls recv(), so bytes wait in the kernel.
+  const server = net.createServer({ pauseOnConnect: true })
+  const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(fromNodeError(err, { host: HOST, port: 0 })))
+    server.listen({ host: HOST, port: 0 }, () => resolve())
+  })
+  const port = (server.address() as net.AddressInfo).port
+  const sender = net.connect({ host: HOST, port })
+  sender.setNoDelay(s.nodelay)
+  let conn: net.Socket | null = null
+  try {
+    const [receiver] = await Promise.all([
+      accepted,
+      new Promise<void>((resolve, reject) => {
+        sender.once('connect', resolve)
+        sender.once('error', (err) => reject(fromNodeError(err, { host: HOST, port })))
+      }),
+    ])
+    conn = receiver
+    const reading = receive(receiver, s, payloads, now)
+    const sends = await send(sender, s, payloads, wires, now)
+    const { recvs, messages } = await reading
+    for (const r of recvs) {
+      const end = r.offset + r.bytes
+      r.sends = sends.filter((x) => x.offset < end && x.offset + x.bytes > r.offset).map((x) => x.index)
+    }
+    return { sends, recvs, messages }
+  } finally {
+    sender.destroy()
+    conn?.destroy()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
+
+async function send(sender: net.Socket, s: StickySettings, payloads: Buffer[], wires: Buffer[], now: () => number): Promise<StickySend[]> {
+  const sends: StickySend[] = []
+  let offset = 0
+  for (let i = 0; i < wires.length; i++) {
+    if (i > 0 && s.gapMs > 0) await sleep(s.gapMs)
+    const wire = wires[i]!
+    sends.push({ index: i, offset, bytes: wire.length, payloadBytes: payloads[i]!.length, hex: hex(wire), text: s.messages[i]!, at: now() })
+    offset += wire.length
+    if (!sender.write(wire)) await new Promise((resolve) => sender.once('drain', resolve))
+  }
+  sender.end()
+  return sends
+}
+
+/** The course's server loop, slowed down: `time.sleep(delay); data = conn.recv(n)` until b''. */
+async function receive(socket: net.Socket, s: StickySettings, payloads: Buffer[], now: () => number): Promise<{ recvs: StickyRecv[]; messages: StickyMessage[] }> {
+  const pending: Buffer[] = []
+  let pendingBytes = 0
+  let ended = false
+  let failure: Error | null = null
+  let wake: (() => void) | null = null
+  socket.pause()
+  socket.on('data', (chunk: Buffer) => {
+    // Each 'data' is one read() from the kernel (or Node's own buffer in front of it).
+    pending.push(chunk)
+    pendingBytes += chunk.length
+    wake?.()
+  })
+  socket.on('end', () => {
+    ended = true
+    wake?.()
+  })
+  socket.on('error', (err) => {
+    failure = err
+    wake?.()
+  })
+  const waitData = () =>
+    new Promise<void>((resolve) => {
+      wake = () => {
+        wake = null
+        resolve()
+      }
+    })
+
+  const decoder = new FrameDecoder(s.frame)
+  const recvs: StickyRecv[] = []
+  const messages: StickyMessage[] = []
+  let offset = 0
+  for (;;) {
+    if (s.readDelayMs > 0) await sleep(s.readDelayMs)
+    if (pendingBytes < s.recvSize && !ended) {
+      // recv(n): block until something is there, then take all that already sits in the buffers
+      // (up to n). One turn of the event loop lets every read that is ready happen.
+      socket.resume()
+      if (pendingBytes === 0) await waitData()
+      await tick()
+      socket.pause()
+    }
+    if (failure) throw fromNodeError(failure)
+    if (pendingBytes === 0 && ended) break
+    const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes)
+    const chunk = all.subarray(0, s.recvSize)
+    const rest = all.subarray(chunk.length)
+    pending.length = 0
+    if (rest.length) pending.push(rest)
+    pendingBytes = rest.length
+    const at = now()
+    recvs.push({ index: recvs.length, offset, bytes: chunk.length, hex: hex(chunk), text: decodeText(chunk, s.encoding), at, sends: [] })
+    offset += chunk.length
+    if (s.frame !== 'none') {
+      for (const m of decoder.push(chunk)) {
+        const index = messages.length
+        messages.push({ index, bytes: m.length, hex: hex(m), text: decodeText(m, s.encoding), at, matches: payloads[index]?.equals(m) ?? false })
+      }
+    }
+  }
+  return { recvs, messages }
+}
+
+async function runUdp(s: StickySettings, payloads: Buffer[], now: () => number): Promise<StickyUdpResult> {
+  const receiver = dgram.createSocket('udp4')
+  const sender = dgram.createSocket('udp4')
+  const datagrams: StickyDatagram[] = payloads.map((p, index) => ({
+    index,
+    bytes: p.length,
+    received: 0,
+    discarded: 0,
+    hex: '',
+    text: '',
+    sentAt: 0,
+    receivedAt: null,
+  }))
+  let received = 0
+  let wake: (() => void) | null = null
+  try {
+    await new Promise<void>((resolve, reject) => {
+      receiver.once('error', reject)
+      receiver.bind({ address: HOST, port: 0 }, () => resolve())
+    })
+    const port = receiver.address().port
+    receiver.on('message', (msg) => {
+      // Datagrams arrive whole and in order over loopback; match each to the next unanswered one.
+      const d = datagrams[received]
+      if (!d) return
+      // recvfrom(n) with a datagram larger than n returns n bytes and throws the rest away.
+      const kept = msg.subarray(0, s.recvSize)
+      d.received = kept.length
+      d.discarded = msg.length - kept.length
+      d.hex = hex(kept)
+      d.text = decodeText(kept, s.encoding)
+      d.receivedAt = now()
+      received++
+      if (received === datagrams.length) wake?.()
+    })
+    for (let i = 0; i < payloads.length; i++) {
+      if (i > 0 && s.gapMs > 0) await sleep(s.gapMs)
+      datagrams[i]!.sentAt = now()
+      await new Promise<void>((resolve, reject) => sender.send(payloads[i]!, port, HOST, (err) => (err ? reject(fromNodeError(err, { host: HOST, port })) : resolve())))
+    }
+    if (received < datagrams.length) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, UDP_WAIT_MS)
+        wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    }
+    return { datagrams, received }
+  } finally {
+    sender.close()
+    receiver.close()
+  }
+}

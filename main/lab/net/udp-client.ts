@@ -1,0 +1,123 @@
+import dgram from 'node:dgram'
+import net from 'node:net'
+import {
+  EVENT_HEX_BYTES,
+  MAX_CLIENT_SEND_SPAN_MS,
+  MAX_UDP_PAYLOAD_BYTES,
+  MAX_UDP_REPLIES,
+  type ClientEvent,
+  type TextEncoding,
+  type UdpReplyDatagram,
+  type UdpSendResult,
+  type UdpSentDatagram,
+} from '../../../shared/contract'
+import { fromNodeError, LabError } from '../errors'
+import { decodeText, eventText, payloadBytes } from './encoding'
+
+export interface UdpSendOptions {
+  host: string
+  port: number
+  payload: string
+  hex?: boolean
+  encoding?: TextEncoding
+  repeat?: number
+  gapMs?: number
+  waitReplyMs?: number
+}
+
+type Emit = (event: ClientEvent) => void
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/**
+ * The course's UDP client: one unconnected socket, `sendto()` each datagram, `recvfrom()` the
+ * replies. UDP has no connection, so nothing tells us when the server is absent: no reply within
+ * `waitReplyMs` is the only sign, and the result says how many were answered.
+ */
+export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit): Promise<UdpSendResult> {
+  const encoding = opts.encoding ?? 'utf8'
+  const repeat = opts.repeat ?? 1
+  const gapMs = opts.gapMs ?? 0
+  const waitReplyMs = opts.waitReplyMs ?? 1_000
+  // Checked before anything is sent (SECURITY.md 19).
+  const payload = payloadBytes(opts.payload, { hex: opts.hex, encoding, maxBytes: Number.MAX_SAFE_INTEGER })
+  if (payload.length > MAX_UDP_PAYLOAD_BYTES) {
+    throw new LabError('ERR_DATAGRAM_TOO_LARGE', `the payload is ${payload.length} bytes; one UDP datagram carries at most ${MAX_UDP_PAYLOAD_BYTES}`, {
+      bytes: payload.length,
+      max: MAX_UDP_PAYLOAD_BYTES,
+    })
+  }
+  if (gapMs * (repeat - 1) > MAX_CLIENT_SEND_SPAN_MS) {
+    throw new LabError('ERR_LIMIT', `${repeat} sends ${gapMs} ms apart would take over ${MAX_CLIENT_SEND_SPAN_MS / 1000} s`, { max: MAX_CLIENT_SEND_SPAN_MS })
+  }
+  const { host, port } = opts
+  const family = net.isIPv6(host.replace(/^\[|\]$/g, '')) ? 'udp6' : 'udp4'
+  const socket = dgram.createSocket({ type: family })
+  const started = performance.now()
+  const sent: UdpSentDatagram[] = []
+  const replies: UdpReplyDatagram[] = []
+  let repliesDropped = 0
+  let answered = 0
+  let wake: (() => void) | null = null
+  let failure: LabError | null = null
+  const ev = (body: object) => emit({ ...body, clientId, proto: 'udp', at: Date.now() } as ClientEvent)
+
+  socket.on('message', (msg, rinfo) => {
+    answered++
+    const { text, cut } = eventText(decodeText(msg, encoding))
+    const hex = msg.subarray(0, EVENT_HEX_BYTES).toString('hex')
+    const from = { address: rinfo.address, port: rinfo.port }
+    const truncated = msg.length > EVENT_HEX_BYTES || cut
+    ev({ event: 'received', bytes: msg.length, hex, text, truncated, from })
+    if (replies.length < MAX_UDP_REPLIES) replies.push({ from, bytes: msg.length, hex, text, truncated, at: Date.now() })
+    else repliesDropped++
+    if (answered >= repeat) wake?.()
+  })
+  socket.on('error', (err) => {
+    failure = fromNodeError(err, { host, port })
+    wake?.()
+  })
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject)
+      socket.bind({ port: 0, address: family === 'udp6' ? '::' : '0.0.0.0' }, () => {
+        socket.off('error', reject)
+        resolve()
+      })
+    })
+    const address = socket.address()
+    const local = { address: address.address, port: address.port }
+    const hexAll = payload.subarray(0, EVENT_HEX_BYTES).toString('hex')
+    for (let i = 0; i < repeat; i++) {
+      if (i > 0 && gapMs > 0) await sleep(gapMs)
+      if (failure) break
+      await new Promise<void>((resolve, reject) => socket.send(payload, port, host, (err) => (err ? reject(fromNodeError(err, { host, port })) : resolve())))
+      sent.push({ seq: i + 1, bytes: payload.length, at: Date.now() })
+      ev({ event: 'sent', seq: i + 1, bytes: payload.length, hex: hexAll, truncated: payload.length > EVENT_HEX_BYTES })
+    }
+    if (failure) throw failure
+    if (waitReplyMs > 0 && answered < repeat) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitReplyMs)
+        wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    }
+    if (failure) throw failure
+    return {
+      local,
+      remote: { address: host, port },
+      payloadBytes: payload.length,
+      hex: hexAll,
+      sent,
+      replies,
+      repliesDropped,
+      elapsedMs: performance.now() - started,
+    }
+  } finally {
+    socket.close()
+  }
+}
