@@ -17,6 +17,7 @@ import { LabError, toErrorData } from './errors'
 import { createNetLab } from './net/net-lab'
 import { createNetClientsLab } from './net/net-clients-lab'
 import { createHistoryLab } from './store/history-lab'
+import { createPythonLab } from './python/python-lab'
 import { createProcLab } from './proc/proc-lab'
 
 export interface LabOptions {
@@ -52,6 +53,8 @@ export class Lab {
     this.domains.push(netClients as LabDomain<MethodName>)
     const history = createHistoryLab(ctx)
     this.domains.push(history as LabDomain<MethodName>)
+    const python = createPythonLab(ctx)
+    this.domains.push(python as LabDomain<MethodName>)
     const proc = createProcLab(ctx)
     this.domains.push(proc as LabDomain<MethodName>)
     this.handlers = {
@@ -59,6 +62,7 @@ export class Lab {
       ...net.handlers,
       ...netClients.handlers,
       ...history.handlers,
+      ...python.handlers,
       ...proc.handlers,
     }
   }

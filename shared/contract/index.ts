@@ -12,6 +12,7 @@ import { netClientMethods, type NetClientEvents } from './net-clients'
 import { netExperimentMethods, type NetExperimentEvents } from './net-experiments'
 import { osMethods, type OsEvents } from './os'
 import { historyMethods, type HistoryEvents } from './history'
+import { pythonMethods, type PythonEvents } from './python'
 import type { MethodSpec } from './spec'
 
 export const methodSpecs = {
@@ -22,6 +23,7 @@ export const methodSpecs = {
   ...netExperimentMethods,
   ...osMethods,
   ...historyMethods,
+  ...pythonMethods,
 } as const
 
 export type MethodName = keyof typeof methodSpecs
@@ -35,7 +37,7 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methodSpecs, name)
 }
 
-export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, NetExperimentEvents, OsEvents, HistoryEvents {}
+export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, NetExperimentEvents, OsEvents, HistoryEvents, PythonEvents {}
 export type Topic = keyof Events
 export type LabEvent = { [T in Topic]: { topic: T; payload: Events[T] } }[Topic]
 
@@ -55,4 +57,5 @@ export * from './net-clients'
 export * from './net-experiments'
 export * from './os'
 export * from './history'
+export * from './python'
 export type { MethodSpec } from './spec'
