@@ -1,13 +1,14 @@
 import { parseArgs } from 'node:util'
 import { LAB_VERSION } from '../paths'
 import type { Command } from './command'
+import { benchCommand } from './commands/bench'
 import { sendCommand } from './commands/send'
 import { serveCommand } from './commands/serve'
 import { webCommand } from './commands/web'
 import { printError, usageError, type CliIo } from './io'
 import { toErrorData } from '../lab/errors'
 
-export const commands: Command[] = [serveCommand, sendCommand, webCommand]
+export const commands: Command[] = [serveCommand, sendCommand, benchCommand, webCommand]
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

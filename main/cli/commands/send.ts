@@ -1,37 +1,192 @@
+import { CLIENT_FRAMINGS, TEXT_ENCODINGS, type ClientEvent, type ClientFraming, type TextEncoding } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
+import { LabError } from '../../lab/errors'
 import { LAB_VERSION } from '../../paths'
-import { JSON_OPTION, type Command } from '../command'
-import { parseIntOption, usageError } from '../io'
+import { JSON_OPTION, type Command, type OptionValues } from '../command'
+import { parseIntOption, usageError, type CliIo } from '../io'
+
+/** After the last reply bytes, a TCP reply counts as complete when nothing more came for this long. */
+const QUIET_MS = 150
+
+function choice<T extends string>(value: unknown, allowed: readonly T[], name: string): T | undefined {
+  if (value === undefined) return undefined
+  if (!(allowed as readonly unknown[]).includes(value)) throw usageError(`--${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, { option: name })
+  return value as T
+}
+
+interface SendArgs {
+  host: string
+  port: number
+  message: string
+  hex: boolean
+  encoding: TextEncoding
+  frame: ClientFraming
+  repeat: number
+  gapMs: number
+  nodelay: boolean
+  timeoutMs: number
+  json: boolean
+}
+
+function parse(positionals: string[], values: OptionValues): { proto: 'tcp' | 'udp'; args: SendArgs } {
+  const [proto, host, portText, ...words] = positionals
+  if (proto !== 'tcp' && proto !== 'udp') throw usageError(`lab send takes "tcp" or "udp", got ${JSON.stringify(proto ?? '')}`, { option: 'proto' })
+  if (!host || portText === undefined || words.length === 0) throw usageError(`lab send ${proto} needs HOST PORT MESSAGE`)
+  return {
+    proto,
+    args: {
+      host,
+      port: parseIntOption(portText, 'port', 1, 65535)!,
+      message: words.join(' '),
+      hex: values.hex === true,
+      encoding: choice(values.encoding, TEXT_ENCODINGS, 'encoding') ?? 'utf8',
+      frame: choice(values.frame, CLIENT_FRAMINGS, 'frame') ?? 'none',
+      repeat: parseIntOption(values.repeat as string | undefined, 'repeat', 1, 10_000) ?? 1,
+      gapMs: parseIntOption(values.gap as string | undefined, 'gap', 0, 60_000) ?? 0,
+      nodelay: values.nodelay === true,
+      timeoutMs: parseIntOption(values.timeout as string | undefined, 'timeout', 1, 60_000) ?? 5_000,
+      json: values.json === true,
+    },
+  }
+}
+
+/** One JSON line per client event, without the ids a script does not need. */
+function eventLine(e: ClientEvent): string {
+  const { clientId: _id, ...rest } = e
+  return JSON.stringify(rest)
+}
+
+async function sendTcp(lab: Lab, a: SendArgs, io: CliIo): Promise<number> {
+  const started = performance.now()
+  const texts: string[] = []
+  const messages: string[] = []
+  const hexes: string[] = []
+  let bytesReceived = 0
+  let closed = false
+  let lastData = 0
+  let id = ''
+  lab.onEvent((ev) => {
+    if (ev.topic !== 'net.client' || ev.payload.clientId !== id) return
+    const e = ev.payload
+    if (a.json && e.event !== 'connected') io.out(eventLine(e))
+    if (e.event === 'received') {
+      bytesReceived += e.bytes
+      texts.push(e.text)
+      hexes.push(e.hex)
+      lastData = performance.now()
+    } else if (e.event === 'message') messages.push(e.text)
+    else if (e.event === 'closed') closed = true
+  })
+  const client = await lab.invoke('net.tcpClient.open', { host: a.host, port: a.port, nodelay: a.nodelay, frame: a.frame, encoding: a.encoding, timeoutMs: a.timeoutMs })
+  id = client.id
+  const sent = await lab.invoke('net.tcpClient.send', { id, payload: a.message, hex: a.hex, repeat: a.repeat, gapMs: a.gapMs })
+  // The reply is complete when as many bytes (or framed messages) came back as were sent, when the
+  // server hangs up, or when it has been quiet for a moment after answering.
+  const deadline = performance.now() + a.timeoutMs
+  const sentAt = performance.now()
+  for (;;) {
+    const now = performance.now()
+    const whole = a.frame === 'none' ? bytesReceived >= sent.totalBytes : messages.length >= sent.sends
+    if (whole || closed || (bytesReceived > 0 && now - Math.max(lastData, sentAt) >= QUIET_MS) || now >= deadline) break
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  const info = await lab.invoke('net.tcpClient.close', { id })
+  if (bytesReceived === 0) {
+    throw new LabError('ERR_TIMEOUT', closed ? `${a.host}:${a.port} closed the connection without replying` : `no reply from ${a.host}:${a.port} within ${a.timeoutMs} ms`, {
+      host: a.host,
+      port: a.port,
+      ms: a.timeoutMs,
+    })
+  }
+  const reply = a.frame === 'none' ? texts.join('') : messages.join('\n')
+  if (a.json) {
+    io.out(
+      JSON.stringify({
+        ok: true,
+        local: info.local,
+        remote: info.remote,
+        sends: sent.sends,
+        bytesSent: info.bytesSent,
+        bytesReceived,
+        reply,
+        replyHex: hexes.join(''),
+        ...(a.frame === 'none' ? {} : { messages }),
+        elapsedMs: performance.now() - started,
+      }),
+    )
+  } else io.out(reply)
+  return 0
+}
+
+async function sendUdp(lab: Lab, a: SendArgs, io: CliIo): Promise<number> {
+  if (a.frame !== 'none') throw usageError('--frame is for TCP: every UDP datagram already arrives whole', { option: 'frame' })
+  if (a.nodelay) throw usageError('--nodelay is for TCP (Nagle\'s algorithm); UDP sends each datagram at once', { option: 'nodelay' })
+  if (a.json) lab.onEvent((ev) => ev.topic === 'net.client' && io.out(eventLine(ev.payload)))
+  const r = await lab.invoke('net.udp.send', {
+    host: a.host,
+    port: a.port,
+    payload: a.message,
+    hex: a.hex,
+    encoding: a.encoding,
+    repeat: a.repeat,
+    gapMs: a.gapMs,
+    waitReplyMs: a.timeoutMs,
+  })
+  if (r.replies.length === 0) {
+    throw new LabError('ERR_TIMEOUT', `no reply datagram from ${a.host}:${a.port} within ${a.timeoutMs} ms (UDP cannot tell whether anyone listens)`, {
+      host: a.host,
+      port: a.port,
+      ms: a.timeoutMs,
+    })
+  }
+  if (a.json) io.out(JSON.stringify({ ok: true, local: r.local, remote: r.remote, sent: r.sent.length, replies: r.replies.length, payloadBytes: r.payloadBytes, elapsedMs: r.elapsedMs }))
+  else for (const reply of r.replies) io.out(reply.text)
+  return 0
+}
 
 export const sendCommand: Command = {
   name: 'send',
-  summary: 'send a message and print the reply',
-  help: `lab send tcp HOST PORT MESSAGE [--timeout MS] [--json]
+  summary: 'send a message over TCP or UDP and print the reply',
+  help: `lab send tcp|udp HOST PORT MESSAGE... [--hex] [--encoding utf8|gbk] [--frame F]
+                  [--repeat N] [--gap MS] [--nodelay] [--timeout MS] [--json]
 
-Connects to HOST:PORT, sends MESSAGE (UTF-8), prints the reply and exits 0.
-On failure (refused, timeout, unknown host) prints the error code and a hint and exits 1.
+Connects to HOST:PORT (TCP) or sends datagrams to it (UDP), sends MESSAGE (the words joined
+by spaces), prints the reply and exits 0. On failure (refused, no reply in time, unknown
+host, bad hex) prints the error code and a hint and exits 1 (2 for bad usage).
 
-  --timeout MS  how long to wait for a reply (default 5000)
-  --json        print {"ok":true,"reply":...,"bytesSent":...,"bytesReceived":...,"elapsedMs":...}`,
-  options: { timeout: { type: 'string' }, ...JSON_OPTION },
+  --hex              MESSAGE is hex digits, two per byte ("48 69" or "48:69" or "4869")
+  --encoding E       utf8 (default) or gbk: how MESSAGE is encoded and the reply decoded
+  --frame F          TCP only: none (default), len32le (struct.pack('i', n)), len32be ('!I'),
+                     line (newline): each send is one framed message, the reply is read as
+                     framed messages, one per output line
+  --repeat N         send it N times (default 1); UDP: one datagram each
+  --gap MS           wait MS milliseconds between repeats (default 0)
+  --nodelay          TCP only: turn Nagle's algorithm off (TCP_NODELAY)
+  --timeout MS       how long to wait for a connection and a reply (default 5000)
+  --json             one JSON object per line: every "sent"/"received"/"message" event with
+                     its time, bytes and hex, then {"ok":true,"reply":...,"bytesSent":...}
+
+Examples:
+  lab send tcp 127.0.0.1 8081 hello                 → HELLO
+  lab send tcp 127.0.0.1 8081 你好 --encoding gbk   (sends c4e3bac3)
+  lab send udp 127.0.0.1 8081 ping --repeat 3 --gap 100`,
+  options: {
+    timeout: { type: 'string' },
+    hex: { type: 'boolean' },
+    encoding: { type: 'string' },
+    frame: { type: 'string' },
+    repeat: { type: 'string' },
+    gap: { type: 'string' },
+    nodelay: { type: 'boolean' },
+    ...JSON_OPTION,
+  },
   async run({ positionals, values, io }) {
-    const [proto, host, portText, ...words] = positionals
-    if (proto !== 'tcp') throw usageError(`lab send takes "tcp", got ${JSON.stringify(proto ?? '')}`, { option: 'proto' })
-    if (!host || portText === undefined || words.length === 0) throw usageError('lab send tcp needs HOST PORT MESSAGE')
-    const port = parseIntOption(portText, 'port', 1, 65535)!
+    const { proto, args } = parse(positionals, values)
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
     try {
-      const result = await lab.invoke('net.tcp.send', {
-        host,
-        port,
-        message: words.join(' '),
-        timeoutMs: parseIntOption(values.timeout as string | undefined, 'timeout', 1, 60_000),
-      })
-      if (values.json === true) io.out(JSON.stringify({ ok: true, ...result }))
-      else io.out(result.reply)
+      return proto === 'tcp' ? await sendTcp(lab, args, io) : await sendUdp(lab, args, io)
     } finally {
       await lab.close()
     }
-    return 0
   },
 }
