@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { REPO_ROOT } from '../helpers/paths'
+
+/**
+ * Issue 6, deliverable 1: electron-builder packs `--linux dir` OFFLINE against a local
+ * electronDist, and the packaged app holds what it must and nothing it must not.
+ *
+ * The real Electron binary cannot be downloaded here, so the electronDist is a stand-in with
+ * the layout of Electron's linux-x64 zip: an `electron` executable (carrying a real fuse wire,
+ * so the afterPack fuse flipping is checked on bytes), LICENSE files, `version`, resources/
+ * and locales/. electron-builder copies it, renames the executable, packs app.asar, prunes
+ * locales and flips the fuses — everything but running the app.
+ */
+const require = createRequire(import.meta.url)
+const asar = require('@electron/asar') as { listPackage(file: string, opts: { isPack: boolean }): string[]; extractFile(file: string, entry: string): Buffer }
+
+/** The app.asar must stay under this (it is ~1 MB: our build output plus ws and iconv-lite). */
+const ASAR_BUDGET_BYTES = 4 * 1024 * 1024
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'
+/** Electron 41's shipped defaults: RunAsNode, CookieEncryption, NodeOptions, Inspect, AsarIntegrity, OnlyAsar, V8Snapshot, FileProtocol. */
+const DEFAULT_FUSES = '10110001'
+/** What build/electron-builder.config.cjs must leave in the binary (see the reasons written there). */
+const EXPECTED_FUSES = '11001100'
+
+function makeElectronDist(dir: string): void {
+  mkdirSync(path.join(dir, 'resources'), { recursive: true })
+  mkdirSync(path.join(dir, 'locales'))
+  const exe = Buffer.concat([
+    Buffer.from('#!/bin/sh\necho "stand-in for the Electron binary"\nexit 1\n# '),
+    Buffer.from(FUSE_SENTINEL),
+    Buffer.from([1, DEFAULT_FUSES.length]),
+    Buffer.from(DEFAULT_FUSES),
+    Buffer.from('\n'),
+  ])
+  writeFileSync(path.join(dir, 'electron'), exe)
+  chmodSync(path.join(dir, 'electron'), 0o755)
+  writeFileSync(path.join(dir, 'LICENSE'), 'MIT (stand-in)\n')
+  writeFileSync(path.join(dir, 'LICENSES.chromium.html'), '<!doctype html><title>stand-in</title>\n')
+  writeFileSync(path.join(dir, 'version'), '41.7.1')
+  for (const file of ['resources.pak', 'icudtl.dat', 'snapshot_blob.bin', 'v8_context_snapshot.bin', 'chrome_100_percent.pak']) writeFileSync(path.join(dir, file), 'stand-in')
+  for (const locale of ['en-US', 'zh-CN', 'de', 'fr', 'ja']) writeFileSync(path.join(dir, 'locales', `${locale}.pak`), 'stand-in')
+}
+
+function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    // VITEST unset: electron-builder silences its log under vitest, and the test reads that log.
+    const child = spawn(cmd, args, { cwd: REPO_ROOT, env: { ...process.env, VITEST: '', ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } })
+    let output = ''
+    child.stdout.on('data', (d) => (output += d))
+    child.stderr.on('data', (d) => (output += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, output })
+    })
+  })
+}
+
+const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  devDependencies: Record<string, string>
+  dependencies: Record<string, string>
+}
+const built = existsSync(path.join(REPO_ROOT, 'out', 'main', 'electron.js'))
+
+describe.skipIf(!built)('packaging (electron-builder --linux dir, offline)', () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lab-pack-'))
+  const appDir = path.join(tmp, 'dist', 'linux-unpacked')
+  const asarFile = path.join(appDir, 'resources', 'app.asar')
+  let files: string[] = []
+  let log = ''
+
+  beforeAll(async () => {
+    makeElectronDist(path.join(tmp, 'electron-dist'))
+    const r = await run(process.execPath, [path.join(REPO_ROOT, 'tests', 'helpers', 'package-linux-dir.mjs'), path.join(tmp, 'electron-dist'), path.join(tmp, 'dist')], 90_000)
+    log = r.output
+    expect(r.code, log).toBe(0)
+    files = asar.listPackage(asarFile, { isPack: false }).map((f) => f.replace(/\\/g, '/').replace(/^\//, ''))
+  }, 100_000)
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+
+  it('used the local Electron and downloaded nothing', () => {
+    expect(log).toMatch(/using custom unpacked Electron distribution/)
+    expect(log).not.toMatch(/download/i)
+  })
+
+  it('holds the entry points, the preload, the renderer and every worker entry', () => {
+    for (const entry of ['package.json', 'out/main/electron.js', 'out/main/cli.js', 'out/preload/preload.cjs', 'out/renderer/index.html']) {
+      expect(files, entry).toContain(entry)
+    }
+    const workers = readdirSync(path.join(REPO_ROOT, 'out', 'main', 'workers')).filter((f) => f.endsWith('.js'))
+    expect(workers.length).toBeGreaterThan(0)
+    for (const w of workers) expect(files, w).toContain(`out/main/workers/${w}`)
+    // Every chunk the entries import is there too.
+    for (const c of readdirSync(path.join(REPO_ROOT, 'out', 'main', 'chunks'))) expect(files).toContain(`out/main/chunks/${c}`)
+    const packaged = JSON.parse(asar.extractFile(asarFile, 'package.json').toString()) as { main: string; type: string }
+    expect(files).toContain(packaged.main)
+    expect(packaged.type).toBe('module')
+  })
+
+  it('ships the runtime dependencies and no dev dependency', () => {
+    const modules = new Set(files.filter((f) => f.startsWith('node_modules/')).map((f) => f.split('/').slice(1, f.startsWith('node_modules/@') ? 3 : 2).join('/')))
+    expect([...modules]).toEqual(expect.arrayContaining(['ws', 'iconv-lite']))
+    for (const dev of Object.keys(pkg.devDependencies)) expect(modules.has(dev), dev).toBe(false)
+    for (const dev of ['vitest', 'vite', 'typescript', 'eslint', 'electron', 'electron-builder', 'playwright-core', 'fast-check', '@doyensec/electronegativity']) {
+      expect(modules.has(dev), dev).toBe(false)
+    }
+    // Vue and Pinia are bundled into out/renderer, so the config leaves their folders out…
+    for (const rendererOnly of ['vue', 'pinia', '@vue/compiler-sfc', '@babel/parser']) expect(modules.has(rendererOnly), rendererOnly).toBe(false)
+  })
+
+  it('has every package the main-side code imports (and so none it left out is needed)', () => {
+    const mainSide = files.filter((f) => /^out\/(main|preload)\/.+\.c?js$/.test(f))
+    const imported = new Set<string>()
+    for (const f of mainSide) {
+      const code = asar.extractFile(asarFile, f).toString()
+      const specs = [
+        ...code.matchAll(/^\s*import\s[^;]*?\bfrom\s*["']([^"']+)["']/gm),
+        ...code.matchAll(/^\s*import\s*["']([^"']+)["']/gm),
+        ...code.matchAll(/\b(?:require|import)\(\s*["']([^"']+)["']\s*\)/g),
+      ].map((m) => m[1]!)
+      for (const spec of specs) {
+        if (spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('node:') || spec === 'electron') continue
+        imported.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!)
+      }
+    }
+    expect(imported.size).toBeGreaterThan(0)
+    for (const name of imported) expect(files, `${name} is imported by out/main but not packaged`).toContain(`node_modules/${name}/package.json`)
+  })
+
+  it('ships no tests, sources, source maps or build tooling', () => {
+    const ours = files.filter((f) => f !== 'node_modules' && !f.startsWith('node_modules/'))
+    for (const f of ours) {
+      expect(f, f).toMatch(/^(package\.json|out(\/.*)?)$/)
+      expect(f).not.toMatch(/\.(ts|vue|map)$|(^|\/)tests?\//)
+    }
+    expect(files.some((f) => /\.test\.[jt]s$/.test(f))).toBe(false)
+  })
+
+  it(`keeps app.asar within its budget (${ASAR_BUDGET_BYTES / 1024 / 1024} MB)`, () => {
+    const size = statSync(asarFile).size
+    console.log(`app.asar: ${(size / 1024).toFixed(0)} KiB, ${files.length} entries`)
+    expect(size).toBeLessThan(ASAR_BUDGET_BYTES)
+  })
+
+  it('renames the executable, prunes unused locales and flips the fuses as configured', () => {
+    const exe = path.join(appDir, 'socket-process-lab')
+    expect(existsSync(exe)).toBe(true)
+    expect(existsSync(path.join(appDir, 'electron'))).toBe(false)
+    expect(readdirSync(path.join(appDir, 'locales')).sort()).toEqual(['en-US.pak', 'zh-CN.pak'])
+    const bytes = readFileSync(exe)
+    const at = bytes.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length
+    const wire = bytes.subarray(at + 2, at + 2 + bytes[at + 1]!).toString()
+    expect(wire).toBe(EXPECTED_FUSES)
+    // RunAsNode (fuse 0) stays on: the pool and the forking server fork children through it.
+    expect(wire[0]).toBe('1')
+  })
+})
