@@ -1,6 +1,7 @@
 import { CLIENT_FRAMINGS, TEXT_ENCODINGS, type ClientEvent, type ClientFraming, type TextEncoding } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { LabError } from '../../lab/errors'
+import { payloadBytes } from '../../lab/net/encoding'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command, type OptionValues } from '../command'
 import { parseIntOption, usageError, type CliIo } from '../io'
@@ -182,6 +183,8 @@ Examples:
   },
   async run({ positionals, values, io }) {
     const { proto, args } = parse(positionals, values)
+    // Bad hex or text the encoding cannot hold is a usage error: say so before connecting anywhere.
+    payloadBytes(args.message, { hex: args.hex, encoding: args.encoding, maxBytes: Number.MAX_SAFE_INTEGER })
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
     try {
       return proto === 'tcp' ? await sendTcp(lab, args, io) : await sendUdp(lab, args, io)
