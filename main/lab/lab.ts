@@ -19,6 +19,7 @@ import { createNetClientsLab } from './net/net-clients-lab'
 import { createHistoryLab } from './store/history-lab'
 import { createPythonLab } from './python/python-lab'
 import { createProcLab } from './proc/proc-lab'
+import { createOsLab } from './proc/os-lab'
 
 export interface LabOptions {
   workersDir: string
@@ -57,6 +58,8 @@ export class Lab {
     this.domains.push(python as LabDomain<MethodName>)
     const proc = createProcLab(ctx)
     this.domains.push(proc as LabDomain<MethodName>)
+    const osLab = createOsLab(ctx)
+    this.domains.push(osLab as LabDomain<MethodName>)
     this.handlers = {
       'lab.info': () => this.info(),
       ...net.handlers,
@@ -64,6 +67,7 @@ export class Lab {
       ...history.handlers,
       ...python.handlers,
       ...proc.handlers,
+      ...osLab.handlers,
     }
   }
 

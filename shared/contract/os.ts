@@ -107,6 +107,8 @@ export interface OsTree {
 export interface OsTreeSnapshot extends OsTree {
   /** The watch this snapshot belongs to (from `os.watch.start`). */
   watchId: string
+  /** When the event was emitted, epoch ms (every event topic carries `at`). */
+  at: number
   /** Increases by one per snapshot. */
   seq: number
   /** PIDs in this snapshot that were not in the previous one (all PIDs in the first snapshot). */
@@ -202,8 +204,8 @@ export const SIM_PROCS_PATTERN = /^\d{1,3}:\d{1,3}(,\d{1,3}:\d{1,3}){0,7}$/
 /** Explicit steps as process-run's `-P`: processes separated by `:`, steps `cN` (N CPU ticks) or `i` (one I/O), e.g. "c3,i,c1:c5". */
 export const SIM_PROGRAM_PATTERN = /^(c\d{1,3}|i)(,(c\d{1,3}|i)){0,49}(:(c\d{1,3}|i)(,(c\d{1,3}|i)){0,49}){0,7}$/
 export const SIM_MAX_PROCESSES = 8
-export const SIM_MAX_INSTRUCTIONS = 100
-export const SIM_MAX_IO_LENGTH = 50
+export const SIM_MAX_INSTRUCTIONS = 50
+export const SIM_MAX_IO_LENGTH = 20
 export const COUNTER_MAX_WORKERS = 16
 export const COUNTER_MAX_INCREMENTS = 10_000_000
 
@@ -220,7 +222,8 @@ export const osMethods = {
    * Start sampling the tree (the lab's own, or under `pid`) every `intervalMs` (default 1000):
    * snapshots arrive on topic 'os.tree'. Each caller gets its own watch id; the sampler runs while
    * any watch is active; each watch has its own timer and its own added/exited lists.
-   * The first snapshot is emitted at once.
+   * The first snapshot is emitted at once. If a watched `pid` exits, one last snapshot with no
+   * processes (all of them in `exited`) is emitted and that watch ends.
    */
   'os.watch.start': method<OsWatchInfo>()(
     object({ intervalMs: optional(int({ min: 250, max: 10_000 })), pid: optional(pid) }),
