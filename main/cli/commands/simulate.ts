@@ -1,0 +1,66 @@
+import { SIM_MAX_IO_LENGTH } from '../../../shared/contract'
+import { Lab } from '../../lab/lab'
+import { formatSimulation } from '../../lab/proc/simulator'
+import { LAB_VERSION } from '../../paths'
+import { JSON_OPTION, type Command } from '../command'
+import { parseIntOption, usageError } from '../io'
+
+export const simulateCommand: Command = {
+  name: 'simulate',
+  summary: 'a SIMULATION of multiprogramming (OSTEP process-run.py)',
+  help: `lab simulate --procs "5:100,1:0" | --program "c3,i:c5" [--switch io|end]
+             [--io-done later|immediate] [--io-length N] [--seed N] [--json]
+
+A simulation, not a measurement: processes made of CPU and I/O steps share one simulated
+CPU, tick by tick, with the rules of OSTEP's cpu-intro/process-run.py. The text output is
+what process-run.py -c -p prints for the same options.
+
+  --procs LIST      per process "instructions:percent-cpu", comma-separated (process-run -l):
+                    "5:100" = 5 CPU steps; "3:0" = 3 I/Os; "5:50" = each step CPU with 50 % chance
+  --program STEPS   explicit steps instead (process-run -P): "c3,i,c1:c5" = process 0 computes 3
+                    ticks, does an I/O, computes 1; process 1 computes 5
+  --switch io|end   switch to another process when the running one issues an I/O (default io)
+                    or only when it ends
+  --io-done later|immediate   when an I/O completes, run that process later (default) or at once
+  --io-length N     ticks an I/O takes (default 5, at most ${SIM_MAX_IO_LENGTH})
+  --seed N          random seed for "X:Y" programs (same programs as process-run -s N; default 0)
+  --json            print {"simulation":true,"totalTime":…,"cpuBusy":…,"ioBusy":…,"programs":[…],
+                    "trace":[{"tick":…,"ioDone":…,"states":["RUN:cpu","READY",…],"cpu":…,"io":…}]}`,
+  options: {
+    procs: { type: 'string' },
+    program: { type: 'string' },
+    switch: { type: 'string' },
+    'io-done': { type: 'string' },
+    'io-length': { type: 'string' },
+    seed: { type: 'string' },
+    ...JSON_OPTION,
+  },
+  async run({ values, io }) {
+    const sw = values.switch as string | undefined
+    const done = values['io-done'] as string | undefined
+    if (sw !== undefined && sw !== 'io' && sw !== 'end') throw usageError(`--switch takes io or end, got ${JSON.stringify(sw)}`, { option: 'switch' })
+    if (done !== undefined && done !== 'later' && done !== 'immediate')
+      throw usageError(`--io-done takes later or immediate, got ${JSON.stringify(done)}`, { option: 'io-done' })
+    const procs = values.procs as string | undefined
+    const program = values.program as string | undefined
+    if ((procs === undefined) === (program === undefined)) throw usageError('give exactly one of --procs "5:100,1:0" or --program "c3,i:c5"', { option: 'procs' })
+    const ioLength = parseIntOption(values['io-length'] as string | undefined, 'io-length', 0, SIM_MAX_IO_LENGTH)
+    const seed = parseIntOption(values.seed as string | undefined, 'seed', 0, 2 ** 31 - 1)
+    const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
+    try {
+      const r = await lab.invoke('sim.run', {
+        ...(procs !== undefined ? { procs } : {}),
+        ...(program !== undefined ? { program } : {}),
+        ...(sw !== undefined ? { switchOn: sw as 'io' | 'end' } : {}),
+        ...(done !== undefined ? { ioDone: done as 'later' | 'immediate' } : {}),
+        ...(ioLength !== undefined ? { ioLength } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+      })
+      if (values.json === true) io.out(JSON.stringify(r))
+      else io.out(formatSimulation(r, true))
+    } finally {
+      await lab.close()
+    }
+    return 0
+  },
+}
