@@ -5,13 +5,15 @@ import { benchCommand } from './commands/bench'
 import { sendCommand } from './commands/send'
 import { serveCommand } from './commands/serve'
 import { webCommand } from './commands/web'
+import { runCommand } from './commands/run'
+import { compareCommand } from './commands/compare'
 import { treeCommand } from './commands/tree'
 import { counterCommand } from './commands/counter'
 import { simulateCommand } from './commands/simulate'
 import { printError, usageError, type CliIo } from './io'
 import { toErrorData } from '../lab/errors'
 
-export const commands: Command[] = [serveCommand, sendCommand, benchCommand, webCommand, treeCommand, counterCommand, simulateCommand]
+export const commands: Command[] = [serveCommand, sendCommand, benchCommand, webCommand, runCommand, compareCommand, treeCommand, counterCommand, simulateCommand]
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

@@ -1,0 +1,117 @@
+import { MAX_DEADLINE_MS, MAX_WORKERS, MIN_DEADLINE_MS, RUN_MODES, type ProcProgress, type RunMode, type RunResult } from '../../../shared/contract'
+import { Lab } from '../../lab/lab'
+import { LAB_VERSION } from '../../paths'
+import { JSON_OPTION, type Command, type OptionValues } from '../command'
+import { parseIntOption, usageError, type CliIo } from '../io'
+
+export const TASKS_HELP = `  --tasks SPEC  the task set, items separated by commas, "*N" repeats an item:
+                 cpu:400ms        compute until 400 ms of CPU time is used
+                 io:200ms         wait 200 ms on a timer, using almost no CPU
+                 mixed:100/200    compute 100 ms, then wait 200 ms
+                 crash:3, hang    test/teaching tasks: the child exits with code 3, or stops
+                                  answering until its deadline (hang:noterm also ignores SIGTERM)
+               at most 64 tasks, 10 s per task, 120 s in all; e.g. "cpu:400ms*4,io:200ms*8"`
+
+/** The options `run` and `compare` share: tasks, workers and deadline, checked as usage errors. */
+export function taskOptions(values: OptionValues): { tasks: string; workers?: number; deadlineMs?: number } {
+  const tasks = values.tasks
+  if (typeof tasks !== 'string' || tasks.trim() === '') throw usageError('--tasks is required, e.g. --tasks "cpu:400ms*4,io:200ms*8"', { option: 'tasks' })
+  const out: { tasks: string; workers?: number; deadlineMs?: number } = { tasks }
+  const workers = parseIntOption(values.workers as string | undefined, 'workers', 1, MAX_WORKERS)
+  const deadlineMs = parseIntOption(values.deadline as string | undefined, 'deadline', MIN_DEADLINE_MS, MAX_DEADLINE_MS)
+  if (workers !== undefined) out.workers = workers
+  if (deadlineMs !== undefined) out.deadlineMs = deadlineMs
+  return out
+}
+
+/** Runs `work` on a fresh CLI engine; Ctrl-C stops the run (its children end) instead of orphaning them. */
+export async function withLab<T>(io: CliIo, onEvent: ((p: ProcProgress) => void) | null, work: (lab: Lab) => Promise<T>): Promise<T> {
+  const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
+  if (onEvent) lab.onEvent((ev) => ev.topic === 'proc.progress' && onEvent(ev.payload))
+  let finished = false
+  void io.untilStopped().then(() => {
+    if (!finished) void lab.call('proc.stop', {})
+  })
+  try {
+    return await work(lab)
+  } finally {
+    finished = true
+    await lab.close()
+  }
+}
+
+const num = (x: number, digits = 1) => x.toFixed(digits)
+
+/** A readable table of one run, for people. */
+export function runTable(r: RunResult): string[] {
+  const pin = r.pinned.ok ? `pinned to CPU ${r.pinned.cpu} (${r.pinned.method})` : `not pinned: ${r.pinned.reason}`
+  const lines = [
+    `${r.mode}: ${r.tasks.length} tasks on ${r.workers} child process${r.workers === 1 ? '' : 'es'} · wall ${num(r.wallMs)} ms · CPU ${num(r.cpuMsTotal)} ms · utilisation ${num(r.utilisation * 100)} % of ${r.cpusUsable} CPU${r.cpusUsable === 1 ? '' : 's'} (machine: ${r.cpus}) · ${pin}`,
+    `  ${'id'.padStart(3)}  ${'task'.padEnd(18)} ${'pid'.padStart(7)} ${'cpu'.padStart(3)} ${'start'.padStart(8)} ${'end'.padStart(8)} ${'wall'.padStart(8)} ${'cpu ms'.padStart(8)}  result`,
+  ]
+  for (const t of r.tasks) {
+    lines.push(
+      `  ${String(t.id).padStart(3)}  ${t.spec.padEnd(18)} ${String(t.pid ?? '-').padStart(7)} ${String(t.cpu ?? '-').padStart(3)} ${num(t.startMs).padStart(8)} ${num(t.endMs).padStart(8)} ${num(t.wallMs).padStart(8)} ${num(t.cpuMs).padStart(8)}  ${t.ok ? 'ok' : `${t.error?.code}: ${t.error?.message}`}`,
+    )
+  }
+  return lines
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run tasks on a pool of child processes: serial, concurrent or parallel',
+  help: `lab run --tasks SPEC --mode serial|concurrent|parallel [--workers N] [--deadline MS] [--events] [--json]
+
+Runs the tasks on real child processes and prints, per task, its PID, the CPU it last ran
+on, start and end (ms since the run started), wall time and the CPU time the OS counted.
+  serial       one child runs the tasks one after another
+  concurrent   one child per task, all at once, every child pinned to ONE CPU (taskset on Linux)
+  parallel     N children (default: one per CPU) on every CPU
+
+${TASKS_HELP}
+  --mode M      serial, concurrent or parallel
+  --workers N   children for parallel mode (default: the number of CPUs)
+  --deadline MS each task's deadline once a child has it (default: generous, from the budgets)
+  --events      also print progress as it happens (pool-ready with the PIDs, task-started, …)
+  --json        print {"mode":…,"wallMs":…,"cpus":…,"pinned":…,"tasks":[{"id":…,"kind":…,"pid":…,
+                "cpu":…,"startMs":…,"endMs":…,"cpuMs":…,"wallMs":…,"ok":…}]}; with --events,
+                each event first as {"event":…} on its own line
+
+Exits 0 when every task succeeded, 1 when one failed (crashed, timed out), 2 on bad usage.`,
+  options: {
+    tasks: { type: 'string' },
+    mode: { type: 'string' },
+    workers: { type: 'string' },
+    deadline: { type: 'string' },
+    events: { type: 'boolean' },
+    ...JSON_OPTION,
+  },
+  async run({ values, io }) {
+    const json = values.json === true
+    const mode = values.mode
+    if (typeof mode !== 'string' || !(RUN_MODES as readonly string[]).includes(mode)) {
+      throw usageError(`--mode must be one of ${RUN_MODES.join(', ')}${typeof mode === 'string' ? `, got ${JSON.stringify(mode)}` : ''}`, { option: 'mode' })
+    }
+    const options = taskOptions(values)
+    const onEvent = values.events === true ? (p: ProcProgress) => io.out(json ? JSON.stringify(p) : describeProgress(p)) : null
+    const result = await withLab(io, onEvent, (lab) => lab.invoke('proc.run', { ...options, mode: mode as RunMode }))
+    if (json) io.out(JSON.stringify(result))
+    else for (const line of runTable(result)) io.out(line)
+    return result.tasks.every((t) => t.ok) ? 0 : 1
+  },
+}
+
+export function describeProgress(p: ProcProgress): string {
+  switch (p.event) {
+    case 'pool-ready':
+      return `[${p.mode}] ${p.workers} children ready in ${num(p.startupMs)} ms (PIDs ${p.pids.join(', ')})${p.pinned.ok ? `, pinned to CPU ${p.pinned.cpu}` : ''}`
+    case 'task-started':
+      return `[${p.mode}] ${num(p.startMs).padStart(8)} ms  task ${p.taskId} started in PID ${p.pid}`
+    case 'task-finished':
+      return `[${p.mode}] ${num(p.task.endMs).padStart(8)} ms  task ${p.task.id} ${p.task.ok ? `finished (${num(p.task.cpuMs)} ms CPU)` : `failed: ${p.task.error?.code}`}`
+    case 'child-replaced':
+      return `[${p.mode}] child ${p.oldPid} replaced by ${p.newPid} (${p.reason})`
+    case 'run-finished':
+      return `[${p.mode}] done in ${num(p.wallMs)} ms`
+  }
+}
