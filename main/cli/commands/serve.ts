@@ -1,27 +1,66 @@
-import { DEFAULT_HOST, DEFAULT_PORT, type ServerEvent } from '../../../shared/contract'
+import {
+  DEFAULT_HANDLER,
+  DEFAULT_HOST,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_PORT,
+  DEFAULT_SERVER_MODE,
+  FRAMINGS,
+  HANDLER_PATTERN,
+  MAX_DATAGRAM_BYTES,
+  MAX_RECV_SIZE,
+  SERVER_MODES,
+  type Framing,
+  type ServedBy,
+  type ServerEvent,
+  type ServerMode,
+} from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
 import { clock, parseIntOption, showBytes, usageError } from '../io'
+
+function who(s: ServedBy): string {
+  const tid = s.tid === null ? 'tid unknown' : `tid ${s.tid}`
+  switch (s.kind) {
+    case 'loop':
+      return `the event loop (pid ${s.pid})`
+    case 'queue':
+      return `the serial server (pid ${s.pid}, ${tid})`
+    case 'thread':
+      return `thread ${tid} (pid ${s.pid})`
+    case 'process':
+      return `process ${s.pid}`
+  }
+}
 
 function describe(e: ServerEvent): string {
   switch (e.event) {
     case 'listening':
       return `listening on ${e.proto}://${e.host}:${e.port} — press Ctrl-C to stop`
     case 'connection':
-      return `#${e.conn} connected from ${e.remote.address}:${e.remote.port}`
+      return `#${e.conn} connected from ${e.remote.address}:${e.remote.port}, served by ${who(e.servedBy)}`
+    case 'queued':
+      return `#${e.conn} waits in the queue (position ${e.position})`
+    case 'served':
+      return `#${e.conn} is served now, after waiting ${e.waitedMs} ms`
     case 'recv':
       return `#${e.conn} recv ${e.bytes} bytes: ${showBytes(e.hex)}${e.truncated ? '…' : ''}`
+    case 'message':
+      return `#${e.conn} message (${e.frame}) ${e.bytes} bytes: ${showBytes(e.hex)}${e.truncated ? '…' : ''}`
     case 'send':
       return `#${e.conn} sent ${e.bytes} bytes`
     case 'close':
       return `#${e.conn} closed (${e.reason})`
+    case 'drop':
+      return `dropped a connection from ${e.remote.address}:${e.remote.port}: too many open (${e.dropped} dropped so far)`
+    case 'datagram':
+      return `datagram from ${e.from.address}:${e.from.port}, ${e.bytes} bytes: ${showBytes(e.hex)}${e.truncated ? '…' : ''}`
+    case 'sendto':
+      return `sent ${e.bytes} bytes to ${e.to.address}:${e.to.port}`
     case 'error':
       return `${e.conn ? `#${e.conn} ` : ''}error ${e.error.code}: ${e.error.message}`
     case 'closed':
       return 'server closed'
-    default:
-      return JSON.stringify(e)
   }
 }
 
@@ -32,23 +71,87 @@ function toJson(e: ServerEvent): Record<string, unknown> {
   return rest
 }
 
+function pick<T extends string>(value: unknown, allowed: readonly T[], option: string): T | undefined {
+  if (value === undefined) return undefined
+  if (!allowed.includes(value as T)) throw usageError(`--${option} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, { option })
+  return value as T
+}
+
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'run a server until Ctrl-C',
-  help: `lab serve tcp [--host H] [--port P] [--json]
+  summary: 'run a TCP or UDP server until Ctrl-C',
+  help: `lab serve tcp [--host H] [--port P] [--mode M] [--handler H] [--recv-size N]
+                 [--read-delay MS] [--frame F] [--max-frame N] [--idle-timeout MS]
+                 [--max-connections N] [--json]
+lab serve udp [--host H] [--port P] [--handler H] [--max-datagram N] [--json]
 
-Runs the course's TCP server: every chunk a client sends comes back upper-cased;
-an empty read or a reset ends that connection. Stops on Ctrl-C or SIGTERM.
+Runs the course's server. TCP: every read (or, with --frame, every message) a client
+sends is answered by the handler; an empty read or a reset ends that connection.
+UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
 
-  --host H     address to listen on (default ${DEFAULT_HOST}: this machine only;
-               0.0.0.0 listens on every network interface)
-  --port P     port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
-  --json       one JSON object per line: first {"event":"listening",...,"port":N},
-               then "connection", "recv" (with "conn", "bytes", "hex"), "send", "close"`,
-  options: { host: { type: 'string' }, port: { type: 'string' }, ...JSON_OPTION },
+  --host H            address to listen on (default ${DEFAULT_HOST}: this machine only;
+                      0.0.0.0 listens on every network interface)
+  --port P            port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
+  --mode M            how TCP connections are served (default ${DEFAULT_SERVER_MODE}):
+                        serial    one at a time, the others wait in a queue
+                                  (like socketserver.TCPServer)
+                        threading one worker thread per connection
+                                  (like ThreadingTCPServer)
+                        forking   one child process per connection
+                                  (like ForkingTCPServer)
+                        async     Node's event loop serves every connection
+  --handler H         what the server answers (default ${DEFAULT_HANDLER}):
+                        upper     the bytes upper-cased (ASCII letters), the course's handler
+                        echo      the bytes unchanged
+                        reverse   the bytes in reverse order
+                        delay:MS  upper-cased, but only after MS milliseconds (0-60000)
+  --recv-size N       each read hands the handler at most N bytes (1-${MAX_RECV_SIZE}),
+                      like the course's recv(1024); default: what the kernel gave
+  --read-delay MS     pause MS ms (0-10000) after each read, as a slow handler would:
+                      what the client sends meanwhile merges into the next read
+  --frame F           how messages are cut from the byte stream (default none):
+                        none      every read is handled as it comes
+                        len32le   4-byte little-endian length first (struct.pack('i', n))
+                        len32be   4-byte big-endian length first (struct.pack('!I', n))
+                        line      every message ends with a newline
+                      replies are framed the same way
+  --max-frame N       largest message accepted, in bytes (default ${DEFAULT_MAX_FRAME_BYTES});
+                      a larger declared length closes that connection at once
+  --idle-timeout MS   close a connection silent for MS ms (default 0: never)
+  --max-connections N connections open at once, queued ones included (default 2000,
+                      64 for threading and forking); more are dropped and reported
+  --max-datagram N    UDP: refuse datagrams over N bytes (default ${MAX_DATAGRAM_BYTES})
+  --json              one JSON object per line: first {"event":"listening","proto":...,
+                      "host":...,"port":N}, then "connection" (with "servedBy":{"kind",
+                      "pid","tid"}), "queued", "served", "recv" (with "conn", "bytes",
+                      "hex"), "message", "send", "close", "drop", "datagram", "sendto", "error"`,
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    mode: { type: 'string' },
+    handler: { type: 'string' },
+    'recv-size': { type: 'string' },
+    'read-delay': { type: 'string' },
+    frame: { type: 'string' },
+    'max-frame': { type: 'string' },
+    'idle-timeout': { type: 'string' },
+    'max-connections': { type: 'string' },
+    'max-datagram': { type: 'string' },
+    ...JSON_OPTION,
+  },
   async run({ positionals, values, io }) {
     const proto = positionals[0]
-    if (proto !== 'tcp') throw usageError(`lab serve takes "tcp", got ${JSON.stringify(proto ?? '')}`, { option: 'proto' })
+    if (proto !== 'tcp' && proto !== 'udp') throw usageError(`lab serve takes "tcp" or "udp", got ${JSON.stringify(proto ?? '')}`, { option: 'proto' })
+    if (positionals.length > 1) throw usageError(`lab serve ${proto} takes no more arguments, got ${JSON.stringify(positionals[1])}`)
+    const handler = values.handler as string | undefined
+    if (handler !== undefined && !HANDLER_PATTERN.test(handler)) {
+      throw usageError(`--handler must be upper, echo, reverse or delay:MS (MS 0-60000), got ${JSON.stringify(handler)}`, { option: 'handler' })
+    }
+    const tcpOnly = ['mode', 'recv-size', 'read-delay', 'frame', 'max-frame', 'idle-timeout', 'max-connections']
+    const wrong = proto === 'udp' ? tcpOnly.find((o) => values[o] !== undefined) : values['max-datagram'] !== undefined ? 'max-datagram' : undefined
+    if (wrong) throw usageError(`--${wrong} does not apply to lab serve ${proto}`, { option: wrong })
+    const host = values.host as string | undefined
+    const port = parseIntOption(values.port as string | undefined, 'port', 0, 65535)
     const json = values.json === true
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
     lab.onEvent((ev) => {
@@ -56,10 +159,27 @@ an empty read or a reset ends that connection. Stops on Ctrl-C or SIGTERM.
       io.out(json ? JSON.stringify(toJson(ev.payload)) : `[${clock(ev.payload.at)}] ${describe(ev.payload)}`)
     })
     try {
-      await lab.invoke('net.tcpServer.start', {
-        host: values.host as string | undefined,
-        port: parseIntOption(values.port as string | undefined, 'port', 0, 65535),
-      })
+      if (proto === 'udp') {
+        await lab.invoke('net.udpServer.start', {
+          host,
+          port,
+          handler,
+          maxDatagramBytes: parseIntOption(values['max-datagram'] as string | undefined, 'max-datagram', 1, MAX_DATAGRAM_BYTES),
+        })
+      } else {
+        await lab.invoke('net.tcpServer.start', {
+          host,
+          port,
+          handler,
+          mode: pick<ServerMode>(values.mode, SERVER_MODES, 'mode'),
+          frame: pick<Framing>(values.frame, FRAMINGS, 'frame'),
+          recvSize: parseIntOption(values['recv-size'] as string | undefined, 'recv-size', 1, MAX_RECV_SIZE),
+          readDelayMs: parseIntOption(values['read-delay'] as string | undefined, 'read-delay', 0, 10_000),
+          maxFrameBytes: parseIntOption(values['max-frame'] as string | undefined, 'max-frame', 1, DEFAULT_MAX_FRAME_BYTES),
+          idleTimeoutMs: parseIntOption(values['idle-timeout'] as string | undefined, 'idle-timeout', 0, 3_600_000),
+          maxConnections: parseIntOption(values['max-connections'] as string | undefined, 'max-connections', 1, 10_000),
+        })
+      }
       await io.untilStopped()
     } finally {
       await lab.close()

@@ -1,0 +1,11 @@
+import type { CloseReason } from '../../../shared/contract'
+import type { SessionEvent, SessionOptions } from './session'
+
+/** Parent → child (`tcp-handler-child`). `serve` carries the accepted socket as its handle. */
+export type ToForkChild = { type: 'serve'; handler: string; options: SessionOptions } | { type: 'stop' }
+
+/** Child → parent. Events travel in batches with running totals, so the parent's counts stay exact. */
+export type FromForkChild =
+  | { type: 'ready'; pid: number }
+  | { type: 'events'; events: SessionEvent[]; bytesIn: number; bytesOut: number; messages: number }
+  | { type: 'closed'; reason: CloseReason }

@@ -1,0 +1,182 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { SERVER_MODES, type ServedBy, type ServerMode } from '../../shared/contract'
+import type { Lab } from '../../main/lab/lab'
+import { createTestLab } from '../helpers/lab'
+import { RawClient, ServerProbe, waitUntil } from '../helpers/server-probe'
+
+const linux = process.platform === 'linux'
+const hasPython = spawnSync('python3', ['--version']).status === 0
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('TcpServer', () => {
+  let lab: Lab
+  let probe: ServerProbe
+  let clients: RawClient[]
+  beforeEach(() => {
+    lab = createTestLab()
+    probe = new ServerProbe(lab)
+    clients = []
+  })
+  afterEach(async () => {
+    for (const c of clients) c.destroy()
+    await lab.close()
+  })
+  const connect = async (port: number) => {
+    const c = new RawClient(port)
+    clients.push(c)
+    await c.ready
+    return c
+  }
+  const servedBy = async (conn: number): Promise<ServedBy> =>
+    (await probe.until(() => probe.of('connection').find((e) => e.conn === conn), `connection #${conn}`)).servedBy
+
+  describe('async mode', () => {
+    it('serves every connection on the event loop thread, at the same time', async () => {
+      const { port, mode } = await lab.invoke('net.tcpServer.start', { port: 0 })
+      expect(mode).toBe('async')
+      const a = await connect(port)
+      const b = await connect(port)
+      b.send('second')
+      a.send('first')
+      expect((await b.receive(6)).toString()).toBe('SECOND')
+      expect((await a.receive(5)).toString()).toBe('FIRST')
+      for (const conn of [1, 2]) expect(await servedBy(conn)).toEqual({ kind: 'loop', pid: process.pid, tid: linux ? process.pid : null })
+    })
+  })
+
+  describe('serial mode', () => {
+    it('serves the second client only after the first disconnects, and shows it waiting', async () => {
+      const { port, id } = await lab.invoke('net.tcpServer.start', { port: 0, mode: 'serial' })
+      const a = await connect(port)
+      a.send('one')
+      expect((await a.receive(3)).toString()).toBe('ONE')
+      const b = await connect(port)
+      b.send('two')
+      const queued = await probe.until(() => probe.of('queued').find((e) => e.conn === 2), 'queued #2')
+      expect(queued.position).toBe(1)
+      const [info] = await lab.invoke('net.server.list', {})
+      expect(info!.id).toBe(id)
+      expect(info!.queue).toEqual([{ conn: 2, remote: { address: '127.0.0.1', port: b.socket.localPort }, since: expect.any(Number) }])
+      expect(info!.connections.find((c) => c.conn === 2)?.state).toBe('waiting')
+      // The first client is still served: it keeps getting answers while the second waits unread.
+      a.send('again')
+      expect((await a.receive(8)).toString()).toBe('ONEAGAIN')
+      expect(b.received.length).toBe(0)
+      expect(probe.of('recv').filter((e) => e.conn === 2)).toHaveLength(0)
+      await a.close()
+      expect((await b.receive(3)).toString()).toBe('TWO')
+      const kinds = probe.events.map((e) => `${e.event}#${'conn' in e ? e.conn : ''}`)
+      expect(kinds.indexOf('close#1')).toBeLessThan(kinds.indexOf('served#2'))
+      expect(kinds.indexOf('served#2')).toBeLessThan(kinds.indexOf('recv#2'))
+      const served = probe.of('served').find((e) => e.conn === 2)!
+      expect(served.servedBy.kind).toBe('queue')
+      expect(served.waitedMs).toBeGreaterThanOrEqual(0)
+      expect((await lab.invoke('net.server.list', {}))[0]!.queue).toEqual([])
+    })
+  })
+
+  describe('threading mode', () => {
+    it('gives each connection its own OS thread, which exists while the connection lives and is gone after', async () => {
+      const { port } = await lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading' })
+      const a = await connect(port)
+      const b = await connect(port)
+      a.send('hello')
+      b.send('world')
+      expect((await a.receive(5)).toString()).toBe('HELLO')
+      expect((await b.receive(5)).toString()).toBe('WORLD')
+      const sa = await servedBy(1)
+      const sb = await servedBy(2)
+      expect(sa.kind).toBe('thread')
+      expect(sa.pid).toBe(process.pid)
+      if (!linux) return
+      expect(sa.tid).not.toBeNull()
+      expect(sa.tid).not.toBe(process.pid)
+      expect(sa.tid).not.toBe(sb.tid)
+      const task = (s: ServedBy) => `/proc/${s.pid}/task/${s.tid}`
+      expect(existsSync(task(sa))).toBe(true)
+      expect(existsSync(task(sb))).toBe(true)
+      await a.close()
+      await waitUntil(() => !existsSync(task(sa)), `thread ${sa.tid} gone`)
+      expect(existsSync(task(sb))).toBe(true)
+      b.send('still')
+      expect((await b.receive(10)).toString()).toBe('WORLDSTILL')
+      await b.close()
+      await waitUntil(() => !existsSync(task(sb)), `thread ${sb.tid} gone`)
+    })
+  })
+
+  describe('forking mode', () => {
+    it('hands each connection to its own child process, which exits when the connection closes', async () => {
+      const { port } = await lab.invoke('net.tcpServer.start', { port: 0, mode: 'forking' })
+      const a = await connect(port)
+      const b = await connect(port)
+      a.send('hello')
+      b.send('world')
+      expect((await a.receive(5)).toString()).toBe('HELLO')
+      expect((await b.receive(5)).toString()).toBe('WORLD')
+      const sa = await servedBy(1)
+      const sb = await servedBy(2)
+      expect(sa.kind).toBe('process')
+      expect(sa.pid).not.toBe(process.pid)
+      expect(sa.pid).not.toBe(sb.pid)
+      expect(alive(sa.pid)).toBe(true)
+      if (linux) {
+        expect(sa.tid).toBe(sa.pid)
+        expect(existsSync(`/proc/${sa.pid}`)).toBe(true)
+      }
+      // The child, not the lab, read the bytes: the parent learns them over IPC.
+      await probe.until(() => probe.of('send').find((e) => e.conn === 1), 'send #1')
+      const [info] = await lab.invoke('net.server.list', {})
+      expect(info!.connections.find((c) => c.conn === 1)).toMatchObject({ bytesIn: 5, bytesOut: 5 })
+      await a.close()
+      await waitUntil(() => !alive(sa.pid), `process ${sa.pid} gone`)
+      expect(alive(sb.pid)).toBe(true)
+      await b.close()
+      await waitUntil(() => !alive(sb.pid), `process ${sb.pid} gone`)
+      await probe.until(() => probe.of('close').length === 2, 'two closes')
+      expect(probe.of('close').map((e) => e.reason)).toEqual(['client', 'client'])
+    })
+  })
+
+  describe.each(SERVER_MODES)('%s mode, a course-style Python client', (mode: ServerMode) => {
+    it.skipIf(!hasPython)('gets every message back upper-cased (skipped without python3)', async () => {
+      const { port } = await lab.invoke('net.tcpServer.start', { port: 0, mode, recvSize: 1024 })
+      // The course's client: connect, then send / recv(1024) / print for each message.
+      const program = [
+        'import socket, sys',
+        's = socket.socket(socket.AF_INET, socket.SOCK_STREAM)',
+        "s.connect(('127.0.0.1', int(sys.argv[1])))",
+        "for msg in ['hello', 'socket lab', '你好 abc']:",
+        "    s.send(msg.encode('utf-8'))",
+        "    print(s.recv(1024).decode('utf-8'))",
+        's.close()',
+      ].join('\n')
+      const run = (): Promise<string> =>
+        new Promise((resolve, reject) => {
+          const py = spawn('python3', ['-c', program, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] })
+          let out = ''
+          let err = ''
+          py.stdout.on('data', (d) => (out += d))
+          py.stderr.on('data', (d) => (err += d))
+          py.on('error', reject)
+          py.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`python exited ${code}: ${err}`))))
+        })
+      // Two clients at once: in serial mode the second simply waits its turn.
+      const outs = await Promise.all([run(), run()])
+      for (const out of outs) expect(out.trim().split('\n')).toEqual(['HELLO', 'SOCKET LAB', '你好 ABC'])
+      await probe.until(() => probe.of('close').length === 2, 'two closes')
+      const kinds = probe.of('connection').map((e) => e.servedBy.kind)
+      expect(kinds).toEqual(Array(2).fill({ serial: 'queue', threading: 'thread', forking: 'process', async: 'loop' }[mode]))
+    })
+  })
+})
