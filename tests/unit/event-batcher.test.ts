@@ -4,6 +4,7 @@ import { EventBatcher } from '../../main/lab/event-batcher'
 import { RingBuffer } from '../../main/lab/ring-buffer'
 
 const ev = (n: number): LabEvent => ({ topic: 'net.server', payload: { serverId: 's', at: n, event: 'closed' } })
+const at = (e: LabEvent) => (e.topic === 'net.server' ? e.payload.at : -1)
 
 describe('EventBatcher', () => {
   afterEach(() => vi.useRealTimers())
@@ -11,7 +12,7 @@ describe('EventBatcher', () => {
   it('delivers events in one batch per interval, in order', () => {
     vi.useFakeTimers()
     const batches: number[][] = []
-    const b = new EventBatcher((events) => batches.push(events.map((e) => e.payload.at)), 50, 100)
+    const b = new EventBatcher((events) => batches.push(events.map(at)), 50, 100)
     for (let i = 0; i < 5; i++) b.push(ev(i))
     expect(batches).toEqual([])
     vi.advanceTimersByTime(50)
