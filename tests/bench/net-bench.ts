@@ -1,0 +1,171 @@
+/**
+ * Network benchmark (issue 3, item 9): one closed-loop load client (main/lab/net/load-client.ts,
+ * the same one `lab bench` runs) against each server in turn, every server in its own child
+ * process so it does not share the load client's event loop:
+ *   - baseline: the plainest Node `net` upper-case echo (tests/bench/servers/bare-tcp-server.mjs);
+ *   - the lab (`lab serve tcp --mode M --json`, every event written out as a JSON line to a file);
+ *   - Python's socketserver.ThreadingTCPServer with the course's handler (where python3 exists);
+ *   - UDP: bare Node dgram, `lab serve udp --json`, Python's ThreadingUDPServer.
+ * Prints one table; ratios are against the baseline measured in the same run. Not a test: it
+ * asserts only that every reply was right.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, openSync, readFileSync, rmSync, closeSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, expect, it } from 'vitest'
+import { runLoad, type LoadResult } from '../../main/lab/net/load-client'
+import { LAB_BIN, REPO_ROOT } from '../helpers/paths'
+
+/** NET_BENCH_QUICK=1 shrinks the load to check the harness itself; its figures mean nothing. */
+const QUICK = process.env.NET_BENCH_QUICK === '1'
+const CLIENTS = 32
+const MESSAGES = QUICK ? 100 : 2_000
+const BYTES = 64
+/** Serial mode serves one client at a time: each client waits for all before it. Fewer messages keep it short. */
+const SERIAL_MESSAGES = QUICK ? 20 : 200
+const WARMUP = { clients: 4, messages: 200 }
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'lab-net-bench-'))
+const children: ChildProcess[] = []
+afterAll(async () => {
+  await Promise.all(children.map(stop))
+  rmSync(tmp, { recursive: true, force: true })
+})
+
+function hasPython(): boolean {
+  try {
+    execFileSync('python3', ['--version'], { stdio: 'ignore', timeout: 5_000 })
+    return true
+  } catch {
+    return false
+  }
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill('SIGTERM')
+  })
+}
+
+interface Started {
+  child: ChildProcess
+  port: number
+  logFile: string
+}
+
+/** Starts a server whose stdout goes to a file (so a chatty server never waits on us); resolves its port. */
+async function startServer(name: string, cmd: string, args: string[]): Promise<Started> {
+  const logFile = path.join(tmp, `${name}.log`)
+  const fd = openSync(logFile, 'w')
+  const child = spawn(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', fd, 'pipe'] })
+  closeSync(fd)
+  children.push(child)
+  let stderr = ''
+  child.stderr!.on('data', (d) => (stderr += d))
+  const end = Date.now() + 15_000
+  while (Date.now() < end) {
+    const first = readFileSync(logFile, 'utf8').split('\n')[0] ?? ''
+    if (first.includes('"port"')) return { child, port: Number((JSON.parse(first) as { port: number }).port), logFile }
+    if (child.exitCode !== null) break
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  throw new Error(`${name} did not start: ${stderr}`)
+}
+
+interface Row {
+  server: string
+  proto: 'tcp' | 'udp'
+  load: string
+  result: LoadResult
+  events?: number
+}
+
+async function bench(name: string, proto: 'tcp' | 'udp', cmd: string, args: string[], messages = MESSAGES): Promise<Row> {
+  const server = await startServer(name, cmd, args)
+  try {
+    const common = { proto, host: '127.0.0.1', port: server.port, bytes: BYTES, replyTimeoutMs: proto === 'udp' ? 1_000 : 60_000 }
+    await runLoad({ ...common, ...WARMUP })
+    const result = await runLoad({ ...common, clients: CLIENTS, messages })
+    await stop(server.child)
+    const lines = readFileSync(server.logFile, 'utf8').split('\n').filter(Boolean).length
+    return { server: name, proto, load: `${CLIENTS}×${messages}`, result, events: lines - 1 }
+  } finally {
+    await stop(server.child)
+  }
+}
+
+const lab = (...args: string[]): [string, string[]] => [process.execPath, [LAB_BIN, ...args, '--port', '0', '--json']]
+const node = (file: string): [string, string[]] => [process.execPath, [path.join(REPO_ROOT, 'tests', 'bench', 'servers', file)]]
+const py = (file: string): [string, string[]] => ['python3', [path.join(REPO_ROOT, 'tests', 'fixtures', 'python', file), '0']]
+
+it('net bench: one load client against each server', async () => {
+  const python = hasPython()
+  const rows: Row[] = []
+  rows.push(await bench('node net (baseline)', 'tcp', ...node('bare-tcp-server.mjs')))
+  rows.push(await bench('lab async, all events', 'tcp', ...lab('serve', 'tcp', '--mode', 'async')))
+  rows.push(await bench('lab threading', 'tcp', ...lab('serve', 'tcp', '--mode', 'threading')))
+  rows.push(await bench('lab forking', 'tcp', ...lab('serve', 'tcp', '--mode', 'forking')))
+  rows.push(await bench('lab serial', 'tcp', ...lab('serve', 'tcp', '--mode', 'serial'), SERIAL_MESSAGES))
+  if (python) rows.push(await bench('python ThreadingTCPServer', 'tcp', ...py('course_tcp_server.py')))
+  rows.push(await bench('node dgram (baseline)', 'udp', ...node('bare-udp-server.mjs')))
+  rows.push(await bench('lab udp, all events', 'udp', ...lab('serve', 'udp')))
+  if (python) rows.push(await bench('python ThreadingUDPServer', 'udp', ...py('course_udp_server.py')))
+
+  const base = { tcp: rows.find((r) => r.server === 'node net (baseline)')!, udp: rows.find((r) => r.server === 'node dgram (baseline)')! }
+  const fmt = (n: number, d = 0) => n.toFixed(d)
+  const table = [
+    ['server', 'proto', 'load', 'msgs/s', 'p50 ms', 'p99 ms', 'wrong', 'lost', 'events', 'vs baseline'],
+    ...rows.map((r) => [
+      r.server,
+      r.proto,
+      r.load,
+      fmt(r.result.msgsPerSec),
+      fmt(r.result.p50Ms, 3),
+      fmt(r.result.p99Ms, 3),
+      String(r.result.wrong),
+      String(r.result.lost),
+      r.server.startsWith('lab') ? String(r.events) : '-',
+      `${fmt(r.result.msgsPerSec / base[r.proto].result.msgsPerSec, 2)}×`,
+    ]),
+  ]
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)))
+  const lines = table.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '))
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '))
+
+  const rate = (name: string) => rows.find((r) => r.server === name)?.result.msgsPerSec
+  const targets: string[] = []
+  const check = (what: string, value: number | undefined, floor: number | undefined) => {
+    if (value === undefined || floor === undefined) targets.push(`  n/a   ${what} (not measured)`)
+    else targets.push(`  ${value >= floor ? 'MET ' : 'MISS'}  ${what}: ${fmt(value)} vs ${fmt(floor)} msgs/s`)
+  }
+  check('lab async (all events) ≥ 0.9 × node net', rate('lab async, all events'), base.tcp.result.msgsPerSec * 0.9)
+  check('lab threading ≥ python ThreadingTCPServer', rate('lab threading'), rate('python ThreadingTCPServer'))
+  check('lab udp ≥ 0.9 × node dgram', rate('lab udp, all events'), base.udp.result.msgsPerSec * 0.9)
+  const pyUdp = rate('python ThreadingUDPServer')
+  check('lab udp ≥ 3 × python ThreadingUDPServer', rate('lab udp, all events'), pyUdp === undefined ? undefined : pyUdp * 3)
+
+  console.log(
+    [
+      '',
+      `Network benchmark — ${CLIENTS} clients × ${MESSAGES} round trips × ${BYTES} bytes over 127.0.0.1 (serial: ${CLIENTS} × ${SERIAL_MESSAGES}),`,
+      `closed loop, one load client process; ${os.cpus().length} CPUs, Node ${process.versions.node}${python ? '' : ', python3 not found'}`,
+      '',
+      ...lines,
+      '',
+      'targets (issue 3, item 9):',
+      ...targets,
+      '',
+    ].join('\n'),
+  )
+  for (const r of rows) {
+    expect(r.result.wrong, r.server).toBe(0)
+    expect(r.result.failedClients, r.server).toBe(0)
+  }
+})
