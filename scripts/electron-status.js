@@ -21,7 +21,7 @@ export function electronStatus() {
 }
 
 export const ELECTRON_HELP = `Electron's program could not be downloaded on this machine (it comes from GitHub, not
-from the npm registry, and this network does not reach it), so the lab opens in browser mode
+from the npm registry, and this network probably does not reach it), so the lab opens in browser mode
 instead: the same lab, in your web browser, served on 127.0.0.1 only. To get the desktop app,
 let the download through and run \`node node_modules/electron/install.js\`: behind a proxy set
 HTTPS_PROXY=http://proxy:port first; where GitHub is blocked, set a mirror, for example
