@@ -320,7 +320,7 @@ describe('fuzz: every door answers arbitrary input with a coded error or a valid
       const codes: Record<string, number[]> = {}
       for (const command of commands) {
         const flags = Object.entries(command.options).filter(([name]) => !/dir|file|path|out|save|open/.test(name))
-        const option = fc.constantFrom(...flags).chain(([name, spec]) =>
+        const option: fc.Arbitrary<string[]> = fc.constantFrom(...flags).chain(([name, spec]) =>
           spec.type === 'boolean' ? fc.constant([`--${name}`]) : hostileString.filter((v) => v.length < 2_000).map((v) => [`--${name}`, v]),
         )
         await fc.assert(
