@@ -1,0 +1,61 @@
+import { diagram, list, note, p, t, type Lesson } from './types'
+
+const lesson: Lesson = {
+  id: 'program-process',
+  title: t('程序与进程', 'Program and process'),
+  summary: t('程序是磁盘上的代码，进程是它的一次运行。', 'A program is code on disk; a process is one run of it.'),
+  body: [
+    p(
+      '程序是存放在磁盘上的一组指令和数据，例如 tcp_server_threading.py 这个文件，或者 /usr/bin/python3。它只是静静地放在那里，自己什么也不做。',
+      'A program is a set of instructions and data stored on disk, such as the file tcp_server_threading.py or /usr/bin/python3. It just sits there; by itself it does nothing.',
+    ),
+    p(
+      '进程是程序正在运行的过程。操作系统把程序装进内存，并给这次运行配上它所需的一切：',
+      'A process is a program while it runs. The operating system loads the program into memory and gives this one run everything it needs:',
+    ),
+    list(
+      t('一个进程号（PID），用来识别它；', 'a process ID (PID) that identifies it;'),
+      t('一块属于它自己的内存空间；', 'a memory space of its own;'),
+      t('它打开的文件和套接字；', 'the files and sockets it has open;'),
+      t('在 CPU 上运行的机会，以及至少一个线程（执行的位置）。', 'turns on a CPU, and at least one thread (a place where execution is).'),
+    ),
+    diagram('program-process', '同一个程序文件运行三次，就是三个进程，各有自己的 PID 和内存。', 'One program file run three times makes three processes, each with its own PID and memory.'),
+    p(
+      '所以一个程序可以同时对应多个进程：同一个文件被运行几次，就有几个进程。反过来，一个进程也可以创建新的进程（子进程），于是进程之间形成一棵树：每个进程都记着自己的父进程（PPID）。',
+      'So one program can stand behind many processes: run the same file several times and you get that many processes. A process can also create new processes (children), so processes form a tree: each one records its parent (PPID).',
+    ),
+    p(
+      '进程是操作系统里最核心的概念。CPU 时间、内存、文件、网络端口，都是按进程来分配、记账和回收的；后面几课讲的并发、多道技术、线程，都是围绕进程展开的。',
+      'The process is the central idea of an operating system. CPU time, memory, files and network ports are handed out, accounted for and taken back per process; concurrency, multiprogramming and threads, in the lessons that follow, are all built around it.',
+    ),
+    note(
+      '实验室里的一切都是真实的进程：引擎本身、进程池里的子进程、多进程服务器为每个连接开的子进程，以及你运行的 Python 程序。它们都会出现在“进程树”里。',
+      'Everything in the lab is a real process: the engine itself, the children of the process pool, the child a forking server starts for each connection, and the Python programs you run. They all appear in the process tree.',
+    ),
+  ],
+  prediction: {
+    question: t(
+      '实验室用同一个任务程序启动 3 个子进程，同时运行 3 个任务。这个程序在进程树里对应几个进程？',
+      'The lab starts 3 child processes from the same task program and runs 3 tasks at once. How many processes of that program does the process tree show?',
+    ),
+    choices: [
+      { id: 'one', text: t('1 个：一个程序只有一个进程', 'One: a program has one process') },
+      { id: 'three', text: t('3 个，各有不同的 PID', 'Three, each with a different PID') },
+      { id: 'none', text: t('0 个：程序不是进程', 'None: a program is not a process') },
+    ],
+    correct: 'three',
+    explanation: t(
+      '同一份程序被运行了 3 次，就是 3 个进程。进程树里它们的命令行相同，PID 不同，父进程都是实验室的引擎。运行结果里每个任务旁边的 PID 也是 3 个不同的值。',
+      'The same program run 3 times is 3 processes. In the tree they share a command line but have different PIDs, and their parent is the lab’s engine. The run’s results also show 3 different PIDs next to the tasks.',
+    ),
+    watch: t('运行后看每个任务的 PID，再打开“进程树”找到这些子进程。', 'After the run, look at each task’s PID, then find those children in the process tree.'),
+  },
+  tryIt: [
+    { label: t('运行 3 个任务（3 个子进程）', 'Run 3 tasks (3 child processes)'), preset: { experiment: 'processes/run', settings: { tasks: 'cpu:1s*3', workers: 3, modes: ['parallel'], autoRun: true } } },
+    { label: t('打开进程树', 'Open the process tree'), preset: { experiment: 'processes/tree', settings: {} } },
+  ],
+  python: [],
+  historyKinds: ['proc.run', 'proc.compare'],
+}
+
+export default lesson

@@ -1,0 +1,55 @@
+import { diagram, list, note, p, t, type Lesson } from './types'
+
+const lesson: Lesson = {
+  id: 'serial-concurrent-parallel',
+  title: t('串行、并发与并行', 'Serial, concurrent and parallel'),
+  summary: t('一个接一个、轮流交替、真正同时。', 'One after another, taking turns, truly at the same time.'),
+  body: [
+    list(
+      t('串行：一个任务完完整整地运行完毕，才开始下一个。总时间是各任务时间之和。', 'Serial: one task runs to the end before the next one starts. The total time is the sum of the tasks’ times.'),
+      t(
+        '并发：多个任务看起来是同时运行的。只有一个 CPU 时，操作系统让它们轮流使用 CPU，每次一小段时间（时间片）；切换得足够快，看起来就像在同时运行。',
+        'Concurrent: several tasks appear to run at the same time. With one CPU, the OS lets them take turns on it, a short slice of time each; switching fast enough makes them look simultaneous.',
+      ),
+      t('并行：多个任务在同一时刻真的同时运行。这需要多个 CPU（核），每个核同一时刻运行一个任务。', 'Parallel: several tasks really run at the same instant. That needs several CPUs (cores), each running one task at a time.'),
+    ),
+    diagram('scp-timeline', '同样四个任务：串行排成一列；单核并发交替进行；多核并行并排进行。', 'The same four tasks: serial in a row; concurrent on one core, interleaved; parallel on several cores, side by side.'),
+    p(
+      '并行是并发的一种：能并行运行的任务当然也是“同时进行”的；反过来，并发不一定是并行。无论哪种方式，一个 CPU 核在某一瞬间只执行一个任务。',
+      'Parallelism is one kind of concurrency: tasks that run in parallel are of course also “in progress together”; concurrency, however, need not be parallel. Either way, one CPU core executes one task at any instant.',
+    ),
+    p(
+      '对于一直在计算的任务（CPU 密集型），单核上的并发并不比串行快：CPU 要做的计算总量没有变，轮流执行还要付出切换的开销。只有并行才能缩短总用时，最多缩短到原来的“1 / 可用核数”。对于经常等待输入输出的任务，情况就不同了——这是下一课的内容。',
+      'For tasks that compute all the time (CPU-bound), concurrency on one core is no faster than serial: the total work for the CPU is the same, and taking turns adds switching costs. Only parallelism shortens the total time, at best to “1 / number of usable cores”. Tasks that often wait for input and output behave differently — that is the next lesson.',
+    ),
+    note(
+      '实验室的“并发”模式把所有子进程固定在同一个 CPU 上（Linux 上用 taskset），这样才能看到真正的单核轮流执行；如果系统不允许固定，结果里会注明。',
+      'The lab’s “concurrent” mode pins every child to one CPU (with taskset on Linux) so that you see genuine one-core turn-taking; if the system does not allow pinning, the result says so.',
+    ),
+  ],
+  prediction: {
+    question: t(
+      '4 个纯计算任务，每个需要 400 ms 的 CPU 时间，分别串行、单核并发、多核并行运行。哪种方式总用时最短？',
+      'Four pure-computation tasks need 400 ms of CPU time each. They run serially, concurrently on one core, and in parallel on several cores. Which finishes first?',
+    ),
+    choices: [
+      { id: 'serial', text: t('串行', 'Serial') },
+      { id: 'concurrent', text: t('单核并发', 'Concurrent on one core') },
+      { id: 'parallel', text: t('多核并行', 'Parallel on several cores') },
+      { id: 'same', text: t('三者差不多', 'All about the same') },
+    ],
+    correct: 'parallel',
+    explanation: t(
+      '串行约 4 × 400 ms = 1.6 s；单核并发也约 1.6 s，因为一个核要做的计算一点没少；并行时几个核各做一部分，总用时约 1.6 s ÷ 可用核数。如果这台机器只有一个核，三者会差不多——这也说明了并行需要多个 CPU。',
+      'Serial takes about 4 × 400 ms = 1.6 s; concurrent on one core also about 1.6 s, since that core has just as much computing to do; in parallel each core does a share, about 1.6 s ÷ usable cores. On a machine with one core all three come out alike — which shows that parallelism needs several CPUs.',
+    ),
+    watch: t('比较三种模式的总用时和 CPU 利用率，看甘特图里的任务条是排成一列、交替还是并排。', 'Compare the three modes’ total times and CPU utilisation, and see whether the Gantt bars line up in a row, interleave, or sit side by side.'),
+  },
+  tryIt: [
+    { label: t('运行：4 个计算任务，三种方式', 'Run: 4 compute tasks, three ways'), preset: { experiment: 'processes/run', settings: { tasks: 'cpu:400ms*4', modes: ['serial', 'concurrent', 'parallel'], autoRun: true } } },
+  ],
+  python: [],
+  historyKinds: ['proc.compare', 'proc.run'],
+}
+
+export default lesson

@@ -1,0 +1,67 @@
+import { code, diagram, list, note, p, t, type Lesson } from './types'
+
+const lesson: Lesson = {
+  id: 'tcp-loops',
+  title: t('TCP 服务器的两个循环', 'The two loops of a TCP server'),
+  summary: t('链接循环接受连接，通信循环服务一个连接。', 'The accept loop takes connections; the communication loop serves one.'),
+  body: [
+    p('一个 TCP 服务端程序至少要做到三点：', 'A TCP server program must do at least three things:'),
+    list(
+      t('绑定一个固定的 IP 和端口，客户端才知道去哪里找它；', 'bind to a fixed IP address and port, so clients know where to find it;'),
+      t('一直对外提供服务，稳定运行；', 'keep serving, steadily, for as long as it runs;'),
+      t('能够支持并发，同时服务多个客户端（第 8 课）。', 'serve several clients at the same time — be concurrent (lesson 8).'),
+    ),
+    p('它的核心是两个嵌套的循环：', 'Its core is two nested loops:'),
+    list(
+      t(
+        '链接循环（accept 循环）：accept() 从内核的等待队列里取出一个已经建立好的连接，返回一个新的连接套接字和客户端地址。监听套接字只负责接受连接，从不传输数据。',
+        'The accept loop: accept() takes one established connection from the kernel’s queue and returns a new connected socket and the client’s address. The listening socket only accepts connections; it never carries data.',
+      ),
+      t(
+        '通信循环：在这个连接套接字上反复 recv() 和 send()，直到客户端关闭连接（recv 返回空字节串 b\'\'）或连接出错，然后关闭它，回到链接循环。',
+        'The communication loop: recv() and send() on that connected socket, again and again, until the client closes (recv returns the empty bytes b\'\') or the connection fails; then close it and go back to the accept loop.',
+      ),
+    ),
+    diagram('two-loops', '外层循环每次接受一个连接，内层循环在这个连接上收发，直到它结束。', 'The outer loop accepts one connection at a time; the inner loop talks on it until it ends.'),
+    code(`while True:                          # accept loop
+    conn, client_address = server.accept()
+    while True:                      # communication loop
+        data = conn.recv(1024)
+        if not data:                 # b'': the client closed
+            break
+        conn.sendall(data.upper())
+    conn.close()`),
+    p(
+      '只有这两个循环的服务器，一次只能服务一个客户端：通信循环没结束，程序就回不到 accept()。这时其他客户端的连接请求已经由内核完成并放在队列里（listen(5) 的参数就是这个队列的长度），所以它们的 connect() 会成功，但没有人读取它们发来的数据。',
+      'A server with just these two loops serves one client at a time: until the communication loop ends, the program never gets back to accept(). Meanwhile other clients’ connections have been completed by the kernel and wait in its queue (the argument of listen(5) is that queue’s length), so their connect() succeeds — but nobody reads what they send.',
+    ),
+    note(
+      '客户端异常断开时，Linux 上 recv 常常返回 b\'\'，Windows 上则常抛出 ConnectionResetError。两种情况都应当结束通信循环，而不是让整个服务器崩溃。',
+      'When a client disconnects abruptly, recv on Linux usually returns b\'\', while on Windows it often raises ConnectionResetError. Both should end the communication loop, not crash the whole server.',
+    ),
+  ],
+  prediction: {
+    question: t(
+      '串行服务器正在和客户端 A 通信。这时客户端 B 连上来并发送 “hi”。B 会看到什么？',
+      'A serial server is talking with client A. Now client B connects and sends “hi”. What does B see?',
+    ),
+    choices: [
+      { id: 'reply', text: t('立即收到 “HI”', '“HI” at once') },
+      { id: 'wait', text: t('连接成功，但要等 A 断开后才收到回复', 'The connection succeeds, but the reply comes only after A leaves') },
+      { id: 'refused', text: t('连接被拒绝', 'The connection is refused') },
+    ],
+    correct: 'wait',
+    explanation: t(
+      '连接由内核完成并放进等待队列，所以 B 的 connect() 成功了；但服务器还在 A 的通信循环里，不会 accept B，也就不会读 B 的数据。在实验室的连接列表里，B 显示为“等待中”；A 断开后，B 才变成“服务中”并收到 “HI”。',
+      'The kernel completes the connection and queues it, so B’s connect() succeeds; but the server is still inside A’s communication loop and will not accept B, so nobody reads B’s data. In the lab’s connection list B shows as “waiting”; only after A leaves does B become “serving” and get “HI”.',
+    ),
+    watch: t('启动串行服务器，用两个客户端连接它，看连接列表里每个连接的状态。', 'Start the serial server, connect two clients, and watch each connection’s state in the list.'),
+  },
+  tryIt: [
+    { label: t('启动串行服务器（像 TCPServer）', 'Start a serial server (like TCPServer)'), preset: { experiment: 'network/server', settings: { proto: 'tcp', mode: 'serial', handler: 'upper', port: 8081, autoStart: true } } },
+  ],
+  python: ['tcp_server_loops', 'tcp_client'],
+  historyKinds: [],
+}
+
+export default lesson

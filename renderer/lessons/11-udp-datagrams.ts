@@ -1,0 +1,56 @@
+import { code, diagram, list, note, p, t, type Lesson } from './types'
+
+const lesson: Lesson = {
+  id: 'udp-datagrams',
+  title: t('UDP：数据报', 'UDP: datagrams'),
+  summary: t('没有连接；每个数据报是一个整体，所以没有粘包。', 'No connections; every datagram stays whole, so nothing sticks.'),
+  body: [
+    p(
+      'UDP 是无连接的：没有 listen()、accept()，也没有连接套接字。服务端绑定一个地址后，直接用 recvfrom() 接收数据报，它同时返回数据和发送者的地址；回复用 sendto(data, address)。客户端也不必 connect()，每次 sendto() 时写明目的地址即可。',
+      'UDP has no connections: no listen(), no accept(), no connected sockets. After binding an address, a server calls recvfrom() to receive a datagram, which returns the data and the sender’s address together; it answers with sendto(data, address). A client need not connect() either: each sendto() names its destination.',
+    ),
+    diagram('datagram', '三次 sendto() 就是三个数据报；接收方每次 recvfrom() 取出一个。', 'Three sendto() calls are three datagrams; each recvfrom() takes one.'),
+    list(
+      t('边界保留：一次 sendto() 对应对方的一次 recvfrom()，所以 UDP 没有粘包问题。', 'Boundaries are kept: one sendto() matches one recvfrom() on the other side, so UDP has no sticky packets.'),
+      t('不保证送达，也不保证顺序：数据报可能丢失或乱序，需要可靠性的程序要自己确认和重传。', 'No delivery or ordering guarantee: datagrams may be lost or reordered; a program that needs reliability must acknowledge and resend itself.'),
+      t('有大小上限：在 IPv4 上，一个数据报最多携带 65,507 字节数据，更大的会发送失败。', 'A size limit: over IPv4 a datagram carries at most 65,507 bytes of data; larger ones fail to send.'),
+      t('recvfrom(n) 的 n 比数据报小时，多出的部分不会留到下一次：Linux 上直接丢弃，Windows 上会报错。', 'If recvfrom(n) asks for less than the datagram holds, the rest does not wait for the next call: Linux discards it, Windows reports an error.'),
+    ),
+    p('在 socketserver 里，UDP 的处理类拿到的 self.request 是元组 (data, socket)：', 'In socketserver, a UDP handler’s self.request is the tuple (data, socket):'),
+    code(`class UpperHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        data, sock = self.request          # one datagram and the server's socket
+        sock.sendto(data.upper(), self.client_address)
+
+socketserver.ThreadingUDPServer(('127.0.0.1', 8081), UpperHandler).serve_forever()`),
+    note(
+      '没有连接，也就没有“一个客户端一直占着服务器”的问题：每个数据报都是一个独立的请求。',
+      'With no connections there is no client holding the server for a long time: every datagram is a request of its own.',
+    ),
+  ],
+  prediction: {
+    question: t(
+      '用 UDP 不停顿地连续发送 3 个数据报，接收方 200 ms 后才用 recvfrom(1024) 读取。它会读到几次数据？',
+      'Three UDP datagrams are sent back to back; the receiver starts reading with recvfrom(1024) only after 200 ms. How many reads return data?',
+    ),
+    choices: [
+      { id: 'one', text: t('1 次，三个粘在一起', 'One, all three together') },
+      { id: 'three', text: t('3 次，每次一个数据报', 'Three, one datagram each') },
+      { id: 'six', text: t('6 次', 'Six') },
+    ],
+    correct: 'three',
+    explanation: t(
+      'UDP 保留数据报的边界：即使 3 个数据报都已在接收缓冲区里，每次 recvfrom() 也只取出一个。实验中 UDP 一侧的读取次数等于发送次数（在本机回环上一般不会丢包），而同样的消息走 TCP 时会粘在一起。',
+      'UDP keeps datagram boundaries: even with all 3 datagrams in the receive buffer, each recvfrom() takes out just one. In the experiment the UDP side reads as many times as it sent (loopback rarely loses datagrams), while the same messages over TCP stick together.',
+    ),
+    watch: t('把 TCP 和 UDP 两侧的读取次数并排比较。', 'Compare the number of reads on the TCP side and the UDP side.'),
+  },
+  tryIt: [
+    { label: t('TCP 与 UDP 并排对比', 'TCP and UDP side by side'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, frame: 'none', udp: true, autoRun: true } } },
+    { label: t('启动 UDP 服务器', 'Start a UDP server'), preset: { experiment: 'network/server', settings: { proto: 'udp', port: 8081, autoStart: true } } },
+  ],
+  python: ['udp_server', 'udp_client'],
+  historyKinds: ['net.sticky'],
+}
+
+export default lesson

@@ -1,0 +1,63 @@
+import type { PythonProgramId } from '../../shared/contract/python'
+import type { ExperimentPreset } from '../stores/ui'
+
+/** Every piece of lesson text exists in both languages; a unit test fails on a missing one. */
+export interface Text {
+  zh: string
+  en: string
+}
+
+/** Our own diagrams (SVG components in LessonDiagram.vue). */
+export type DiagramName = 'program-process' | 'os-layers' | 'scp-timeline' | 'multiplexing' | 'two-loops' | 'socketserver' | 'serial-queue' | 'stream' | 'frame' | 'datagram' | 'memory'
+
+export type Block =
+  | { kind: 'p'; text: Text }
+  | { kind: 'h'; text: Text }
+  | { kind: 'list'; items: Text[] }
+  /** Code is the same in both languages. */
+  | { kind: 'code'; code: string }
+  | { kind: 'note'; text: Text }
+  | { kind: 'diagram'; name: DiagramName; caption: Text }
+
+export interface Choice {
+  id: string
+  text: Text
+}
+
+export interface Prediction {
+  question: Text
+  choices: Choice[]
+  /** The id of the right choice. */
+  correct: string
+  /** Why, in terms of what the run shows. */
+  explanation: Text
+  /** What to look at in the run, said before it runs. */
+  watch: Text
+}
+
+export interface TryIt {
+  label: Text
+  preset: ExperimentPreset
+}
+
+export interface Lesson {
+  id: string
+  title: Text
+  /** One line for the list. */
+  summary: Text
+  body: Block[]
+  prediction: Prediction
+  tryIt: TryIt[]
+  /** The lab's Python programs that go with this lesson. */
+  python: PythonProgramId[]
+  /** History kinds whose newest run answers the prediction ('net.sticky', 'proc.compare', …). */
+  historyKinds: string[]
+}
+
+export const t = (zh: string, en: string): Text => ({ zh, en })
+export const p = (zh: string, en: string): Block => ({ kind: 'p', text: { zh, en } })
+export const h = (zh: string, en: string): Block => ({ kind: 'h', text: { zh, en } })
+export const note = (zh: string, en: string): Block => ({ kind: 'note', text: { zh, en } })
+export const list = (...items: Text[]): Block => ({ kind: 'list', items })
+export const code = (source: string): Block => ({ kind: 'code', code: source })
+export const diagram = (name: DiagramName, zh: string, en: string): Block => ({ kind: 'diagram', name, caption: { zh, en } })
