@@ -23,6 +23,8 @@ export type RunMode = (typeof RUN_MODES)[number]
 
 /** Most children one pool may hold. */
 export const MAX_WORKERS = 64
+/** Most tasks a pool lets wait for a free child (the default); a run may ask for fewer. */
+export const MAX_QUEUE_LIMIT = 256
 /** Deadline bounds for one task (ms after it was handed to a child). */
 export const MIN_DEADLINE_MS = 100
 export const MAX_DEADLINE_MS = 120_000
@@ -167,9 +169,13 @@ export const procMethods = {
    * Runs a task set in one mode and resolves when every task has finished or failed.
    * `workers` sizes the parallel pool (default: CPU count, at most the number of tasks);
    * serial always uses 1 child, concurrent one per task. `deadlineMs` overrides each task's
-   * deadline (default: generous, from the budgets). One run at a time: ERR_BAD_STATE otherwise.
+   * deadline (default: generous, from the budgets). `queueLimit` bounds how many tasks may wait
+   * for a free child (default ${MAX_QUEUE_LIMIT}); tasks beyond it fail with ERR_QUEUE_FULL, which shows
+   * the pool's bounded queue. One run at a time: ERR_BAD_STATE otherwise.
    */
-  'proc.run': method<RunResult>()(object({ tasks: taskSpecInput(), mode: oneOf(RUN_MODES), workers, deadlineMs })),
+  'proc.run': method<RunResult>()(
+    object({ tasks: taskSpecInput(), mode: oneOf(RUN_MODES), workers, deadlineMs, queueLimit: optional(int({ min: 0, max: MAX_QUEUE_LIMIT })) }),
+  ),
   /** Runs the same tasks serial, then concurrent, then parallel. */
   'proc.compare': method<CompareResult>()(object({ tasks: taskSpecInput(), workers, deadlineMs })),
   /** Stops the run in progress (its pool is closed; unfinished tasks fail with ERR_POOL_STOPPED). */

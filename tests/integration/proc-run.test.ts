@@ -141,6 +141,13 @@ describe('proc.run', () => {
     for (const pid of pids) expect(isAlive(pid)).toBe(false)
   })
 
+  it('shows the bounded queue: tasks past queueLimit fail with ERR_QUEUE_FULL, the rest run', async () => {
+    const { lab } = open()
+    const r = await run(lab, { tasks: 'io:50ms*4', mode: 'serial', queueLimit: 1 })
+    expect(r.tasks.map((t) => (t.ok ? 'ok' : t.error?.code))).toEqual(['ok', 'ok', 'ERR_QUEUE_FULL', 'ERR_QUEUE_FULL'])
+    expect(r.tasks[2]).toMatchObject({ pid: null, error: { params: { queueLimit: 1 } } })
+  })
+
   it('rejects a bad task spec with ERR_INVALID_INPUT naming the bad item', async () => {
     const { lab } = open()
     const r = await lab.call('proc.run', { tasks: 'cpu:400ms*4,io:fast', mode: 'serial' })

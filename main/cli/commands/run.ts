@@ -1,4 +1,4 @@
-import { MAX_DEADLINE_MS, MAX_WORKERS, MIN_DEADLINE_MS, RUN_MODES, type ProcProgress, type RunMode, type RunResult } from '../../../shared/contract'
+import { MAX_DEADLINE_MS, MAX_QUEUE_LIMIT, MAX_WORKERS, MIN_DEADLINE_MS, RUN_MODES, type ProcProgress, type RunMode, type RunResult } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command, type OptionValues } from '../command'
@@ -60,7 +60,7 @@ export function runTable(r: RunResult): string[] {
 export const runCommand: Command = {
   name: 'run',
   summary: 'run tasks on a pool of child processes: serial, concurrent or parallel',
-  help: `lab run --tasks SPEC --mode serial|concurrent|parallel [--workers N] [--deadline MS] [--events] [--json]
+  help: `lab run --tasks SPEC --mode serial|concurrent|parallel [--workers N] [--deadline MS] [--queue-limit N] [--events] [--json]
 
 Runs the tasks on real child processes and prints, per task, its PID, the CPU it last ran
 on, start and end (ms since the run started), wall time and the CPU time the OS counted.
@@ -72,6 +72,8 @@ ${TASKS_HELP}
   --mode M      serial, concurrent or parallel
   --workers N   children for parallel mode (default: the number of CPUs)
   --deadline MS each task's deadline once a child has it (default: generous, from the budgets)
+  --queue-limit N  how many tasks may wait for a free child (default ${MAX_QUEUE_LIMIT}); the rest
+                fail with ERR_QUEUE_FULL
   --events      also print progress as it happens (pool-ready with the PIDs, task-started, …)
   --json        print {"mode":…,"wallMs":…,"cpus":…,"pinned":…,"tasks":[{"id":…,"kind":…,"pid":…,
                 "cpu":…,"startMs":…,"endMs":…,"cpuMs":…,"wallMs":…,"ok":…}]}; with --events,
@@ -83,6 +85,7 @@ Exits 0 when every task succeeded, 1 when one failed (crashed, timed out), 2 on 
     mode: { type: 'string' },
     workers: { type: 'string' },
     deadline: { type: 'string' },
+    'queue-limit': { type: 'string' },
     events: { type: 'boolean' },
     ...JSON_OPTION,
   },
@@ -93,8 +96,10 @@ Exits 0 when every task succeeded, 1 when one failed (crashed, timed out), 2 on 
       throw usageError(`--mode must be one of ${RUN_MODES.join(', ')}${typeof mode === 'string' ? `, got ${JSON.stringify(mode)}` : ''}`, { option: 'mode' })
     }
     const options = taskOptions(values)
+    const queueLimit = parseIntOption(values['queue-limit'] as string | undefined, 'queue-limit', 0, MAX_QUEUE_LIMIT)
     const onEvent = values.events === true ? (p: ProcProgress) => io.out(json ? JSON.stringify(p) : describeProgress(p)) : null
-    const result = await withLab(io, onEvent, (lab) => lab.invoke('proc.run', { ...options, mode: mode as RunMode }))
+    const input = { ...options, mode: mode as RunMode, ...(queueLimit === undefined ? {} : { queueLimit }) }
+    const result = await withLab(io, onEvent, (lab) => lab.invoke('proc.run', input))
     if (json) io.out(JSON.stringify(result))
     else for (const line of runTable(result)) io.out(line)
     return result.tasks.every((t) => t.ok) ? 0 : 1

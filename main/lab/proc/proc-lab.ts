@@ -15,6 +15,7 @@ export function createProcLab(ctx: LabContext): LabDomain<ProcMethod> {
   let closed = false
   let current: WorkerPool | null = null
   let nextRun = 1
+  const runIds = new Set<string>()
   const deps: RunnerDeps = {
     entry: path.join(ctx.workersDir, 'pool-child.js'),
     cpus: os.availableParallelism(),
@@ -24,7 +25,13 @@ export function createProcLab(ctx: LabContext): LabDomain<ProcMethod> {
       if (pool && (stopRequested || closed)) void pool.close()
     },
   }
-  const runId = () => `run-${nextRun++}`
+  const runId = () => {
+    const id = `run-${nextRun++}`
+    runIds.add(id)
+    return id
+  }
+  // Every pool this domain started, including one still starting (listPools has it from the start).
+  const ownPools = () => listPools().filter((p) => runIds.has(p.poolId))
 
   async function exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (closed) throw new LabError('ERR_BAD_STATE', 'the lab is shutting down')
@@ -56,7 +63,7 @@ export function createProcLab(ctx: LabContext): LabDomain<ProcMethod> {
     async close() {
       closed = true
       stopRequested = true
-      await current?.close()
+      await Promise.all([current, ...ownPools()].map((p) => p?.close()))
     },
   }
 }

@@ -22,6 +22,7 @@ export interface RunInput {
   mode: RunMode
   workers?: number
   deadlineMs?: number
+  queueLimit?: number
 }
 
 export interface RunnerDeps {
@@ -67,6 +68,7 @@ export async function runTasks(deps: RunnerDeps, input: RunInput, runId: string)
     entry: deps.entry,
     size,
     pinCpu,
+    queueLimit: input.queueLimit,
     poolId: runId,
     onReplaced: (e) => emit({ event: 'child-replaced', ...e }),
   })

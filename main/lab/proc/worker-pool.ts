@@ -13,14 +13,14 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import type { PinStatus, PoolChildInfo, PoolStatus } from '../../../shared/contract/proc'
+import { MAX_QUEUE_LIMIT, type PinStatus, type PoolChildInfo, type PoolStatus } from '../../../shared/contract/proc'
 import type { TaskSpec } from '../../../shared/task-spec'
 import { LabError } from '../errors'
 import { pinToCpu } from './affinity'
 import { isFromChild, nowAbs, type ChildPhase, type FromChild, type ToChild } from './messages'
 import { registerProcess } from './roles'
 
-export const DEFAULT_QUEUE_LIMIT = 256
+export const DEFAULT_QUEUE_LIMIT = MAX_QUEUE_LIMIT
 export const DEFAULT_KILL_GRACE_MS = 500
 const STARTUP_TIMEOUT_MS = 30_000
 
