@@ -59,7 +59,7 @@ export async function runCompare(
   const results: CompareModeResult[] = []
   for (const [modeIndex, mode] of settings.modes.entries()) {
     progress({ ...base, phase: 'mode', mode, modeIndex, done: modeIndex * perMode, at: Date.now() })
-    const options: TcpServerOptions = { host: '127.0.0.1', port: 0, handler: settings.handler, workersDir: deps.workersDir, ...{ mode } }
+    const options: TcpServerOptions = { host: '127.0.0.1', port: 0, handler: settings.handler, workersDir: deps.workersDir, mode }
     // Its events are not forwarded: thousands of recv/send lines would bury the learner's own log.
     const server = new TcpServer(`compare-${runId}-${mode}`, options, () => {})
     let lastProgress = 0
