@@ -20,7 +20,7 @@ export class ServerProbe {
     for (;;) {
       const v = check()
       if (v) return v
-      if (Date.now() > end) throw new Error(`${what} not met in ${ms} ms; events: ${JSON.stringify(this.events.slice(-30))}`)
+      if (Date.now() > end) throw new Error(`${what} not met in ${ms} ms; last events: ${JSON.stringify(this.events.slice(-8)).slice(0, 2000)}`)
       await new Promise((r) => setTimeout(r, 10))
     }
   }
