@@ -89,7 +89,12 @@ export class LinuxTreeReader implements TreeReader {
   private readonly bootMs: number
   private childrenFiles: boolean | null = null
 
-  constructor(private readonly root = '/proc') {
+  /** `scanAll` forces the whole-/proc scan (as on kernels without task/<tid>/children), for comparison. */
+  constructor(
+    private readonly root = '/proc',
+    opts: { scanAll?: boolean } = {},
+  ) {
+    if (opts.scanAll) this.childrenFiles = false
     const btime = /^btime (\d+)$/m.exec(read(`${root}/stat`) ?? '')
     this.bootMs = btime ? Number(btime[1]) * 1000 : 0
   }
