@@ -49,6 +49,15 @@ export interface TaskPhase {
   endMs: number
   /** CPU time the child used in this phase (from the OS). */
   cpuMs: number
+  /**
+   * cpu phases only: the stretches [startMs, endMs] (run clock) in which the process was
+   * actually running, seen from inside it: a jump of the wall clock between two rounds of a
+   * few µs of work means the OS had switched it out (≥ 0.5 ms gaps; at most 255 stretches,
+   * neighbours merged beyond that). On a shared CPU these are the scheduler's time slices.
+   * Their total is close to, and usually somewhat below, `cpuMs` (switching and the
+   * process's other threads are not inside them).
+   */
+  slices?: [number, number][]
 }
 
 /** One task's outcome. Times are on the run clock: ms since the run started. */

@@ -68,6 +68,15 @@ describe('proc.run', () => {
       // Read from /proc, independently of the engine's own check.
       expect(allowed).toEqual(Array(5).fill(String(r.pinned.cpu)))
       for (const t of r.tasks) expect(t.cpu, `task ${t.id}`).toBe(r.pinned.cpu)
+      // Three CPU-bound processes on one CPU: the OS switches between them, and each sees it.
+      const cpuPhases = r.tasks.filter((t) => t.kind === 'cpu').map((t) => t.phases[0]!)
+      expect(Math.max(...cpuPhases.map((p) => p.slices!.length))).toBeGreaterThanOrEqual(2)
+      for (const p of cpuPhases) {
+        const flat = p.slices!.flat()
+        expect(flat).toEqual([...flat].sort((a, b) => a - b))
+        expect(flat[0]!).toBeGreaterThanOrEqual(p.startMs - 0.2)
+        expect(flat.at(-1)!).toBeLessThanOrEqual(p.endMs + 0.2)
+      }
     } else {
       expect(r.pinned.ok).toBe(false)
       expect(r.pinned.reason).toEqual(expect.any(String))

@@ -15,6 +15,8 @@ export interface ChildPhase {
   startAt: number
   endAt: number
   cpuMs: number
+  /** cpu phases: the stretches [start, end] in which the process was running (absolute ms). */
+  slices?: [number, number][]
 }
 
 /** Child → engine. */

@@ -134,7 +134,11 @@ export async function runTasks(deps: RunnerDeps, input: RunInput, runId: string)
 function fromReport(id: number, task: TaskSpec, r: TaskReport, clock: (abs: number) => number): TaskResult {
   const startMs = clock(r.startAt)
   const endMs = clock(r.endAt)
-  const phases: TaskPhase[] = r.phases.map((p) => ({ phase: p.phase, startMs: clock(p.startAt), endMs: clock(p.endAt), cpuMs: r1(p.cpuMs) }))
+  const phases: TaskPhase[] = r.phases.map((p) => {
+    const phase: TaskPhase = { phase: p.phase, startMs: clock(p.startAt), endMs: clock(p.endAt), cpuMs: r1(p.cpuMs) }
+    if (p.slices) phase.slices = p.slices.map(([a, b]) => [clock(a), clock(b)])
+    return phase
+  })
   return {
     id,
     kind: task.kind,

@@ -41,16 +41,40 @@ function lastCpu(): number | null {
 
 let sink = 0
 
-/** Computes until `ms` of CPU time (not wall time) has been used. On a shared CPU this takes longer. */
-function burn(ms: number): void {
+/** A gap this long between two rounds of work (each a few µs) means the OS ran something else. */
+const SLICE_GAP_MS = 0.5
+/** Past twice this many slices, neighbours are merged (the shortest gaps vanish first in effect). */
+const MAX_SLICES = 128
+
+/**
+ * Computes until `ms` of CPU time (not wall time) has been used; on a shared CPU this takes
+ * longer. Returns the stretches of wall time in which this process was actually running:
+ * whenever the wall clock jumps between two short rounds of work, the OS had switched it out.
+ */
+function burn(ms: number): [number, number][] {
   const target = cpuNowMs() + ms
+  const slices: [number, number][] = []
   let x = sink | 1
   let rounds = 0
+  let sliceStart = nowAbs()
+  let last = sliceStart
   while (cpuNowMs() < target) {
-    for (let i = 0; i < 20_000; i++) x = (Math.imul(x, 1_103_515_245) + 12_345) | 0
-    if (++rounds % 256 === 0 && orphaned()) process.exit(0)
+    for (let i = 0; i < 5_000; i++) x = (Math.imul(x, 1_103_515_245) + 12_345) | 0
+    const t = nowAbs()
+    if (t - last > SLICE_GAP_MS) {
+      slices.push([sliceStart, last])
+      sliceStart = t
+      if (slices.length >= 2 * MAX_SLICES) {
+        for (let i = 0; i < MAX_SLICES; i++) slices[i] = [slices[2 * i]![0], slices[2 * i + 1]![1]]
+        slices.length = MAX_SLICES
+      }
+    }
+    last = t
+    if (++rounds % 1024 === 0 && orphaned()) process.exit(0)
   }
+  slices.push([sliceStart, last])
   sink = x
+  return slices
 }
 
 function sleep(ms: number): Promise<void> {
@@ -70,8 +94,12 @@ function hang(ignoreTerm: boolean): never {
 async function phase(kind: 'cpu' | 'io', ms: number, phases: ChildPhase[]): Promise<void> {
   const startAt = nowAbs()
   const cpu0 = cpuNowMs()
-  if (kind === 'cpu') burn(ms)
-  else await sleep(ms)
+  if (kind === 'cpu') {
+    const slices = burn(ms)
+    phases.push({ phase: kind, startAt, endAt: nowAbs(), cpuMs: cpuNowMs() - cpu0, slices })
+    return
+  }
+  await sleep(ms)
   phases.push({ phase: kind, startAt, endAt: nowAbs(), cpuMs: cpuNowMs() - cpu0 })
 }
 
