@@ -1,5 +1,6 @@
 import core from './messages/core'
 import net from './messages/net'
+import learning from './messages/learning'
 
 export type Lang = 'zh' | 'en'
 export const LANGS: { id: Lang; label: string }[] = [
@@ -16,7 +17,7 @@ export interface Catalog {
 }
 
 /** Each part of the lab keeps its own messages; a unit test checks both languages have every key. */
-export const catalogs: Catalog[] = [core, net] as unknown as Catalog[]
+export const catalogs: Catalog[] = [core, net, learning] as unknown as Catalog[]
 
 function merge(target: MessageTree, source: MessageTree): MessageTree {
   for (const [k, v] of Object.entries(source)) {
