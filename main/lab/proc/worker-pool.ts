@@ -136,7 +136,7 @@ export class WorkerPool {
     const hasIdle = this.slots.some((s) => s.state === 'idle')
     if (!hasIdle && this.queue.length >= this.queueLimit) {
       return Promise.reject(
-        new LabError('ERR_QUEUE_FULL', `${this.queue.length} tasks are already waiting (queue limit ${this.queueLimit})`, { queueLimit: this.queueLimit }),
+        new LabError('ERR_QUEUE_FULL', `${this.queue.length} task${this.queue.length === 1 ? '' : 's'} already waiting (queue limit ${this.queueLimit})`, { queueLimit: this.queueLimit }),
       )
     }
     return new Promise<TaskReport>((resolve, reject) => {
