@@ -25,9 +25,12 @@ export interface StickySettings {
   messages: string[]
   /** Pause between the sender's send() calls, ms. 0 = back to back. */
   gapMs: number
-  /** The reader's `recv(n)`: each read hands over at most n bytes. */
+  /** The reader's `recv(n)`: each read hands over at most n bytes (UDP: the rest of a bigger datagram is lost). */
   recvSize: number
-  /** The reader sleeps this long before each recv(); meanwhile bytes pile up in the kernel buffer. */
+  /**
+   * The reader sleeps this long before each recv(); meanwhile bytes pile up in the kernel buffer.
+   * TCP only: datagrams keep their boundaries however late they are read.
+   */
   readDelayMs: number
   /** Sender's TCP_NODELAY: true = Nagle off. */
   nodelay: boolean
@@ -125,7 +128,12 @@ export const COMPARE_MAX_TIMELINE = 5_000
 /** A handler: 'upper' | 'echo' | 'reverse' | 'delay:<ms>' (reply upper-cased after ms). */
 export const COMPARE_HANDLER_PATTERN = /^(?:upper|echo|reverse|delay:\d{1,4})$/
 
-/** One request/reply round trip, ms since the mode's run started. */
+/**
+ * One request/reply round trip, ms since the mode's run started: `start` when the request was
+ * written, `end` when the whole reply was in. A client's first exchange (`seq` 0) also holds the
+ * time it waited to be served at all (the queue, in serial mode): draw it as waiting up to
+ * `end − the server's service time`, or simply in another shade.
+ */
 export interface CompareExchange {
   client: number
   seq: number
