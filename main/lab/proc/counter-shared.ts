@@ -5,6 +5,9 @@
  */
 export const processCounter = { value: 0 }
 
+/** How many steps the racy increment takes between its read and its write. */
+const WINDOW_STEPS = 4
+
 /** Slots of the SharedArrayBuffer that the counter threads share. */
 export const SLOT = { counter: 0, go: 1, ready: 2 } as const
 export const SHARED_SLOTS = 3
@@ -17,11 +20,11 @@ export const SHARED_SLOTS = 3
  * and one update is lost — the lost update of a `count += 1` race.
  */
 export function incrementRacy(shared: Int32Array): number {
-  const seen = Atomics.load(shared, SLOT.counter)
+  const seen = Atomics.load(shared, SLOT.counter) // read
   let next = seen
-  for (let k = 0; k < 3; k++) next = (next * 3 + 1) % 2_147_483_647 // deliberate work inside the window
-  next = seen + 1 + (next - next) // the result is still seen + 1
-  Atomics.store(shared, SLOT.counter, next)
+  // modify, a few steps long on purpose: the window in which another thread reads the same `seen`
+  for (let step = 0; step < WINDOW_STEPS; step++) next = next + (step === WINDOW_STEPS - 1 ? 1 : 0)
+  Atomics.store(shared, SLOT.counter, next) // write
   return next
 }
 
