@@ -114,11 +114,18 @@ it('net bench: one load client against each server', async () => {
   rows.push(await bench('lab forking', 'tcp', ...lab('serve', 'tcp', '--mode', 'forking')))
   rows.push(await bench('lab serial', 'tcp', ...lab('serve', 'tcp', '--mode', 'serial'), SERIAL_MESSAGES))
   if (python) rows.push(await bench('python ThreadingTCPServer', 'tcp', ...py('course_tcp_server.py')))
+  // Measured again last: on a shared machine the spread between the two baselines shows the noise.
+  rows.push(await bench('node net (baseline again)', 'tcp', ...node('bare-tcp-server.mjs')))
   rows.push(await bench('node dgram (baseline)', 'udp', ...node('bare-udp-server.mjs')))
   rows.push(await bench('lab udp, all events', 'udp', ...lab('serve', 'udp')))
   if (python) rows.push(await bench('python ThreadingUDPServer', 'udp', ...py('course_udp_server.py')))
 
-  const base = { tcp: rows.find((r) => r.server === 'node net (baseline)')!, udp: rows.find((r) => r.server === 'node dgram (baseline)')! }
+  const tcpBase = rows.filter((r) => r.server.startsWith('node net'))
+  const base = {
+    // The ratio is against the mean of the two TCP baseline runs.
+    tcp: tcpBase.reduce((n, r) => n + r.result.msgsPerSec, 0) / tcpBase.length,
+    udp: rows.find((r) => r.server === 'node dgram (baseline)')!.result.msgsPerSec,
+  }
   const fmt = (n: number, d = 0) => n.toFixed(d)
   const table = [
     ['server', 'proto', 'load', 'msgs/s', 'p50 ms', 'p99 ms', 'wrong', 'lost', 'events', 'vs baseline'],
@@ -132,7 +139,7 @@ it('net bench: one load client against each server', async () => {
       String(r.result.wrong),
       String(r.result.lost),
       r.server.startsWith('lab') ? String(r.events) : '-',
-      `${fmt(r.result.msgsPerSec / base[r.proto].result.msgsPerSec, 2)}×`,
+      `${fmt(r.result.msgsPerSec / base[r.proto], 2)}×`,
     ]),
   ]
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)))
@@ -145,9 +152,9 @@ it('net bench: one load client against each server', async () => {
     if (value === undefined || floor === undefined) targets.push(`  n/a   ${what} (not measured)`)
     else targets.push(`  ${value >= floor ? 'MET ' : 'MISS'}  ${what}: ${fmt(value)} vs ${fmt(floor)} msgs/s`)
   }
-  check('lab async (all events) ≥ 0.9 × node net', rate('lab async, all events'), base.tcp.result.msgsPerSec * 0.9)
+  check('lab async (all events) ≥ 0.9 × node net (mean of both runs)', rate('lab async, all events'), base.tcp * 0.9)
   check('lab threading ≥ python ThreadingTCPServer', rate('lab threading'), rate('python ThreadingTCPServer'))
-  check('lab udp ≥ 0.9 × node dgram', rate('lab udp, all events'), base.udp.result.msgsPerSec * 0.9)
+  check('lab udp ≥ 0.9 × node dgram', rate('lab udp, all events'), base.udp * 0.9)
   const pyUdp = rate('python ThreadingUDPServer')
   check('lab udp ≥ 3 × python ThreadingUDPServer', rate('lab udp, all events'), pyUdp === undefined ? undefined : pyUdp * 3)
 
@@ -155,7 +162,8 @@ it('net bench: one load client against each server', async () => {
     [
       '',
       `Network benchmark — ${CLIENTS} clients × ${MESSAGES} round trips × ${BYTES} bytes over 127.0.0.1 (serial: ${CLIENTS} × ${SERIAL_MESSAGES}),`,
-      `closed loop, one load client process; ${os.cpus().length} CPUs, Node ${process.versions.node}${python ? '' : ', python3 not found'}`,
+      `closed loop, one load client process; ${os.cpus().length} CPUs, Node ${process.versions.node}${python ? '' : ', python3 not found'};`,
+      `load average at the end ${os.loadavg().map((n) => n.toFixed(1)).join(' ')} (other work on the machine skews every row)`,
       '',
       ...lines,
       '',
