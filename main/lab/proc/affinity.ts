@@ -75,9 +75,9 @@ const PY_PIN = [
 
 let linuxTool: 'taskset' | 'python' | null | undefined
 
-async function pinLinux(pid: number, cpu: number): Promise<PinStatus> {
+async function pinLinux(pid: number, cpu: number, only?: 'taskset' | 'python'): Promise<PinStatus> {
   const reasons: string[] = []
-  const tools: ('taskset' | 'python')[] = linuxTool ? [linuxTool] : ['taskset', 'python']
+  const tools: ('taskset' | 'python')[] = only ? [only] : linuxTool ? [linuxTool] : ['taskset', 'python']
   for (const tool of tools) {
     try {
       if (tool === 'taskset') await run('taskset', ['-a', '-p', '-c', String(cpu), String(pid)])
@@ -88,7 +88,7 @@ async function pinLinux(pid: number, cpu: number): Promise<PinStatus> {
       continue
     }
     if (confirmedOn(pid, cpu)) {
-      linuxTool = tool
+      if (!only) linuxTool = tool
       return { ok: true, cpu, method: tool }
     }
     reasons.push(`${tool} ran but /proc/${pid}/task does not show every thread on CPU ${cpu}`)
@@ -106,12 +106,15 @@ async function pinWindows(pid: number, cpu: number): Promise<PinStatus> {
   }
 }
 
-/** Pins every thread of `pid` to `cpu`, and says honestly whether it worked. */
-export async function pinToCpu(pid: number, cpu: number): Promise<PinStatus> {
+/**
+ * Pins every thread of `pid` to `cpu`, and says honestly whether it worked. On Linux `only`
+ * forces one tool (tests use it to check the Python fallback); otherwise taskset, then Python.
+ */
+export async function pinToCpu(pid: number, cpu: number, only?: 'taskset' | 'python'): Promise<PinStatus> {
   if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(cpu) || cpu < 0) return { ok: false, reason: 'bad pid or cpu' }
   switch (process.platform) {
     case 'linux':
-      return pinLinux(pid, cpu)
+      return pinLinux(pid, cpu, only)
     case 'win32':
       return pinWindows(pid, cpu)
     case 'darwin':
