@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { CpuTracker, depthFirst, stateFromLetter } from '../../main/lab/proc/process-tree-common'
 import { darwinProcesses, parseCpuTime, parsePsArgs, parsePsList, parsePsThreads } from '../../main/lab/proc/process-tree-darwin'
 import { parseCmdline, parseProcStat, parseVmRss } from '../../main/lab/proc/process-tree-linux'
-import { parseWin32Json, psScript } from '../../main/lab/proc/process-tree-win32'
+import { encodeScript, parseWin32Json, psScript } from '../../main/lab/proc/process-tree-win32'
 import { labelProcess } from '../../main/lab/proc/process-tree'
 import { clearRoles, registerProcess, registerThread } from '../../main/lab/proc/roles'
 import { REPO_ROOT } from '../helpers/paths'
@@ -117,6 +117,7 @@ describe('Windows PowerShell parser (hand-written samples)', () => {
     expect(script).toContain('[void]$ids.Add(4120)')
     expect(script).toContain('ConvertTo-Json')
     expect(psScript(5, false)).not.toContain('do {')
+    expect(Buffer.from(encodeScript(script), 'base64').toString('utf16le')).toBe(script)
   })
 })
 

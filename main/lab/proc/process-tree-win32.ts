@@ -25,6 +25,7 @@ const THREAD_STATES: { code: string; state: OsState }[] = [
 export function psScript(rootPid: number, descendants: boolean): string {
   const root = Math.trunc(rootPid)
   return `$ErrorActionPreference = 'SilentlyContinue'
+[Console]::OutputEncoding = [System.Text.Encoding]::UTF8
 $all = @(Get-CimInstance Win32_Process)
 $ids = New-Object 'System.Collections.Generic.HashSet[int]'
 [void]$ids.Add(${root})
@@ -36,6 +37,11 @@ $procs = @($all | Where-Object { $ids.Contains([int]$_.ProcessId) } | ForEach-Ob
 $threads = @(Get-Process -Id @($procs | ForEach-Object { $_.pid }) | ForEach-Object { $owner = $_.Id; $_.Threads | ForEach-Object {
   [pscustomobject]@{ pid = $owner; tid = [int]$_.Id; state = [int]$_.ThreadState; cpuMs = [double]$_.TotalProcessorTime.TotalMilliseconds } } })
 ConvertTo-Json -Compress -Depth 3 @{ processes = $procs; threads = $threads }`
+}
+
+/** What powershell.exe -EncodedCommand takes: the script in UTF-16LE, base64. */
+export function encodeScript(script: string): string {
+  return Buffer.from(script, 'utf16le').toString('base64')
 }
 
 interface WinProcess {
@@ -112,7 +118,8 @@ export class Win32TreeReader implements TreeReader {
     const json = await new Promise<string>((resolve, reject) => {
       execFile(
         'powershell.exe',
-        ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', psScript(rootPid, descendants)],
+        // -EncodedCommand (UTF-16LE, base64) sidesteps every question of quoting a script on a command line.
+        ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand', encodeScript(psScript(rootPid, descendants))],
         { encoding: 'utf8', timeout: 15_000, maxBuffer: 16 * 1024 * 1024, windowsHide: true },
         (err, stdout) => (err && !stdout ? reject(err) : resolve(stdout)),
       )
