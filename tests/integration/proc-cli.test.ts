@@ -1,3 +1,4 @@
+import os from 'node:os'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LabProcess, runLab } from '../helpers/cli'
 import { isAlive, killAll, waitUntil } from '../helpers/procs'
@@ -43,6 +44,8 @@ describe('lab run / lab compare', () => {
     const runs = out.runs as Record<string, unknown>[]
     expect(runs.map((r) => r.mode)).toEqual(['serial', 'concurrent', 'parallel'])
     for (const run of runs) expect((run.tasks as unknown[]).length).toBe(4)
+    // Pool sizes: serial 1, concurrent one per task, parallel one per CPU (at most one per task).
+    expect(runs.map((r) => r.workers)).toEqual([1, 4, Math.min(os.availableParallelism(), 4)])
     expect(out).toMatchObject({ speedup: { concurrent: expect.any(Number), parallel: expect.any(Number) }, ideal: { wallMs: { serial: 80 } } })
     const text = await runLab(['compare', '--tasks', 'io:20ms*2'])
     expect(text.code, text.stderr).toBe(0)
