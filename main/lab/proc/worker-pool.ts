@@ -133,6 +133,7 @@ export class WorkerPool {
   /** Runs one task on the next free child. Rejects with a LabError (queue full, crash, timeout, stopped). */
   run(taskId: number, task: TaskSpec, opts: TaskRunOptions): Promise<TaskReport> {
     if (this.closing) return Promise.reject(new LabError('ERR_POOL_STOPPED', 'the process pool was stopped'))
+    if (!this.slots.some((s) => s.alive)) return Promise.reject(new LabError('ERR_POOL_STOPPED', 'no pool child is running (replacements failed to start)'))
     const hasIdle = this.slots.some((s) => s.state === 'idle')
     if (!hasIdle && this.queue.length >= this.queueLimit) {
       return Promise.reject(
