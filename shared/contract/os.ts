@@ -223,7 +223,8 @@ export const osMethods = {
    * snapshots arrive on topic 'os.tree'. Each caller gets its own watch id; the sampler runs while
    * any watch is active; each watch has its own timer and its own added/exited lists.
    * The first snapshot is emitted at once. If a watched `pid` exits, one last snapshot with no
-   * processes (all of them in `exited`) is emitted and that watch ends.
+   * processes (all of them in `exited`) is emitted and that watch ends. At most 16 watches: a
+   * 17th ends the oldest (a closed browser tab cannot always stop its own).
    */
   'os.watch.start': method<OsWatchInfo>()(
     object({ intervalMs: optional(int({ min: 250, max: 10_000 })), pid: optional(pid) }),

@@ -212,6 +212,15 @@ describe.runIf(linux)('process tree (Linux /proc)', () => {
     expect(snaps.length).toBe(count)
   })
 
+  it('a 17th watch ends the oldest instead of locking the tree out', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 17; i++) ids.push((await lab.invoke('os.watch.start', { intervalMs: 10_000 })).watchId)
+    const oldest = await lab.call('os.watch.stop', { watchId: ids[0]! })
+    expect(oldest.ok ? null : oldest.error.code).toBe('ERR_NOT_FOUND')
+    expect(await lab.invoke('os.watch.stop', { watchId: ids[16]! })).toEqual({ active: 15 })
+    expect(await lab.invoke('os.watch.stop', {})).toEqual({ active: 0 })
+  })
+
   it('a watch on a PID ends with an empty snapshot when that process exits', async () => {
     const child = start(IDLE)
     await until(async () => ((await lab.call('os.process', { pid: child.pid! })).ok ? true : undefined), 'the child')

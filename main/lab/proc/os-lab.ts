@@ -11,7 +11,13 @@ import { simulate } from './simulator'
 
 type OsMethod = keyof typeof osMethods
 
+/**
+ * Past this many watches the oldest is ended to make room: a browser tab that reloads or
+ * closes cannot always stop its watch, and such leftovers must not lock the tree out.
+ */
 const MAX_WATCHES = 16
+/** Watches of the same root sampled within this long share one sample. */
+const SHARE_MS = 100
 
 interface Watch {
   id: string
@@ -28,6 +34,18 @@ export function createOsLab(ctx: LabContext, tree = new ProcessTree()): LabDomai
   const counter = new CounterLab(ctx.workersDir)
   const watches = new Map<string, Watch>()
   let nextWatch = 1
+  const recent = new Map<number | undefined, { at: number; tree: Promise<OsTree> }>()
+
+  /** One OS sample per root per SHARE_MS, however many watches ask. */
+  const sampleRoot = (rootPid: number | undefined): Promise<OsTree> => {
+    const now = Date.now()
+    const hit = recent.get(rootPid)
+    if (hit && now - hit.at < SHARE_MS) return hit.tree
+    const tree$ = tree.tree(rootPid)
+    recent.set(rootPid, { at: now, tree: tree$ })
+    tree$.catch(() => recent.delete(rootPid))
+    return tree$
+  }
 
   const snapshot = (w: Watch, t: OsTree): OsTreeSnapshot => {
     const pids = new Set(t.processes.map((p) => p.pid))
@@ -52,7 +70,7 @@ export function createOsLab(ctx: LabContext, tree = new ProcessTree()): LabDomai
     if (w.busy) return // a slow sample (PowerShell) is never overlapped by the next
     w.busy = true
     try {
-      const t = await tree.tree(w.rootPid)
+      const t = await sampleRoot(w.rootPid)
       if (watches.get(w.id) === w) ctx.emit('os.tree', snapshot(w, t))
     } catch (err) {
       if (toErrorData(err).code !== 'ERR_NOT_FOUND' || watches.get(w.id) !== w) return
@@ -77,7 +95,7 @@ export function createOsLab(ctx: LabContext, tree = new ProcessTree()): LabDomai
       'os.tree': (input) => tree.tree(input.pid),
       'os.process': (input) => tree.process(input.pid),
       'os.watch.start': async (input): Promise<OsWatchInfo> => {
-        if (watches.size >= MAX_WATCHES) throw new LabError('ERR_LIMIT', `at most ${MAX_WATCHES} tree watches at once`, { limit: MAX_WATCHES })
+        if (watches.size >= MAX_WATCHES) stopWatch(watches.keys().next().value!)
         // Fail now, not in the first event, if the PID does not exist.
         if (input.pid !== undefined) await tree.process(input.pid)
         const w: Watch = {
@@ -106,6 +124,7 @@ export function createOsLab(ctx: LabContext, tree = new ProcessTree()): LabDomai
       'sim.run': (input) => simulate(input),
     },
     async close() {
+      recent.clear()
       for (const id of [...watches.keys()]) stopWatch(id)
       await counter.close()
     },
