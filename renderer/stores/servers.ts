@@ -1,52 +1,139 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
-import type { ServerEvent, ServerInfo } from '../../shared/contract'
+import type { ClientEvent, Framing, ServerEvent, ServerInfo, ServerMode } from '../../shared/contract'
+import { Ring } from '../composables/net-ring'
 import { useLabStore } from './lab'
 
-/** The log keeps the newest entries only, so a flood cannot grow the page's memory. */
-export const LOG_LIMIT = 5_000
+/** The log keeps the newest entries only (a ring), so a flood cannot grow the page's memory. */
+export const LOG_LIMIT = 20_000
 
-export interface LogEntry {
-  seq: number
-  event: ServerEvent
+export type LogEntry =
+  | { seq: number; topic: 'net.server'; event: ServerEvent; search?: string }
+  | { seq: number; topic: 'net.client'; event: ClientEvent; search?: string }
+
+export interface TcpServerForm {
+  host: string
+  port: number
+  mode: ServerMode
+  handler: string
+  recvSize: number | null
+  readDelayMs: number
+  frame: Framing
 }
 
-/** Servers started from this window and their live events. */
+/**
+ * Servers started from this window, their live connections and the event log of servers and
+ * clients. Events arrive in batches (the engine flushes every 50 ms); the store applies each one
+ * to plain objects and wakes the views once per animation frame, whatever the event rate.
+ */
 export const useServersStore = defineStore('servers', () => {
   const lab = useLabStore()
-  const servers = ref<ServerInfo[]>([])
-  const log = shallowRef<LogEntry[]>([])
+  const servers = shallowRef<ServerInfo[]>([])
+  const ring = new Ring<LogEntry>(LOG_LIMIT)
+  /** The ring, exposed as a ref that is triggered when it changes. */
+  const log = shallowRef(ring)
   const total = ref(0)
   const busy = ref(false)
+  /** Bumped when the log changes: views that derive from the ring watch this. */
+  const version = ref(0)
   let seq = 0
+  let scheduled = false
 
   const running = computed(() => servers.value.filter((s) => s.state === 'listening'))
 
+  function wake() {
+    if (scheduled) return
+    scheduled = true
+    const flush = () => {
+      scheduled = false
+      triggerRef(servers)
+      triggerRef(log)
+      version.value++
+    }
+    if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden) requestAnimationFrame(flush)
+    else setTimeout(flush, 50)
+  }
+
   function apply(e: ServerEvent) {
     const server = servers.value.find((s) => s.id === e.serverId)
-    if (server) {
-      if (e.event === 'connection') {
-        server.connections.push({ conn: e.conn, remote: e.remote, openedAt: e.at, bytesIn: 0, bytesOut: 0, state: 'serving', servedBy: e.servedBy, messages: 0 })
-      } else if (e.event === 'recv' || e.event === 'send') {
+    if (!server) return
+    switch (e.event) {
+      case 'connection': {
+        // Serial mode announces a queued connection first ('queued'), then 'connection' if it is ever served.
+        const existing = server.connections.find((x) => x.conn === e.conn)
+        if (existing) {
+          existing.servedBy = e.servedBy
+        } else {
+          server.connections.push({ conn: e.conn, remote: e.remote, openedAt: e.at, bytesIn: 0, bytesOut: 0, state: 'serving', servedBy: e.servedBy, messages: 0 })
+          server.stats.accepted++
+        }
+        break
+      }
+      case 'queued':
+        if (!server.queue.some((q) => q.conn === e.conn)) server.queue.push({ conn: e.conn, remote: e.remote, since: e.at })
+        const waiting = server.connections.find((x) => x.conn === e.conn)
+        if (waiting) waiting.state = 'waiting'
+        else {
+          server.connections.push({ conn: e.conn, remote: e.remote, openedAt: e.at, bytesIn: 0, bytesOut: 0, state: 'waiting', servedBy: { kind: 'queue', pid: 0, tid: null }, messages: 0 })
+          server.stats.accepted++
+        }
+        break
+      case 'served': {
+        server.queue = server.queue.filter((q) => q.conn !== e.conn)
         const c = server.connections.find((x) => x.conn === e.conn)
         if (c) {
-          if (e.event === 'recv') c.bytesIn += e.bytes
-          else c.bytesOut += e.bytes
+          c.state = 'serving'
+          c.servedBy = e.servedBy
         }
-      } else if (e.event === 'close') {
-        server.connections = server.connections.filter((x) => x.conn !== e.conn)
-      } else if (e.event === 'closed') {
-        server.state = 'closed'
+        break
       }
+      case 'recv':
+      case 'send': {
+        const c = server.connections.find((x) => x.conn === e.conn)
+        if (e.event === 'recv') {
+          if (c) c.bytesIn += e.bytes
+          server.stats.bytesIn += e.bytes
+        } else {
+          if (c) c.bytesOut += e.bytes
+          server.stats.bytesOut += e.bytes
+        }
+        break
+      }
+      case 'message': {
+        const c = server.connections.find((x) => x.conn === e.conn)
+        if (c) c.messages++
+        break
+      }
+      case 'datagram':
+        server.stats.datagrams++
+        server.stats.bytesIn += e.bytes
+        break
+      case 'sendto':
+        server.stats.bytesOut += e.bytes
+        break
+      case 'drop':
+        server.stats.dropped = e.dropped
+        break
+      case 'close':
+        server.connections = server.connections.filter((x) => x.conn !== e.conn)
+        server.queue = server.queue.filter((q) => q.conn !== e.conn)
+        break
+      case 'closed':
+        server.state = 'closed'
+        break
     }
-    log.value.push({ seq: ++seq, event: e })
-    if (log.value.length > LOG_LIMIT) log.value.splice(0, log.value.length - LOG_LIMIT)
-    total.value++
   }
 
   lab.on('net.server', (e) => {
     apply(e)
-    triggerRef(log)
+    ring.push({ seq: ++seq, topic: 'net.server', event: e })
+    total.value++
+    wake()
+  })
+  lab.on('net.client', (e) => {
+    ring.push({ seq: ++seq, topic: 'net.client', event: e })
+    total.value++
+    wake()
   })
 
   async function refresh() {
@@ -54,12 +141,34 @@ export const useServersStore = defineStore('servers', () => {
     if (list) servers.value = list
   }
 
-  async function startTcp(host: string, port: number) {
+  function add(info: ServerInfo | null) {
+    if (info && !servers.value.some((s) => s.id === info.id)) servers.value = [...servers.value, info]
+    return info
+  }
+
+  async function startTcp(form: Partial<TcpServerForm> & { host: string; port: number }) {
     busy.value = true
     try {
-      const info = await lab.attempt('net.tcpServer.start', { host, port })
-      if (info && !servers.value.some((s) => s.id === info.id)) servers.value.push(info)
-      return info
+      return add(
+        await lab.attempt('net.tcpServer.start', {
+          host: form.host,
+          port: form.port,
+          ...(form.mode ? { mode: form.mode } : {}),
+          ...(form.handler ? { handler: form.handler } : {}),
+          ...(form.recvSize ? { recvSize: form.recvSize } : {}),
+          ...(form.readDelayMs ? { readDelayMs: form.readDelayMs } : {}),
+          ...(form.frame && form.frame !== 'none' ? { frame: form.frame } : {}),
+        }),
+      )
+    } finally {
+      busy.value = false
+    }
+  }
+
+  async function startUdp(form: { host: string; port: number; handler?: string }) {
+    busy.value = true
+    try {
+      return add(await lab.attempt('net.udpServer.start', { host: form.host, port: form.port, ...(form.handler ? { handler: form.handler } : {}) }))
     } finally {
       busy.value = false
     }
@@ -71,9 +180,11 @@ export const useServersStore = defineStore('servers', () => {
   }
 
   function clearLog() {
-    log.value = []
+    ring.clear()
     total.value = 0
+    triggerRef(log)
+    version.value++
   }
 
-  return { servers, running, log, total, busy, refresh, startTcp, stop, clearLog }
+  return { servers, running, log, total, version, busy, refresh, startTcp, startUdp, stop, clearLog }
 })

@@ -15,6 +15,8 @@ export const useTcpClientStore = defineStore('tcpClient', () => {
   const lab = useLabStore()
   const exchanges = ref<Exchange[]>([])
   const sending = ref(false)
+  /** The message field, kept here so a lesson's preset can fill it. */
+  const draft = ref('hello')
   let nextId = 1
 
   async function send(host: string, port: number, message: string) {
@@ -28,5 +30,5 @@ export const useTcpClientStore = defineStore('tcpClient', () => {
     }
   }
 
-  return { exchanges, sending, send }
+  return { exchanges, sending, draft, send }
 })

@@ -1,0 +1,90 @@
+import { defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import { COMPARE_MODES, HISTORY_MAX_RESULT_BYTES, type CompareMode, type CompareProgress, type CompareRunResult } from '../../shared/contract'
+import { compactCompare } from '../composables/net-history'
+import type { ExperimentSettings } from '../experiments'
+import { useHistoryStore } from './history'
+import { useLabStore } from './lab'
+
+export interface CompareForm {
+  clients: number
+  messages: number
+  bytes: number
+  /** 'upper', 'echo', 'reverse' or 'delay' (then `delayMs` counts). */
+  handler: 'upper' | 'echo' | 'reverse' | 'delay'
+  delayMs: number
+  modes: CompareMode[]
+}
+
+/** A delay handler by default, so that waiting in the serial server is long enough to see. */
+export function defaultCompareForm(): CompareForm {
+  return { clients: 4, messages: 5, bytes: 32, handler: 'delay', delayMs: 20, modes: [...COMPARE_MODES] }
+}
+
+export function handlerSpec(f: Pick<CompareForm, 'handler' | 'delayMs'>): string {
+  return f.handler === 'delay' ? `delay:${Math.max(0, Math.min(9999, Math.round(f.delayMs)))}` : f.handler
+}
+
+/** Serial vs concurrent servers: settings, a progress bar fed by events, the last run. */
+export const useNetCompareStore = defineStore('netCompare', () => {
+  const lab = useLabStore()
+  const form = ref<CompareForm>(defaultCompareForm())
+  const result = shallowRef<CompareRunResult | null>(null)
+  const running = ref(false)
+  const progress = ref<CompareProgress | null>(null)
+  let runId: string | null = null
+
+  lab.on('net.compare.progress', (p) => {
+    if (!running.value) return
+    // Only one run per window: follow the first run that reports after we started.
+    if (runId === null) runId = p.runId
+    if (p.runId === runId) progress.value = p
+  })
+
+  function applyPreset(p: ExperimentSettings['network/compare']) {
+    const f = defaultCompareForm()
+    if (p.clients !== undefined) f.clients = p.clients
+    if (p.messages !== undefined) f.messages = p.messages
+    if (p.handler) {
+      const m = /^delay:(\d+)$/.exec(p.handler)
+      if (m) {
+        f.handler = 'delay'
+        f.delayMs = Number(m[1])
+      } else if (p.handler === 'upper' || p.handler === 'echo' || p.handler === 'reverse') f.handler = p.handler
+    }
+    if (p.modes?.length) f.modes = COMPARE_MODES.filter((m) => p.modes!.includes(m))
+    form.value = f
+  }
+
+  async function run(): Promise<CompareRunResult | null> {
+    if (running.value || form.value.modes.length === 0) return null
+    running.value = true
+    runId = null
+    progress.value = null
+    try {
+      const f = form.value
+      const modes = COMPARE_MODES.filter((m) => f.modes.includes(m))
+      const settings = { clients: f.clients, messages: f.messages, bytes: f.bytes, handler: handlerSpec(f), modes }
+      const r = await lab.attempt('net.compare.run', settings)
+      if (!r) return null
+      result.value = r
+      const summary: Record<string, number> = {}
+      for (const m of r.modes) {
+        summary[`${m.mode}.msgsPerSec`] = Math.round(m.msgsPerSec)
+        summary[`${m.mode}.p99Ms`] = Math.round(m.p99Ms * 10) / 10
+      }
+      void useHistoryStore().record(
+        'net.compare',
+        `${f.clients} × ${f.messages} · ${settings.handler} · ${modes.join('/')}`,
+        { clients: f.clients, messages: f.messages, handler: settings.handler, modes },
+        summary,
+        compactCompare(r, HISTORY_MAX_RESULT_BYTES - 8_192),
+      )
+      return r
+    } finally {
+      running.value = false
+    }
+  }
+
+  return { form, result, running, progress, applyPreset, run }
+})

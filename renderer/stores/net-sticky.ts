@@ -1,0 +1,83 @@
+import { defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import { HISTORY_MAX_RESULT_BYTES, type ClientFraming, type StickyRunResult, type TextEncoding } from '../../shared/contract'
+import { compactSticky } from '../composables/net-history'
+import type { ExperimentSettings } from '../experiments'
+import { useHistoryStore } from './history'
+import { useLabStore } from './lab'
+
+export interface StickyForm {
+  messages: string[]
+  gapMs: number
+  recvSize: number
+  readDelayMs: number
+  nodelay: boolean
+  frame: ClientFraming
+  encoding: TextEncoding
+}
+
+/** The course's example: three short sends back to back, read by a slow reader, merge into one recv(). */
+export function defaultStickyForm(): StickyForm {
+  return { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, nodelay: false, frame: 'none', encoding: 'utf8' }
+}
+
+/** The sticky-packet experiment (粘包): its settings, the last run, and saving it to the history. */
+export const useNetStickyStore = defineStore('netSticky', () => {
+  const lab = useLabStore()
+  const form = ref<StickyForm>(defaultStickyForm())
+  const result = shallowRef<StickyRunResult | null>(null)
+  const running = ref(false)
+
+  function applyPreset(p: ExperimentSettings['network/sticky']) {
+    const f = { ...defaultStickyForm() }
+    if (p.messages?.length) f.messages = [...p.messages]
+    if (p.gapMs !== undefined) f.gapMs = p.gapMs
+    if (p.recvSize !== undefined) f.recvSize = p.recvSize
+    if (p.readDelayMs !== undefined) f.readDelayMs = p.readDelayMs
+    if (p.nodelay !== undefined) f.nodelay = p.nodelay
+    if (p.frame !== undefined) f.frame = p.frame
+    form.value = f
+  }
+
+  async function run(udp: boolean): Promise<StickyRunResult | null> {
+    if (running.value) return null
+    running.value = true
+    try {
+      const f = form.value
+      const settings = {
+        messages: f.messages.filter((m) => m.length > 0),
+        gapMs: f.gapMs,
+        recvSize: f.recvSize,
+        readDelayMs: f.readDelayMs,
+        nodelay: f.nodelay,
+        frame: f.frame,
+        encoding: f.encoding,
+        udp,
+      }
+      const r = await lab.attempt('net.sticky.run', settings)
+      if (!r) return null
+      result.value = r
+      const framed = r.messages.length
+      void useHistoryStore().record(
+        'net.sticky',
+        `${settings.messages.length} × send → ${r.recvs.length} × recv (${settings.frame}${udp ? ', UDP' : ''})`,
+        { messages: settings.messages, gapMs: f.gapMs, recvSize: f.recvSize, readDelayMs: f.readDelayMs, nodelay: f.nodelay, frame: f.frame, udp },
+        {
+          sends: r.sends.length,
+          recvs: r.recvs.length,
+          merged: r.merged,
+          split: r.split,
+          recovered: framed,
+          bytes: r.totalBytes,
+          datagrams: r.udp ? r.udp.received : null,
+        },
+        compactSticky(r, HISTORY_MAX_RESULT_BYTES - 8_192),
+      )
+      return r
+    } finally {
+      running.value = false
+    }
+  }
+
+  return { form, result, running, applyPreset, run }
+})
