@@ -87,6 +87,7 @@ it(`soak: ${CONNECTIONS} TCP connections + UDP flood + pool tasks for ${SECONDS}
   // ── load ──
   const stats = { tcpSent: 0, tcpReplies: 0, tcpWrong: 0, udpSent: 0, udpReplies: 0, udpWrong: 0, runs: 0, runsFailed: 0, peakFds: 0, peakRss: 0 }
   const conns: Conn[] = []
+  const failures: string[] = []
   for (let i = 0; i < CONNECTIONS; i += 100) {
     conns.push(...(await Promise.all(Array.from({ length: Math.min(100, CONNECTIONS - i) }, () => openConnection(tcpPort)))))
   }
@@ -135,7 +136,6 @@ it(`soak: ${CONNECTIONS} TCP connections + UDP flood + pool tasks for ${SECONDS}
   })()
 
   const samples: string[] = []
-  const failures: string[] = []
   const sampler = (async () => {
     while (Date.now() < deadline) {
       await sleep(Math.min(5_000, Math.max(500, deadline - Date.now())))
