@@ -6,7 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runLab } from '../helpers/cli'
+import { LabProcess, runLab } from '../helpers/cli'
 import { REPO_ROOT } from '../helpers/paths'
 
 const linux = process.platform === 'linux'
@@ -48,6 +48,21 @@ describe('lab tree', () => {
     }
     expect(osPpid).toBe(process.pid)
     expect(out.processes[0]!.threads.map((t) => t.tid)).toContain(child.pid)
+  })
+
+  it('--watch --json prints one snapshot per interval until stopped', async () => {
+    const watch = new LabProcess(['tree', '--watch', '--interval', '250', '--json'])
+    try {
+      const first = await watch.waitFor((l) => l.seq === 1)
+      const second = await watch.waitFor((l) => l.seq === 2)
+      const root = (first.processes as { pid: number; ppid: number }[])[0]!
+      expect(root.pid).toBe(watch.child.pid)
+      expect(first.added).toContain(watch.child.pid)
+      expect(second.added).toEqual([])
+      expect(second.exited).toEqual([])
+    } finally {
+      expect(await watch.stop()).toBe(0)
+    }
   })
 
   it('prints an indented text tree with threads and the OS notes', async () => {

@@ -110,7 +110,6 @@ export function createOsLab(ctx: LabContext, tree = new ProcessTree()): LabDomai
         }
         watches.set(w.id, w)
         w.timer = setInterval(() => void sample(w), w.intervalMs)
-        w.timer.unref()
         void sample(w)
         return { watchId: w.id, intervalMs: w.intervalMs, active: watches.size }
       },
