@@ -1,7 +1,7 @@
 import dgram from 'node:dgram'
 import net from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { ClientEvent, LabEvent } from '../../shared/contract'
+import { MAX_TCP_CLIENTS, type ClientEvent, type LabEvent } from '../../shared/contract'
 import type { Lab } from '../../main/lab/lab'
 import { createTestLab } from '../helpers/lab'
 
@@ -161,6 +161,35 @@ describe('persistent TCP clients', () => {
     expect((await lab.invoke('net.tcpClient.list', {})).find((x) => x.id === c.id)?.state).toBe('closed')
     const late = await lab.call('net.tcpClient.send', { id: c.id, payload: 'x' })
     expect(!late.ok && late.error.code).toBe('ERR_BAD_STATE')
+  })
+})
+
+describe('persistent TCP clients: limits and shutdown', () => {
+  it(`refuses more than ${MAX_TCP_CLIENTS} open clients with ERR_LIMIT, and closing one makes room`, async () => {
+    const port = await labServer()
+    const opened = await Promise.all(Array.from({ length: MAX_TCP_CLIENTS }, () => lab.invoke('net.tcpClient.open', { host: '127.0.0.1', port })))
+    expect(new Set(opened.map((c) => c.id)).size).toBe(MAX_TCP_CLIENTS)
+    const more = await lab.call('net.tcpClient.open', { host: '127.0.0.1', port })
+    expect(!more.ok && more.error.code).toBe('ERR_LIMIT')
+    await lab.invoke('net.tcpClient.close', { id: opened[0]!.id })
+    expect((await lab.invoke('net.tcpClient.open', { host: '127.0.0.1', port })).state).toBe('open')
+  })
+
+  it('closes every client when the lab stops: the server sees each connection end', async () => {
+    const server = net.createServer()
+    const open = new Set<net.Socket>()
+    server.on('connection', (s) => {
+      open.add(s)
+      s.on('close', () => open.delete(s))
+      s.on('end', () => s.end())
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise((r) => server.close(r)))
+    const port = (server.address() as net.AddressInfo).port
+    for (let i = 0; i < 3; i++) await lab.invoke('net.tcpClient.open', { host: '127.0.0.1', port })
+    await until(() => open.size === 3, 'three connections')
+    await lab.close()
+    await until(() => open.size === 0, 'every connection closed')
   })
 })
 
