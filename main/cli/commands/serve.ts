@@ -154,9 +154,19 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
     const port = parseIntOption(values.port as string | undefined, 'port', 0, 65535)
     const json = values.json === true
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
+    // Lines are written once per turn of the event loop, not once per event: under load one
+    // write() per event would cost more than serving the traffic.
+    let pending: string[] = []
+    const flush = () => {
+      if (pending.length === 0) return
+      const lines = pending
+      pending = []
+      io.out(lines.join('\n'))
+    }
     lab.onEvent((ev) => {
       if (ev.topic !== 'net.server') return
-      io.out(json ? JSON.stringify(toJson(ev.payload)) : `[${clock(ev.payload.at)}] ${describe(ev.payload)}`)
+      if (pending.length === 0) setImmediate(flush)
+      pending.push(json ? JSON.stringify(toJson(ev.payload)) : `[${clock(ev.payload.at)}] ${describe(ev.payload)}`)
     })
     try {
       if (proto === 'udp') {
@@ -183,6 +193,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
       await io.untilStopped()
     } finally {
       await lab.close()
+      flush()
     }
     return 0
   },

@@ -6,8 +6,8 @@ export type Emit = (event: ServerEvent) => void
 export type EventBody = ServerEvent extends infer E ? (E extends ServerEvent ? Omit<E, 'serverId' | 'at'> : never) : never
 
 /** The first EVENT_HEX_BYTES of a chunk as hex; the event's byte count stays exact. */
-export function hexPreview(chunk: Buffer): { hex: string; truncated: boolean } {
-  return { hex: chunk.subarray(0, EVENT_HEX_BYTES).toString('hex'), truncated: chunk.length > EVENT_HEX_BYTES }
+export function hexOf(chunk: Buffer): string {
+  return chunk.length > EVENT_HEX_BYTES ? chunk.toString('hex', 0, EVENT_HEX_BYTES) : chunk.toString('hex')
 }
 
 /**

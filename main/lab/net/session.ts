@@ -3,7 +3,8 @@ import type { CloseReason, Framing } from '../../../shared/contract'
 import type { LabErrorData } from '../../../shared/errors'
 import { fromNodeError, LabError } from '../errors'
 import { encodeFrame, FrameDecoder, FrameTooLargeError } from './framing'
-import { hexPreview } from './server-events'
+import { EVENT_HEX_BYTES } from '../../../shared/contract'
+import { hexOf } from './server-events'
 
 /** How one connection's communication loop reads (FEATURES.md: receive model and framing). */
 export interface SessionOptions {
@@ -33,6 +34,16 @@ export interface SessionHooks {
 
 /** The handler: a reply for each read (or, with framing, each message). Async for delays and worker threads. */
 export type HandleFn = (payload: Buffer) => Buffer | Promise<Buffer>
+
+/**
+ * How the handler answers: `sync` returns a Buffer at once; `ordered` returns promises that settle
+ * in the order they were asked (a worker thread serving one connection), so reads need not wait
+ * for replies; `sequential` must finish before the next read (a handler that sleeps, as in the course).
+ */
+export type HandleKind = 'sync' | 'ordered' | 'sequential'
+
+/** Bytes handed to an `ordered` handler and not answered yet, before reading pauses. */
+const MAX_IN_FLIGHT = 1024 * 1024
 
 const EMPTY = Buffer.alloc(0)
 
@@ -65,8 +76,7 @@ export class Session {
     private readonly socket: net.Socket,
     private readonly opts: SessionOptions,
     private readonly handle: HandleFn,
-    /** True when `handle` always returns a Buffer at once (no delay, no worker). */
-    private readonly syncHandle: boolean,
+    private readonly kind: HandleKind,
     private readonly hooks: SessionHooks,
   ) {
     this.decoder = opts.frame === 'none' ? null : new FrameDecoder(opts.frame, opts.maxFrameBytes)
@@ -97,9 +107,17 @@ export class Session {
         socket.destroy()
       })
     }
-    if (this.syncHandle && this.opts.readDelayMs === 0) {
+    if (this.kind === 'sync' && this.opts.readDelayMs === 0) {
       socket.on('data', (chunk: Buffer) => this.onData(chunk))
       socket.on('end', () => socket.end())
+      socket.resume()
+    } else if (this.kind === 'ordered' && this.opts.readDelayMs === 0) {
+      socket.on('data', (chunk: Buffer) => this.onDataOrdered(chunk))
+      socket.on('drain', () => this.relieve())
+      socket.on('end', () => {
+        this.ended = true
+        if (this.inFlight === 0) socket.end()
+      })
       socket.resume()
     } else {
       socket.on('readable', () => this.wakeUp())
@@ -154,6 +172,53 @@ export class Session {
       this.socket.pause()
       this.socket.once('drain', () => this.socket.resume())
     }
+  }
+
+  // ---- pipelined path (a worker thread answers in order) ------------------------------------------
+
+  private inFlight = 0
+  private inFlightBytes = 0
+  private pausedForReplies = false
+
+  private onDataOrdered(chunk: Buffer): void {
+    const n = this.opts.recvSize ?? chunk.length
+    for (let at = 0; at < chunk.length && !this.socket.destroyed; at += n) {
+      const piece = at === 0 && n >= chunk.length ? chunk : chunk.subarray(at, at + n)
+      let payloads: Buffer[]
+      try {
+        payloads = this.received(piece)
+      } catch (err) {
+        return this.fail(err)
+      }
+      for (const p of payloads) {
+        const size = p.length
+        this.inFlight++
+        this.inFlightBytes += size
+        ;(this.handle(p) as Promise<Buffer>).then(
+          (out) => {
+            this.inFlight--
+            this.inFlightBytes -= size
+            this.write(this.reply(out))
+            if (this.ended && this.inFlight === 0 && !this.closed) this.socket.end()
+            this.relieve()
+          },
+          (err: unknown) => {
+            if (!this.closed) this.fail(err)
+          },
+        )
+      }
+    }
+    if (!this.socket.destroyed && (this.inFlightBytes > MAX_IN_FLIGHT || this.socket.writableNeedDrain)) {
+      this.pausedForReplies = true
+      this.socket.pause()
+    }
+  }
+
+  private relieve(): void {
+    if (!this.pausedForReplies || this.closed) return
+    if (this.inFlightBytes > MAX_IN_FLIGHT / 2 || this.socket.writableNeedDrain) return
+    this.pausedForReplies = false
+    this.socket.resume()
   }
 
   // ---- pull path ------------------------------------------------------------------------------
@@ -227,7 +292,7 @@ export class Session {
   /** Records one read and returns what the handler gets: the read itself, or the messages it completed. */
   private received(piece: Buffer): Buffer[] {
     this.bytesIn += piece.length
-    this.hooks.event({ event: 'recv', bytes: piece.length, ...hexPreview(piece) })
+    this.hooks.event({ event: 'recv', bytes: piece.length, hex: hexOf(piece), truncated: piece.length > EVENT_HEX_BYTES })
     if (!this.decoder) return [piece]
     let messages: Buffer[]
     try {
@@ -242,7 +307,7 @@ export class Session {
 
   private message(m: Buffer): void {
     this.messages++
-    this.hooks.event({ event: 'message', bytes: m.length, ...hexPreview(m), frame: this.opts.frame })
+    this.hooks.event({ event: 'message', bytes: m.length, hex: hexOf(m), truncated: m.length > EVENT_HEX_BYTES, frame: this.opts.frame })
   }
 
   private reply(out: Buffer): Buffer {

@@ -3,6 +3,7 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_SERVER_MODE,
   type ConnectionInfo,
+  type ServerEvent,
   type ServerInfo,
   type ServerMode,
   type ServerState,
@@ -189,7 +190,12 @@ export class TcpServer {
             this.stats.bytesOut += e.bytes
           } else if (e.event === 'message') c.info.messages++
         }
-        this.send({ ...e, conn })
+        // The event object is fresh from the loop (or from IPC): stamp it rather than copy it, a hot path.
+        const stamped = e as SessionEvent & { conn: number; serverId: string; at: number }
+        stamped.conn = conn
+        stamped.serverId = this.id
+        stamped.at = Date.now()
+        this.emit(stamped as ServerEvent)
       },
       closed: (reason) => {
         this.conns.delete(conn)
@@ -210,7 +216,7 @@ export class TcpServer {
             return applyHandler(name, p)
           }
         : (p: Buffer) => applyHandler(name, p)
-    const session: Session = new Session(c.socket, this.session, handle, delayMs === 0, this.hooks(c, onClosed))
+    const session: Session = new Session(c.socket, this.session, handle, delayMs === 0 ? 'sync' : 'sequential', this.hooks(c, onClosed))
     c.stop = () => session.stop()
     c.kill = () => session.destroy()
     session.start()
@@ -267,7 +273,11 @@ export class TcpServer {
           void stopThread().finally(c.resolveDone)
           return
         }
-        const session = new Session(c.socket, this.session, (p) => thread.handle(p), false, this.hooks(c, stopThread))
+        // Without a delay the thread answers in order, so reads go on while it works (as the
+        // kernel keeps receiving while a Python thread runs its handler); a delaying handler is
+        // awaited before the next read, as in the course's loop.
+        const kind = this.plan.delayMs === 0 ? 'ordered' : 'sequential'
+        const session = new Session(c.socket, this.session, (p) => thread.handle(p), kind, this.hooks(c, stopThread))
         c.stop = () => session.stop()
         c.kill = () => session.destroy()
         session.start()

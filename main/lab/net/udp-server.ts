@@ -1,9 +1,9 @@
 import dgram from 'node:dgram'
 import net from 'node:net'
-import { DEFAULT_MAX_FRAME_BYTES, MAX_DATAGRAM_BYTES, type Address, type ServerInfo, type ServerState, type ServerStats } from '../../../shared/contract'
+import { DEFAULT_MAX_FRAME_BYTES, EVENT_HEX_BYTES, MAX_DATAGRAM_BYTES, type Address, type ServerInfo, type ServerState, type ServerStats } from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
 import { applyHandler, parseHandler, type HandlerPlan } from './handlers'
-import { hexPreview, type Emit, type EventBody } from './server-events'
+import { hexOf, type Emit, type EventBody } from './server-events'
 
 export interface UdpServerOptions {
   host: string
@@ -82,7 +82,7 @@ export class UdpServer {
       this.send({ event: 'error', error: error.toData() })
       return
     }
-    this.send({ event: 'datagram', from, bytes: msg.length, ...hexPreview(msg) })
+    this.emit({ event: 'datagram', from, bytes: msg.length, hex: hexOf(msg), truncated: msg.length > EVENT_HEX_BYTES, serverId: this.id, at: Date.now() })
     const reply = applyHandler(this.plan.name, msg)
     if (this.plan.delayMs === 0) return this.reply(reply, from)
     if (this.pending.size >= MAX_PENDING_REPLIES) {
@@ -99,14 +99,11 @@ export class UdpServer {
 
   private reply(reply: Buffer, to: Address): void {
     if (this.state !== 'listening') return
-    this.socket.send(reply, to.port, to.address, (err) => {
-      if (err) {
-        this.send({ event: 'error', error: fromNodeError(err, { host: to.address, port: to.port }).toData() })
-        return
-      }
-      this.stats.bytesOut += reply.length
-      this.send({ event: 'sendto', to, bytes: reply.length })
-    })
+    // No callback: a failed sendto surfaces as the socket's 'error' event (reported above), and
+    // the per-datagram closure would cost more than the rest of the reply.
+    this.socket.send(reply, to.port, to.address)
+    this.stats.bytesOut += reply.length
+    this.emit({ event: 'sendto', to, bytes: reply.length, serverId: this.id, at: Date.now() })
   }
 
   info(): ServerInfo {

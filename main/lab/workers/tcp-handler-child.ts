@@ -37,7 +37,7 @@ function serve(msg: Extract<ToForkChild, { type: 'serve' }>, socket: net.Socket)
           return applyHandler(plan.name, p)
         }
       : (p: Buffer) => applyHandler(plan.name, p)
-  const s = new Session(socket, msg.options, handle, plan.delayMs === 0, {
+  const s = new Session(socket, msg.options, handle, plan.delayMs === 0 ? 'sync' : 'sequential', {
     event(e) {
       batch.push(e)
       if (!flushing) {
