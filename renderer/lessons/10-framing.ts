@@ -62,7 +62,7 @@ body = recv_exactly(conn, length)`),
   tryIt: [
     { label: t('加长度报头（struct.pack(\'i\')）', 'With a length header (struct.pack(\'i\'))'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, frame: 'len32le', autoRun: true } } },
     { label: t('用换行分隔', 'Newline-delimited'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, frame: 'line', autoRun: true } } },
-    { label: t('启动分帧的服务器', 'Start a framed server'), preset: { experiment: 'network/server', settings: { proto: 'tcp', mode: 'threading', frame: 'len32le', port: 8081, autoStart: true } } },
+    { label: t('启动分帧的服务器', 'Start a framed server'), preset: { experiment: 'network/server', settings: { proto: 'tcp', mode: 'threading', frame: 'len32le', port: 0, autoStart: true } } },
   ],
   python: ['framed_server', 'framed_client'],
   historyKinds: ['net.sticky'],

@@ -3,7 +3,7 @@ import { ref, watch } from 'vue'
 import { translate, type Lang } from '../i18n'
 import type { ExperimentId, ExperimentSettings } from '../experiments'
 
-export type View = 'network' | 'processes' | 'lessons'
+export type View = 'network' | 'processes' | 'lessons' | 'history'
 
 /**
  * An experiment opened with its settings filled in (a lesson's "try it" button, a history

@@ -28,8 +28,8 @@ export async function startBrowserMode(opts: { dataDir?: string } = {}): Promise
   return { lab, url: String(line.url), port: Number(line.port), dataDir }
 }
 
-/** Opens the lab in a 1280×800 page in the chosen language and theme. */
-export async function openLab(browser: Browser, url: string, opts: { lang?: 'en' | 'zh'; theme?: 'light' | 'dark' } = {}): Promise<Page> {
+/** Opens the lab in a 1280×800 page in the chosen language and theme (the first-run welcome closed unless `welcome`). */
+export async function openLab(browser: Browser, url: string, opts: { lang?: 'en' | 'zh'; theme?: 'light' | 'dark'; welcome?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: opts.lang === 'zh' ? 'zh-CN' : 'en-US' })
   await context.addInitScript(
     ([lang, theme]) => {
@@ -40,6 +40,12 @@ export async function openLab(browser: Browser, url: string, opts: { lang?: 'en'
     },
     [opts.lang ?? 'en', opts.theme ?? 'light'],
   )
+  if (!opts.welcome) {
+    await context.addInitScript(() => {
+      const storage = (globalThis as unknown as { localStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void } }).localStorage
+      if (storage.getItem('lab.welcome') === null) storage.setItem('lab.welcome', 'done')
+    })
+  }
   const page = await context.newPage()
   const problems: string[] = []
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))

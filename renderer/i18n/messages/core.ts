@@ -108,7 +108,6 @@ export default {
     soon: {
       title: 'Coming in the next part of the lab',
       processes: 'The process lab (a real process pool, serial vs concurrent vs parallel, and the live process tree) is being built. Meanwhile, try the Network section.',
-      lessons: 'Lessons in 简体中文 and English, each tied to an experiment, are being written. Meanwhile, start the TCP server in the Network section and send it a message.',
       goNetwork: 'Open the Network section',
     },
   },
@@ -135,7 +134,6 @@ export default {
     soon: {
       title: '实验室的下一部分正在建设中',
       processes: '进程实验（真实的进程池、串行/并发/并行对比、实时进程树）正在开发。现在可以先试试“网络”分区。',
-      lessons: '中英双语、每课都连着实验的课程正在编写。现在可以先在“网络”分区启动 TCP 服务器并给它发一条消息。',
       goNetwork: '打开“网络”分区',
     },
   },

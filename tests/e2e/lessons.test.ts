@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { LESSONS } from '../../renderer/lessons'
+import type { WsMessage } from '../../shared/transport'
+import type { LabProcess } from '../helpers/cli'
+import { hasChromium, launchChromium, openLab, pageProblems, screenshot, startBrowserMode } from '../helpers/browser'
+
+/** Calls the running lab over its WebSocket door, as the page does (to seed History). */
+async function callLab(url: string, method: string, input: unknown): Promise<unknown> {
+  const u = new URL(url)
+  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { origin: `http://${u.host}` })
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+  try {
+    const reply = new Promise<WsMessage>((resolve) => ws.on('message', (d) => resolve(JSON.parse(String(d)) as WsMessage)))
+    ws.send(JSON.stringify({ id: 1, method, input }))
+    const msg = await reply
+    if (msg.type !== 'result' || !msg.result.ok) throw new Error(`${method} failed: ${JSON.stringify(msg)}`)
+    return msg.result.value
+  } finally {
+    ws.close()
+  }
+}
+
+async function openLessons(page: Page) {
+  await page.locator('[data-nav="lessons"]').click()
+  await page.locator('[data-lesson-page]').waitFor()
+}
+
+/** Which tab of which view a preset opens, and the tab's test id. */
+function tabOf(experiment: string): string {
+  const [view, tab] = experiment.split('/')
+  return view === 'network' ? `net-tab-${tab}` : `proc-tab-${tab}`
+}
+
+describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', () => {
+  let browser: Browser
+  let lab: LabProcess
+  let url: string
+
+  beforeAll(async () => {
+    ;({ lab, url } = await startBrowserMode())
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await lab?.stop()
+  })
+
+  it('first run: the welcome offers three starting points and stays closed once used', async () => {
+    const page = await openLab(browser, url, { lang: 'en', welcome: true })
+    const welcome = page.getByTestId('welcome')
+    await welcome.waitFor()
+    await expect(welcome.locator('button.start').count()).resolves.toBe(3)
+    await screenshot(page, 'welcome-en')
+    await page.getByTestId('welcome-lesson').click()
+    await page.locator('[data-lesson-page="program-process"]').waitFor()
+    await expect(welcome.count()).resolves.toBe(0)
+    await page.reload()
+    await page.getByTestId('engine-state').filter({ hasText: /connected/ }).waitFor()
+    await expect(page.getByTestId('welcome').count()).resolves.toBe(0)
+    expect(pageProblems(page)).toEqual([])
+    await page.context().close()
+  })
+
+  it('in English: a prediction is answered before the try-it buttons open, and a try-it opens the Network server experiment', async () => {
+    const page = await openLab(browser, url, { lang: 'en' })
+    await openLessons(page)
+    await expect(page.locator('.lesson-link').count()).resolves.toBe(LESSONS.length)
+    await expect(page.locator('[data-lesson-page] h1').textContent()).resolves.toBe('Program and process')
+    const tryIt = page.getByTestId('try-it').first()
+    await expect(tryIt.isDisabled()).resolves.toBe(true)
+    await expect(page.getByTestId('predict-lock').isDisabled()).resolves.toBe(true)
+    await page.locator('input[data-choice="three"]').check()
+    await page.getByTestId('predict-lock').click()
+    await expect(page.getByTestId('prediction-yours').textContent()).resolves.toContain('Three, each with a different PID')
+    await expect(tryIt.isEnabled()).resolves.toBe(true)
+    await expect(page.getByTestId('prediction-verdict').count()).resolves.toBe(0)
+    await page.getByTestId('predict-reveal').click()
+    await expect(page.getByTestId('prediction-verdict').textContent()).resolves.toContain('Your prediction was right.')
+    await page.evaluate(() => document.getElementById('main')!.scrollTo({ top: 0 }))
+    await screenshot(page, 'lessons-en')
+
+    // The TCP loops lesson: predict wrongly on purpose, open its server experiment.
+    await page.locator('[data-lesson="tcp-loops"]').click()
+    await page.locator('[data-lesson-page="tcp-loops"]').waitFor()
+    await page.locator('input[data-choice="reply"]').check()
+    await page.getByTestId('predict-lock').click()
+    await page.getByTestId('predict-reveal').click()
+    await expect(page.getByTestId('prediction-verdict').textContent()).resolves.toContain('not right')
+    await expect(page.locator('[data-program="tcp_server_loops"] .tk-keyword').first().textContent()).resolves.toBe('import')
+    await page.locator('[data-try="network/server"]').first().click()
+    await page.locator('[data-nav="network"][aria-current="page"]').waitFor()
+    await page.locator('[data-testid="net-tab-server"][aria-selected="true"]').waitFor()
+    expect(pageProblems(page)).toEqual([])
+    await page.context().close()
+  })
+
+  it('in Chinese: the lessons read in Chinese, and the predictions are remembered', async () => {
+    const page = await openLab(browser, url, { lang: 'zh', theme: 'light' })
+    await openLessons(page)
+    await expect(page.locator('[data-lesson-page] h1').textContent()).resolves.toBe('程序与进程')
+    await page.locator('[data-lesson="sticky-packets"]').click()
+    await page.locator('[data-lesson-page="sticky-packets"]').waitFor()
+    await expect(page.locator('.lesson-page h2').first().textContent()).resolves.toBe('先预测')
+    await page.locator('input[data-choice="one"]').check()
+    await page.getByTestId('predict-lock').click()
+    await expect(page.getByTestId('prediction-yours').textContent()).resolves.toContain('1 次，三条粘在一起')
+    await page.evaluate(() => document.getElementById('main')!.scrollTo({ top: 0 }))
+    await screenshot(page, 'lessons-zh')
+    await page.reload()
+    await page.getByTestId('engine-state').filter({ hasText: /已连接/ }).waitFor()
+    await openLessons(page)
+    await page.locator('[data-lesson-page="sticky-packets"]').waitFor()
+    await expect(page.getByTestId('prediction-yours').count()).resolves.toBe(1)
+    expect(pageProblems(page)).toEqual([])
+    await page.context().close()
+  })
+
+  it('every lesson’s try-it buttons open their experiment’s view and tab', async () => {
+    const page = await openLab(browser, url, { lang: 'en' })
+    const notices: string[] = []
+    for (const lesson of LESSONS) {
+      for (let i = 0; i < lesson.tryIt.length; i++) {
+        // Notices (a port already taken by an earlier try-it, …) must not cover the buttons.
+        for (const n of await page.getByTestId('notice').all()) {
+          notices.push(`${lesson.id}#${i}: ${await n.textContent()}`)
+          await n.getByRole('button').click()
+        }
+        await openLessons(page)
+        await page.locator(`[data-lesson="${lesson.id}"]`).click()
+        await page.locator(`[data-lesson-page="${lesson.id}"]`).waitFor()
+        if ((await page.getByTestId('predict-lock').count()) > 0) {
+          await page.locator(`input[data-choice="${lesson.prediction.choices[0]!.id}"]`).check()
+          await page.getByTestId('predict-lock').click()
+        }
+        const experiment = lesson.tryIt[i]!.preset.experiment
+        await page.getByTestId('try-it').nth(i).click()
+        const [view] = experiment.split('/')
+        await page.locator(`[data-nav="${view}"][aria-current="page"]`).waitFor()
+        await page.locator(`[data-testid="${tabOf(experiment)}"][aria-selected="true"]`).waitFor({ timeout: 5_000 })
+      }
+    }
+    console.log(`notices while opening every try-it:\n${notices.join('\n')}`)
+    await page.context().close()
+  })
+
+  it('History lists runs, compares two, exports CSV and deletes, in both languages', async () => {
+    const seeds = [
+      { kind: 'net.sticky', title: 'sticky: 3 sends, recv(1024)', settings: { messages: ['hello', 'world', 'sticky'], recvSize: 1024, readDelayMs: 200, frame: 'none' }, summary: { sends: 3, reads: 1, bytes: 16, decoded: 1 }, result: { reads: [16] } },
+      { kind: 'net.sticky', title: 'sticky: framed', settings: { messages: ['hello', 'world', 'sticky'], recvSize: 1024, readDelayMs: 200, frame: 'len32le' }, summary: { sends: 3, reads: 1, bytes: 28, decoded: 3 }, result: { reads: [28] } },
+      { kind: 'proc.compare', title: 'cpu:400ms*4', settings: { tasks: 'cpu:400ms*4', modes: ['serial', 'concurrent', 'parallel'] }, summary: { serialMs: 1630, concurrentMs: 1655, parallelMs: 840, cpus: 2 }, result: {} },
+    ]
+    for (const s of seeds) await callLab(url, 'history.add', s)
+
+    const page = await openLab(browser, url, { lang: 'en' })
+    await page.locator('[data-nav="history"]').click()
+    const rows = page.getByTestId('history-row')
+    await rows.nth(2).waitFor()
+    await expect(rows.count()).resolves.toBeGreaterThanOrEqual(3)
+    await expect(page.getByTestId('history-where').textContent()).resolves.toMatch(/Saved in .*lab-web-/)
+    await page.locator('tr:has-text("sticky: framed") input[type="checkbox"]').check()
+    await page.locator('tr:has-text("sticky: 3 sends") input[type="checkbox"]').check()
+    const compare = page.getByTestId('history-compare')
+    await expect(compare.locator('tbody tr').count()).resolves.toBe(4)
+    await expect(compare.locator('tr:has-text("decoded") td').last().textContent()).resolves.toMatch(/[+-]2/)
+    await screenshot(page, 'history-en')
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-csv').click()])
+    const csv = readFileSync((await download.path())!, 'utf8')
+    expect(csv.split('\r\n')[0]).toMatch(/^\ufeff?id,time,kind,title,/)
+    expect(csv).toContain('sticky: framed')
+
+    // Re-open a run with its settings: the sticky experiment's tab opens.
+    await page.locator('tr:has-text("sticky: framed") button', { hasText: 'Open' }).click()
+    await page.locator('[data-testid="net-tab-sticky"][aria-selected="true"]').waitFor()
+    await page.locator('[data-nav="history"]').click()
+    const before = await rows.count()
+    await page.locator('tr:has-text("cpu:400ms*4") button', { hasText: 'Delete' }).click()
+    await expect.poll(() => rows.count()).toBe(before - 1)
+    expect(pageProblems(page)).toEqual([])
+    await page.context().close()
+
+    const zh = await openLab(browser, url, { lang: 'zh' })
+    await zh.locator('[data-nav="history"]').click()
+    await zh.getByTestId('history-row').first().waitFor()
+    await expect(zh.locator('.history-view h1').textContent()).resolves.toBe('历史记录')
+    await zh.locator('tr:has-text("sticky: framed") input[type="checkbox"]').check()
+    await zh.locator('tr:has-text("sticky: 3 sends") input[type="checkbox"]').check()
+    await screenshot(zh, 'history-zh')
+    await zh.context().close()
+  })
+})
