@@ -1,5 +1,5 @@
 import type { LabErrorData } from '../errors'
-import { host, int, object, oneOf, optional, port, string } from '../schema'
+import { boolean, host, int, object, oneOf, optional, port, string } from '../schema'
 import { method } from './spec'
 
 export const DEFAULT_HOST = '127.0.0.1'
@@ -147,7 +147,9 @@ export interface TcpSendResult {
   remote: Address
   bytesSent: number
   bytesReceived: number
+  /** The reply decoded with the chosen encoding; with framing, the first whole message's payload. */
   reply: string
+  /** The reply's bytes as they came (framing header included). */
   replyHex: string
   elapsedMs: number
 }
@@ -192,7 +194,18 @@ export const netMethods = {
   'net.server.stop': method<{ id: string }>()(object({ id: string({ min: 1, max: 64 }) })),
   'net.server.list': method<ServerInfo[]>()(object({})),
   'net.tcp.send': method<TcpSendResult>()(
-    object({ host: host(), port: int({ min: 1, max: 65535 }), message: payload, timeoutMs: optional(timeoutMs) }),
+    object({
+      host: host(),
+      port: int({ min: 1, max: 65535 }),
+      message: payload,
+      timeoutMs: optional(timeoutMs),
+      /** `message` is hex digits, two per byte (spaces and colons between bytes allowed). */
+      hex: optional(boolean()),
+      /** How `message` is encoded and the reply decoded (default utf8). */
+      encoding: optional(oneOf(['utf8', 'gbk'] as const)),
+      /** Send `message` as one framed message; the reply ends with the first whole framed message. */
+      frame: optional(oneOf(FRAMINGS)),
+    }),
   ),
 }
 

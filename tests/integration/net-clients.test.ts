@@ -164,6 +164,24 @@ describe('persistent TCP clients', () => {
   })
 })
 
+describe('one-shot net.tcp.send', () => {
+  it('still sends plain UTF-8 and reads the upper-cased reply', async () => {
+    const port = await labServer()
+    const r = await lab.invoke('net.tcp.send', { host: '127.0.0.1', port, message: 'hello' })
+    expect(r).toMatchObject({ reply: 'HELLO', replyHex: '48454c4c4f', bytesSent: 5, bytesReceived: 5 })
+  })
+
+  it('takes GBK text or hex, and reads a framed reply', async () => {
+    const port = await labServer('echo')
+    expect(await lab.invoke('net.tcp.send', { host: '127.0.0.1', port, message: '你好', encoding: 'gbk' })).toMatchObject({ reply: '你好', replyHex: 'c4e3bac3' })
+    expect(await lab.invoke('net.tcp.send', { host: '127.0.0.1', port, message: 'c4 e3 ba c3', hex: true, encoding: 'gbk' })).toMatchObject({ reply: '你好' })
+    const framed = await lab.invoke('net.tcp.send', { host: '127.0.0.1', port, message: 'abc', frame: 'len32le' })
+    expect(framed).toMatchObject({ reply: 'abc', replyHex: '03000000616263', bytesSent: 7 })
+    const bad = await lab.call('net.tcp.send', { host: '127.0.0.1', port, message: 'xyz', hex: true })
+    expect(!bad.ok && bad.error.code).toBe('ERR_INVALID_INPUT')
+  })
+})
+
 describe('persistent TCP clients: limits and shutdown', () => {
   it(`refuses more than ${MAX_TCP_CLIENTS} open clients with ERR_LIMIT, and closing one makes room`, async () => {
     const port = await labServer()

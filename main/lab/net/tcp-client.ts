@@ -1,26 +1,38 @@
 import net from 'node:net'
-import type { TcpSendResult } from '../../../shared/contract'
+import type { ClientFraming, TcpSendResult, TextEncoding } from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
+import { decodeText, payloadBytes } from './encoding'
+import { encodeFrame, FrameDecoder } from './framing'
 
 export interface TcpSendOptions {
   host: string
   port: number
   message: string
   timeoutMs?: number
+  /** `message` is hex digits. */
+  hex?: boolean
+  encoding?: TextEncoding
+  /** Send `message` framed; the reply is complete at the first whole framed message. */
+  frame?: ClientFraming
   /** After the first bytes of a reply, the reply is complete once nothing more arrives for this long. */
   quietMs?: number
 }
 
 /**
  * The course's client in one call: connect, send, read the reply, close.
- * The reply is complete when as many bytes came back as were sent (an echo server),
- * when the server closes, or when it has been quiet for `quietMs` after answering.
+ * The reply is complete when as many bytes came back as were sent (an echo server) or, with
+ * framing, at the first whole framed message; when the server closes, or when it has been quiet
+ * for `quietMs` after answering.
  */
 export function tcpSendOnce(opts: TcpSendOptions): Promise<TcpSendResult> {
   const { host, port } = opts
   const timeoutMs = opts.timeoutMs ?? 5_000
   const quietMs = opts.quietMs ?? 150
-  const payload = Buffer.from(opts.message, 'utf8')
+  const encoding = opts.encoding ?? 'utf8'
+  const frame = opts.frame ?? 'none'
+  const payload = encodeFrame(frame, payloadBytes(opts.message, { hex: opts.hex, encoding }))
+  const decoder = frame === 'none' ? null : new FrameDecoder(frame)
+  let firstMessage: Buffer | null = null
   const started = performance.now()
 
   return new Promise<TcpSendResult>((resolve, reject) => {
@@ -45,7 +57,7 @@ export function tcpSendOnce(opts: TcpSendOptions): Promise<TcpSendResult> {
         remote: { address: host, port },
         bytesSent: payload.length,
         bytesReceived: reply.length,
-        reply: reply.toString('utf8'),
+        reply: decodeText(firstMessage ?? reply, encoding),
         replyHex: reply.toString('hex'),
         elapsedMs: performance.now() - started,
       })
@@ -61,7 +73,14 @@ export function tcpSendOnce(opts: TcpSendOptions): Promise<TcpSendResult> {
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk)
       received += chunk.length
-      if (received >= payload.length) return finish()
+      if (decoder) {
+        try {
+          firstMessage ??= decoder.push(chunk)[0] ?? null
+        } catch (err) {
+          return finish(fromNodeError(err))
+        }
+        if (firstMessage) return finish()
+      } else if (received >= payload.length) return finish()
       if (quiet) clearTimeout(quiet)
       quiet = setTimeout(() => finish(), quietMs)
     })
