@@ -148,6 +148,54 @@ describe('TcpServer', () => {
     })
   })
 
+  describe.each(['threading', 'forking', 'async'] as const)('%s mode with a delaying handler', (mode) => {
+    it('lets two slow handlers wait at the same time (both reads come before either reply)', async () => {
+      const { port } = await lab.invoke('net.tcpServer.start', { port: 0, mode, handler: 'delay:400' })
+      const a = await connect(port)
+      const b = await connect(port)
+      a.send('a')
+      b.send('b')
+      expect((await a.receive(1)).toString()).toBe('A')
+      expect((await b.receive(1)).toString()).toBe('B')
+      await probe.until(() => probe.of('send').length === 2, 'two sends')
+      const order = probe.events.filter((e) => e.event === 'recv' || e.event === 'send').map((e) => e.event)
+      expect(order).toEqual(['recv', 'recv', 'send', 'send'])
+    })
+  })
+
+  it('serial mode with a delaying handler answers the second client only after the first leaves', async () => {
+    const { port } = await lab.invoke('net.tcpServer.start', { port: 0, mode: 'serial', handler: 'delay:100' })
+    const a = await connect(port)
+    const b = await connect(port)
+    a.send('a')
+    b.send('b')
+    expect((await a.receive(1)).toString()).toBe('A')
+    await probe.until(() => probe.of('queued').length === 1, 'b queued')
+    expect(b.received.length).toBe(0)
+    await a.close()
+    expect((await b.receive(1)).toString()).toBe('B')
+    const order = probe.events.filter((e) => e.event === 'recv' || e.event === 'close').map((e) => `${e.event}#${'conn' in e ? e.conn : ''}`)
+    expect(order).toEqual(['recv#1', 'close#1', 'recv#2'])
+  })
+
+  it.skipIf(!linux)('forking: a child exits when the lab that forked it disappears (no orphans)', async () => {
+    const { LabProcess } = await import('../helpers/cli')
+    const server = new LabProcess(['serve', 'tcp', '--port', '0', '--mode', 'forking', '--json'])
+    try {
+      const { port } = await server.waitFor((l) => l.event === 'listening')
+      const c = await connect(Number(port))
+      c.send('x')
+      await c.receive(1)
+      const conn = await server.waitFor((l) => l.event === 'connection')
+      const pid = (conn.servedBy as ServedBy).pid
+      expect(alive(pid)).toBe(true)
+      await server.stop('SIGKILL')
+      await waitUntil(() => !alive(pid), `child ${pid} gone after its parent was killed`)
+    } finally {
+      if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL')
+    }
+  })
+
   describe.each(SERVER_MODES)('%s mode, a course-style Python client', (mode: ServerMode) => {
     it.skipIf(!hasPython)('gets every message back upper-cased (skipped without python3)', async () => {
       const { port } = await lab.invoke('net.tcpServer.start', { port: 0, mode, recvSize: 1024 })

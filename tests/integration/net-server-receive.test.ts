@@ -1,9 +1,12 @@
+import { execFile, spawnSync } from 'node:child_process'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Framing } from '../../shared/contract'
 import { encodeFrame, FrameDecoder } from '../../main/lab/net/framing'
 import type { Lab } from '../../main/lab/lab'
 import { createTestLab } from '../helpers/lab'
 import { RawClient, ServerProbe } from '../helpers/server-probe'
+
+const hasPython = spawnSync('python3', ['--version']).status === 0
 
 describe('TcpServer: handlers, receive model and framing', () => {
   let lab: Lab
@@ -113,6 +116,39 @@ describe('TcpServer: handlers, receive model and framing', () => {
         expect(r.truncated).toBe(r.bytes > 256)
       }
     })
+  })
+
+  it.skipIf(!hasPython)('a course-style Python client framing with struct.pack("i", n) gets each message back whole (skipped without python3)', async () => {
+    const { port } = await lab.invoke('net.tcpServer.start', { port: 0, frame: 'len32le', recvSize: 1024, mode: 'threading' })
+    const program = [
+      'import socket, struct, sys',
+      "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))",
+      "msgs = [b'hello', b'x' * 5000, b'sticky']",
+      "s.sendall(b''.join(struct.pack('i', len(m)) + m for m in msgs))",
+      'def recv_exactly(n):',
+      "    buf = b''",
+      '    while len(buf) < n:',
+      '        chunk = s.recv(n - len(buf))',
+      '        if not chunk: raise SystemExit(3)',
+      '        buf += chunk',
+      '    return buf',
+      'for m in msgs:',
+      "    (n,) = struct.unpack('i', recv_exactly(4))",
+      '    data = recv_exactly(n)',
+      '    assert data == m.upper(), data[:20]',
+      '    print(n)',
+      's.close()',
+    ].join('\n')
+    // Asynchronously: the lab serving it runs in this very process.
+    const run = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
+      execFile('python3', ['-c', program, String(port)], { encoding: 'utf8', timeout: 15_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve({ stdout, stderr }),
+      ),
+    )
+    expect(run.stderr).toBe('')
+    expect(run.stdout.trim().split('\n')).toEqual(['5', '5000', '6'])
+    await probe.until(() => probe.of('message').length === 3, 'three messages')
+    expect(probe.of('message').map((e) => e.bytes)).toEqual([5, 5000, 6])
   })
 
   describe.each(['len32le', 'len32be', 'line'] as const)('framing %s', (frame: Framing) => {
