@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util'
 import { LAB_VERSION } from '../paths'
 import type { Command } from './command'
 import { benchCommand } from './commands/bench'
+import { concurrencyCommand } from './commands/concurrency'
 import { sendCommand } from './commands/send'
+import { stickyCommand } from './commands/sticky'
 import { serveCommand } from './commands/serve'
 import { webCommand } from './commands/web'
 import { runCommand } from './commands/run'
@@ -13,7 +15,7 @@ import { simulateCommand } from './commands/simulate'
 import { printError, usageError, type CliIo } from './io'
 import { toErrorData } from '../lab/errors'
 
-export const commands: Command[] = [serveCommand, sendCommand, benchCommand, webCommand, runCommand, compareCommand, treeCommand, counterCommand, simulateCommand]
+export const commands: Command[] = [serveCommand, sendCommand, benchCommand, stickyCommand, concurrencyCommand, webCommand, runCommand, compareCommand, treeCommand, counterCommand, simulateCommand]
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

@@ -123,3 +123,31 @@ describe('lab bench', () => {
     expect((await runLab(['bench', 'sctp', '--port', '1'])).code).toBe(2)
   })
 })
+
+describe('lab sticky and lab concurrency', () => {
+  it('lab sticky shows sends merged by a slow reader, and framing recovering them', async () => {
+    const r = await runLab(['sticky', 'one', 'two', 'three', '--read-delay', '100', '--frame', 'line', '--udp'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/3 send\(\) → 1 recv\(1024\)/)
+    expect(r.stdout).toMatch(/recovered 3 messages, 3 exactly as sent: \[one\] \[two\] \[three\]/)
+    expect(r.stdout).toMatch(/3 sendto\(\) → 3 recvfrom/)
+    const json = await runLab(['sticky', 'ab', '--recv-size', '1', '--read-delay', '0', '--json'])
+    const out = JSON.parse(json.stdout) as { ok: boolean; recvs: { bytes: number }[]; split: number }
+    expect(out.ok).toBe(true)
+    expect(out.recvs.map((c) => c.bytes)).toEqual([1, 1])
+    expect(out.split).toBe(1)
+  })
+
+  it('lab concurrency prints a row per mode with no wrong replies, and refuses unknown modes', async () => {
+    const r = await runLab(['concurrency', '--clients', '2', '--messages', '2', '--modes', 'serial,async', '--json'])
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout) as { modes: { mode: string; wrong: number; messages: number }[] }
+    expect(out.modes.map((m) => [m.mode, m.messages, m.wrong])).toEqual([
+      ['serial', 4, 0],
+      ['async', 4, 0],
+    ])
+    const bad = await runLab(['concurrency', '--modes', 'serial,turbo'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--modes takes/)
+  })
+})

@@ -1,0 +1,92 @@
+import { CLIENT_FRAMINGS, TEXT_ENCODINGS, type StickyRunResult } from '../../../shared/contract'
+import { Lab } from '../../lab/lab'
+import { LAB_VERSION } from '../../paths'
+import { JSON_OPTION, type Command } from '../command'
+import { parseIntOption, usageError } from '../io'
+
+const DEFAULT_MESSAGES = ['hello', 'world', 'sticky', 'packets']
+
+function pick<T extends string>(value: unknown, allowed: readonly T[], name: string): T | undefined {
+  if (value === undefined) return undefined
+  if (!(allowed as readonly unknown[]).includes(value)) throw usageError(`--${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, { option: name })
+  return value as T
+}
+
+/** Text that is safe and short on a terminal: control characters as \xNN, long text cut. */
+function shown(text: string, max = 24): string {
+  // eslint-disable-next-line no-control-regex
+  const safe = text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe
+}
+
+function describe(r: StickyRunResult): string[] {
+  const s = r.settings
+  const lines = [
+    `TCP over 127.0.0.1: ${r.sends.length} send() → ${r.recvs.length} recv(${s.recvSize}); reader delay ${s.readDelayMs} ms, gap ${s.gapMs} ms, Nagle ${s.nodelay ? 'off' : 'on'}, frame ${s.frame}`,
+    `  sender    ${r.sends.map((x) => `[${shown(x.text)}]`).join(' ')}`,
+    `  receiver  ${r.recvs.map((x) => `[${shown(x.text)}]`).join(' ')}`,
+    `  ${r.merged} recv() held several sends (merged), ${r.split} send() arrived in pieces (split); ${r.totalBytes} bytes`,
+  ]
+  if (s.frame !== 'none') {
+    const ok = r.messages.filter((m) => m.matches).length
+    lines.push(`  framing (${s.frame}) recovered ${r.messages.length} messages, ${ok} exactly as sent: ${r.messages.map((m) => `[${shown(m.text)}]`).join(' ')}`)
+  }
+  if (r.udp) {
+    lines.push(`UDP over 127.0.0.1: ${r.udp.datagrams.length} sendto() → ${r.udp.received} recvfrom(${s.recvSize}), one datagram each`)
+    lines.push(`  receiver  ${r.udp.datagrams.map((d) => (d.receivedAt === null ? '(lost)' : `[${shown(d.text)}]${d.discarded ? `+${d.discarded} bytes lost` : ''}`)).join(' ')}`)
+  }
+  return lines
+}
+
+export const stickyCommand: Command = {
+  name: 'sticky',
+  summary: 'run the sticky-packet experiment (TCP merges and splits, UDP does not)',
+  help: `lab sticky [MESSAGE...] [--gap MS] [--recv-size N] [--read-delay MS] [--nodelay]
+           [--frame F] [--encoding utf8|gbk] [--udp] [--json]
+
+Sends each MESSAGE with one send() over a real TCP connection on 127.0.0.1 to a reader
+that sleeps --read-delay before each recv(--recv-size), then prints the sender's send()
+boundaries against the reader's recv() chunks. Default messages: ${DEFAULT_MESSAGES.join(' ')}.
+
+  --gap MS         pause between sends (default 0)
+  --recv-size N    the reader's recv(n) (default 1024)
+  --read-delay MS  the reader sleeps this long before each recv() (default 200):
+                   meanwhile the sends pile up in the kernel and merge
+  --nodelay        turn Nagle's algorithm off on the sender
+  --frame F        none (default), len32le, len32be or line: the framing that puts the
+                   message boundaries back
+  --encoding E     utf8 (default) or gbk
+  --udp            also send the same messages as UDP datagrams
+  --json           the whole result as one JSON object (sends, recvs, messages, udp)`,
+  options: {
+    gap: { type: 'string' },
+    'recv-size': { type: 'string' },
+    'read-delay': { type: 'string' },
+    nodelay: { type: 'boolean' },
+    frame: { type: 'string' },
+    encoding: { type: 'string' },
+    udp: { type: 'boolean' },
+    ...JSON_OPTION,
+  },
+  async run({ positionals, values, io }) {
+    const input = {
+      messages: positionals.length ? positionals : DEFAULT_MESSAGES,
+      gapMs: parseIntOption(values.gap as string | undefined, 'gap', 0, 5_000),
+      recvSize: parseIntOption(values['recv-size'] as string | undefined, 'recv-size', 1, 65_536),
+      readDelayMs: parseIntOption(values['read-delay'] as string | undefined, 'read-delay', 0, 5_000),
+      nodelay: values.nodelay === true ? true : undefined,
+      frame: pick(values.frame, CLIENT_FRAMINGS, 'frame'),
+      encoding: pick(values.encoding, TEXT_ENCODINGS, 'encoding'),
+      udp: values.udp === true ? true : undefined,
+    }
+    const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
+    try {
+      const r = await lab.invoke('net.sticky.run', input)
+      if (values.json === true) io.out(JSON.stringify({ ok: true, ...r }))
+      else for (const line of describe(r)) io.out(line)
+    } finally {
+      await lab.close()
+    }
+    return 0
+  },
+}
