@@ -14,7 +14,6 @@ function pick<T extends string>(value: unknown, allowed: readonly T[], name: str
 
 /** Text that is safe and short on a terminal: control characters as \xNN, long text cut. */
 function shown(text: string, max = 24): string {
-  // eslint-disable-next-line no-control-regex
   const safe = text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
   return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe
 }
