@@ -69,6 +69,25 @@ describe('TcpServer under bad input and load (SECURITY.md 14–21)', () => {
     },
   )
 
+  it('listens on IPv6 loopback, written bare or in brackets, for TCP and UDP', async () => {
+    const probeV6 = net.createServer()
+    const v6 = await new Promise<boolean>((resolve) => {
+      probeV6.once('error', () => resolve(false))
+      probeV6.listen(0, '::1', () => probeV6.close(() => resolve(true)))
+    })
+    if (!v6) return // no IPv6 on this machine: nothing to check
+    for (const host of ['::1', '[::1]']) {
+      const { port } = await lab.invoke('net.tcpServer.start', { host, port: 0 })
+      const c = new RawClient(port, '::1')
+      clients.push(c)
+      await c.ready
+      c.send('v6')
+      expect((await c.receive(2)).toString()).toBe('V6')
+      const udp = await lab.invoke('net.udpServer.start', { host, port: 0 })
+      expect(udp.port).toBeGreaterThan(0)
+    }
+  })
+
   it('maxConnections: more connections are dropped and reported', async () => {
     const { port, maxConnections } = await lab.invoke('net.tcpServer.start', { port: 0, maxConnections: 2 })
     expect(maxConnections).toBe(2)

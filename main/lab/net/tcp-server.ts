@@ -114,7 +114,8 @@ export class TcpServer {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(fromNodeError(err, { host, port }))
       this.server.once('error', onError)
-      this.server.listen({ host, port, exclusive: true, backlog: 1024 }, () => {
+      // `[::1]` is how a URL writes an IPv6 address; listen() wants it bare.
+      this.server.listen({ host: host.replace(/^\[(.*)\]$/, '$1'), port, exclusive: true, backlog: 1024 }, () => {
         this.server.off('error', onError)
         resolve()
       })

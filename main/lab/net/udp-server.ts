@@ -38,7 +38,7 @@ export class UdpServer {
   ) {
     this.plan = parseHandler(options.handler)
     this.maxDatagramBytes = options.maxDatagramBytes ?? MAX_DATAGRAM_BYTES
-    this.socket = dgram.createSocket({ type: net.isIPv6(options.host.replace(/^\[|\]$/g, '')) ? 'udp6' : 'udp4', reuseAddr: false })
+    this.socket = dgram.createSocket({ type: net.isIPv6(options.host.replace(/^\[(.*)\]$/, '$1')) ? 'udp6' : 'udp4', reuseAddr: false })
   }
 
   private send(body: EventBody): void {
@@ -54,7 +54,7 @@ export class UdpServer {
         reject(fromNodeError(err, { host, port }))
       }
       this.socket.once('error', onError)
-      this.socket.bind({ address: host.replace(/^\[|\]$/g, ''), port, exclusive: true }, () => {
+      this.socket.bind({ address: host.replace(/^\[(.*)\]$/, '$1'), port, exclusive: true }, () => {
         this.socket.off('error', onError)
         resolve()
       })
