@@ -1,0 +1,138 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { CompareResult, ProcProgress, RunMode, RunResult, TaskResult } from '../../shared/contract/proc'
+import { RUN_MODES } from '../../shared/contract/proc'
+import { parseTaskSpec } from '../../shared/task-spec'
+import { useHistoryStore } from './history'
+import { useLabStore } from './lab'
+
+export interface RunProgress {
+  /** The mode running now; for a comparison, also its position (1–3). */
+  mode: RunMode
+  step: number
+  steps: number
+  /** 'starting' until the pool's children are up. */
+  phase: 'starting' | 'running'
+  done: number
+  total: number
+  /** Tasks in flight (started, not finished), and those finished, for the live timeline. */
+  started: Map<number, { pid: number; slot: number; startMs: number }>
+  finished: TaskResult[]
+  /** Epoch ms when this mode's clock started (pool ready). */
+  clockAt: number | null
+}
+
+/** Serial vs concurrent vs parallel: the task spec, the runs and their live progress. */
+export const useProcRunStore = defineStore('proc-run', () => {
+  const lab = useLabStore()
+  const history = useHistoryStore()
+  const spec = ref('cpu:400ms*4')
+  /** Parallel pool size; null = the engine's default (one per CPU). */
+  const workers = ref<number | null>(null)
+  const running = ref<RunMode | 'compare' | null>(null)
+  const stopping = ref(false)
+  const progress = shallowRef<RunProgress | null>(null)
+  /** The latest run of each mode (a comparison fills all three). */
+  const runs = ref<Partial<Record<RunMode, RunResult>>>({})
+  const comparison = shallowRef<CompareResult | null>(null)
+
+  const parsed = computed(() => parseTaskSpec(spec.value))
+
+  lab.on('proc.progress', (p: ProcProgress) => {
+    const cur = progress.value
+    if (!running.value || !cur) return
+    const step = running.value === 'compare' ? RUN_MODES.indexOf(p.mode) + 1 : 1
+    let next: RunProgress = cur
+    if (p.mode !== cur.mode) next = { ...cur, mode: p.mode, step, phase: 'starting', done: 0, started: new Map(), finished: [], clockAt: null }
+    switch (p.event) {
+      case 'pool-ready':
+        next = { ...next, phase: 'running', total: p.tasks, clockAt: p.at }
+        break
+      case 'task-started': {
+        const started = new Map(next.started)
+        started.set(p.taskId, { pid: p.pid, slot: p.slot, startMs: p.startMs })
+        next = { ...next, phase: 'running', started }
+        break
+      }
+      case 'task-finished': {
+        const started = new Map(next.started)
+        started.delete(p.task.id)
+        next = { ...next, started, finished: [...next.finished, p.task], done: next.done + 1 }
+        break
+      }
+      default:
+        break
+    }
+    progress.value = next
+  })
+
+  function begin(what: RunMode | 'compare') {
+    const total = parsed.value.ok ? parsed.value.tasks.length : 0
+    running.value = what
+    stopping.value = false
+    const mode = what === 'compare' ? 'serial' : what
+    progress.value = { mode, step: 1, steps: what === 'compare' ? 3 : 1, phase: 'starting', done: 0, total, started: new Map(), finished: [], clockAt: null }
+  }
+
+  const input = () => ({ tasks: spec.value.trim(), ...(workers.value ? { workers: workers.value } : {}) })
+
+  async function run(mode: RunMode): Promise<RunResult | null> {
+    if (running.value || !parsed.value.ok) return null
+    const settings = input()
+    begin(mode)
+    try {
+      const r = await lab.attempt('proc.run', { ...settings, mode })
+      if (!r) return null
+      runs.value = { ...runs.value, [mode]: r }
+      if (comparison.value && comparison.value.runs[0].spec !== r.spec) comparison.value = null
+      void history.record('proc.run', `${mode} · ${r.spec}`, { ...settings, modes: [mode] }, { mode, wallMs: r.wallMs, cpuMs: r.cpuMsTotal, utilisation: r.utilisation, pinned: r.pinned.ok }, r)
+      return r
+    } finally {
+      running.value = null
+      progress.value = null
+    }
+  }
+
+  async function compare(): Promise<CompareResult | null> {
+    if (running.value || !parsed.value.ok) return null
+    const settings = input()
+    begin('compare')
+    try {
+      const r = await lab.attempt('proc.compare', settings)
+      if (!r) return null
+      comparison.value = r
+      runs.value = { serial: r.runs[0], concurrent: r.runs[1], parallel: r.runs[2] }
+      void history.record(
+        'proc.compare',
+        r.runs[0].spec,
+        { ...settings, modes: [...RUN_MODES] },
+        {
+          serialMs: r.runs[0].wallMs,
+          concurrentMs: r.runs[1].wallMs,
+          parallelMs: r.runs[2].wallMs,
+          speedupConcurrent: r.speedup.concurrent,
+          speedupParallel: r.speedup.parallel,
+          pinned: r.runs[1].pinned.ok,
+        },
+        r,
+      )
+      return r
+    } finally {
+      running.value = null
+      progress.value = null
+    }
+  }
+
+  async function stop() {
+    if (!running.value) return
+    stopping.value = true
+    await lab.attempt('proc.stop', {})
+  }
+
+  function clear() {
+    runs.value = {}
+    comparison.value = null
+  }
+
+  return { spec, workers, running, stopping, progress, runs, comparison, parsed, run, compare, stop, clear }
+})

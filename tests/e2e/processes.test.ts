@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { LabProcess } from '../helpers/cli'
+import { hasChromium, launchChromium, openLab, pageProblems, screenshot, startBrowserMode } from '../helpers/browser'
+import { REPO_ROOT } from '../helpers/paths'
+
+type Tab = 'run' | 'tree' | 'counter' | 'simulator'
+
+/** Opens Processes › tab, past the first-run welcome card. */
+async function openTab(page: Page, tab: Tab): Promise<void> {
+  const welcome = page.getByTestId('welcome-close')
+  if (await welcome.isVisible()) await welcome.click()
+  await page.locator('[data-nav="processes"]').click()
+  await page.getByTestId(`proc-tab-${tab}`).click()
+  await expect(page.getByTestId(`proc-tab-${tab}`).getAttribute('aria-selected')).resolves.toBe('true')
+}
+
+/** Scrolls the main area so `selector` is at the top (the screenshot shows what matters). */
+async function scrollTo(page: Page, selector: string): Promise<void> {
+  await page.locator(selector).first().evaluate((el) => {
+    const main = document.getElementById('main')!
+    main.scrollTop += el.getBoundingClientRect().top - main.getBoundingClientRect().top - 12
+  })
+}
+
+async function switchLang(page: Page, lang: 'en' | 'zh'): Promise<void> {
+  await page.getByTestId('lang-select').selectOption(lang)
+  await page.locator('h1').filter({ hasText: lang === 'zh' ? '进程实验' : 'Process lab' }).waitFor()
+}
+
+describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () => {
+  let browser: Browser
+  let lab: LabProcess
+  let url: string
+
+  beforeAll(async () => {
+    ;({ lab, url } = await startBrowserMode())
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await lab?.stop()
+  })
+
+  it('compares serial, concurrent and parallel from the UI: three timelines and a results table', async () => {
+    const page = await openLab(browser, url, { lang: 'en' })
+    await openTab(page, 'run')
+    await page.getByTestId('results-empty').waitFor()
+    // A bad spec is explained and blocks the run.
+    await page.getByTestId('run-spec').fill('cpu:abc')
+    await expect(page.getByTestId('run-spec-help').textContent()).resolves.toMatch(/not a duration/)
+    await expect(page.getByTestId('run-compare').isDisabled()).resolves.toBe(true)
+    // A preset fills the spec in one click.
+    await page.getByTestId('run-preset-io').click()
+    await expect(page.getByTestId('run-spec').inputValue()).resolves.toBe('io:200ms*8')
+
+    await page.getByTestId('run-spec').fill('cpu:100ms*2')
+    await page.getByTestId('run-compare').click()
+    await page.getByTestId('run-progress').waitFor()
+    await page.getByTestId('results-row-parallel').waitFor({ timeout: 60_000 })
+
+    for (const mode of ['serial', 'concurrent', 'parallel']) {
+      const timeline = page.getByTestId(`timeline-${mode}`)
+      await expect(timeline.getByTestId('gantt').count()).resolves.toBe(1)
+      await expect(timeline.getByTestId('gantt-bar').count()).resolves.toBe(2)
+    }
+    // Serial: one process runs both tasks; concurrent: one process per task.
+    await expect(page.getByTestId('timeline-serial').getByTestId('gantt-row').count()).resolves.toBe(1)
+    await expect(page.getByTestId('timeline-concurrent').getByTestId('gantt-row').count()).resolves.toBe(2)
+    // Each bar carries its task, PID and CPU time as a tooltip.
+    const tip = await page.getByTestId('timeline-serial').locator('[data-testid="gantt-bar"] title').first().textContent()
+    expect(tip).toMatch(/Task #1 · cpu:100ms/)
+    expect(tip).toMatch(/PID \d+/)
+    expect(tip).toMatch(/CPU time [\d.]+ ms/)
+
+    const table = page.getByTestId('results-table')
+    await expect(table.locator('tbody tr').count()).resolves.toBe(3)
+    await expect(page.getByTestId('results-row-serial').textContent()).resolves.toMatch(/1\.00×/)
+    await expect(page.getByTestId('results-row-concurrent').getByTestId('results-pinned').textContent()).resolves.toMatch(/CPU \d|not pinned/)
+    await expect(page.getByTestId('run-lesson').textContent()).resolves.toMatch(/CPU-bound tasks: parallel helps/)
+    await expect(page.getByTestId('run-measured').textContent()).resolves.toMatch(/Measured here/)
+
+    // The tabs are keyboard-operable (arrow keys move and select).
+    await page.getByTestId('proc-tab-run').focus()
+    await page.keyboard.press('ArrowRight')
+    await expect(page.getByTestId('proc-tab-tree').getAttribute('aria-selected')).resolves.toBe('true')
+    await page.keyboard.press('ArrowLeft')
+    await expect(page.getByTestId('proc-tab-run').getAttribute('aria-selected')).resolves.toBe('true')
+    await page.getByTestId('results-row-parallel').waitFor()
+
+    await scrollTo(page, '#timeline-title')
+    await screenshot(page, 'processes-run-en')
+    await switchLang(page, 'zh')
+    await scrollTo(page, '#timeline-title')
+    await expect(page.getByTestId('run-lesson').textContent()).resolves.toMatch(/计算密集任务/)
+    await screenshot(page, 'processes-run-zh')
+    expect(pageProblems(page)).toEqual([])
+    await page.context().close()
+  })
+
+  it('shows the live process tree with the engine and a pool child, and looks up PIDs', async () => {
+    const page = await openLab(browser, url, { lang: 'en' })
+    const status = await page.getByTestId('engine-state').locator('..').textContent()
+    const enginePid = Number(/engine PID (\d+)/.exec(status ?? '')?.[1])
+    expect(enginePid).toBeGreaterThan(0)
+
+    await openTab(page, 'tree')
+    const engineRow = page.locator(`[data-testid="tree-row"][data-pid="${enginePid}"]`)
+    await engineRow.waitFor()
+    await expect(engineRow.getAttribute('data-role')).resolves.toBe('main')
+    await expect(page.getByTestId('tree-meta').textContent()).resolves.toMatch(/procfs|ps|powershell/)
+    // The engine's threads open on demand.
+    await page.getByTestId(`threads-toggle-${enginePid}`).click()
+    await expect(page.locator(`[data-testid="thread-row"][data-tid="${enginePid}"]`).textContent()).resolves.toMatch(/main thread/)
+    await page.getByTestId(`threads-toggle-${enginePid}`).click()
+
+    // Start a run, come back: its pool children appear under the engine.
+    await page.getByTestId('proc-tab-run').click()
+    await page.getByTestId('run-spec').fill('cpu:700ms*2')
+    await page.getByTestId('run-compare').click()
+    await page.getByTestId('run-progress').waitFor()
+    await page.getByTestId('proc-tab-tree').click()
+    const poolRow = page.locator('[data-testid="tree-row"][data-role="pool"]').first()
+    await poolRow.waitFor({ timeout: 20_000 })
+    const poolPid = Number(await poolRow.getAttribute('data-pid'))
+    expect(poolPid).toBeGreaterThan(0)
+    expect(poolPid).not.toBe(enginePid)
+    await expect(poolRow.locator('td').nth(1).textContent()).resolves.toBe(String(enginePid))
+    await expect(poolRow.textContent()).resolves.toMatch(/pool child/)
+
+    // Look-up: an unused PID says so plainly; the engine is found.
+    await page.getByTestId('lookup-pid').fill('2147483646')
+    await page.getByTestId('lookup-go').click()
+    await expect(page.getByTestId('lookup-error').textContent()).resolves.toMatch(/There is no process with PID 2147483646/)
+    await page.getByTestId('lookup-pid').fill(String(enginePid))
+    await page.getByTestId('lookup-go').click()
+    await expect(page.getByTestId('lookup-result').textContent()).resolves.toContain(String(enginePid))
+    await page.getByTestId('lookup-go').blur()
+
+    // The concurrent run: one pool child per task, all under the engine.
+    await expect.poll(() => page.locator('[data-testid="tree-row"][data-role="pool"]').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(2)
+    await screenshot(page, 'processes-tree-en')
+    await switchLang(page, 'zh')
+    await page.locator('[data-testid="tree-row"][data-role="pool"]').first().waitFor({ timeout: 20_000 }).catch(() => undefined)
+    await screenshot(page, 'processes-tree-zh')
+
+    // Let the run finish so the next test starts from a quiet lab.
+    await page.getByTestId('proc-tab-run').click()
+    await page.getByTestId('results-row-parallel').waitFor({ timeout: 60_000 })
+    expect(pageProblems(page)).toEqual([])
+    await page.context().close()
+  })
+
+  it('counts with threads (lost updates) and with processes (the parent’s counter unchanged), showing them live', async () => {
+    const page = await openLab(browser, url, { lang: 'zh', theme: 'dark' })
+    await openTab(page, 'counter')
+    await page.getByTestId('counter-n').fill('4')
+    await page.getByTestId('counter-increments').fill('200000')
+    await page.getByTestId('counter-run-threads').click()
+    await page.getByTestId('counter-progress').waitFor()
+    // While they run (and are held), the counter threads show in the compact tree.
+    await page.getByTestId('counter-tree').getByTestId('thread-row').first().waitFor({ timeout: 15_000 })
+    await expect(page.getByTestId('counter-tree').getByTestId('thread-row').count()).resolves.toBe(4)
+    await page.getByTestId('threads-final').waitFor({ timeout: 30_000 })
+    const num = async (id: string) => Number((await page.getByTestId(id).textContent())!.replace(/[^\d]/g, ''))
+    expect(await num('threads-expected')).toBe(800_000)
+    expect(await num('threads-final') + (await num('threads-lost'))).toBe(800_000)
+
+    await page.getByTestId('counter-run-processes').click()
+    await page.getByTestId('counter-tree').locator('[data-testid="tree-row"][data-role="counter"]').first().waitFor({ timeout: 15_000 })
+    await page.getByTestId('procs-parent').waitFor({ timeout: 30_000 })
+    expect(await num('procs-parent')).toBe(0)
+    const children = page.getByTestId('procs-child')
+    await expect(children.count()).resolves.toBe(4)
+    for (const text of await children.allTextContents()) expect(text.replace(/[^\d]/g, '')).toMatch(/200000200000$/)
+
+    await scrollTo(page, '#counter-title')
+    await screenshot(page, 'processes-counter-zh')
+    await switchLang(page, 'en')
+    await screenshot(page, 'processes-counter-en')
+    expect(pageProblems(page)).toEqual([])
+    await page.context().close()
+  })
+
+  it('simulates OSTEP’s process-run example 4:100,1:0 tick for tick, labelled as a simulation', async () => {
+    const page = await openLab(browser, url, { lang: 'en' })
+    await openTab(page, 'simulator')
+    await expect(page.getByTestId('sim-label').textContent()).resolves.toMatch(/Simulation/)
+    await page.getByTestId('sim-empty').waitFor()
+    await page.getByTestId('sim-procs').fill('4:100,1:0')
+    await expect(page.getByTestId('sim-command').textContent()).resolves.toBe('./process-run.py -l 4:100,1:0 -S SWITCH_ON_IO -I IO_RUN_LATER -L 5 -c -p')
+    await page.getByTestId('sim-run').click()
+    await page.getByTestId('sim-trace').waitFor()
+
+    // tests/fixtures/process-run/q2-4-100-1-0.txt: what `./process-run.py -l 4:100,1:0 -c -p` prints (OSTEP cpu-intro README, question 2).
+    const fixture = readFileSync(path.join(REPO_ROOT, 'tests/fixtures/process-run/q2-4-100-1-0.txt'), 'utf8')
+    const expected = fixture.split('\n').filter((l) => /^\s*\d+\*?\s/.test(l)).map((l) => l.trim().split(/\s+/).join(' '))
+    const rows = await page.getByTestId('sim-tick').evaluateAll((trs) =>
+      trs.map((tr) => [...tr.children].map((c) => (c.textContent ?? '').trim()).filter((t) => t !== '').join(' ')),
+    )
+    expect(rows).toEqual(expected)
+    await expect(page.getByTestId('sim-total').textContent()).resolves.toBe('11')
+    await expect(page.getByTestId('sim-stats').textContent()).resolves.toMatch(/54\.55 %/)
+
+    await screenshot(page, 'processes-simulator-en')
+    await switchLang(page, 'zh')
+    await page.getByTestId('theme-dark').click()
+    await expect(page.getByTestId('sim-label').textContent()).resolves.toMatch(/模拟/)
+    await screenshot(page, 'processes-simulator-zh')
+    expect(pageProblems(page)).toEqual([])
+    await page.context().close()
+  })
+})

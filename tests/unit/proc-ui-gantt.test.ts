@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest'
+import type { RunResult, TaskResult } from '../../shared/contract/proc'
+import { parseTaskSpec } from '../../shared/task-spec'
+import { commonSpan, ganttLayout, ganttRows, linearScale, niceStep, niceTicks, runMetrics, specErrorKey } from '../../renderer/stores/proc-gantt-layout'
+
+function task(p: Partial<TaskResult> & { id: number }): TaskResult {
+  return {
+    kind: 'cpu', spec: 'cpu:100ms', pid: 100, slot: 0, cpu: 0, startMs: 0, endMs: 100, cpuMs: 100, wallMs: 100, waitMs: 0, ok: true,
+    phases: [{ phase: 'cpu', startMs: p.startMs ?? 0, endMs: p.endMs ?? 100, cpuMs: p.cpuMs ?? 100 }],
+    ...p,
+  }
+}
+
+function run(p: Partial<RunResult>): RunResult {
+  return {
+    runId: 'r', mode: 'serial', spec: 'cpu:100ms*2', wallMs: 200, cpus: 2, workers: 1, cpusUsable: 1, pinned: { ok: false, reason: 'x' },
+    cpuMsTotal: 200, utilisation: 1, startupMs: 0, tasks: [], startedAt: 0, ...p,
+  }
+}
+
+describe('Gantt layout', () => {
+  describe('ganttRows', () => {
+    it('puts the tasks of one process in one row, ordered by slot, then by start', () => {
+      const rows = ganttRows([
+        task({ id: 1, pid: 20, slot: 1, startMs: 0 }),
+        task({ id: 2, pid: 10, slot: 0, startMs: 50, cpu: 1 }),
+        task({ id: 3, pid: 10, slot: 0, startMs: 0, cpu: 0 }),
+      ])
+      expect(rows.map((r) => r.pid)).toEqual([10, 20])
+      expect(rows[0]!.tasks.map((t) => t.id)).toEqual([3, 2])
+      expect(rows[0]!.cpus).toEqual([0, 1])
+    })
+
+    it('gives a replaced child (same slot, new PID) its own row, and tasks that never reached a child a slot row', () => {
+      const rows = ganttRows([task({ id: 1, pid: 10, slot: 0 }), task({ id: 2, pid: 11, slot: 0, startMs: 200 }), task({ id: 3, pid: null, slot: null, cpu: null })])
+      expect(rows.map((r) => r.key)).toEqual(['10', '11', 'slot-none'])
+      expect(rows[2]!.cpus).toEqual([])
+    })
+  })
+
+  describe('scales and ticks', () => {
+    it('picks 1-2-5 steps', () => {
+      expect(niceStep(1000, 5)).toBe(200)
+      expect(niceStep(2151, 4)).toBe(1000)
+      expect(niceStep(90, 4)).toBe(50)
+      expect(niceStep(0)).toBe(1)
+    })
+
+    it('ends the axis at the first tick past the data', () => {
+      expect(niceTicks(430, 5)).toEqual([0, 100, 200, 300, 400, 500])
+      expect(niceTicks(430, 4)).toEqual([0, 200, 400, 600])
+      expect(niceTicks(400, 4)).toEqual([0, 100, 200, 300, 400])
+      expect(niceTicks(0.3, 3)).toEqual([0, 0.1, 0.2, 0.3])
+    })
+
+    it('maps linearly and clamps', () => {
+      const x = linearScale(200, 100, 300)
+      expect(x(0)).toBe(100)
+      expect(x(100)).toBe(200)
+      expect(x(500)).toBe(300)
+      expect(x(-5)).toBe(100)
+    })
+  })
+
+  describe('ganttLayout', () => {
+    const tasks = [
+      task({ id: 1, pid: 10, slot: 0, startMs: 0, endMs: 400, cpuMs: 100, phases: [{ phase: 'cpu', startMs: 0, endMs: 400, cpuMs: 100 }] }),
+      task({ id: 2, pid: 11, slot: 1, startMs: 0, endMs: 200, cpuMs: 0.4, kind: 'io', phases: [{ phase: 'io', startMs: 0, endMs: 200, cpuMs: 0.4 }] }),
+    ]
+    const l = ganttLayout(tasks, { width: 500, maxMs: 400, labelWidth: 100, rowHeight: 20, ticks: 4, top: 0 })
+
+    it('draws one row per process and a bar spanning each task’s wall time', () => {
+      expect(l.rows).toHaveLength(2)
+      expect(l.rows[1]!.y).toBe(20)
+      const bar = l.rows[0]!.bars[0]!
+      expect(bar.x).toBe(100)
+      expect(bar.x + bar.w).toBeCloseTo(490)
+    })
+
+    it('fills the CPU part as long as the CPU time, inside the wall span', () => {
+      const cpu = l.rows[0]!.bars[0]!.cpu[0]!
+      expect(cpu.x).toBe(100)
+      expect(cpu.w).toBeCloseTo(390 / 4)
+      expect(l.rows[1]!.bars[0]!.cpu).toEqual([])
+      expect(l.rows[1]!.bars[0]!.io[0]!.w).toBeCloseTo(195)
+    })
+
+    it('puts the axis below the rows, with ticks from the left to the right edge of the plot', () => {
+      expect(l.axisY).toBe(44)
+      expect(l.ticks[0]).toEqual({ x: 100, ms: 0 })
+      expect(l.ticks.at(-1)!.x).toBe(490)
+    })
+
+    it('shares the time span of several runs', () => {
+      expect(commonSpan([run({ wallMs: 300, tasks }), null, run({ wallMs: 100, tasks: [] })])).toBe(400)
+    })
+  })
+
+  describe('runMetrics', () => {
+    it('computes speedup against the serial run of the same tasks and the ideal', () => {
+      const serial = run({ wallMs: 800, spec: 'cpu:400ms*2' })
+      const parallel = run({ mode: 'parallel', wallMs: 420, spec: 'cpu:400ms*2', workers: 2, cpusUsable: 2 })
+      const m = runMetrics(parallel, serial)
+      expect(m.speedup).toBeCloseTo(1.9, 2)
+      expect(m.idealWallMs).toBe(400)
+      expect(m.idealSpeedup).toBe(2)
+      expect(m.efficiency).toBeCloseTo(400 / 420)
+    })
+
+    it('has no measured speedup without a serial run of the same spec', () => {
+      expect(runMetrics(run({ mode: 'parallel', spec: 'io:200ms*8' }), run({ spec: 'cpu:1ms' })).speedup).toBeNull()
+    })
+  })
+
+  describe('specErrorKey', () => {
+    it.each([
+      ['', 'empty'],
+      ['cpu:1ms,,io:2ms', 'emptyItem'],
+      ['cpu:abc', 'notDuration'],
+      ['cpu', 'needsDuration'],
+      ['mixed:100', 'mixedNeeds'],
+      ['cpu:20s', 'taskMax'],
+      ['cpu:1ms*x', 'countWhole'],
+      ['cpu:1ms*0', 'countRange'],
+      ['disk:1ms', 'unknownKind'],
+      ['crash:0', 'exitCode'],
+      ['hang:forever', 'hangArgs'],
+      ['cpu:1ms*40,io:1ms*40', 'maxTasks'],
+      ['cpu:10s*13', 'maxTotal'],
+    ])('explains %j with its own message (%s)', (spec, key) => {
+      const r = parseTaskSpec(spec)
+      expect(r.ok).toBe(false)
+      if (!r.ok) expect(specErrorKey(r.error.message)).toBe(key)
+    })
+  })
+})
