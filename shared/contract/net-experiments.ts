@@ -6,7 +6,7 @@
  *   each concurrency mode, with per-client waiting, latency percentiles, throughput, a timeline.
  */
 import { array, boolean, int, object, oneOf, optional, string } from '../schema'
-import { SERVER_MODES, type ServerMode } from './net'
+import { SERVER_MODES, type ServedBy, type ServerMode } from './net'
 import { CLIENT_FRAMINGS, TEXT_ENCODINGS, type ClientFraming, type TextEncoding } from './net-clients'
 import { method } from './spec'
 
@@ -154,6 +154,16 @@ export interface CompareClientResult {
   p50Ms: number
   p99Ms: number
   error: string | null
+  /** What served this client, as the server reported it (a thread's OS id, a child's PID, the loop, the queue). */
+  servedBy: ServedBy | null
+  /**
+   * When the server announced the connection with what serves it, ms since the mode's start (the
+   * server's clock, ±1 ms): in threading mode only once the thread has started, in forking mode once
+   * the child was spawned; null when the server did not tell.
+   */
+  announcedAt: number | null
+  /** Serial mode: how long the server kept this connection in its queue before serving it; else null. */
+  queuedMs: number | null
 }
 
 export interface CompareModeResult {

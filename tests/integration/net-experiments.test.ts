@@ -101,7 +101,11 @@ describe('serial vs concurrent comparison', () => {
     for (let i = 1; i < byService.length; i++) {
       expect(byService[i]!.firstReplyAt!).toBeGreaterThanOrEqual(byService[i - 1]!.doneAt!)
       expect(byService[i]!.waitMs!).toBeGreaterThan(byService[i - 1]!.waitMs!)
+      // The server's own account agrees: it kept each later client longer in its queue.
+      expect(byService[i]!.queuedMs!).toBeGreaterThan(byService[i - 1]!.queuedMs!)
     }
+    expect(serial.clients.every((c) => c.servedBy?.kind === 'queue')).toBe(true)
+    expect(r.modes[1]!.clients.every((c) => c.servedBy?.kind === 'loop' && c.queuedMs === null)).toBe(true)
     // After its first reply (whose exchange includes the time queued), no client's exchange overlaps
     // another client's in serial mode; in async mode they do.
     const overlaps = (tl: typeof serial.timeline) => {
@@ -129,7 +133,16 @@ describe('serial vs concurrent comparison', () => {
       expect(m.failed, m.mode).toBe(0)
       expect(m.clients.map((c) => c.messages), m.mode).toEqual([2, 2])
       expect(m.port, m.mode).toBeGreaterThan(0)
+      for (const c of m.clients) expect(c.announcedAt, m.mode).not.toBeNull()
     }
+    // Each client had its own thread, then its own child process, as the server reported them.
+    const [threading, forking] = r.modes
+    expect(threading!.clients.map((c) => c.servedBy?.kind)).toEqual(['thread', 'thread'])
+    if (process.platform === 'linux') expect(new Set(threading!.clients.map((c) => c.servedBy?.tid)).size).toBe(2)
+    expect(forking!.clients.map((c) => c.servedBy?.kind)).toEqual(['process', 'process'])
+    const pids = forking!.clients.map((c) => c.servedBy?.pid)
+    expect(new Set(pids).size).toBe(2)
+    expect(pids).not.toContain(process.pid)
     expect(r.modes[0]!.port).not.toBe(r.modes[1]!.port)
   })
 

@@ -6,6 +6,8 @@ import {
   type CompareModeResult,
   type CompareProgress,
   type CompareRunResult,
+  type ServedBy,
+  type ServerEvent,
 } from '../../../shared/contract'
 import { LabError } from '../errors'
 import { parseHandler } from './handlers'
@@ -60,11 +62,24 @@ export async function runCompare(
   for (const [modeIndex, mode] of settings.modes.entries()) {
     progress({ ...base, phase: 'mode', mode, modeIndex, done: modeIndex * perMode, at: Date.now() })
     const options: TcpServerOptions = { host: '127.0.0.1', port: 0, handler: settings.handler, workersDir: deps.workersDir, mode }
-    // Its events are not forwarded: thousands of recv/send lines would bury the learner's own log.
-    const server = new TcpServer(`compare-${runId}-${mode}`, options, () => {})
+    // Its events are not forwarded (thousands of recv/send lines would bury the learner's own log);
+    // only what says who served which client is kept, keyed by the client's port.
+    const seen = new Map<number, { servedBy: ServedBy; at: number; queuedMs: number | null }>()
+    const portOf = new Map<number, number>()
+    const server = new TcpServer(`compare-${runId}-${mode}`, options, (e: ServerEvent) => {
+      if (e.event === 'connection') {
+        portOf.set(e.conn, e.remote.port)
+        seen.set(e.remote.port, { servedBy: { ...e.servedBy }, at: e.at, queuedMs: seen.get(e.remote.port)?.queuedMs ?? null })
+      } else if (e.event === 'served') {
+        const p = portOf.get(e.conn)
+        const entry = p === undefined ? undefined : seen.get(p)
+        if (entry) entry.queuedMs = e.waitedMs
+      }
+    })
     let lastProgress = 0
     try {
       const info = await server.listen()
+      const epoch0 = Date.now()
       const load = await runLoad({
         proto: 'tcp',
         host: '127.0.0.1',
@@ -110,6 +125,9 @@ export async function runCompare(
           p50Ms: round(c.p50Ms),
           p99Ms: round(c.p99Ms),
           error: c.error ? `${c.error.code}: ${c.error.message}` : null,
+          servedBy: seen.get(c.localPort)?.servedBy ?? null,
+          announcedAt: seen.has(c.localPort) ? seen.get(c.localPort)!.at - epoch0 : null,
+          queuedMs: seen.get(c.localPort)?.queuedMs ?? null,
         })),
         timeline,
         timelineSampled: sampled,

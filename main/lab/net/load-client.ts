@@ -29,6 +29,8 @@ export interface LoadOptions {
 
 export interface LoadClientResult {
   client: number
+  /** The client's own port once connected (0 before): how a server's events name this client. */
+  localPort: number
   /** ms since the run's start (performance clock). */
   connectAt: number
   firstReplyAt: number | null
@@ -103,7 +105,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     index,
     latencies: new Float64Array(opts.messages),
     count: 0,
-    result: { client: index, connectAt: 0, firstReplyAt: null, doneAt: null, messages: 0, wrong: 0, lost: 0, p50Ms: 0, p99Ms: 0, error: null },
+    result: { client: index, localPort: 0, connectAt: 0, firstReplyAt: null, doneAt: null, messages: 0, wrong: 0, lost: 0, p50Ms: 0, p99Ms: 0, error: null },
   }))
   const one = opts.proto === 'tcp' ? tcpClient : udpClient
   await Promise.all(runs.map((run) => one(run, opts, expect, replyTimeoutMs, t0, record)))
@@ -187,7 +189,10 @@ function tcpClient(run: ClientRun, opts: LoadOptions, expect: HandlerName, reply
       socket.write(request)
       armTimer()
     }
-    socket.once('connect', sendNext)
+    socket.once('connect', () => {
+      res.localPort = socket.localPort ?? 0
+      sendNext()
+    })
     socket.on('data', (chunk: Buffer) => {
       got.push(chunk)
       gotBytes += chunk.length
@@ -275,6 +280,9 @@ function udpClient(run: ClientRun, opts: LoadOptions, expect: HandlerName, reply
     })
     socket.on('error', (err) => finish(fromNodeError(err, { host, port })))
     // A connected UDP socket only takes datagrams from the server, and learns of ICMP "port unreachable".
-    socket.connect(port, host, sendNext)
+    socket.connect(port, host, () => {
+      res.localPort = socket.address().port
+      sendNext()
+    })
   })
 }
