@@ -15,8 +15,9 @@ beforeEach(() => {
   lab.onEvent((e) => events.push(e))
 })
 afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
+  // The lab's clients first, so servers that wait for their connections can close.
   await lab.close()
+  for (const c of cleanups.splice(0).reverse()) await c()
 })
 
 const clientEvents = (id: string): ClientEvent[] =>
@@ -161,6 +162,22 @@ describe('persistent TCP clients', () => {
     expect((await lab.invoke('net.tcpClient.list', {})).find((x) => x.id === c.id)?.state).toBe('closed')
     const late = await lab.call('net.tcpClient.send', { id: c.id, payload: 'x' })
     expect(!late.ok && late.error.code).toBe('ERR_BAD_STATE')
+  })
+})
+
+describe('IPv6 loopback', () => {
+  it('connects to [::1] as written in URLs, where this machine has IPv6', async () => {
+    const server = net.createServer((s) => s.pipe(s))
+    const ok = await new Promise<boolean>((r) => {
+      server.once('error', () => r(false))
+      server.listen(0, '::1', () => r(true))
+    })
+    if (!ok) return // no IPv6 loopback here: nothing to check
+    cleanups.push(() => new Promise((r) => server.close(r)))
+    const port = (server.address() as net.AddressInfo).port
+    const c = await lab.invoke('net.tcpClient.open', { host: '[::1]', port })
+    expect(c.remote.address).toBe('::1')
+    expect((await lab.invoke('net.tcp.send', { host: '[::1]', port, message: 'v6' })).reply).toBe('v6')
   })
 })
 

@@ -83,3 +83,8 @@ export function payloadBytes(payload: string, opts: { hex?: boolean; encoding: T
   if (bytes.length > max) throw new LabError('ERR_LIMIT', `the payload is ${bytes.length} bytes; one payload may be at most ${max}`, { bytes: bytes.length, max })
   return bytes
 }
+
+/** `[::1]` (as URLs write IPv6) → `::1` (as sockets take it); other hosts unchanged. */
+export function socketHost(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+}

@@ -1,7 +1,7 @@
 import net from 'node:net'
 import type { ClientFraming, TcpSendResult, TextEncoding } from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
-import { decodeText, payloadBytes } from './encoding'
+import { decodeText, payloadBytes, socketHost } from './encoding'
 import { encodeFrame, FrameDecoder } from './framing'
 
 export interface TcpSendOptions {
@@ -40,7 +40,7 @@ export function tcpSendOnce(opts: TcpSendOptions): Promise<TcpSendResult> {
     let received = 0
     let settled = false
     let quiet: NodeJS.Timeout | null = null
-    const socket = net.connect({ host, port })
+    const socket = net.connect({ host: socketHost(host), port })
     socket.setNoDelay(true)
 
     const finish = (err?: LabError) => {

@@ -12,7 +12,7 @@ import {
   type TextEncoding,
 } from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
-import { decodeText, eventText, payloadBytes, StreamTextDecoder } from './encoding'
+import { decodeText, eventText, payloadBytes, socketHost, StreamTextDecoder } from './encoding'
 import { encodeFrame, FrameDecoder } from './framing'
 
 type Emit = (event: ClientEvent) => void
@@ -84,7 +84,7 @@ export class TcpClient {
         reject(fromNodeError(err, { host, port }))
       }
       this.socket.once('error', onError)
-      this.socket.connect({ host, port }, () => {
+      this.socket.connect({ host: socketHost(host), port }, () => {
         clearTimeout(timer)
         this.socket.off('error', onError)
         this.state = 'open'

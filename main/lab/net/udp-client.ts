@@ -12,7 +12,7 @@ import {
   type UdpSentDatagram,
 } from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
-import { decodeText, eventText, payloadBytes } from './encoding'
+import { decodeText, eventText, payloadBytes, socketHost } from './encoding'
 
 export interface UdpSendOptions {
   host: string
@@ -50,8 +50,9 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
   if (gapMs * (repeat - 1) > MAX_CLIENT_SEND_SPAN_MS) {
     throw new LabError('ERR_LIMIT', `${repeat} sends ${gapMs} ms apart would take over ${MAX_CLIENT_SEND_SPAN_MS / 1000} s`, { max: MAX_CLIENT_SEND_SPAN_MS })
   }
-  const { host, port } = opts
-  const family = net.isIPv6(host.replace(/^\[|\]$/g, '')) ? 'udp6' : 'udp4'
+  const { port } = opts
+  const host = socketHost(opts.host)
+  const family = net.isIPv6(host) ? 'udp6' : 'udp4'
   const socket = dgram.createSocket({ type: family })
   const started = performance.now()
   const sent: UdpSentDatagram[] = []
