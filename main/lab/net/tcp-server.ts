@@ -285,7 +285,8 @@ export class TcpServer {
       },
       (err: unknown) => {
         this.conns.delete(c.info.conn)
-        this.send({ event: 'error', conn: c.info.conn, error: (err instanceof LabError ? err : fromNodeError(err)).toData() })
+        // A thread ended by stop() before it started is no error worth reporting.
+        if (this.state === 'listening') this.send({ event: 'error', conn: c.info.conn, error: (err instanceof LabError ? err : fromNodeError(err)).toData() })
         c.socket.destroy()
         void stopThread().finally(c.resolveDone)
       },

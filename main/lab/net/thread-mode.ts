@@ -60,7 +60,11 @@ export class ThreadHandler {
     const id = this.nextId++
     return new Promise<Buffer>((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
-      this.worker.postMessage({ id, data: payload })
+      // A Buffer is often a view into a larger (pooled or 64 KB read) ArrayBuffer, and structured
+      // cloning copies the whole of it: hand over an exact copy, transferred, instead.
+      const data = new Uint8Array(payload.length)
+      data.set(payload)
+      this.worker.postMessage({ id, data }, [data.buffer])
     })
   }
 

@@ -20,7 +20,11 @@ const plan = parseHandler(String((workerData as { handler: string }).handler))
 port.on('message', (job: Job) => {
   const run = () => {
     const input = Buffer.from(job.data.buffer, job.data.byteOffset, job.data.byteLength)
-    port.postMessage({ id: job.id, data: applyHandler(plan.name, input) })
+    const out = applyHandler(plan.name, input)
+    // Exact-size copy, transferred: `out` may be a view into Node's shared buffer pool.
+    const data = new Uint8Array(out.length)
+    data.set(out)
+    port.postMessage({ id: job.id, data }, [data.buffer])
   }
   // A delayed reply keeps this thread's handler busy, not the main thread.
   if (plan.delayMs > 0) setTimeout(run, plan.delayMs)
