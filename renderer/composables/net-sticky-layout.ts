@@ -27,6 +27,8 @@ export interface LaneBox {
   w: number
   bytes: number
   label: string
+  /** Where the label is centred: the payload's middle (a framing header is not part of the message). */
+  labelX: number
   /** Sends: 'split' when cut over several recvs. Recvs: 'merged' (several sends), 'partial' (part of one send), 'clean'. */
   kind: ChunkKind
   /** Framing header (or trailing newline) inside a send, drawn shaded. */
@@ -84,11 +86,14 @@ export function layoutSticky(
     const b = box(s.offset, s.bytes)
     const headerBytes = s.bytes - s.payloadBytes
     let header: LaneBox['header'] = null
+    let payload = { x: b.x, w: b.w }
     if (headerBytes > 0 && input.frame !== 'none') {
-      const h = Math.max(1, headerBytes * scale)
+      const h = Math.min(b.w, Math.max(1, headerBytes * scale))
       header = input.frame === 'line' ? { x: b.x + b.w - h, w: h } : { x: b.x, w: h }
+      payload = input.frame === 'line' ? { x: b.x, w: b.w - h } : { x: b.x + h, w: b.w - h }
     }
-    return { index: s.index, ...b, bytes: s.bytes, label: fitLabel(s.text, b.w), kind: (chunksOf.get(s.index) ?? 0) > 1 ? 'split' : 'clean', header }
+    const kind: ChunkKind = (chunksOf.get(s.index) ?? 0) > 1 ? 'split' : 'clean'
+    return { index: s.index, ...b, bytes: s.bytes, label: fitLabel(s.text, payload.w), labelX: payload.x + payload.w / 2, kind, header }
   })
 
   const recvs: LaneBox[] = input.recvs.map((r) => {
@@ -96,7 +101,7 @@ export function layoutSticky(
     let kind: ChunkKind = 'clean'
     if (r.sends.length > 1) kind = 'merged'
     else if (r.sends.length === 1 && (chunksOf.get(r.sends[0]!) ?? 0) > 1) kind = 'partial'
-    return { index: r.index, ...b, bytes: r.bytes, label: fitLabel(r.text, b.w), kind, header: null }
+    return { index: r.index, ...b, bytes: r.bytes, label: fitLabel(r.text, b.w), labelX: b.x + b.w / 2, kind, header: null }
   })
 
   const cuts = input.recvs
@@ -120,7 +125,7 @@ export function layoutDatagrams(datagrams: { index: number; bytes: number; recei
   let left = 0
   return datagrams.map((d) => {
     const w = Math.max(2, d.bytes * scale)
-    const b: LaneBox = { index: d.index, x: left, w, bytes: d.bytes, label: fitLabel(d.text, w), kind: d.received < d.bytes ? 'partial' : 'clean', header: null }
+    const b: LaneBox = { index: d.index, x: left, w, bytes: d.bytes, label: fitLabel(d.text, w), labelX: left + w / 2, kind: d.received < d.bytes ? 'partial' : 'clean', header: null }
     left += w + gap
     return b
   })

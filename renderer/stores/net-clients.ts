@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { ref, shallowRef, triggerRef } from 'vue'
+import { ref, shallowRef, triggerRef, watch } from 'vue'
 import type { ClientEvent, ClientFraming, TcpClientInfo, TextEncoding, UdpSendResult } from '../../shared/contract'
 import { Ring } from '../composables/net-ring'
 import { useLabStore } from './lab'
@@ -130,6 +130,25 @@ export const useNetClientsStore = defineStore('netClients', () => {
       if (pending.size > 50) pending.delete(pending.keys().next().value as string)
     }
   })
+
+  // Skipped events (a burst) leave the counters short: take the engine's figures again.
+  let resync: ReturnType<typeof setTimeout> | null = null
+  watch(
+    () => lab.dropped,
+    () => {
+      if (resync || clients.value.length === 0) return
+      resync = setTimeout(async () => {
+        resync = null
+        const list = await lab.call('net.tcpClient.list', {})
+        if (!list.ok) return
+        for (const info of list.value) {
+          const view = clients.value.find((c) => c.info.id === info.id)
+          if (view) Object.assign(view.info, info)
+        }
+        wake()
+      }, 500)
+    },
+  )
 
   async function open(form: OpenForm): Promise<TcpClientInfo | null> {
     opening.value = true

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef, triggerRef } from 'vue'
+import { computed, ref, shallowRef, triggerRef, watch } from 'vue'
 import type { ClientEvent, Framing, ServerEvent, ServerInfo, ServerMode } from '../../shared/contract'
 import { Ring } from '../composables/net-ring'
 import { useLabStore } from './lab'
@@ -140,6 +140,20 @@ export const useServersStore = defineStore('servers', () => {
     const list = await lab.attempt('net.server.list', {})
     if (list) servers.value = list
   }
+
+  // Under a burst the transport may skip events (lab.dropped counts them): the counters built from
+  // events would then lag, so take the engine's own figures again, at most twice a second.
+  let resync: ReturnType<typeof setTimeout> | null = null
+  watch(
+    () => lab.dropped,
+    () => {
+      if (resync) return
+      resync = setTimeout(() => {
+        resync = null
+        if (servers.value.length > 0) void refresh()
+      }, 500)
+    },
+  )
 
   function add(info: ServerInfo | null) {
     if (info && !servers.value.some((s) => s.id === info.id)) servers.value = [...servers.value, info]
