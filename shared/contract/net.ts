@@ -71,6 +71,7 @@ export interface ServerInfo {
   handler: string
   /** UDP servers are served by the event loop: `async`. */
   mode: ServerMode
+  /** `none` for UDP: each datagram is a message already. */
   frame: Framing
   /** null: each read is handed over whole. */
   recvSize: number | null
@@ -78,6 +79,7 @@ export interface ServerInfo {
   maxFrameBytes: number
   /** 0: connections never time out. */
   idleTimeoutMs: number
+  /** Connections open at once before new ones are dropped (queued ones count). 0 for UDP: no connections. */
   maxConnections: number
   startedAt: number
   connections: ConnectionInfo[]
