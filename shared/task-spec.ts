@@ -5,7 +5,8 @@
  *   item   := kind [":" args] ["*" count]
  *   cpu:<dur>            compute until <dur> of CPU time is used (CPU time, not wall time)
  *   io:<dur>             wait <dur> on a timer, using almost no CPU
- *   mixed:<dur>/<dur>    first compute <cpu dur>, then wait <io dur>
+ *   io:<dur>@socket      wait on a TCP socket for a reply a local server sends after <dur>
+ *   mixed:<dur>/<dur>    first compute <cpu dur>, then wait <io dur> (also with @socket)
  *   crash[:<code>]       teaching/test task: the child exits with <code> (default 1) mid-task
  *   hang[:noterm]        teaching/test task: the child stops answering; `noterm` also ignores SIGTERM
  *   dur    := number ["ms" | "s"]   (plain numbers are milliseconds; "0.4s" = 400 ms)
@@ -36,6 +37,8 @@ export interface TaskSpec {
   ioMs: number
   /** crash only: the exit code the child exits with (1–255). */
   exitCode?: number
+  /** io, mixed: what the I/O wait is on; absent = a timer. */
+  ioVia?: 'timer' | 'socket'
   /** hang only: the child also ignores SIGTERM, so only SIGKILL ends it. */
   ignoreTerm?: boolean
   /** The item written back in normal form, e.g. "cpu:400ms", "mixed:100ms/200ms", "crash:3". */
@@ -76,9 +79,18 @@ export function parseTaskSpec(spec: string): TaskSpecResult {
       count = Number(star[2])
       if (count < 1 || count > MAX_TASKS) return bad(`${where}: the count must be between 1 and ${MAX_TASKS}`, item)
     }
+    let via: 'timer' | 'socket' | undefined
+    const at = body.lastIndexOf('@')
+    if (at >= 0) {
+      const what = body.slice(at + 1).trim().toLowerCase()
+      if (what !== 'timer' && what !== 'socket') return bad(`${where}: the I/O after "@" must be timer or socket`, item)
+      via = what
+      body = body.slice(0, at)
+    }
     const colon = body.indexOf(':')
     const kind = (colon < 0 ? body : body.slice(0, colon)).trim().toLowerCase()
     const args = colon < 0 ? null : body.slice(colon + 1).trim()
+    if (via && kind !== 'io' && kind !== 'mixed') return bad(`${where}: only io and mixed tasks take "@${via}"`, item)
     let task: TaskSpec
     switch (kind) {
       case 'cpu':
@@ -117,6 +129,10 @@ export function parseTaskSpec(spec: string): TaskSpecResult {
         return bad(`${where}: unknown task kind ${JSON.stringify(kind)}; use cpu, io, mixed, crash or hang`, item)
     }
     if (tasks.length + count > MAX_TASKS) return bad(`${where}: a run takes at most ${MAX_TASKS} tasks`, item)
+    if (via === 'socket') {
+      task.ioVia = via
+      task.text += '@socket'
+    }
     for (let k = 0; k < count; k++) tasks.push({ ...task })
     const total = tasks.reduce((sum, t) => sum + t.cpuMs + t.ioMs, 0)
     if (total > MAX_TOTAL_MS) return bad(`${where}: the tasks add up to ${total} ms of work; a run takes at most ${MAX_TOTAL_MS} ms`, item)

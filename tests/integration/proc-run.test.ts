@@ -150,6 +150,18 @@ describe('proc.run', () => {
     for (const pid of pids) expect(isAlive(pid)).toBe(false)
   })
 
+  it('io@socket waits on a real TCP socket (the slow peer of the lab answers after the time), using little CPU', async () => {
+    const { lab } = open()
+    const r = await run(lab, { tasks: 'io:120ms@socket*2,mixed:20/60@socket', mode: 'concurrent' })
+    expect(r.tasks.map((t) => t.ok)).toEqual([true, true, true])
+    for (const t of r.tasks.slice(0, 2)) {
+      expect(t.spec).toBe('io:120ms@socket')
+      expect(t.cpuMs).toBeLessThan(120 / 4)
+      expect(t.phases[0]!.endMs - t.phases[0]!.startMs).toBeGreaterThanOrEqual(119)
+    }
+    expect(r.tasks[2]!.phases.map((p) => p.phase)).toEqual(['cpu', 'io'])
+  })
+
   it('shows the bounded queue: tasks past queueLimit fail with ERR_QUEUE_FULL, the rest run', async () => {
     const { lab } = open()
     const r = await run(lab, { tasks: 'io:50ms*4', mode: 'serial', queueLimit: 1 })

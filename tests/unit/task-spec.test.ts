@@ -28,6 +28,15 @@ describe('parseTaskSpec', () => {
     expect(formatTaskSpec(t)).toBe('cpu:400ms*4,io:200ms*2,mixed:100ms/200ms,crash:3,hang,hang:noterm,crash:1')
   })
 
+  it('reads what an I/O wait is on: a timer (default) or a socket', () => {
+    const [a, b, c] = tasks('io:200ms@socket,mixed:10/20@socket,io:5@timer')
+    expect(a).toEqual({ kind: 'io', cpuMs: 0, ioMs: 200, ioVia: 'socket', text: 'io:200ms@socket' })
+    expect(b).toMatchObject({ kind: 'mixed', cpuMs: 10, ioMs: 20, ioVia: 'socket', text: 'mixed:10ms/20ms@socket' })
+    expect(c).toEqual({ kind: 'io', cpuMs: 0, ioMs: 5, text: 'io:5ms' })
+    expect(error('cpu:5@socket').message).toMatch(/only io and mixed tasks take "@socket"/)
+    expect(error('io:5@disk').message).toMatch(/must be timer or socket/)
+  })
+
   it('rejects bad items with ERR_INVALID_INPUT, quoting the bad part', () => {
     const cases: [string, RegExp][] = [
       ['', /empty/],

@@ -7,6 +7,7 @@ import { parseIntOption, usageError, type CliIo } from '../io'
 export const TASKS_HELP = `  --tasks SPEC  the task set, items separated by commas, "*N" repeats an item:
                  cpu:400ms        compute until 400 ms of CPU time is used
                  io:200ms         wait 200 ms on a timer, using almost no CPU
+                 io:200ms@socket  wait on a TCP socket for a local server that answers after 200 ms
                  mixed:100/200    compute 100 ms, then wait 200 ms
                  crash:3, hang    test/teaching tasks: the child exits with code 3, or stops
                                   answering until its deadline (hang:noterm also ignores SIGTERM)

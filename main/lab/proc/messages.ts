@@ -7,7 +7,13 @@
 import type { TaskSpec } from '../../../shared/task-spec'
 
 /** Engine → child. */
-export type ToChild = { type: 'run'; taskId: number; task: TaskSpec }
+export type ToChild = {
+  type: 'run'
+  taskId: number
+  task: TaskSpec
+  /** For `@socket` I/O: the port of the engine's slow peer on 127.0.0.1 (see slow-peer.ts). */
+  peerPort?: number
+}
 
 /** One CPU or I/O stretch of a task, in absolute ms. */
 export interface ChildPhase {

@@ -15,6 +15,7 @@ import { idealWallMs, parseTaskSpec, type TaskSpec } from '../../../shared/task-
 import { LabError, toErrorData } from '../errors'
 import { firstAllowedCpu } from './affinity'
 import { nowAbs } from './messages'
+import { SlowPeer } from './slow-peer'
 import { WorkerPool, type TaskReport } from './worker-pool'
 
 export interface RunInput {
@@ -64,6 +65,7 @@ export async function runTasks(deps: RunnerDeps, input: RunInput, runId: string)
   const emit = (p: Record<string, unknown>) => deps.emit({ runId, mode, at: Date.now(), ...p } as ProcProgress)
 
   const startupAt = nowAbs()
+  const peer = tasks.some((t) => t.ioVia === 'socket') ? await SlowPeer.start() : null
   const pool = await WorkerPool.start({
     entry: deps.entry,
     size,
@@ -71,6 +73,9 @@ export async function runTasks(deps: RunnerDeps, input: RunInput, runId: string)
     queueLimit: input.queueLimit,
     poolId: runId,
     onReplaced: (e) => emit({ event: 'child-replaced', ...e }),
+  }).catch(async (err: unknown) => {
+    await peer?.close()
+    throw err
   })
   deps.onPool?.(pool)
   try {
@@ -89,6 +94,7 @@ export async function runTasks(deps: RunnerDeps, input: RunInput, runId: string)
         return pool
           .run(id, task, {
             deadlineMs: input.deadlineMs ?? defaultDeadlineMs(task, mode, tasks),
+            ...(peer ? { peerPort: peer.port } : {}),
             onStart: (e) => {
               started = e
               emit({ event: 'task-started', taskId: id, pid: e.pid, slot: e.slot, startMs: clock(e.at) })
@@ -127,7 +133,7 @@ export async function runTasks(deps: RunnerDeps, input: RunInput, runId: string)
     }
   } finally {
     deps.onPool?.(null)
-    await pool.close()
+    await Promise.all([pool.close(), peer?.close()])
   }
 }
 

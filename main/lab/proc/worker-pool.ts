@@ -55,6 +55,8 @@ export interface TaskReport {
 export interface TaskRunOptions {
   /** ms after the task reaches a child. */
   deadlineMs: number
+  /** For `@socket` I/O: the slow peer's port. */
+  peerPort?: number
   onStart?(e: { taskId: number; pid: number; slot: number; at: number }): void
 }
 
@@ -267,6 +269,7 @@ export class WorkerPool {
       this.kill(slot)
     }, job.opts.deadlineMs)
     const message: ToChild = { type: 'run', taskId: job.taskId, task: job.task }
+    if (job.opts.peerPort !== undefined) message.peerPort = job.opts.peerPort
     // If the child died just now, 'exit' fails the job; the send error adds nothing.
     slot.child.send(message, () => {})
   }

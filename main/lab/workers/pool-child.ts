@@ -6,6 +6,7 @@
  * computing (its event loop cannot see 'disconnect' then), whenever its parent PID changes.
  */
 import { readFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import type { TaskSpec } from '../../../shared/task-spec'
 import { nowAbs, type ChildPhase, type FromChild, type ToChild } from '../proc/messages'
 
@@ -17,6 +18,17 @@ function orphaned(): boolean {
 
 function send(message: FromChild): void {
   if (process.connected) process.send!(message)
+}
+
+/**
+ * Sends and waits until the message has left this process. Needed before blocking the event
+ * loop (a busy CPU phase, a hang): a message still queued in the channel would wait for the loop.
+ */
+function sendFlushed(message: FromChild): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected) return resolve()
+    process.send!(message, undefined, {}, () => resolve())
+  })
 }
 
 /** user + system CPU time of this process, ms. */
@@ -91,7 +103,21 @@ function hang(ignoreTerm: boolean): never {
   }
 }
 
-async function phase(kind: 'cpu' | 'io', ms: number, phases: ChildPhase[]): Promise<void> {
+/** Waits on a TCP socket: asks the engine's slow peer to answer after `ms`, then reads the answer. */
+function waitOnSocket(port: number, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.write(`${ms}\n`))
+    socket.setTimeout(ms + 30_000, () => socket.destroy(new Error('the slow peer did not answer')))
+    socket.once('data', () => {
+      socket.destroy()
+      resolve()
+    })
+    socket.once('error', reject)
+    socket.once('close', () => reject(new Error('the slow peer closed the connection without answering')))
+  })
+}
+
+async function phase(kind: 'cpu' | 'io', ms: number, phases: ChildPhase[], peerPort?: number): Promise<void> {
   const startAt = nowAbs()
   const cpu0 = cpuNowMs()
   if (kind === 'cpu') {
@@ -99,25 +125,28 @@ async function phase(kind: 'cpu' | 'io', ms: number, phases: ChildPhase[]): Prom
     phases.push({ phase: kind, startAt, endAt: nowAbs(), cpuMs: cpuNowMs() - cpu0, slices })
     return
   }
-  await sleep(ms)
+  if (peerPort === undefined) await sleep(ms)
+  else await waitOnSocket(peerPort, ms)
   phases.push({ phase: kind, startAt, endAt: nowAbs(), cpuMs: cpuNowMs() - cpu0 })
 }
 
-async function run(taskId: number, task: TaskSpec): Promise<void> {
+async function run(taskId: number, task: TaskSpec, peerPort?: number): Promise<void> {
+  const ioPort = task.ioVia === 'socket' ? peerPort : undefined
+  if (task.ioVia === 'socket' && ioPort === undefined) throw new Error('an @socket task needs the slow peer, which the engine did not start')
   const startAt = nowAbs()
   const cpu0 = cpuNowMs()
-  send({ type: 'started', taskId, at: startAt })
+  await sendFlushed({ type: 'started', taskId, at: startAt })
   const phases: ChildPhase[] = []
   switch (task.kind) {
     case 'cpu':
       await phase('cpu', task.cpuMs, phases)
       break
     case 'io':
-      await phase('io', task.ioMs, phases)
+      await phase('io', task.ioMs, phases, ioPort)
       break
     case 'mixed':
       await phase('cpu', task.cpuMs, phases)
-      await phase('io', task.ioMs, phases)
+      await phase('io', task.ioMs, phases, ioPort)
       break
     case 'crash':
       // A teaching/test task: the process dies mid-task, as a real crash would.
@@ -141,7 +170,7 @@ process.on('message', (raw: unknown) => {
     return
   }
   busy = true
-  run(m.taskId, m.task)
+  run(m.taskId, m.task, m.peerPort)
     .catch((err: unknown) => send({ type: 'failed', taskId: m.taskId, message: err instanceof Error ? err.message : String(err) }))
     .finally(() => (busy = false))
 })
