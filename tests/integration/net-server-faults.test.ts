@@ -146,6 +146,10 @@ describe('TcpServer under bad input and load (SECURITY.md 14–21)', () => {
     const other = await connect(port)
     other.send('ping')
     expect((await other.receive(4)).toString()).toBe('ping')
+    // Stopping cannot finish politely (replies are stuck behind the non-reader): the grace period cuts it.
+    await lab.invoke('net.server.stop', { id: info!.id })
+    expect(probe.of('close').find((e) => e.conn === conn.conn)?.reason).toBe('server')
+    await waitUntil(() => c.closed, 'the non-reading client is cut off')
   })
 
   it.skipIf(!linux)('holds 1,000 concurrent connections, and the file descriptors return to baseline after', async () => {
