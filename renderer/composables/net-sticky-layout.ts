@@ -112,7 +112,12 @@ export function layoutSticky(
   const step = tickStep(total)
   const ticks: LaneTick[] = []
   for (let b = 0; b <= total; b += step) ticks.push({ x: x(b), label: String(b) })
-  if (ticks.at(-1)!.x < width - 30) ticks.push({ x: width, label: String(total) })
+  // The axis always ends with the stream's length; a regular tick too close to it gives way.
+  const last = ticks.at(-1)!
+  if (last.label !== String(total)) {
+    if (last.x >= width - 30 && ticks.length > 1) ticks.pop()
+    ticks.push({ x: width, label: String(total) })
+  }
 
   return { width, sends, recvs, cuts, ticks }
 }

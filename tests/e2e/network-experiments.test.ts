@@ -84,6 +84,10 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
     await expect(page.getByTestId('sticky-udp-summary').textContent()).resolves.toBe('3 sendto() → 3 recvfrom()')
     await scrollToTop(page, page.getByTestId('sticky-result'))
     await screenshot(page, 'network-sticky-en')
+    // Both runs were saved to the history.
+    await page.locator('[data-nav="history"]').click()
+    await page.getByTestId('history-row').filter({ hasText: /3 × send → \d+ × recv \(none\)/ }).first().waitFor()
+    await page.getByTestId('history-row').filter({ hasText: '(len32le, UDP)' }).first().waitFor()
     expect(pageProblems(page)).toEqual([])
     await page.context().close()
   })
