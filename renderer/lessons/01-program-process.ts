@@ -49,6 +49,7 @@ const lesson: Lesson = {
       'The same program run 3 times is 3 processes. In the tree they share a command line but have different PIDs, and their parent is the lab’s engine. The run’s results also show 3 different PIDs next to the tasks.',
     ),
     watch: t('运行后看每个任务的 PID，再打开“进程树”找到这些子进程。', 'After the run, look at each task’s PID, then find those children in the process tree.'),
+    keys: ['mode', 'wallMs', 'cpuMs'],
   },
   tryIt: [
     { label: t('运行 3 个任务（3 个子进程）', 'Run 3 tasks (3 child processes)'), preset: { experiment: 'processes/run', settings: { tasks: 'cpu:1s*3', workers: 3, modes: ['parallel'], autoRun: true } } },

@@ -44,6 +44,7 @@ const lesson: Lesson = {
       'Serial takes about 4 × 400 ms = 1.6 s; concurrent on one core also about 1.6 s, since that core has just as much computing to do; in parallel each core does a share, about 1.6 s ÷ usable cores. On a machine with one core all three come out alike — which shows that parallelism needs several CPUs.',
     ),
     watch: t('比较三种模式的总用时和 CPU 利用率，看甘特图里的任务条是排成一列、交替还是并排。', 'Compare the three modes’ total times and CPU utilisation, and see whether the Gantt bars line up in a row, interleave, or sit side by side.'),
+    keys: ['serialMs', 'concurrentMs', 'parallelMs', 'speedupParallel'],
   },
   tryIt: [
     { label: t('运行：4 个计算任务，三种方式', 'Run: 4 compute tasks, three ways'), preset: { experiment: 'processes/run', settings: { tasks: 'cpu:400ms*4', modes: ['serial', 'concurrent', 'parallel'], autoRun: true } } },

@@ -50,6 +50,7 @@ const lesson: Lesson = {
       'Switching only at the end leaves the CPU idle while A waits for its I/O, and B just waits; switching on I/O lets B compute during that time, so there are fewer ticks in total and a larger share of them busy. The simulator’s statistics show both policies’ total ticks and CPU utilisation. Real measurements agree: four I/O-waiting tasks run concurrently in about the time of one, not four times as long.',
     ),
     watch: t('比较两次模拟的总时钟周期数和 CPU 利用率。', 'Compare the two simulations’ total ticks and CPU utilisation.'),
+    keys: ['totalTime', 'cpuBusy', 'cpuUtilization', 'serialMs', 'concurrentMs'],
   },
   tryIt: [
     { label: t('模拟：进程结束才切换', 'Simulate: switch when a process ends'), preset: { experiment: 'processes/simulator', settings: { procs: '1:0,4:100', switchOn: 'end', ioLength: 5, autoRun: true } } },

@@ -45,6 +45,7 @@ const lesson: Lesson = {
       'Each process has its own memory: the children add to copies in their own memory, and the parent’s counter stays at 0. Try 4 threads next: they share memory, so without atomic operations the result is usually below 400,000 (lost updates), and with them it is exactly 400,000.',
     ),
     watch: t('看父进程的计数器、期望值和实际值；再用线程各运行一次（不用和用原子操作）。', 'Look at the parent’s counter, the expected value and the actual value; then run with threads, without and with atomic operations.'),
+    keys: ['kind', 'expected', 'final', 'lost'],
   },
   tryIt: [
     { label: t('4 个进程各加 100,000 次', '4 processes add 100,000 each'), preset: { experiment: 'processes/counter', settings: { kind: 'processes', n: 4, increments: 100_000, autoRun: true } } },

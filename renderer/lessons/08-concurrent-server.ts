@@ -41,6 +41,7 @@ const lesson: Lesson = {
       'The serial server serves them in turn: each client takes about 5 × 50 = 250 ms, so the fourth waits for three, about 750 ms. The threading server serves all four at once: the wait is near 0 and everything is done in about 250 ms. Measured numbers differ a little with scheduling and connection order.',
     ),
     watch: t('看每个客户端的等待时间和时间线：串行时一段接一段，多线程时并排。', 'Look at each client’s waiting time and the timeline: one after another when serial, side by side with threads.'),
+    keys: ['serial.p99Ms', 'threading.p99Ms', 'serial.msgsPerSec', 'threading.msgsPerSec'],
   },
   tryIt: [
     { label: t('对比串行和多线程服务器', 'Compare serial and threading servers'), preset: { experiment: 'network/compare', settings: { clients: 4, messages: 5, handler: 'delay:50', modes: ['serial', 'threading'], autoRun: true } } },

@@ -41,6 +41,7 @@ const lesson: Lesson = {
       'By the time the server reads, the 16 bytes of the three sends are all in the receive buffer, and one recv(1024) takes them all: “helloworldsticky”. Set the read delay to 0 and add gaps between sends, and the number of reads approaches the number of sends — whether boundaries happen to survive depends on timing, so a program cannot rely on it. Set the recv size to 4 and you see one message split into pieces.',
     ),
     watch: t('看图上 send() 的边界和 recv() 块的对应关系，以及读取次数。', 'Look at how the send() boundaries line up with the recv() chunks, and at the number of reads.'),
+    keys: ['sends', 'recvs', 'merged', 'split'],
   },
   tryIt: [
     { label: t('三条消息，慢速读取', 'Three messages, a slow reader'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, frame: 'none', autoRun: true } } },

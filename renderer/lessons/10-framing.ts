@@ -58,6 +58,7 @@ body = recv_exactly(conn, length)`),
       'The bytes may still arrive in one recv(), but the decoder cuts by the headers: read 4 bytes to get 5, take 5 bytes “hello”, and so on, so it always recovers 3 messages. In the chart there may be a single recv() chunk, yet 3 decoded messages.',
     ),
     watch: t('比较 recv() 块的数量和解出的消息数量。', 'Compare the number of recv() chunks with the number of decoded messages.'),
+    keys: ['sends', 'recvs', 'recovered'],
   },
   tryIt: [
     { label: t('加长度报头（struct.pack(\'i\')）', 'With a length header (struct.pack(\'i\'))'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, frame: 'len32le', autoRun: true } } },

@@ -44,6 +44,7 @@ socketserver.ThreadingUDPServer(('127.0.0.1', 8081), UpperHandler).serve_forever
       'UDP keeps datagram boundaries: even with all 3 datagrams in the receive buffer, each recvfrom() takes out just one. In the experiment the UDP side reads as many times as it sent (loopback rarely loses datagrams), while the same messages over TCP stick together.',
     ),
     watch: t('把 TCP 和 UDP 两侧的读取次数并排比较。', 'Compare the number of reads on the TCP side and the UDP side.'),
+    keys: ['sends', 'recvs', 'datagrams'],
   },
   tryIt: [
     { label: t('TCP 与 UDP 并排对比', 'TCP and UDP side by side'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, frame: 'none', udp: true, autoRun: true } } },

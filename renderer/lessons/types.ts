@@ -33,6 +33,8 @@ export interface Prediction {
   explanation: Text
   /** What to look at in the run, said before it runs. */
   watch: Text
+  /** The run's summary measures that answer the question, shown first (History's summary keys). */
+  keys?: string[]
 }
 
 export interface TryIt {

@@ -165,3 +165,26 @@ export function downloadText(fileName: string, text: string, type: string): void
 export function formatWhen(at: number, lang: 'zh' | 'en'): string {
   return new Date(at).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium', hour12: false })
 }
+
+/** A summary measure's name for people: `recvs` → “recv() reads”, `threading.p99Ms` → “threading · p99 latency, ms”. */
+export function measureLabel(key: string, t: (key: string) => string): string {
+  const known = (k: string, group: string) => {
+    const text = t(`history.${group}.${k}`)
+    return text === `history.${group}.${k}` ? null : text
+  }
+  const dotted = /^(\w+)\.(\w+)$/.exec(key)
+  if (dotted) {
+    const mode = known(dotted[1]!, 'modes')
+    const metric = known(dotted[2]!, 'measures')
+    if (mode && metric) return `${mode} · ${metric}`
+  }
+  return known(key, 'measures') ?? key
+}
+
+/** A measure's value for people: whole numbers grouped, fractions to two places, booleans as ✓/✗. */
+export function formatMeasure(v: unknown, lang: 'zh' | 'en'): string {
+  if (v === null || v === undefined) return '—'
+  if (typeof v === 'boolean') return v ? '✓' : '✗'
+  if (typeof v === 'number') return v.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US', { maximumFractionDigits: Number.isInteger(v) ? 0 : 2 })
+  return String(v)
+}

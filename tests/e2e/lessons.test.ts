@@ -79,7 +79,7 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
     await expect(page.getByTestId('prediction-verdict').count()).resolves.toBe(0)
     await page.getByTestId('predict-reveal').click()
     await expect(page.getByTestId('prediction-verdict').textContent()).resolves.toContain('Your prediction was right.')
-    await page.evaluate(() => document.getElementById('main')!.scrollTo({ top: 0 }))
+    await page.locator('#main').evaluate((el) => el.scrollTo({ top: 0 }))
     await screenshot(page, 'lessons-en')
 
     // The TCP loops lesson: predict wrongly on purpose, open its server experiment.
@@ -107,20 +107,27 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
     await page.locator('input[data-choice="one"]').check()
     await page.getByTestId('predict-lock').click()
     await expect(page.getByTestId('prediction-yours').textContent()).resolves.toContain('1 次，三条粘在一起')
-    await page.evaluate(() => document.getElementById('main')!.scrollTo({ top: 0 }))
+    await page.locator('#main').evaluate((el) => el.scrollTo({ top: 0 }))
     await screenshot(page, 'lessons-zh')
     await page.reload()
     await page.getByTestId('engine-state').filter({ hasText: /已连接/ }).waitFor()
     await openLessons(page)
     await page.locator('[data-lesson-page="sticky-packets"]').waitFor()
     await expect(page.getByTestId('prediction-yours').count()).resolves.toBe(1)
+    // The Python programs, in the dark theme: highlighted spans, and the lab can run them.
+    await page.getByTestId('theme-dark').click()
+    const program = page.locator('[data-program="sticky_server"]')
+    await program.evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await expect(program.locator('.tk-keyword').first().textContent()).resolves.toBe('import')
+    await screenshot(page, 'lessons-zh-python-dark')
     expect(pageProblems(page)).toEqual([])
     await page.context().close()
   })
 
-  it('every lesson’s try-it buttons open their experiment’s view and tab', async () => {
+  it('every lesson’s try-it opens its experiment’s view and tab, and each run it starts completes into History', async () => {
     const page = await openLab(browser, url, { lang: 'en' })
     const notices: string[] = []
+    const runs = async () => ((await callLab(url, 'history.list', { limit: 1000 })) as unknown[]).length
     for (const lesson of LESSONS) {
       for (let i = 0; i < lesson.tryIt.length; i++) {
         // Notices (a port already taken by an earlier try-it, …) must not cover the buttons.
@@ -135,14 +142,49 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
           await page.locator(`input[data-choice="${lesson.prediction.choices[0]!.id}"]`).check()
           await page.getByTestId('predict-lock').click()
         }
-        const experiment = lesson.tryIt[i]!.preset.experiment
+        const { experiment, settings } = lesson.tryIt[i]!.preset
+        const before = await runs()
         await page.getByTestId('try-it').nth(i).click()
         const [view] = experiment.split('/')
         await page.locator(`[data-nav="${view}"][aria-current="page"]`).waitFor()
         await page.locator(`[data-testid="${tabOf(experiment)}"][aria-selected="true"]`).waitFor({ timeout: 5_000 })
+        if ('autoRun' in settings && settings.autoRun) {
+          // The experiment ran with the lesson's settings and saved its result.
+          // Generous: the CPU-bound runs take much longer when the 2-core machine is busy with other tests.
+          const done = await expect
+            .poll(runs, { timeout: 120_000, interval: 250 })
+            .toBeGreaterThan(before)
+            .then(() => true, () => false)
+          if (!done) {
+            const shown = await Promise.all((await page.getByTestId('notice').all()).map((n) => n.textContent()))
+            expect.fail(`${lesson.id} try-it ${i} (${experiment}) saved no run; notices: ${JSON.stringify(shown)}`)
+          }
+        }
       }
     }
     console.log(`notices while opening every try-it:\n${notices.join('\n')}`)
+    await page.context().close()
+  }, 900_000)
+
+  it('a lesson shows its run’s own numbers next to the prediction', async () => {
+    const page = await openLab(browser, url, { lang: 'en' })
+    await openLessons(page)
+    await page.locator('[data-lesson="framing"]').click()
+    await page.locator('[data-lesson-page="framing"]').waitFor()
+    if ((await page.getByTestId('predict-lock').count()) === 0) await page.getByRole('button', { name: 'Change my prediction' }).click()
+    await page.locator('input[data-choice="three"]').check()
+    await page.getByTestId('predict-lock').click()
+    await page.locator('[data-try="network/sticky"]').first().click()
+    await page.locator('[data-testid="net-tab-sticky"][aria-selected="true"]').waitFor()
+    await expect.poll(async () => ((await callLab(url, 'history.list', { kind: 'net.sticky', limit: 1 })) as { settings?: unknown; summary: Record<string, unknown> }[])[0]?.summary.recovered, { timeout: 30_000 }).toBe(3)
+    await openLessons(page)
+    const measured = page.getByTestId('prediction-run')
+    await measured.waitFor()
+    await expect(measured.locator('tr.main:has-text("messages decoded") td').textContent()).resolves.toBe('3')
+    await expect(page.getByTestId('prediction-verdict').textContent()).resolves.toContain('Your prediction was right.')
+    await page.getByTestId('prediction').evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await screenshot(page, 'lessons-en-result')
+    expect(pageProblems(page)).toEqual([])
     await page.context().close()
   })
 
@@ -150,7 +192,7 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
     const seeds = [
       { kind: 'net.sticky', title: 'sticky: 3 sends, recv(1024)', settings: { messages: ['hello', 'world', 'sticky'], recvSize: 1024, readDelayMs: 200, frame: 'none' }, summary: { sends: 3, reads: 1, bytes: 16, decoded: 1 }, result: { reads: [16] } },
       { kind: 'net.sticky', title: 'sticky: framed', settings: { messages: ['hello', 'world', 'sticky'], recvSize: 1024, readDelayMs: 200, frame: 'len32le' }, summary: { sends: 3, reads: 1, bytes: 28, decoded: 3 }, result: { reads: [28] } },
-      { kind: 'proc.compare', title: 'cpu:400ms*4', settings: { tasks: 'cpu:400ms*4', modes: ['serial', 'concurrent', 'parallel'] }, summary: { serialMs: 1630, concurrentMs: 1655, parallelMs: 840, cpus: 2 }, result: {} },
+      { kind: 'proc.compare', title: 'seeded cpu:400ms*4', settings: { tasks: 'cpu:400ms*4', modes: ['serial', 'concurrent', 'parallel'] }, summary: { serialMs: 1630, concurrentMs: 1655, parallelMs: 840, cpus: 2 }, result: {} },
     ]
     for (const s of seeds) await callLab(url, 'history.add', s)
 
@@ -177,7 +219,7 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
     await page.locator('[data-testid="net-tab-sticky"][aria-selected="true"]').waitFor()
     await page.locator('[data-nav="history"]').click()
     const before = await rows.count()
-    await page.locator('tr:has-text("cpu:400ms*4") button', { hasText: 'Delete' }).click()
+    await page.locator('tr:has-text("seeded cpu:400ms*4") button', { hasText: 'Delete' }).click()
     await expect.poll(() => rows.count()).toBe(before - 1)
     expect(pageProblems(page)).toEqual([])
     await page.context().close()
