@@ -190,8 +190,8 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
 
   it('History lists runs, compares two, exports CSV and deletes, in both languages', async () => {
     const seeds = [
-      { kind: 'net.sticky', title: 'sticky: 3 sends, recv(1024)', settings: { messages: ['hello', 'world', 'sticky'], recvSize: 1024, readDelayMs: 200, frame: 'none' }, summary: { sends: 3, reads: 1, bytes: 16, decoded: 1 }, result: { reads: [16] } },
-      { kind: 'net.sticky', title: 'sticky: framed', settings: { messages: ['hello', 'world', 'sticky'], recvSize: 1024, readDelayMs: 200, frame: 'len32le' }, summary: { sends: 3, reads: 1, bytes: 28, decoded: 3 }, result: { reads: [28] } },
+      { kind: 'net.sticky', title: 'sticky: 3 sends, recv(1024)', settings: { messages: ['hello', 'world', 'sticky'], recvSize: 1024, readDelayMs: 200, frame: 'none' }, summary: { sends: 3, recvs: 1, bytes: 16, recovered: 1 }, result: { reads: [16] } },
+      { kind: 'net.sticky', title: 'sticky: framed', settings: { messages: ['hello', 'world', 'sticky'], recvSize: 1024, readDelayMs: 200, frame: 'len32le' }, summary: { sends: 3, recvs: 1, bytes: 28, recovered: 3 }, result: { reads: [28] } },
       { kind: 'proc.compare', title: 'seeded cpu:400ms*4', settings: { tasks: 'cpu:400ms*4', modes: ['serial', 'concurrent', 'parallel'] }, summary: { serialMs: 1630, concurrentMs: 1655, parallelMs: 840, cpus: 2 }, result: {} },
     ]
     for (const s of seeds) await callLab(url, 'history.add', s)
@@ -206,7 +206,7 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
     await page.locator('tr:has-text("sticky: 3 sends") input[type="checkbox"]').check()
     const compare = page.getByTestId('history-compare')
     await expect(compare.locator('tbody tr').count()).resolves.toBe(4)
-    await expect(compare.locator('tr:has-text("decoded") td').last().textContent()).resolves.toMatch(/[+-]2/)
+    await expect(compare.locator('tr:has-text("messages decoded") td').last().textContent()).resolves.toMatch(/[+-]2/)
     await screenshot(page, 'history-en')
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-csv').click()])

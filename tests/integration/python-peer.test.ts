@@ -1,9 +1,15 @@
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Lab } from '../../main/lab/lab'
 import { processRole } from '../../main/lab/proc/roles'
 import type { PythonPeer } from '../../shared/contract'
+import type { WsMessage } from '../../shared/transport'
+import WebSocket from 'ws'
+import { LabProcess } from '../helpers/cli'
 import { createTestLab } from '../helpers/lab'
 
 const hasPython = (() => {
@@ -57,6 +63,12 @@ describe.skipIf(!hasPython)('Python peers', () => {
     expect(peer.port).toBeGreaterThan(0)
     expect(peer.pid).toBeGreaterThan(0)
     expect(processRole(peer.pid!)).toMatchObject({ role: 'python-peer' })
+
+    // It is a child of the engine in the process tree, labelled as a Python peer.
+    if (process.platform === 'linux') {
+      const tree = await lab.invoke('os.tree', {})
+      expect(tree.processes.find((p) => p.pid === peer.pid)).toMatchObject({ ppid: process.pid, role: 'python-peer' })
+    }
 
     const reply = await lab.invoke('net.tcp.send', { host: '127.0.0.1', port: peer.port, message: 'hello from the lab' })
     expect(reply.reply).toBe('HELLO FROM THE LAB')
@@ -112,6 +124,34 @@ describe.skipIf(!hasPython)('Python peers', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'ERR_INVALID_INPUT' } })
     const code = await lab.call('python.run', { program: 'tcp_client', source: 'print(1)' } as never)
     expect(code).toMatchObject({ ok: false, error: { code: 'ERR_INVALID_INPUT' } })
+  })
+
+  it('a peer exits by itself when the lab is killed with SIGKILL (its stdin closes)', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'lab-py-'))
+    const web = new LabProcess(['web', '--port', '0', '--no-open', '--json', '--data-dir', dataDir])
+    try {
+      const line = await web.waitFor((l) => l.event === 'web')
+      const u = new URL(String(line.url))
+      const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { origin: `http://${u.host}` })
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+      const reply = new Promise<WsMessage>((resolve) =>
+        ws.on('message', (d) => {
+          const m = JSON.parse(String(d)) as WsMessage
+          if (m.type === 'result') resolve(m)
+        }),
+      )
+      ws.send(JSON.stringify({ id: 1, method: 'python.run', input: { program: 'tcp_server_threading', port: 0 } }))
+      const msg = await reply
+      if (msg.type !== 'result' || !msg.result.ok) throw new Error(JSON.stringify(msg))
+      const pid = (msg.result.value as PythonPeer).pid!
+      expect(alive(pid)).toBe(true)
+      ws.terminate()
+      web.child.kill('SIGKILL')
+      await until(() => !alive(pid), 5_000)
+    } finally {
+      if (web.child.exitCode === null && web.child.signalCode === null) await web.stop('SIGKILL')
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 
   it('a peer exits by itself when the lab closes', async () => {
