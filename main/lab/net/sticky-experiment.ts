@@ -101,6 +101,8 @@ async function runTcp(s: StickySettings, payloads: Buffer[], wires: Buffer[], no
   const port = (server.address() as net.AddressInfo).port
   const sender = net.connect({ host: HOST, port })
   sender.setNoDelay(s.nodelay)
+  // A late error (a reset while tearing down) must not become an uncaught exception.
+  sender.on('error', () => {})
   let conn: net.Socket | null = null
   try {
     const [receiver] = await Promise.all([
@@ -208,6 +210,7 @@ async function receive(socket: net.Socket, s: StickySettings, payloads: Buffer[]
 async function runUdp(s: StickySettings, payloads: Buffer[], now: () => number): Promise<StickyUdpResult> {
   const receiver = dgram.createSocket('udp4')
   const sender = dgram.createSocket('udp4')
+  sender.on('error', () => {})
   const datagrams: StickyDatagram[] = payloads.map((p, index) => ({
     index,
     bytes: p.length,
@@ -226,6 +229,7 @@ async function runUdp(s: StickySettings, payloads: Buffer[], now: () => number):
       receiver.bind({ address: HOST, port: 0 }, () => resolve())
     })
     const port = receiver.address().port
+    receiver.on('error', () => {})
     receiver.on('message', (msg) => {
       // Datagrams arrive whole and in order over loopback; match each to the next unanswered one.
       const d = datagrams[received]
