@@ -1,8 +1,8 @@
 /* eslint-disable no-restricted-imports -- this tests the Electron door's Electron-free parts (the rule matches any path with an electron/ segment) */
 import { afterEach, describe, expect, it } from 'vitest'
-import { ipcChannel, methodNames, type MethodName } from '../../shared/contract'
+import { IPC_EVENTS_CHANNEL, ipcChannel, methodNames, type LabEvent, type MethodName } from '../../shared/contract'
 import type { Result } from '../../shared/errors'
-import { registerIpc, type IpcMainLike } from '../../main/electron/ipc'
+import { forwardEvents, registerIpc, type IpcMainLike } from '../../main/electron/ipc'
 import type { SenderFrame } from '../../main/electron/security'
 import type { Lab } from '../../main/lab/lab'
 import { createTestLab } from '../helpers/lab'
@@ -99,5 +99,22 @@ describe('registerIpc', () => {
     const result = await ipc.invoke('net.tcpServer.start', frame, { port: 0 })
     expect(result.ok).toBe(false)
     expect(await lab.call('net.server.list', {})).toEqual({ ok: true, value: [] })
+  })
+
+  it('forwards engine events to the window in batches on the events channel, and stops when told', async () => {
+    setup()
+    const sent: { channel: string; events: LabEvent[] }[] = []
+    const stop = forwardEvents(lab, (channel, batch) => sent.push({ channel, events: batch.events }))
+    const started = await ipc.invoke('net.tcpServer.start', mainFrame, { port: 0 })
+    expect(started.ok).toBe(true)
+    for (let i = 0; i < 100 && !sent.some((b) => b.events.some((e) => e.topic === 'net.server')); i++) await new Promise((r) => setTimeout(r, 20))
+    expect(sent.length).toBeGreaterThan(0)
+    expect(new Set(sent.map((b) => b.channel))).toEqual(new Set([IPC_EVENTS_CHANNEL]))
+    expect(sent.flatMap((b) => b.events).some((e) => e.topic === 'net.server' && (e.payload as { event: string }).event === 'listening')).toBe(true)
+    stop()
+    const before = sent.length
+    await ipc.invoke('net.server.stop', mainFrame, { id: (started as { value: { id: string } }).value.id })
+    await new Promise((r) => setTimeout(r, 150))
+    expect(sent.length).toBe(before)
   })
 })
