@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { HistoryEntry, HistoryKind, HistoryMeta, HistorySummary } from '../../shared/contract'
+import { HISTORY_MAX_RESULT_BYTES, type HistoryEntry, type HistoryKind, type HistoryMeta, type HistorySummary } from '../../shared/contract'
 import { errorData } from '../../shared/errors'
 import type { JsonObject, JsonValue } from '../../shared/schema'
 import type { ExperimentId } from '../experiments'
@@ -20,6 +20,13 @@ export const KIND_EXPERIMENT: Record<string, ExperimentId> = {
 /** A plain JSON copy: drops undefined keys and Vue proxies (Electron's IPC cannot clone a Proxy). */
 function plain<T>(value: T): T {
   return JSON.parse(JSON.stringify(value ?? null)) as T
+}
+
+/** A result too big to keep is replaced by a note, so the run (settings and summary) is still saved. */
+function keepable(result: unknown): JsonValue {
+  const text = JSON.stringify(result ?? null)
+  const bytes = new TextEncoder().encode(text).length
+  return bytes > HISTORY_MAX_RESULT_BYTES ? { omitted: 'the full result was too large to keep', bytes } : (JSON.parse(text) as JsonValue)
 }
 
 /**
@@ -48,7 +55,7 @@ export const useHistoryStore = defineStore('history', () => {
   async function record(kind: HistoryKind, title: string, settings: object, summary: HistorySummary, result: unknown): Promise<HistoryMeta | null> {
     let input: { kind: string; title: string; settings: JsonObject; summary: HistorySummary; result: JsonValue }
     try {
-      input = { kind, title: title.slice(0, 200) || kind, settings: plain(settings) as JsonObject, summary: plain(summary), result: plain(result) as JsonValue }
+      input = { kind, title: title.slice(0, 200) || kind, settings: plain(settings) as JsonObject, summary: plain(summary), result: keepable(result) }
     } catch (err) {
       lab.notify(errorData('ERR_INTERNAL', `this run could not be saved: ${(err as Error).message}`))
       return null
