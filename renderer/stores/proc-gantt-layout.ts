@@ -99,7 +99,8 @@ export function ganttLayout(tasks: readonly TaskResult[], opts: GanttOptions): G
   const rowHeight = opts.rowHeight ?? 22
   const top = opts.top ?? 4
   const plotX0 = labelWidth
-  const plotX1 = Math.max(plotX0 + 20, opts.width - 10)
+  // The right margin leaves room for the last tick's label ("1000") centred on the plot's edge.
+  const plotX1 = Math.max(plotX0 + 20, opts.width - 18)
   const tickValues = niceTicks(opts.maxMs, opts.ticks ?? 4)
   const domain = tickValues[tickValues.length - 1]!
   const x = linearScale(domain, plotX0, plotX1)

@@ -146,9 +146,10 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
     await page.locator('[data-testid="tree-row"][data-role="pool"]').first().waitFor({ timeout: 20_000 }).catch(() => undefined)
     await screenshot(page, 'processes-tree-zh')
 
-    // Let the run finish so the next test starts from a quiet lab.
+    // Stop the run so the next test starts from a quiet lab.
     await page.getByTestId('proc-tab-run').click()
-    await page.getByTestId('results-row-parallel').waitFor({ timeout: 60_000 })
+    if (await page.getByTestId('run-stop').isVisible()) await page.getByTestId('run-stop').click()
+    await page.getByTestId('run-progress').waitFor({ state: 'detached', timeout: 30_000 })
     expect(pageProblems(page)).toEqual([])
     await page.context().close()
   })
@@ -184,6 +185,18 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
     await page.context().close()
   })
 
+  it('opens an experiment preset (the welcome card’s comparison) on the run tab and runs it at once; Stop ends it', async () => {
+    const page = await openLab(browser, url, { lang: 'en', welcome: true })
+    await page.getByTestId('welcome-compare').click()
+    await expect(page.getByTestId('proc-tab-run').getAttribute('aria-selected')).resolves.toBe('true')
+    await expect(page.getByTestId('run-spec').inputValue()).resolves.toBe('cpu:300ms*3,io:300ms*3')
+    await page.getByTestId('run-progress').waitFor()
+    await page.getByTestId('run-stop').click()
+    await page.getByTestId('run-progress').waitFor({ state: 'detached', timeout: 20_000 })
+    await expect(page.getByTestId('run-compare').isEnabled()).resolves.toBe(true)
+    await page.context().close()
+  })
+
   it('simulates OSTEP’s process-run example 4:100,1:0 tick for tick, labelled as a simulation', async () => {
     const page = await openLab(browser, url, { lang: 'en' })
     await openTab(page, 'simulator')
@@ -204,9 +217,11 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
     await expect(page.getByTestId('sim-total').textContent()).resolves.toBe('11')
     await expect(page.getByTestId('sim-stats').textContent()).resolves.toMatch(/54\.55 %/)
 
+    await scrollTo(page, '[role="tablist"]')
     await screenshot(page, 'processes-simulator-en')
     await switchLang(page, 'zh')
     await page.getByTestId('theme-dark').click()
+    await scrollTo(page, '[role="tablist"]')
     await expect(page.getByTestId('sim-label').textContent()).resolves.toMatch(/模拟/)
     await screenshot(page, 'processes-simulator-zh')
     expect(pageProblems(page)).toEqual([])

@@ -74,21 +74,21 @@ describe('Gantt layout', () => {
       expect(l.rows[1]!.y).toBe(20)
       const bar = l.rows[0]!.bars[0]!
       expect(bar.x).toBe(100)
-      expect(bar.x + bar.w).toBeCloseTo(490)
+      expect(bar.x + bar.w).toBeCloseTo(482)
     })
 
     it('fills the CPU part as long as the CPU time, inside the wall span', () => {
       const cpu = l.rows[0]!.bars[0]!.cpu[0]!
       expect(cpu.x).toBe(100)
-      expect(cpu.w).toBeCloseTo(390 / 4)
+      expect(cpu.w).toBeCloseTo(382 / 4)
       expect(l.rows[1]!.bars[0]!.cpu).toEqual([])
-      expect(l.rows[1]!.bars[0]!.io[0]!.w).toBeCloseTo(195)
+      expect(l.rows[1]!.bars[0]!.io[0]!.w).toBeCloseTo(191)
     })
 
     it('puts the axis below the rows, with ticks from the left to the right edge of the plot', () => {
       expect(l.axisY).toBe(44)
       expect(l.ticks[0]).toEqual({ x: 100, ms: 0 })
-      expect(l.ticks.at(-1)!.x).toBe(490)
+      expect(l.ticks.at(-1)!.x).toBe(482)
     })
 
     it('shares the time span of several runs', () => {
