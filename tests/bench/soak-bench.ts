@@ -166,7 +166,7 @@ it(`soak: ${CONNECTIONS} TCP connections + UDP flood + pool tasks for ${SECONDS}
       `  lab RSS:  baseline ${mb(baseline.rss)}, peak ${mb(stats.peakRss)}, after ${mb(after.rss)} (limit ${mb(rssLimit)})`,
       `  children: baseline ${baseline.children}, after ${after.children}`,
       `  TCP:      ${stats.tcpSent} sent, ${stats.tcpReplies} replies, ${stats.tcpWrong} wrong, ${unanswered} unanswered`,
-      `  UDP:      ${stats.udpSent} sent, ${stats.udpReplies} replies (${((100 * stats.udpReplies) / Math.max(1, stats.udpSent)).toFixed(1)} %; the rest dropped under the flood, as UDP may), ${stats.udpWrong} wrong`,
+      `  UDP:      ${stats.udpSent} sent (${Math.round(stats.udpSent / SECONDS)}/s achieved), ${stats.udpReplies} replies (${((100 * stats.udpReplies) / Math.max(1, stats.udpSent)).toFixed(1)} %; the rest dropped under the flood, as UDP may), ${stats.udpWrong} wrong`,
       `  pool:     ${stats.runs} runs, ${stats.runsFailed} failed${failures.length ? `: ${failures.join('; ')}` : ''}`,
     ].join('\n'),
   )

@@ -1,6 +1,6 @@
 /* eslint-disable no-restricted-imports -- this tests the Electron door's Electron-free parts (the rule matches any path with an electron/ segment) */
 import { EventEmitter } from 'node:events'
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -153,6 +153,22 @@ describe('Content-Security-Policy', () => {
       if (k === 'frame-ancestors') continue // ignored in <meta>; sent as a header
       expect(fromMeta.get(k), k).toEqual(v)
     }
+  })
+})
+
+describe.skipIf(!existsSync(path.join(REPO_ROOT, 'out', 'renderer', 'index.html')))('the built renderer (out/renderer/index.html)', () => {
+  const html = () => readFileSync(path.join(REPO_ROOT, 'out', 'renderer', 'index.html'), 'utf8')
+  it('keeps the CSP meta tag through the build', () => {
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html())
+    expect(meta?.[1]).toMatch(/default-src 'self'/)
+    expect(meta?.[1]).not.toMatch(/unsafe-eval/)
+  })
+  it('has no inline script (script-src self would block it) and loads nothing from another origin', () => {
+    for (const m of html().matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) {
+      expect(m[2]!.trim(), 'inline script').toBe('')
+      expect(m[1]).toMatch(/src="\.?\/assets\//)
+    }
+    expect(html()).not.toMatch(/(src|href)="(https?:)?\/\//)
   })
 })
 
