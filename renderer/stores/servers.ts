@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, triggerRef, watch } from 'vue'
-import type { ClientEvent, Framing, ServerEvent, ServerInfo, ServerMode } from '../../shared/contract'
+import type { ClientEvent, ConnectionInfo, Framing, ServerEvent, ServerInfo, ServerMode } from '../../shared/contract'
 import { Ring } from '../composables/net-ring'
 import { useLabStore } from './lab'
 
@@ -37,7 +37,15 @@ export const useServersStore = defineStore('servers', () => {
   /** Bumped when the log changes: views that derive from the ring watch this. */
   const version = ref(0)
   let seq = 0
+  let count = 0
   let scheduled = false
+  /** conn → connection per server, so a read event finds its row in O(1) even with 1,000 connections. */
+  const index = new WeakMap<ServerInfo, Map<number, ConnectionInfo>>()
+  const connsOf = (server: ServerInfo) => {
+    let map = index.get(server)
+    if (!map) index.set(server, (map = new Map(server.connections.map((c) => [c.conn, c]))))
+    return map
+  }
 
   const running = computed(() => servers.value.filter((s) => s.state === 'listening'))
 
@@ -48,6 +56,7 @@ export const useServersStore = defineStore('servers', () => {
       scheduled = false
       triggerRef(servers)
       triggerRef(log)
+      total.value = count
       version.value++
     }
     if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden) requestAnimationFrame(flush)
@@ -60,27 +69,31 @@ export const useServersStore = defineStore('servers', () => {
     switch (e.event) {
       case 'connection': {
         // Serial mode announces a queued connection first ('queued'), then 'connection' if it is ever served.
-        const existing = server.connections.find((x) => x.conn === e.conn)
+        const existing = connsOf(server).get(e.conn)
         if (existing) {
           existing.servedBy = e.servedBy
         } else {
-          server.connections.push({ conn: e.conn, remote: e.remote, openedAt: e.at, bytesIn: 0, bytesOut: 0, state: 'serving', servedBy: e.servedBy, messages: 0 })
+          const c: ConnectionInfo = { conn: e.conn, remote: e.remote, openedAt: e.at, bytesIn: 0, bytesOut: 0, state: 'serving', servedBy: e.servedBy, messages: 0 }
+          server.connections.push(c)
+          connsOf(server).set(e.conn, c)
           server.stats.accepted++
         }
         break
       }
       case 'queued':
         if (!server.queue.some((q) => q.conn === e.conn)) server.queue.push({ conn: e.conn, remote: e.remote, since: e.at })
-        const waiting = server.connections.find((x) => x.conn === e.conn)
+        const waiting = connsOf(server).get(e.conn)
         if (waiting) waiting.state = 'waiting'
         else {
-          server.connections.push({ conn: e.conn, remote: e.remote, openedAt: e.at, bytesIn: 0, bytesOut: 0, state: 'waiting', servedBy: { kind: 'queue', pid: 0, tid: null }, messages: 0 })
+          const c: ConnectionInfo = { conn: e.conn, remote: e.remote, openedAt: e.at, bytesIn: 0, bytesOut: 0, state: 'waiting', servedBy: { kind: 'queue', pid: 0, tid: null }, messages: 0 }
+          server.connections.push(c)
+          connsOf(server).set(e.conn, c)
           server.stats.accepted++
         }
         break
       case 'served': {
         server.queue = server.queue.filter((q) => q.conn !== e.conn)
-        const c = server.connections.find((x) => x.conn === e.conn)
+        const c = connsOf(server).get(e.conn)
         if (c) {
           c.state = 'serving'
           c.servedBy = e.servedBy
@@ -89,7 +102,7 @@ export const useServersStore = defineStore('servers', () => {
       }
       case 'recv':
       case 'send': {
-        const c = server.connections.find((x) => x.conn === e.conn)
+        const c = connsOf(server).get(e.conn)
         if (e.event === 'recv') {
           if (c) c.bytesIn += e.bytes
           server.stats.bytesIn += e.bytes
@@ -100,7 +113,7 @@ export const useServersStore = defineStore('servers', () => {
         break
       }
       case 'message': {
-        const c = server.connections.find((x) => x.conn === e.conn)
+        const c = connsOf(server).get(e.conn)
         if (c) c.messages++
         break
       }
@@ -115,6 +128,7 @@ export const useServersStore = defineStore('servers', () => {
         server.stats.dropped = e.dropped
         break
       case 'close':
+        connsOf(server).delete(e.conn)
         server.connections = server.connections.filter((x) => x.conn !== e.conn)
         server.queue = server.queue.filter((q) => q.conn !== e.conn)
         break
@@ -127,12 +141,12 @@ export const useServersStore = defineStore('servers', () => {
   lab.on('net.server', (e) => {
     apply(e)
     ring.push({ seq: ++seq, topic: 'net.server', event: e })
-    total.value++
+    count++
     wake()
   })
   lab.on('net.client', (e) => {
     ring.push({ seq: ++seq, topic: 'net.client', event: e })
-    total.value++
+    count++
     wake()
   })
 
@@ -195,6 +209,7 @@ export const useServersStore = defineStore('servers', () => {
 
   function clearLog() {
     ring.clear()
+    count = 0
     total.value = 0
     triggerRef(log)
     version.value++
