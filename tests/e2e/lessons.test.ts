@@ -128,6 +128,7 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
     const page = await openLab(browser, url, { lang: 'en' })
     const notices: string[] = []
     const runs = async () => ((await callLab(url, 'history.list', { limit: 1000 })) as unknown[]).length
+    let compared = 0
     for (const lesson of LESSONS) {
       for (let i = 0; i < lesson.tryIt.length; i++) {
         // Notices (a port already taken by an earlier try-it, …) must not cover the buttons.
@@ -159,10 +160,19 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
             const shown = await Promise.all((await page.getByTestId('notice').all()).map((n) => n.textContent()))
             expect.fail(`${lesson.id} try-it ${i} (${experiment}) saved no run; notices: ${JSON.stringify(shown)}`)
           }
+          // …and it ran with the lesson's settings (modes aside: a multi-mode run is saved per mode).
+          const [newest] = (await callLab(url, 'history.list', { limit: 1 })) as { id: string }[]
+          const entry = (await callLab(url, 'history.get', { id: newest!.id })) as { settings: Record<string, unknown> }
+          for (const [key, value] of Object.entries(settings)) {
+            if (key === 'autoRun' || key === 'modes' || !(key in entry.settings)) continue
+            expect(entry.settings[key], `${lesson.id} try-it ${i}: ${key}`).toEqual(value)
+            compared++
+          }
         }
       }
     }
-    console.log(`notices while opening every try-it:\n${notices.join('\n')}`)
+    console.log(`notices while opening every try-it:\n${notices.join('\n')}\nsettings compared with the saved runs: ${compared}`)
+    expect(compared).toBeGreaterThan(20)
     await page.context().close()
   }, 900_000)
 
