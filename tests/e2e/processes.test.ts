@@ -90,10 +90,10 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
     await expect(page.getByTestId('proc-tab-run').getAttribute('aria-selected')).resolves.toBe('true')
     await page.getByTestId('results-row-parallel').waitFor()
 
-    await scrollTo(page, '#timeline-title')
+    await scrollTo(page, 'section[aria-labelledby="results-title"]')
     await screenshot(page, 'processes-run-en')
     await switchLang(page, 'zh')
-    await scrollTo(page, '#timeline-title')
+    await scrollTo(page, 'section[aria-labelledby="results-title"]')
     await expect(page.getByTestId('run-lesson').textContent()).resolves.toMatch(/计算密集任务/)
     await screenshot(page, 'processes-run-zh')
     expect(pageProblems(page)).toEqual([])
