@@ -88,6 +88,18 @@ describe('TcpServer under bad input and load (SECURITY.md 14–21)', () => {
     }
   })
 
+  it.each(['async', 'threading', 'forking'] as const)('%s: stop while a delayed reply is pending says goodbye without an error', async (mode) => {
+    const { port, id } = await lab.invoke('net.tcpServer.start', { port: 0, mode, handler: 'delay:3000' })
+    const c = await connect(port)
+    c.send('late')
+    await probe.until(() => probe.of('recv').length === 1, 'recv')
+    await lab.invoke('net.server.stop', { id })
+    await waitUntil(() => c.closed || c.ended, 'client sees the end')
+    expect(probe.of('close').map((e) => e.reason)).toEqual(['server'])
+    expect(probe.of('error')).toEqual([])
+    expect(c.received.length).toBe(0)
+  })
+
   it('maxConnections: more connections are dropped and reported', async () => {
     const { port, maxConnections } = await lab.invoke('net.tcpServer.start', { port: 0, maxConnections: 2 })
     expect(maxConnections).toBe(2)

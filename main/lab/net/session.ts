@@ -316,7 +316,7 @@ export class Session {
 
   /** Returns false when the caller should wait for 'drain'. */
   private write(reply: Buffer): boolean {
-    if (this.closed || this.socket.destroyed || reply.length === 0) return true
+    if (this.closed || this.socket.destroyed || this.socket.writableEnded || reply.length === 0) return true
     this.bytesOut += reply.length
     this.hooks.event({ event: 'send', bytes: reply.length })
     const ok = this.socket.write(reply)
