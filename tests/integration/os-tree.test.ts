@@ -182,6 +182,19 @@ describe.runIf(linux)('process tree (Linux /proc)', () => {
     expect(stop.ok ? null : stop.error.code).toBe('ERR_NOT_FOUND')
   })
 
+  it('the whole system under PID 1 (read by scanning /proc, cheaper than walking there) agrees with the OS', async () => {
+    const { child, grandPid } = await family()
+    const tree = await lab.invoke('os.tree', { pid: 1 })
+    const { parents } = osParents()
+    const pids = tree.processes.map((p) => p.pid)
+    expect(pids[0]).toBe(1)
+    for (const pid of [process.pid, child.pid!, grandPid]) expect(pids).toContain(pid)
+    // Other programs start and stop meanwhile: compare the processes both listings saw.
+    const both = tree.processes.filter((p) => parents.has(p.pid))
+    expect(both.length).toBeGreaterThan(tree.processes.length * 0.8)
+    for (const p of both) expect([p.pid, p.ppid]).toEqual([p.pid, parents.get(p.pid)])
+  })
+
   it('looks up any PID, such as PID 1', async () => {
     const init = await lab.invoke('os.process', { pid: 1 })
     expect(init).toMatchObject({ pid: 1, ppid: 0 })

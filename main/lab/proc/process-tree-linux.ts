@@ -116,36 +116,46 @@ export class LinuxTreeReader implements TreeReader {
     const rootStat = parseProcStat(read(`${this.root}/${rootPid}/stat`) ?? '')
     if (!rootStat) return null
     if (this.childrenFiles === null) this.childrenFiles = read(`${this.root}/${rootPid}/task/${rootPid}/children`) !== null
-    const found: { stat: ProcStat; tids: string[] }[] = []
-    if (this.childrenFiles) {
-      // Walk down: children of a process = the union of its threads' children lists.
-      const queue = [rootStat]
-      const seen = new Set<number>()
-      while (queue.length > 0) {
-        const stat = queue.shift()!
-        if (seen.has(stat.pid)) continue
-        seen.add(stat.pid)
-        const tids = this.tids(stat.pid)
-        found.push({ stat, tids })
-        for (const tid of tids) {
-          for (const child of (read(`${this.root}/${stat.pid}/task/${tid}/children`) ?? '').split(' ')) {
-            if (!numeric(child)) continue
-            const childStat = parseProcStat(read(`${this.root}/${child}/stat`) ?? '')
-            if (childStat) queue.push(childStat)
-          }
-        }
-      }
-    } else {
-      const all: ProcStat[] = []
-      for (const name of list(this.root)) {
-        if (!numeric(name)) continue
-        const stat = parseProcStat(read(`${this.root}/${name}/stat`) ?? '')
-        if (stat) all.push(stat)
-      }
-      for (const stat of depthFirst(all, rootPid)) found.push({ stat, tids: this.tids(stat.pid) })
-    }
+    const pids = list(this.root).filter(numeric)
+    // Walking down costs a read per THREAD of the tree, a scan a read per process of the system:
+    // walk (the lab's small tree) unless that gets dearer than the scan (say, the tree under PID 1).
+    const found = (this.childrenFiles ? this.walk(rootStat, pids.length) : null) ?? this.scan(rootPid, pids)
     const processes = found.map(({ stat, tids }) => this.describe(stat, tids, now))
     return depthFirst(processes, rootPid)
+  }
+
+  /** Children of a process = the union of its threads' `children` lists. Null once more than `budget` reads were needed. */
+  private walk(rootStat: ProcStat, budget: number): { stat: ProcStat; tids: string[] }[] | null {
+    const found: { stat: ProcStat; tids: string[] }[] = []
+    const queue = [rootStat]
+    const seen = new Set<number>()
+    let reads = 0
+    while (queue.length > 0) {
+      const stat = queue.shift()!
+      if (seen.has(stat.pid)) continue
+      seen.add(stat.pid)
+      const tids = this.tids(stat.pid)
+      found.push({ stat, tids })
+      for (const tid of tids) {
+        if (++reads > budget) return null
+        for (const child of (read(`${this.root}/${stat.pid}/task/${tid}/children`) ?? '').split(' ')) {
+          if (!numeric(child)) continue
+          const childStat = parseProcStat(read(`${this.root}/${child}/stat`) ?? '')
+          if (childStat) queue.push(childStat)
+        }
+      }
+    }
+    return found
+  }
+
+  /** Every process's stat, then the ones under the root. */
+  private scan(rootPid: number, pids: string[]): { stat: ProcStat; tids: string[] }[] {
+    const all: ProcStat[] = []
+    for (const name of pids) {
+      const stat = parseProcStat(read(`${this.root}/${name}/stat`) ?? '')
+      if (stat) all.push(stat)
+    }
+    return depthFirst(all, rootPid).map((stat) => ({ stat, tids: this.tids(stat.pid) }))
   }
 
   private tids(pid: number): string[] {
