@@ -151,6 +151,21 @@ describe('TcpServer: handlers, receive model and framing', () => {
     expect(probe.of('message').map((e) => e.bytes)).toEqual([5, 5000, 6])
   })
 
+  it.each(['async', 'serial', 'threading', 'forking'] as const)('%s: a 5 MB len32be message comes back whole, upper-cased', async (mode) => {
+    const { port } = await lab.invoke('net.tcpServer.start', { port: 0, mode, frame: 'len32be' })
+    const c = await connect(port)
+    const payload = Buffer.alloc(5 * 1024 * 1024, 0x61)
+    payload.write('end', payload.length - 3)
+    c.send(encodeFrame('len32be', payload))
+    const got = await c.receive(payload.length + 4, 20_000)
+    const [reply] = new FrameDecoder('len32be').push(got)
+    expect(reply!.length).toBe(payload.length)
+    expect(reply!.subarray(0, 4).toString()).toBe('AAAA')
+    expect(reply!.subarray(-3).toString()).toBe('END')
+    await probe.until(() => probe.of('message').length === 1, 'message event')
+    expect(probe.of('message')[0]!.bytes).toBe(payload.length)
+  })
+
   describe.each(['len32le', 'len32be', 'line'] as const)('framing %s', (frame: Framing) => {
     it('recovers each message however the sends were split or merged, and answers framed', async () => {
       const { port, frame: shown } = await lab.invoke('net.tcpServer.start', { port: 0, frame, recvSize: 3 })
