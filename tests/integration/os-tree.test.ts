@@ -178,6 +178,10 @@ describe.runIf(linux)('process tree (Linux /proc)', () => {
       expect(result.ok).toBe(false)
       if (!result.ok) expect(result.error).toMatchObject({ code: 'ERR_NOT_FOUND', params: { pid } })
     }
+    // A thread id is not a process id, though /proc/<tid> answers too.
+    const tid = tidsOf(process.pid).find((t) => t !== process.pid)!
+    const thread = await lab.call('os.process', { pid: tid })
+    expect(thread.ok ? null : thread.error.code).toBe('ERR_NOT_FOUND')
     const stop = await lab.call('os.watch.stop', { watchId: 'watch-none' })
     expect(stop.ok ? null : stop.error.code).toBe('ERR_NOT_FOUND')
   })

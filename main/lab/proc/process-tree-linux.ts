@@ -106,14 +106,14 @@ export class LinuxTreeReader implements TreeReader {
   async readProcess(pid: number): Promise<OsProcess | null> {
     const now = Date.now()
     this.cpu.prune(now)
-    const stat = parseProcStat(read(`${this.root}/${pid}/stat`) ?? '')
+    const stat = this.processStat(pid)
     return stat ? this.describe(stat, this.tids(pid), now) : null
   }
 
   readTreeSync(rootPid: number): OsProcess[] | null {
     const now = Date.now()
     this.cpu.prune(now)
-    const rootStat = parseProcStat(read(`${this.root}/${rootPid}/stat`) ?? '')
+    const rootStat = this.processStat(rootPid)
     if (!rootStat) return null
     if (this.childrenFiles === null) this.childrenFiles = read(`${this.root}/${rootPid}/task/${rootPid}/children`) !== null
     const pids = list(this.root).filter(numeric)
@@ -156,6 +156,14 @@ export class LinuxTreeReader implements TreeReader {
       if (stat) all.push(stat)
     }
     return depthFirst(all, rootPid).map((stat) => ({ stat, tids: this.tids(stat.pid) }))
+  }
+
+  /** /proc/<tid>/stat exists for every THREAD too (hidden from the listing): only a thread-group leader is a process. */
+  private processStat(pid: number): ProcStat | null {
+    const stat = parseProcStat(read(`${this.root}/${pid}/stat`) ?? '')
+    if (!stat) return null
+    const tgid = /^Tgid:\s+(\d+)/m.exec(read(`${this.root}/${pid}/status`) ?? '')
+    return tgid && Number(tgid[1]) !== pid ? null : stat
   }
 
   private tids(pid: number): string[] {
