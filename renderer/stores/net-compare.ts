@@ -1,9 +1,10 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { COMPARE_MODES, HISTORY_MAX_RESULT_BYTES, type CompareMode, type CompareProgress, type CompareRunResult } from '../../shared/contract'
+import { COMPARE_MAX_BYTES, COMPARE_MAX_CLIENTS, COMPARE_MAX_MESSAGES, COMPARE_MODES, HISTORY_MAX_RESULT_BYTES, type CompareMode, type CompareProgress, type CompareRunResult } from '../../shared/contract'
 import { compactCompare } from '../composables/net-history'
 import type { ExperimentSettings } from '../experiments'
 import { useHistoryStore } from './history'
+import { clampInt } from '../composables/net-numbers'
 import { useLabStore } from './lab'
 
 export interface CompareForm {
@@ -22,7 +23,7 @@ export function defaultCompareForm(): CompareForm {
 }
 
 export function handlerSpec(f: Pick<CompareForm, 'handler' | 'delayMs'>): string {
-  return f.handler === 'delay' ? `delay:${Math.max(0, Math.min(9999, Math.round(f.delayMs)))}` : f.handler
+  return f.handler === 'delay' ? `delay:${clampInt(f.delayMs, 0, 9999, 20)}` : f.handler
 }
 
 /** Serial vs concurrent servers: settings, a progress bar fed by events, the last run. */
@@ -64,7 +65,13 @@ export const useNetCompareStore = defineStore('netCompare', () => {
     try {
       const f = form.value
       const modes = COMPARE_MODES.filter((m) => f.modes.includes(m))
-      const settings = { clients: f.clients, messages: f.messages, bytes: f.bytes, handler: handlerSpec(f), modes }
+      const settings = {
+        clients: clampInt(f.clients, 1, COMPARE_MAX_CLIENTS, 4),
+        messages: clampInt(f.messages, 1, COMPARE_MAX_MESSAGES, 5),
+        bytes: clampInt(f.bytes, 1, COMPARE_MAX_BYTES, 32),
+        handler: handlerSpec(f),
+        modes,
+      }
       const r = await lab.attempt('net.compare.run', settings)
       if (!r) return null
       result.value = r
@@ -75,8 +82,8 @@ export const useNetCompareStore = defineStore('netCompare', () => {
       }
       void useHistoryStore().record(
         'net.compare',
-        `${f.clients} × ${f.messages} · ${settings.handler} · ${modes.join('/')}`,
-        { clients: f.clients, messages: f.messages, handler: settings.handler, modes },
+        `${settings.clients} × ${settings.messages} · ${settings.handler} · ${modes.join('/')}`,
+        { clients: settings.clients, messages: settings.messages, handler: settings.handler, modes },
         summary,
         compactCompare(r, HISTORY_MAX_RESULT_BYTES - 8_192),
       )

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { HISTORY_MAX_RESULT_BYTES, type ClientFraming, type StickyRunResult, type TextEncoding } from '../../shared/contract'
 import { compactSticky } from '../composables/net-history'
+import { clampInt } from '../composables/net-numbers'
 import type { ExperimentSettings } from '../experiments'
 import { useHistoryStore } from './history'
 import { useLabStore } from './lab'
@@ -46,9 +47,9 @@ export const useNetStickyStore = defineStore('netSticky', () => {
       const f = form.value
       const settings = {
         messages: f.messages.filter((m) => m.length > 0),
-        gapMs: f.gapMs,
-        recvSize: f.recvSize,
-        readDelayMs: f.readDelayMs,
+        gapMs: clampInt(f.gapMs, 0, 5_000, 0),
+        recvSize: clampInt(f.recvSize, 1, 65_536, 1024),
+        readDelayMs: clampInt(f.readDelayMs, 0, 5_000, 0),
         nodelay: f.nodelay,
         frame: f.frame,
         encoding: f.encoding,
@@ -61,7 +62,7 @@ export const useNetStickyStore = defineStore('netSticky', () => {
       void useHistoryStore().record(
         'net.sticky',
         `${settings.messages.length} × send → ${r.recvs.length} × recv (${settings.frame}${udp ? ', UDP' : ''})`,
-        { messages: settings.messages, gapMs: f.gapMs, recvSize: f.recvSize, readDelayMs: f.readDelayMs, nodelay: f.nodelay, frame: f.frame, udp },
+        { messages: settings.messages, gapMs: settings.gapMs, recvSize: settings.recvSize, readDelayMs: settings.readDelayMs, nodelay: f.nodelay, frame: f.frame, udp },
         {
           sends: r.sends.length,
           recvs: r.recvs.length,

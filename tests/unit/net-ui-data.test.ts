@@ -4,6 +4,7 @@ import { hexToBytes, hexToText, isHexPayload, spacedHex, visible } from '../../r
 import { csvField, exportName, toCsv } from '../../renderer/composables/net-export'
 import { compactCompare, compactSticky } from '../../renderer/composables/net-history'
 import { Ring } from '../../renderer/composables/net-ring'
+import { clampInt } from '../../renderer/composables/net-numbers'
 
 describe('Ring', () => {
   it('keeps the newest entries, oldest first, in O(1) per push', () => {
@@ -101,5 +102,15 @@ describe('fitting runs into the history', () => {
     expect(small.modes[0]!.timelineSampled).toBe(true)
     expect(small.modes[0]!.timeline.length).toBeGreaterThan(100)
     expect(compactCompare(run, 10_000_000)).toBe(run)
+  })
+})
+
+describe('number fields', () => {
+  it('clamps to the allowed range and falls back when a field was emptied', () => {
+    expect(clampInt(70_000, 1, 65_536, 1024)).toBe(65_536)
+    expect(clampInt(-5, 0, 5_000, 0)).toBe(0)
+    expect(clampInt('', 1, 64, 4)).toBe(4)
+    expect(clampInt('12.6', 1, 64, 4)).toBe(13)
+    expect(clampInt('abc', 1, 64, 4)).toBe(4)
   })
 })
