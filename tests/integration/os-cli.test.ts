@@ -65,6 +65,23 @@ describe('lab tree', () => {
     }
   })
 
+  it('labels another lab\'s counter children by their entry file (no shared registry across processes)', async () => {
+    const counter = new LabProcess(['counter', '--processes', '2', '--increments', '10', '--hold', '4000', '--json'])
+    try {
+      let roles: (string | undefined)[] = []
+      const deadline = Date.now() + 15_000
+      while (roles.length < 2 && Date.now() < deadline) {
+        const r = await runLab(['tree', '--pid', String(counter.child.pid), '--json'])
+        const out = json(r.stdout) as { processes?: { ppid: number; role?: string }[] }
+        roles = (out.processes ?? []).filter((p) => p.ppid === counter.child.pid).map((p) => p.role)
+      }
+      expect(roles).toEqual(['counter', 'counter'])
+      await counter.waitFor((l) => l.kind === 'processes')
+    } finally {
+      await counter.stop()
+    }
+  })
+
   it('prints an indented text tree with threads and the OS notes', async () => {
     const r = await runLab(['tree'])
     expect(r.code).toBe(0)

@@ -83,8 +83,10 @@ describe('macOS ps parsers (hand-written samples)', () => {
       [2, 'sleeping', 0],
     ])
     expect(processes[3]!.state).toBe('zombie')
-    // Roles: the renderer is recognised from --type=renderer.
+    // Roles: the renderer is recognised from --type=renderer, the pool child from its entry file.
     expect(labelProcess(processes[1]!, 501).role).toBe('renderer')
+    expect(labelProcess(processes[2]!, 501).role).toBe('pool')
+    expect(labelProcess(processes[3]!, 501).role).toBeUndefined()
   })
 })
 
@@ -160,6 +162,9 @@ describe('shared helpers', () => {
     expect(pool).toMatchObject({ role: 'pool', label: 'pool child 1/2' })
     expect(conhost!.role).toBeUndefined()
     undo()
-    expect(labelProcess(parseWin32Json(fixture('ps-win32', 'tree.json'), 4120)[2]!, 4120).role).toBeUndefined()
+    // Unregistered (as seen from another lab process), the pool child is still known by its entry file.
+    const again = labelProcess(parseWin32Json(fixture('ps-win32', 'tree.json'), 4120)[2]!, 4120)
+    expect(again.role).toBe('pool')
+    expect(again.label).toBeUndefined()
   })
 })

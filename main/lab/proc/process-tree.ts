@@ -32,6 +32,16 @@ const ELECTRON_TYPES: Record<string, ProcessRole> = {
   zygote: 'zygote',
 }
 
+/**
+ * The lab's own worker entries, recognised in a command line: this labels them even in a tree
+ * read by ANOTHER lab process (e.g. `lab tree --pid <PID of lab web>`), which has no registry entry.
+ */
+const WORKER_ENTRIES: [RegExp, ProcessRole][] = [
+  [/workers[\\/]pool-child\.js\b/, 'pool'],
+  [/workers[\\/]counter-child\.js\b/, 'counter'],
+  [/workers[\\/]tcp-handler-child\.js\b/, 'connection'],
+]
+
 /** Thread names some runtimes give (newer Node, Electron); Node 20 names every thread "node". */
 const THREAD_NAMES: [RegExp, ThreadRole][] = [
   [/^libuv-worker/, 'libuv'],
@@ -49,7 +59,8 @@ export function labelProcess(p: OsProcess, enginePid: number): OsProcess {
     p.role = 'main'
   } else {
     const type = /(?:^|\s)--type=([\w-]+)/.exec(p.cmd)?.[1]
-    if (type && ELECTRON_TYPES[type]) p.role = ELECTRON_TYPES[type]
+    const role = (type ? ELECTRON_TYPES[type] : undefined) ?? WORKER_ENTRIES.find(([pattern]) => pattern.test(p.cmd))?.[1]
+    if (role) p.role = role
   }
   for (const t of p.threads) labelThread(t, p.pid)
   return p
