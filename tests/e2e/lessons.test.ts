@@ -38,9 +38,10 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
   let browser: Browser
   let lab: LabProcess
   let url: string
+  let dataDir: string
 
   beforeAll(async () => {
-    ;({ lab, url } = await startBrowserMode())
+    ;({ lab, url, dataDir } = await startBrowserMode())
     browser = await launchChromium()
   })
   afterAll(async () => {
@@ -126,6 +127,16 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
 
   it('every lesson’s try-it opens its experiment’s view and tab, and each run it starts completes into History', async () => {
     const page = await openLab(browser, url, { lang: 'en' })
+    // Failed calls, with the engine's own message, for the failure report.
+    const failures: string[] = []
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', (f) => {
+        const text = String(f.payload)
+        if (text.includes('"ok":false')) failures.push(text.slice(0, 400))
+      }),
+    )
+    await page.reload()
+    await page.getByTestId('engine-state').filter({ hasText: /connected/ }).waitFor()
     const notices: string[] = []
     const runs = async () => ((await callLab(url, 'history.list', { limit: 1000 })) as unknown[]).length
     let compared = 0
@@ -158,7 +169,7 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
             .then(() => true, () => false)
           if (!done) {
             const shown = await Promise.all((await page.getByTestId('notice').all()).map((n) => n.textContent()))
-            expect.fail(`${lesson.id} try-it ${i} (${experiment}) saved no run; notices: ${JSON.stringify(shown)}`)
+            expect.fail(`${lesson.id} try-it ${i} (${experiment}) saved no run; notices: ${JSON.stringify(shown)}; failed calls: ${failures.join('\n')}`)
           }
           // …and it ran with the lesson's settings (modes aside: a multi-mode run is saved per mode).
           const [newest] = (await callLab(url, 'history.list', { limit: 1 })) as { id: string }[]
@@ -242,5 +253,16 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
     await zh.locator('tr:has-text("sticky: 3 sends") input[type="checkbox"]').check()
     await screenshot(zh, 'history-zh')
     await zh.context().close()
+  })
+  it('finds the runs in History after the lab restarts', async () => {
+    const before = ((await callLab(url, 'history.list', { limit: 1000 })) as { id: string }[]).map((m) => m.id)
+    expect(before.length).toBeGreaterThan(0)
+    await lab.stop()
+    ;({ lab, url } = await startBrowserMode({ dataDir }))
+    const page = await openLab(browser, url, { lang: 'en' })
+    await page.locator('[data-nav="history"]').click()
+    await page.getByTestId('history-row').first().waitFor()
+    await expect(page.getByTestId('history-row').count()).resolves.toBe(before.length)
+    await page.context().close()
   })
 })
