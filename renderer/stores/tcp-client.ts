@@ -17,6 +17,8 @@ export const useTcpClientStore = defineStore('tcpClient', () => {
   const sending = ref(false)
   /** The message field, kept here so a lesson's preset can fill it. */
   const draft = ref('hello')
+  /** Which client the panel shows (kept while the learner visits other views): one-shot, persistent TCP, UDP. */
+  const kind = ref<'once' | 'tcp' | 'udp'>('once')
   let nextId = 1
 
   async function send(host: string, port: number, message: string) {
@@ -30,5 +32,5 @@ export const useTcpClientStore = defineStore('tcpClient', () => {
     }
   }
 
-  return { exchanges, sending, draft, send }
+  return { exchanges, sending, draft, kind, send }
 })

@@ -143,10 +143,17 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
       await page.getByTestId('server-mode').filter({ hasText: mode === 'threading' ? 'Threading' : 'Forking' }).waitFor()
       await page.getByTestId('tcpc-open').click()
       await page.getByTestId('tcpc-item').waitFor()
-      await expect(page.getByTestId('served-by').first().textContent()).resolves.toMatch(pattern)
+      await expect(page.getByTestId('served-by').first().innerText()).resolves.toMatch(pattern)
       await page.getByTestId('tcpc-payload').fill('hi there')
       await page.getByTestId('tcpc-send').click()
       await page.getByTestId('tcpc-text').filter({ hasText: 'HI THERE' }).first().waitFor()
+      if (mode === 'forking') {
+        // The child serving the connection is one click away in the process tree.
+        await page.getByTestId('served-by').first().click()
+        await expect(page.locator('[data-nav="processes"]').getAttribute('aria-current')).resolves.toBe('page')
+        await page.locator('[data-nav="network"]').click()
+        await page.getByTestId('tcpc-item').waitFor()
+      }
       await page.getByTestId('tcpc-close').click()
       await page.getByTestId('tcpc-empty').waitFor()
       await page.getByTestId('server-stop').click()
@@ -266,7 +273,7 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
     await page.getByTestId('server-start').click()
     await page.getByTestId('client-kind-tcp').click()
     await page.getByTestId('tcpc-open').click()
-    await expect(page.getByTestId('served-by').first().textContent()).resolves.toMatch(/^线程 TID \d+$/)
+    await expect(page.getByTestId('served-by').first().innerText()).resolves.toMatch(/^线程 TID \d+$/)
     await page.getByTestId('tcpc-payload').fill('你好 hello')
     await page.getByTestId('tcpc-send').click()
     await page.getByTestId('tcpc-text').filter({ hasText: '你好 HELLO' }).first().waitFor()

@@ -39,6 +39,7 @@ export default {
         process: 'process PID {pid}',
         queue: 'queue · PID {pid}',
         loop: 'event loop · PID {pid}',
+        showInTree: 'Show PID {pid} in the process tree',
       },
       server: {
         title: 'Server',
@@ -249,7 +250,8 @@ export default {
         unit: { perSec: '/s', ms: 'ms' },
         timelines: 'Who was served when',
         timelineAxis: 'time since start (ms), same scale for every model',
-        timelineHint: 'One row per client, one bar per request/reply round trip; the thin line is the wait before its first reply.',
+        timelineHint:
+          'One row per client, one bar per request/reply round trip, from send() to the reply. A long first bar is a request that sat waiting for the server — in serial mode, behind the clients before it.',
         timelineLabel: 'Timeline of the {mode} server: {clients} clients',
         clientN: 'client {n}',
         waits: 'First reply after:',
@@ -294,6 +296,7 @@ export default {
         process: '进程 PID {pid}',
         queue: '队列 · PID {pid}',
         loop: '事件循环 · PID {pid}',
+        showInTree: '在进程树中查看 PID {pid}',
       },
       server: {
         title: '服务器',
@@ -504,7 +507,7 @@ export default {
         unit: { perSec: '次/秒', ms: '毫秒' },
         timelines: '谁在什么时候被服务',
         timelineAxis: '从开始算起的时间（毫秒），各模型使用同一刻度',
-        timelineHint: '每行一个客户端，每个色块是一次请求/回复往返；细线是收到第一个回复之前的等待。',
+        timelineHint: '每行一个客户端，每个色块是一次请求/回复往返，从 send() 到收到回复。第一个色块很长，说明请求在等服务器——串行模式下是排在前面的客户端后面等。',
         timelineLabel: '{mode}服务器的时间线：{clients} 个客户端',
         clientN: '客户端 {n}',
         waits: '首个回复用时：',
