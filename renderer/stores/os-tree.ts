@@ -23,17 +23,24 @@ export const useOsTreeStore = defineStore('os-tree', () => {
   let starting: Promise<void> | null = null
   let timer: ReturnType<typeof setInterval> | null = null
 
-  lab.on('os.tree', (snap) => {
-    if (snap.watchId !== watchId.value) return
+  // The engine emits the first snapshot at once, before os.watch.start has answered with
+  // the watch id: keep the latest unclaimed one and apply it when the id arrives.
+  let unclaimed: OsTreeSnapshot | null = null
+  function apply(snap: OsTreeSnapshot) {
     snapshot.value = snap
     now.value = Date.now()
     tracker.value = trackSnapshot(tracker.value, snap, now.value)
+  }
+  lab.on('os.tree', (snap) => {
+    if (snap.watchId === watchId.value) apply(snap)
+    else if (watchId.value === null) unclaimed = snap
   })
 
   const rows = computed(() => trackerRows(tracker.value, now.value, { rootPid: snapshot.value?.rootPid, collapsed: collapsed.value }))
 
   async function start() {
     error.value = null
+    unclaimed = null
     tracker.value = newTracker()
     const r = await lab.call('os.watch.start', { intervalMs: 1000 })
     if (!r.ok) {
@@ -46,6 +53,10 @@ export const useOsTreeStore = defineStore('os-tree', () => {
       return
     }
     watchId.value = r.value.watchId
+    // Set by the event listener meanwhile (TypeScript cannot see that).
+    const first = unclaimed as OsTreeSnapshot | null
+    if (first?.watchId === r.value.watchId) apply(first)
+    unclaimed = null
     timer ??= setInterval(() => {
       now.value = Date.now()
     }, 500)

@@ -90,11 +90,19 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
     await expect(page.getByTestId('proc-tab-run').getAttribute('aria-selected')).resolves.toBe('true')
     await page.getByTestId('results-row-parallel').waitFor()
 
+    // For the picture, the course's clearest point (it holds even on a busy machine): eight
+    // I/O-bound tasks overlap on ONE CPU.
+    await page.getByTestId('run-preset-io').click()
+    await page.getByTestId('run-compare').click()
+    await page.getByTestId('run-progress').waitFor()
+    await page.getByTestId('run-progress').waitFor({ state: 'detached', timeout: 60_000 })
+    await expect(page.getByTestId('timeline-concurrent').getByTestId('gantt-row').count()).resolves.toBe(8)
+    await expect(page.getByTestId('run-lesson').textContent()).resolves.toMatch(/I\/O-bound tasks: concurrency helps/)
     await scrollTo(page, 'section[aria-labelledby="results-title"]')
     await screenshot(page, 'processes-run-en')
     await switchLang(page, 'zh')
     await scrollTo(page, 'section[aria-labelledby="results-title"]')
-    await expect(page.getByTestId('run-lesson').textContent()).resolves.toMatch(/计算密集任务/)
+    await expect(page.getByTestId('run-lesson').textContent()).resolves.toMatch(/I\/O 密集任务/)
     await screenshot(page, 'processes-run-zh')
     expect(pageProblems(page)).toEqual([])
     await page.context().close()
