@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { formatMeasure, historyToCsv, measureLabel } from '../../renderer/stores/history'
 import { translate } from '../../renderer/i18n'
+import type { HistoryMeta } from '../../shared/contract'
 
 describe('history export', () => {
-  const entries = [
+  const entries: HistoryMeta[] = [
     { id: 'a', at: Date.UTC(2026, 0, 2, 3, 4, 5), kind: 'net.sticky', title: 'say "hi", twice', summary: { sends: 3, recvs: 1 } },
     { id: 'b', at: Date.UTC(2026, 0, 2, 3, 5, 0), kind: 'proc.compare', title: '=HYPERLINK("x")', summary: { serialMs: 1600.5, note: '-1+1', ok: true } },
   ]
