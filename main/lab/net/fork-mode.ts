@@ -3,6 +3,7 @@ import type net from 'node:net'
 import path from 'node:path'
 import type { CloseReason } from '../../../shared/contract'
 import { LabError } from '../errors'
+import { registerProcess } from '../proc/roles'
 import type { FromForkChild, ToForkChild } from './fork-messages'
 import type { SessionEvent, SessionOptions } from './session'
 
@@ -31,6 +32,8 @@ export class ForkedConnection {
     })
     this.pid = this.child.pid ?? -1
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()))
+    // Label the child in the process tree while it lives.
+    void this.exited.then(registerProcess(this.pid, 'connection', 'connection process'))
     this.child.on('error', () => {}) // reported through 'exit'
     this.child.on('message', (m: FromForkChild) => {
       if (m.type === 'ready') {

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { LabError } from '../errors'
+import { registerThread } from '../proc/roles'
 
 interface Pending {
   resolve(b: Buffer): void
@@ -40,6 +41,14 @@ export class ThreadHandler {
     this.worker.on('error', (err) => this.failAll(err))
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()))
     this.exited.then(() => this.failAll(new LabError('ERR_INTERNAL', 'the handler thread ended')))
+    // Label the thread in the process tree while it lives (Node names every thread "node").
+    this.ready.then(
+      (tid) => {
+        const unregister = registerThread(tid, 'connection', 'connection thread')
+        void this.exited.then(unregister)
+      },
+      () => {},
+    )
   }
 
   private replied(r: { id: number; data: Uint8Array }): void {
