@@ -5,7 +5,7 @@ import { useHistoryStore } from './history'
 import { useLabStore } from './lab'
 
 /** How long the counter's threads/processes stay alive after counting, so the tree can show them. */
-export const COUNTER_HOLD_MS = 2500
+export const COUNTER_HOLD_MS = 2000
 
 /** Threads vs processes: the same counter incremented by N threads or by N child processes. */
 export const useProcCounterStore = defineStore('proc-counter', () => {

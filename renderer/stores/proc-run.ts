@@ -68,6 +68,12 @@ export const useProcRunStore = defineStore('proc-run', () => {
 
   function begin(what: RunMode | 'compare') {
     const total = parsed.value.ok ? parsed.value.tasks.length : 0
+    // Results of other tasks would sit next to the new run as if comparable: drop them.
+    const other = Object.values(runs.value).some((r) => r.spec.trim() !== spec.value.trim())
+    if (what === 'compare' || other) {
+      runs.value = {}
+      comparison.value = null
+    }
     running.value = what
     stopping.value = false
     const mode = what === 'compare' ? 'serial' : what
@@ -84,7 +90,6 @@ export const useProcRunStore = defineStore('proc-run', () => {
       const r = await lab.attempt('proc.run', { ...settings, mode })
       if (!r) return null
       runs.value = { ...runs.value, [mode]: r }
-      if (comparison.value && comparison.value.runs[0].spec !== r.spec) comparison.value = null
       void history.record('proc.run', `${mode} · ${r.spec}`, { ...settings, modes: [mode] }, { mode, wallMs: r.wallMs, cpuMs: r.cpuMsTotal, utilisation: r.utilisation, pinned: r.pinned.ok }, r)
       return r
     } finally {
