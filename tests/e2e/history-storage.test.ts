@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { LabProcess } from '../helpers/cli'
+import { hasChromium, launchChromium, openLab, startBrowserMode } from '../helpers/browser'
+
+/** SECURITY.md 26: a failed write is shown to the learner and does not crash the lab. */
+describe.skipIf(!hasChromium)('History when the data folder cannot be written', () => {
+  let browser: Browser
+  let lab: LabProcess
+  let url: string
+  let scratch: string
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(path.join(tmpdir(), 'lab-blocked-'))
+    // A regular file where the data folder should be: every write fails, even as root.
+    const blocked = path.join(scratch, 'data')
+    writeFileSync(blocked, 'not a folder')
+    ;({ lab, url } = await startBrowserMode({ dataDir: blocked }))
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await lab?.stop()
+    rmSync(scratch, { recursive: true, force: true })
+  })
+
+  it('shows ERR_STORAGE, keeps the run for the session, and the lesson still shows its numbers', async () => {
+    const page = await openLab(browser, url, { lang: 'en' })
+    await page.locator('[data-nav="lessons"]').click()
+    await page.locator('[data-lesson="sticky-packets"]').click()
+    await page.locator('[data-lesson-page="sticky-packets"]').waitFor()
+    await page.locator('input[data-choice="one"]').check()
+    await page.getByTestId('predict-lock').click()
+    await page.locator('[data-try="network/sticky"]').first().click()
+    const notice = page.getByTestId('notice').filter({ hasText: 'ERR_STORAGE' })
+    await notice.waitFor({ timeout: 30_000 })
+    await expect(notice.textContent()).resolves.toContain('Could not save to the data folder.')
+    await notice.getByRole('button').click()
+
+    await page.locator('[data-nav="lessons"]').click()
+    await page.getByTestId('prediction-run').waitFor()
+    await expect(page.getByTestId('prediction-run').locator('tr.main:has-text("send() calls") td').textContent()).resolves.toBe('3')
+
+    await page.locator('[data-nav="history"]').click()
+    const row = page.getByTestId('history-row').first()
+    await row.waitFor()
+    await expect(row.locator('.pill').textContent()).resolves.toBe('not saved')
+    // The lab is still running: the engine answers.
+    await expect(page.getByTestId('engine-state').textContent()).resolves.toMatch(/connected/)
+    await page.context().close()
+  })
+})
