@@ -197,7 +197,7 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
     await expect(children.count()).resolves.toBe(4)
     for (const text of await children.allTextContents()) expect(text.replace(/[^\d]/g, '')).toMatch(/200000200000$/)
 
-    await scrollTo(page, '#counter-title')
+    await scrollTo(page, 'section[aria-labelledby="counter-title"]')
     await screenshot(page, 'processes-counter-zh')
     await switchLang(page, 'en')
     await screenshot(page, 'processes-counter-en')
