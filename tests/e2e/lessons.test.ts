@@ -63,6 +63,14 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
     await expect(page.getByTestId('welcome').count()).resolves.toBe(0)
     expect(pageProblems(page)).toEqual([])
     await page.context().close()
+
+    const zh = await openLab(browser, url, { lang: 'zh', welcome: true })
+    await zh.getByTestId('welcome').waitFor()
+    await expect(zh.locator('#welcome-title').textContent()).resolves.toBe('欢迎来到套接字与进程实验室')
+    await screenshot(zh, 'welcome-zh')
+    await zh.getByTestId('welcome-close').click()
+    await expect(zh.getByTestId('welcome').count()).resolves.toBe(0)
+    await zh.context().close()
   })
 
   it('in English: a prediction is answered before the try-it buttons open, and a try-it opens the Network server experiment', async () => {
