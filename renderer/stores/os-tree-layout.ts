@@ -109,6 +109,11 @@ export function trackerRows(t: TreeTracker, now: number, opts: { rootPid?: numbe
   })
 }
 
+/** Threads that appeared within the highlight time (never those of the first snapshot). */
+export function newThreadIds(t: TreeTracker, now: number): Set<number> {
+  return new Set([...t.threadSeenAt].filter(([, at]) => at > 0 && now - at < HIGHLIGHT_MS).map(([tid]) => tid))
+}
+
 /** "12.3 MiB" style, for resident memory. */
 export function formatBytes(n: number | null): string {
   if (n === null) return '—'

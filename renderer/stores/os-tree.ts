@@ -3,7 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { OsProcess, OsTreeSnapshot } from '../../shared/contract/os'
 import type { LabErrorData } from '../../shared/errors'
 import { useLabStore } from './lab'
-import { FADE_MS, newTracker, trackSnapshot, trackerRows, type TreeTracker } from './os-tree-layout'
+import { FADE_MS, newThreadIds, newTracker, trackSnapshot, trackerRows, type TreeTracker } from './os-tree-layout'
 
 /**
  * The live process and thread tree of the lab. Views `acquire()` it while they show it (the
@@ -37,6 +37,7 @@ export const useOsTreeStore = defineStore('os-tree', () => {
   })
 
   const rows = computed(() => trackerRows(tracker.value, now.value, { rootPid: snapshot.value?.rootPid, collapsed: collapsed.value }))
+  const newTids = computed(() => newThreadIds(tracker.value, now.value))
 
   async function start() {
     error.value = null
@@ -108,5 +109,5 @@ export const useOsTreeStore = defineStore('os-tree', () => {
     }
   }
 
-  return { snapshot, rows, error, watchId, collapsed, now, acquire, toggle, lookup, lookupResult, lookupError, lookupBusy, fadeMs: FADE_MS }
+  return { snapshot, rows, newTids, error, watchId, collapsed, now, acquire, toggle, lookup, lookupResult, lookupError, lookupBusy, fadeMs: FADE_MS }
 })

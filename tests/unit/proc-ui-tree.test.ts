@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { OsProcess } from '../../shared/contract/os'
-import { buildTreeRows, FADE_MS, formatBytes, HIGHLIGHT_MS, newTracker, trackerRows, trackSnapshot, truncateMiddle } from '../../renderer/stores/os-tree-layout'
+import { buildTreeRows, FADE_MS, formatBytes, HIGHLIGHT_MS, newThreadIds, newTracker, trackerRows, trackSnapshot, truncateMiddle } from '../../renderer/stores/os-tree-layout'
 
 function proc(pid: number, ppid: number, extra: Partial<OsProcess> = {}): OsProcess {
   return {
@@ -78,6 +78,17 @@ describe('tree tracker (new and exited processes)', () => {
     let t = trackSnapshot(newTracker(), snap([proc(10, 1), proc(11, 10)]), 0)
     t = trackSnapshot(t, snap([proc(10, 1)]), 500)
     expect(trackerRows(t, 600).find((r) => r.proc.pid === 11)?.exited).toBe(true)
+  })
+})
+
+describe('new threads', () => {
+  it('highlights threads that appear after the first snapshot, for a while', () => {
+    const withThreads = (tids: number[]) => proc(10, 1, { threadCount: tids.length, threads: tids.map((tid) => ({ tid, name: 'node', state: 'sleeping' as const, stateCode: 'S', cpuPercent: 0 })) })
+    let t = trackSnapshot(newTracker(), snap([withThreads([10, 11])]), 0)
+    expect(newThreadIds(t, 0).size).toBe(0)
+    t = trackSnapshot(t, snap([withThreads([10, 11, 12])]), 1000)
+    expect([...newThreadIds(t, 1500)]).toEqual([12])
+    expect(newThreadIds(t, 1000 + HIGHLIGHT_MS).size).toBe(0)
   })
 })
 
