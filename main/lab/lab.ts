@@ -17,7 +17,7 @@ import { LabError, toErrorData } from './errors'
 import { createNetLab } from './net/net-lab'
 import { createNetClientsLab } from './net/net-clients-lab'
 import { createHistoryLab } from './store/history-lab'
-import { createPythonLab } from './python/python-lab'
+import { PYTHON_COMMAND, createPythonLab } from './python/python-lab'
 import { createProcLab } from './proc/proc-lab'
 import { createOsLab } from './proc/os-lab'
 
@@ -143,7 +143,7 @@ export class Lab {
 
 function detectPython(): string | null {
   try {
-    return execFileSync('python3', ['--version'], { encoding: 'utf8', timeout: 3_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim()
+    return execFileSync(PYTHON_COMMAND, ['--version'], { encoding: 'utf8', timeout: 3_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim()
   } catch {
     return null
   }
