@@ -34,9 +34,10 @@ export async function openLab(browser: Browser, url: string, opts: { lang?: 'en'
   await context.addInitScript(
     ([lang, theme]) => {
       // Runs in the page, where localStorage exists; the test's own lib has no DOM types.
-      const storage = (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage
-      if (lang) storage.setItem('lab.lang', lang)
-      if (theme) storage.setItem('lab.theme', theme)
+      // Only on the first load: a reload must show what the learner chose since.
+      const storage = (globalThis as unknown as { localStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void } }).localStorage
+      if (lang && storage.getItem('lab.lang') === null) storage.setItem('lab.lang', lang)
+      if (theme && storage.getItem('lab.theme') === null) storage.setItem('lab.theme', theme)
     },
     [opts.lang ?? 'en', opts.theme ?? 'light'],
   )
