@@ -246,6 +246,8 @@ describe('UDP sender', () => {
     expect(r.replies.map((d) => d.text)).toEqual(['PING', 'PING', 'PING'])
     expect(r.replies[0]!.from.port).toBe(port)
     expect(r.local.port).toBeGreaterThan(0)
+    // Talking to this machine, the sender listens for replies on loopback only.
+    expect(r.local.address).toBe('127.0.0.1')
   })
 
   it('decodes GBK replies and sends hex', async () => {

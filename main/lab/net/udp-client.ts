@@ -82,7 +82,10 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject)
-      socket.bind({ port: 0, address: family === 'udp6' ? '::' : '0.0.0.0' }, () => {
+      // A sender talking to this machine listens for replies on loopback only (SECURITY.md 14).
+      const loopback = host === 'localhost' || host.startsWith('127.') || host === '::1'
+      const address = family === 'udp6' ? (loopback ? '::1' : '::') : loopback ? '127.0.0.1' : '0.0.0.0'
+      socket.bind({ port: 0, address }, () => {
         socket.off('error', reject)
         resolve()
       })
