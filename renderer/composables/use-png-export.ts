@@ -1,0 +1,200 @@
+/**
+ * Charts as PNG files. The charts are inline SVG coloured by CSS variables and scoped styles, which a
+ * bare serialisation would lose: the clone gets the live elements' computed styles written inline,
+ * a background in the theme's surface colour, and is rasterised through an <img> (Blob URL, allowed by
+ * the CSP's img-src blob:) onto a canvas at twice the pixel density or more. Failures become a notice.
+ */
+import { errorData } from '../../shared/errors'
+import { useLabStore } from '../stores/lab'
+
+/** The computed properties copied onto the clone (everything the charts' stylesheets set). */
+export const INLINED_PROPS = [
+  'fill',
+  'stroke',
+  'stroke-width',
+  'stroke-dasharray',
+  'stroke-linecap',
+  'stroke-linejoin',
+  'opacity',
+  'fill-opacity',
+  'stroke-opacity',
+  'paint-order',
+  'font-family',
+  'font-size',
+  'font-weight',
+  'font-style',
+  'font-variant-numeric',
+  'text-anchor',
+  'dominant-baseline',
+  'color',
+  'visibility',
+] as const
+
+export interface PngExportOptions {
+  /** Minimum pixel density (default 2; the screen's devicePixelRatio when higher). */
+  scale?: number
+  /** Background colour (default: the theme's --surface). */
+  background?: string
+  /** Blank margin around the drawing, in CSS pixels (default 8). */
+  padding?: number
+}
+
+export interface Box {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+/** `prefix-2026-11-26T19-30.png` (UTC, to the minute), safe on every system. */
+export function pngFileName(prefix: string, at = new Date()): string {
+  const safe = prefix.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'chart'
+  return `${safe}-${at.toISOString().slice(0, 16).replace(/:/g, '-')}.png`
+}
+
+/**
+ * The area to export: the chart's own frame, grown to take in what is drawn past it (the charts use
+ * overflow: visible for labels at their edges), plus a margin; rounded out to whole pixels.
+ */
+export function exportBox(frame: Box, drawn: Box | null, padding: number): Box {
+  let x0 = frame.x
+  let y0 = frame.y
+  let x1 = frame.x + frame.width
+  let y1 = frame.y + frame.height
+  if (drawn && drawn.width > 0 && drawn.height > 0 && [drawn.x, drawn.y, drawn.width, drawn.height].every(Number.isFinite)) {
+    x0 = Math.min(x0, drawn.x)
+    y0 = Math.min(y0, drawn.y)
+    x1 = Math.max(x1, drawn.x + drawn.width)
+    y1 = Math.max(y1, drawn.y + drawn.height)
+  }
+  x0 = Math.floor(x0 - padding)
+  y0 = Math.floor(y0 - padding)
+  x1 = Math.ceil(x1 + padding)
+  y1 = Math.ceil(y1 + padding)
+  return { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) }
+}
+
+/** The declarations to write inline: only set values, and never a paint server reference (`url(#id)`), which the element's own attribute already carries. */
+export function inlineDeclarations(get: (prop: string) => string, props: readonly string[] = INLINED_PROPS): [string, string][] {
+  const out: [string, string][] = []
+  for (const p of props) {
+    const v = get(p).trim()
+    if (!v || v.startsWith('url(')) continue
+    out.push([p, v])
+  }
+  return out
+}
+
+/** Width and height from a PNG's IHDR chunk, or null when the bytes are not a PNG. */
+export function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
+  const magic = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
+  if (bytes.length < 24 || magic.some((b, i) => bytes[i] !== b)) return null
+  if (String.fromCharCode(bytes[12]!, bytes[13]!, bytes[14]!, bytes[15]!) !== 'IHDR') return null
+  const u32 = (o: number) => ((bytes[o]! << 24) | (bytes[o + 1]! << 16) | (bytes[o + 2]! << 8) | bytes[o + 3]!) >>> 0
+  return { width: u32(16), height: u32(20) }
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg'
+
+/** Copies the computed styles of `live` and its descendants onto the same-shaped `clone`. */
+function inlineStyles(live: Element, clone: Element): void {
+  const cs = getComputedStyle(live)
+  const style = (clone as SVGElement).style
+  if (style) for (const [p, v] of inlineDeclarations((prop) => cs.getPropertyValue(prop))) style.setProperty(p, v)
+  const a = live.children
+  const b = clone.children
+  for (let i = 0; i < a.length && i < b.length; i++) inlineStyles(a[i]!, b[i]!)
+}
+
+function frameOf(svg: SVGSVGElement): Box {
+  const vb = svg.viewBox?.baseVal
+  if (vb && vb.width > 0 && vb.height > 0) return { x: vb.x, y: vb.y, width: vb.width, height: vb.height }
+  const r = svg.getBoundingClientRect()
+  const w = r.width || svg.width.baseVal.value
+  const h = r.height || svg.height.baseVal.value
+  return { x: 0, y: 0, width: w, height: h }
+}
+
+/** The SVG as standalone markup, coloured as it is on screen. */
+export function svgMarkup(svg: SVGSVGElement, opts: PngExportOptions = {}): { markup: string; box: Box } {
+  let drawn: Box | null = null
+  try {
+    const b = svg.getBBox()
+    drawn = { x: b.x, y: b.y, width: b.width, height: b.height }
+  } catch {
+    drawn = null
+  }
+  const box = exportBox(frameOf(svg), drawn, opts.padding ?? 8)
+  const clone = svg.cloneNode(true) as SVGSVGElement
+  inlineStyles(svg, clone)
+  clone.setAttribute('xmlns', SVG_NS)
+  clone.setAttribute('width', String(box.width))
+  clone.setAttribute('height', String(box.height))
+  clone.setAttribute('viewBox', `${box.x} ${box.y} ${box.width} ${box.height}`)
+  clone.removeAttribute('class')
+  clone.style.setProperty('overflow', 'hidden')
+  const background = opts.background ?? (getComputedStyle(document.documentElement).getPropertyValue('--surface').trim() || '#ffffff')
+  const bg = document.createElementNS(SVG_NS, 'rect')
+  bg.setAttribute('x', String(box.x))
+  bg.setAttribute('y', String(box.y))
+  bg.setAttribute('width', String(box.width))
+  bg.setAttribute('height', String(box.height))
+  bg.setAttribute('fill', background)
+  clone.insertBefore(bg, clone.firstChild)
+  return { markup: new XMLSerializer().serializeToString(clone), box }
+}
+
+function loadImage(url: string): Promise<HTMLImageElement> {
+  return new Promise((resolve, reject) => {
+    const img = new Image()
+    img.onload = () => resolve(img)
+    img.onerror = () => reject(new Error('the browser could not draw the chart as an image'))
+    img.src = url
+  })
+}
+
+/** Renders the SVG to PNG bytes (a Blob). Throws on failure; `exportSvgAsPng` is the caller-friendly door. */
+export async function svgToPngBlob(svg: SVGSVGElement, opts: PngExportOptions = {}): Promise<Blob> {
+  const { markup, box } = svgMarkup(svg, opts)
+  const scale = Math.max(opts.scale ?? 2, globalThis.devicePixelRatio || 1)
+  const url = URL.createObjectURL(new Blob([markup], { type: 'image/svg+xml;charset=utf-8' }))
+  try {
+    const img = await loadImage(url)
+    const canvas = document.createElement('canvas')
+    canvas.width = Math.ceil(box.width * scale)
+    canvas.height = Math.ceil(box.height * scale)
+    const ctx = canvas.getContext('2d')
+    if (!ctx) throw new Error('no 2D canvas is available')
+    ctx.drawImage(img, 0, 0, canvas.width, canvas.height)
+    const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'))
+    if (!blob) throw new Error('the canvas produced no PNG')
+    return blob
+  } finally {
+    URL.revokeObjectURL(url)
+  }
+}
+
+function downloadBlob(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 1_000)
+}
+
+/** Saves the chart as `fileName` (a PNG). Never throws: a failure is shown as a notice. Resolves true when the download started. */
+export async function exportSvgAsPng(svg: SVGSVGElement | null | undefined, fileName: string, opts: PngExportOptions = {}): Promise<boolean> {
+  try {
+    if (!svg) throw new Error('the chart is not on screen')
+    const blob = await svgToPngBlob(svg, opts)
+    downloadBlob(fileName.endsWith('.png') ? fileName : `${fileName}.png`, blob)
+    return true
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e)
+    useLabStore().notify(errorData('ERR_INTERNAL', `Could not save the chart as PNG: ${why}`))
+    return false
+  }
+}

@@ -1,0 +1,42 @@
+import { deflateSync } from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import { exportBox, inlineDeclarations, pngFileName, pngSize } from '../../renderer/composables/use-png-export'
+
+describe('PNG export helpers', () => {
+  it('names the file after the chart and the UTC minute, safe on every system', () => {
+    const at = new Date('2026-11-26T19:30:42.123Z')
+    expect(pngFileName('sticky-tcp', at)).toBe('sticky-tcp-2026-11-26T19-30.png')
+    expect(pngFileName('gantt parallel/1:2', at)).toBe('gantt-parallel-1-2-2026-11-26T19-30.png')
+    expect(pngFileName('///', at)).toBe('chart-2026-11-26T19-30.png')
+  })
+
+  it('grows the frame to take in what is drawn past it (overflow: visible), with a margin, in whole pixels', () => {
+    expect(exportBox({ x: 0, y: 0, width: 300, height: 100 }, { x: 2, y: 3, width: 200, height: 50 }, 8)).toEqual({ x: -8, y: -8, width: 316, height: 116 })
+    expect(exportBox({ x: 0, y: 0, width: 300, height: 100 }, { x: -4.5, y: 0, width: 320.2, height: 101 }, 0)).toEqual({ x: -5, y: 0, width: 321, height: 101 })
+    // An empty or broken bounding box leaves the frame alone.
+    expect(exportBox({ x: 0, y: 0, width: 300, height: 100 }, { x: 0, y: 0, width: 0, height: 0 }, 0)).toEqual({ x: 0, y: 0, width: 300, height: 100 })
+    expect(exportBox({ x: 0, y: 0, width: 300, height: 100 }, { x: NaN, y: 0, width: 10, height: 10 }, 0)).toEqual({ x: 0, y: 0, width: 300, height: 100 })
+  })
+
+  it('inlines the set computed values but never a paint-server reference', () => {
+    const computed: Record<string, string> = { fill: 'rgb(27, 30, 36)', stroke: 'url("#v-0-io")', 'font-size': ' 12px ', opacity: '' }
+    expect(inlineDeclarations((p) => computed[p] ?? '', ['fill', 'stroke', 'font-size', 'opacity', 'color'])).toEqual([
+      ['fill', 'rgb(27, 30, 36)'],
+      ['font-size', '12px'],
+    ])
+  })
+
+  it('reads width and height from the IHDR chunk and rejects what is not a PNG', () => {
+    const ihdr = Buffer.alloc(13)
+    ihdr.writeUInt32BE(1234, 0)
+    ihdr.writeUInt32BE(567, 4)
+    ihdr[8] = 8
+    ihdr[9] = 6
+    const len = Buffer.alloc(4)
+    len.writeUInt32BE(13)
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), len, Buffer.from('IHDR'), ihdr, Buffer.alloc(4), deflateSync(Buffer.alloc(1))])
+    expect(pngSize(new Uint8Array(png))).toEqual({ width: 1234, height: 567 })
+    expect(pngSize(new Uint8Array(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"></svg>')))).toBeNull()
+    expect(pngSize(new Uint8Array(png.subarray(0, 20)))).toBeNull()
+  })
+})
