@@ -37,6 +37,8 @@ export interface PngExportOptions {
   background?: string
   /** Blank margin around the drawing, in CSS pixels (default 8). */
   padding?: number
+  /** A caption drawn above the chart (what it shows: the metric, the mode…), so the picture stands on its own. */
+  title?: string
 }
 
 export interface Box {
@@ -95,6 +97,7 @@ export function pngSize(bytes: Uint8Array): { width: number; height: number } | 
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg'
+const TITLE_HEIGHT = 22
 
 /** Copies the computed styles of `live` and its descendants onto the same-shaped `clone`. */
 function inlineStyles(live: Element, clone: Element): void {
@@ -125,6 +128,11 @@ export function svgMarkup(svg: SVGSVGElement, opts: PngExportOptions = {}): { ma
     drawn = null
   }
   const box = exportBox(frameOf(svg), drawn, opts.padding ?? 8)
+  const title = opts.title?.trim()
+  if (title) {
+    box.y -= TITLE_HEIGHT
+    box.height += TITLE_HEIGHT
+  }
   const clone = svg.cloneNode(true) as SVGSVGElement
   inlineStyles(svg, clone)
   clone.setAttribute('xmlns', SVG_NS)
@@ -141,6 +149,18 @@ export function svgMarkup(svg: SVGSVGElement, opts: PngExportOptions = {}): { ma
   bg.setAttribute('height', String(box.height))
   bg.setAttribute('fill', background)
   clone.insertBefore(bg, clone.firstChild)
+  if (title) {
+    const root = getComputedStyle(document.documentElement)
+    const caption = document.createElementNS(SVG_NS, 'text')
+    caption.setAttribute('x', String(box.x + (opts.padding ?? 8)))
+    caption.setAttribute('y', String(box.y + TITLE_HEIGHT - 4))
+    caption.style.setProperty('fill', root.getPropertyValue('--text').trim() || '#000000')
+    caption.style.setProperty('font-family', root.getPropertyValue('--sans').trim() || 'sans-serif')
+    caption.style.setProperty('font-size', '13px')
+    caption.style.setProperty('font-weight', '600')
+    caption.textContent = title
+    bg.after(caption)
+  }
   return { markup: new XMLSerializer().serializeToString(clone), box }
 }
 
