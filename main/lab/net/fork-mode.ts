@@ -3,6 +3,7 @@ import type net from 'node:net'
 import path from 'node:path'
 import type { CloseReason } from '../../../shared/contract'
 import { LabError } from '../errors'
+import { childEnv } from '../proc/parent-guard'
 import { registerProcess } from '../proc/roles'
 import type { FromForkChild, ToForkChild } from './fork-messages'
 import type { SessionEvent, SessionOptions } from './session'
@@ -26,6 +27,7 @@ export class ForkedConnection {
 
   constructor(workersDir: string, socket: net.Socket, handler: string, options: SessionOptions, private readonly hooks: ForkHooks) {
     this.child = fork(path.join(workersDir, 'tcp-handler-child.js'), [], {
+      env: childEnv(),
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       execArgv: [],
       serialization: 'json',

@@ -9,6 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { childEnv } from './parent-guard'
 import type { CounterKind, CounterResult, CounterWorkerResult } from '../../../shared/contract/os'
 import { LabError } from '../errors'
 import { processCounter, SHARED_SLOTS, SLOT, type CounterChildStart, type CounterMessage } from './counter-shared'
@@ -147,7 +148,7 @@ export class CounterLab {
         reject(new LabError('ERR_INTERNAL', `counter child failed: ${message}`))
       }
       for (let i = 0; i < n; i++) {
-        const child = fork(path.join(this.workersDir, 'counter-child.js'), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' })
+        const child = fork(path.join(this.workersDir, 'counter-child.js'), [], { env: childEnv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' })
         children.push(child)
         unregister.push(registerProcess(child.pid, 'counter', `counter child ${i + 1}/${n}`))
         const slot: CounterWorkerResult = { pid: child.pid ?? 0, tid: null, final: 0, increments: 0 }

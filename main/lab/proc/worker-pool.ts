@@ -18,6 +18,7 @@ import type { TaskSpec } from '../../../shared/task-spec'
 import { LabError } from '../errors'
 import { pinToCpu } from './affinity'
 import { isFromChild, nowAbs, type ChildPhase, type FromChild, type ToChild } from './messages'
+import { childEnv } from './parent-guard'
 import { registerProcess } from './roles'
 
 export const DEFAULT_QUEUE_LIMIT = MAX_QUEUE_LIMIT
@@ -190,7 +191,7 @@ export class WorkerPool {
 
   private spawn(index: number): Promise<Slot> {
     // Fixed entry, no shell, no inherited loader flags (vitest, --inspect) and no learner input.
-    const child = fork(this.opts.entry, [], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' })
+    const child = fork(this.opts.entry, [], { env: childEnv(), execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' })
     let markExited!: () => void
     const slot: Slot = {
       index,

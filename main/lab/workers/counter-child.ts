@@ -6,12 +6,14 @@
  * at once if the engine goes away.
  */
 import { incrementOwn, processCounter, type CounterChildStart, type CounterMessage } from '../proc/counter-shared'
+import { watchParent } from '../proc/parent-guard'
+
+watchParent()
 
 const send = (m: CounterMessage) => {
   if (process.connected) process.send!(m)
 }
 
-process.on('disconnect', () => process.exit(0))
 process.on('message', (m: CounterChildStart) => {
   if (m?.type !== 'go') return
   for (let i = 0; i < m.increments; i++) incrementOwn()

@@ -9,11 +9,12 @@ import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import type { TaskSpec } from '../../../shared/task-spec'
 import { nowAbs, type ChildPhase, type FromChild, type ToChild } from '../proc/messages'
+import { parentGone, watchParent } from '../proc/parent-guard'
 
-const parentPid = process.ppid
+const parentPid = watchParent()
 
 function orphaned(): boolean {
-  return process.ppid !== parentPid
+  return parentGone(parentPid)
 }
 
 function send(message: FromChild): void {
@@ -174,10 +175,5 @@ process.on('message', (raw: unknown) => {
     .catch((err: unknown) => send({ type: 'failed', taskId: m.taskId, message: err instanceof Error ? err.message : String(err) }))
     .finally(() => (busy = false))
 })
-
-process.on('disconnect', () => process.exit(0))
-setInterval(() => {
-  if (orphaned()) process.exit(0)
-}, 250)
 
 send({ type: 'ready', pid: process.pid })

@@ -9,8 +9,9 @@ import type net from 'node:net'
 import { applyHandler, parseHandler } from '../net/handlers'
 import type { FromForkChild, ToForkChild } from '../net/fork-messages'
 import { Session, type SessionEvent } from '../net/session'
+import { watchParent } from '../proc/parent-guard'
 
-const parentPid = process.ppid
+watchParent()
 let session: Session | null = null
 let batch: SessionEvent[] = []
 let flushing = false
@@ -63,8 +64,4 @@ process.on('message', (msg: ToForkChild, handle?: unknown) => {
     else process.exit(0)
   }
 })
-process.on('disconnect', () => process.exit(0))
-setInterval(() => {
-  if (process.ppid !== parentPid) process.exit(0)
-}, 1_000).unref()
 send({ type: 'ready', pid: process.pid })
