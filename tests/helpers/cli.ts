@@ -79,7 +79,8 @@ export class LabProcess {
 
   /** Sends SIGTERM and waits for the exit code. */
   stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode)
+    // Already gone (exited, or killed by a signal): nothing to wait for.
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve(this.child.exitCode)
     return new Promise((resolve) => {
       this.child.once('exit', (code) => resolve(code))
       this.child.kill(signal)
