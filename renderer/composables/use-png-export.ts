@@ -39,6 +39,49 @@ export interface PngExportOptions {
   padding?: number
   /** A caption drawn above the chart (what it shows: the metric, the mode…), so the picture stands on its own. */
   title?: string
+  /** Keys drawn under the chart (the charts' legends are HTML beside the SVG, so a plain export would lose them). */
+  legend?: LegendItem[]
+}
+
+export interface LegendItem {
+  label: string
+  /** Swatch colours (CSS colours); a `line` swatch is a dashed vertical stroke, like a cut marker. */
+  fill: string
+  stroke: string
+  line?: boolean
+}
+
+/** Where each legend key goes: left to right, wrapping at `maxWidth`. Widths include the swatch and the text. */
+export function layoutLegend(widths: readonly number[], maxWidth: number, gap = 16, rowHeight = 18): { rows: number; height: number; at: { x: number; row: number }[] } {
+  const at: { x: number; row: number }[] = []
+  let x = 0
+  let row = 0
+  for (const w of widths) {
+    if (x > 0 && x + w > maxWidth) {
+      x = 0
+      row++
+    }
+    at.push({ x, row })
+    x += w + gap
+  }
+  const rows = widths.length ? row + 1 : 0
+  return { rows, height: rows * rowHeight, at }
+}
+
+/** Reads an HTML legend (`<li><span class="swatch"></span>text</li>`) as swatch colours and labels. */
+export function legendFrom(list: Element | null | undefined): LegendItem[] {
+  if (!list) return []
+  const items: LegendItem[] = []
+  for (const li of Array.from(list.querySelectorAll('li'))) {
+    const label = li.textContent?.trim() ?? ''
+    const sw = li.firstElementChild
+    if (!label || !sw) continue
+    const cs = getComputedStyle(sw)
+    // A marker drawn as a left border only (e.g. the dashed recv() cut), not a filled box.
+    const line = cs.borderLeftStyle !== 'none' && cs.borderTopStyle === 'none'
+    items.push({ label, fill: cs.backgroundColor, stroke: line ? cs.borderLeftColor : cs.borderTopStyle === 'none' ? 'none' : cs.borderTopColor, line })
+  }
+  return items
 }
 
 export interface Box {
@@ -133,6 +176,16 @@ export function svgMarkup(svg: SVGSVGElement, opts: PngExportOptions = {}): { ma
     box.y -= TITLE_HEIGHT
     box.height += TITLE_HEIGHT
   }
+  const root = getComputedStyle(document.documentElement)
+  const sans = root.getPropertyValue('--sans').trim() || 'sans-serif'
+  const pad = opts.padding ?? 8
+  const legend = opts.legend ?? []
+  const measure = document.createElement('canvas').getContext('2d')
+  if (measure) measure.font = `12px ${sans}`
+  const widths = legend.map((k) => (k.line ? 6 : 20) + (measure ? Math.ceil(measure.measureText(k.label).width) : k.label.length * 7))
+  const keys = layoutLegend(widths, box.width - 2 * pad)
+  const legendTop = box.y + box.height
+  if (keys.rows) box.height += keys.height + 6
   const clone = svg.cloneNode(true) as SVGSVGElement
   inlineStyles(svg, clone)
   clone.setAttribute('xmlns', SVG_NS)
@@ -141,7 +194,7 @@ export function svgMarkup(svg: SVGSVGElement, opts: PngExportOptions = {}): { ma
   clone.setAttribute('viewBox', `${box.x} ${box.y} ${box.width} ${box.height}`)
   clone.removeAttribute('class')
   clone.style.setProperty('overflow', 'hidden')
-  const background = opts.background ?? (getComputedStyle(document.documentElement).getPropertyValue('--surface').trim() || '#ffffff')
+  const background = opts.background ?? (root.getPropertyValue('--surface').trim() || '#ffffff')
   const bg = document.createElementNS(SVG_NS, 'rect')
   bg.setAttribute('x', String(box.x))
   bg.setAttribute('y', String(box.y))
@@ -149,13 +202,43 @@ export function svgMarkup(svg: SVGSVGElement, opts: PngExportOptions = {}): { ma
   bg.setAttribute('height', String(box.height))
   bg.setAttribute('fill', background)
   clone.insertBefore(bg, clone.firstChild)
+  legend.forEach((k, i) => {
+    const at = keys.at[i]!
+    const x = box.x + pad + at.x
+    const y = legendTop + at.row * 18
+    const sw = document.createElementNS(SVG_NS, k.line ? 'line' : 'rect')
+    if (k.line) {
+      sw.setAttribute('x1', String(x + 1))
+      sw.setAttribute('x2', String(x + 1))
+      sw.setAttribute('y1', String(y + 2))
+      sw.setAttribute('y2', String(y + 14))
+      sw.style.setProperty('stroke-dasharray', '3 2')
+      sw.style.setProperty('opacity', '0.6')
+    } else {
+      sw.setAttribute('x', String(x))
+      sw.setAttribute('y', String(y + 3))
+      sw.setAttribute('width', '14')
+      sw.setAttribute('height', '10')
+      sw.setAttribute('rx', '2')
+    }
+    sw.style.setProperty('fill', k.fill)
+    sw.style.setProperty('stroke', k.stroke)
+    sw.style.setProperty('stroke-width', '1.5')
+    const text = document.createElementNS(SVG_NS, 'text')
+    text.setAttribute('x', String(x + (k.line ? 6 : 20)))
+    text.setAttribute('y', String(y + 12))
+    text.style.setProperty('fill', root.getPropertyValue('--muted').trim() || '#555555')
+    text.style.setProperty('font-family', sans)
+    text.style.setProperty('font-size', '12px')
+    text.textContent = k.label
+    clone.append(sw, text)
+  })
   if (title) {
-    const root = getComputedStyle(document.documentElement)
     const caption = document.createElementNS(SVG_NS, 'text')
     caption.setAttribute('x', String(box.x + (opts.padding ?? 8)))
     caption.setAttribute('y', String(box.y + TITLE_HEIGHT - 4))
     caption.style.setProperty('fill', root.getPropertyValue('--text').trim() || '#000000')
-    caption.style.setProperty('font-family', root.getPropertyValue('--sans').trim() || 'sans-serif')
+    caption.style.setProperty('font-family', sans)
     caption.style.setProperty('font-size', '13px')
     caption.style.setProperty('font-weight', '600')
     caption.textContent = title

@@ -99,8 +99,10 @@ describe.skipIf(!hasChromium)('Charts saved as PNG in Chromium (browser mode)', 
       // The background is the theme's surface, drawn opaque (not the transparent default of a bare SVG).
       expect(tcp.corner).toEqual([...bg, 255])
       // Twice the CSS size at least: the lanes span the card's width.
-      const cssWidth = await page.getByTestId('sticky-svg').evaluate((el) => el.getBoundingClientRect().width)
-      expect(tcp.width).toBeGreaterThanOrEqual(2 * Math.floor(cssWidth))
+      const css = await page.getByTestId('sticky-svg').evaluate((el) => el.getBoundingClientRect().toJSON() as { width: number; height: number })
+      expect(tcp.width).toBeGreaterThanOrEqual(2 * Math.floor(css.width))
+      // Taller than the drawing alone: the title above it and the (HTML) legend under it are in the picture.
+      expect(tcp.height).toBeGreaterThanOrEqual(2 * Math.floor(css.height + 22 + 18))
 
       await page.getByTestId('sticky-run-udp').click()
       await page.getByTestId('sticky-datagram').first().waitFor()

@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { exportBox, inlineDeclarations, pngFileName, pngSize } from '../../renderer/composables/use-png-export'
+import { exportBox, inlineDeclarations, layoutLegend, pngFileName, pngSize } from '../../renderer/composables/use-png-export'
 
 describe('PNG export helpers', () => {
   it('names the file after the chart and the UTC minute, safe on every system', () => {
@@ -38,5 +38,25 @@ describe('PNG export helpers', () => {
     expect(pngSize(new Uint8Array(png))).toEqual({ width: 1234, height: 567 })
     expect(pngSize(new Uint8Array(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"></svg>')))).toBeNull()
     expect(pngSize(new Uint8Array(png.subarray(0, 20)))).toBeNull()
+  })
+})
+
+describe('PNG legend layout', () => {
+  it('places keys left to right and wraps to a new row when the next one does not fit', () => {
+    const l = layoutLegend([100, 100, 100, 50], 260, 16, 18)
+    expect(l.at).toEqual([
+      { x: 0, row: 0 },
+      { x: 116, row: 0 },
+      { x: 0, row: 1 },
+      { x: 116, row: 1 },
+    ])
+    expect(l.rows).toBe(2)
+    expect(l.height).toBe(36)
+    // A key wider than the row still gets a row of its own; no keys, no height.
+    expect(layoutLegend([400, 10], 260).at).toEqual([
+      { x: 0, row: 0 },
+      { x: 0, row: 1 },
+    ])
+    expect(layoutLegend([], 260)).toEqual({ rows: 0, height: 0, at: [] })
   })
 })
