@@ -29,6 +29,8 @@ describe.skipIf(!hasChromium)('Network view in Chromium (browser mode)', () => {
     await expect(page.getByTestId('reply').first().textContent()).resolves.toBe('HELLO')
     await page.getByTestId('event-log').getByText('received 5 bytes').first().waitFor()
     await page.getByText(/closed \(client finished\)/).first().waitFor()
+    // Show the exchange itself: the reply card, with the event log beside it.
+    await page.getByTestId('exchange').first().scrollIntoViewIfNeeded()
     await screenshot(page, 'network-en')
     expect(pageProblems(page)).toEqual([])
     await page.getByTestId('server-stop').click()
@@ -51,6 +53,8 @@ describe.skipIf(!hasChromium)('Network view in Chromium (browser mode)', () => {
     await page.getByTestId('client-message').fill('hello 你好')
     await page.getByTestId('client-send').click()
     await expect(page.getByTestId('reply').first().textContent()).resolves.toBe('HELLO 你好')
+    // Show the exchange itself: the reply card, with the event log beside it.
+    await page.getByTestId('exchange').first().scrollIntoViewIfNeeded()
     await screenshot(page, 'network-zh-dark')
     await page.getByTestId('server-stop').click()
     await page.context().close()
