@@ -2,10 +2,9 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { inflateSync } from 'node:zlib'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { LabProcess } from '../helpers/cli'
-import { hasChromium, launchChromium, openLab, pageProblems, startBrowserMode } from '../helpers/browser'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { hasChromium, openLab, pageProblems, useBrowserSession } from '../helpers/browser'
 
 /** Where the downloaded PNGs land (kept after the run, to look at). */
 const OUT = path.join(tmpdir(), 'lab-chart-png')
@@ -77,22 +76,11 @@ async function runSticky(page: Page) {
 }
 
 describe.skipIf(!hasChromium)('Charts saved as PNG in Chromium (browser mode)', () => {
-  let browser: Browser
-  let lab: LabProcess
-  let url: string
-
-  beforeAll(async () => {
-    ;({ lab, url } = await startBrowserMode())
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await lab?.stop()
-  })
+  const session = useBrowserSession()
 
   for (const theme of ['light', 'dark'] as const) {
     it(`saves the sticky-packet lanes and the UDP datagrams as PNG on the ${theme} theme's background`, async () => {
-      const page = await openLab(browser, url, { lang: theme === 'dark' ? 'zh' : 'en', theme })
+      const page = await openLab(session.browser, session.url, { lang: theme === 'dark' ? 'zh' : 'en', theme })
       await runSticky(page)
       const bg = await surface(page)
       const tcp = await savePng(page, 'png-sticky-tcp', 'sticky-tcp')
@@ -120,7 +108,7 @@ describe.skipIf(!hasChromium)('Charts saved as PNG in Chromium (browser mode)', 
   }
 
   it('saves each timeline of a process comparison as PNG', async () => {
-    const page = await openLab(browser, url, { lang: 'en', theme: 'light' })
+    const page = await openLab(session.browser, session.url, { lang: 'en', theme: 'light' })
     await page.locator('[data-nav="processes"]').click()
     await page.getByTestId('proc-tab-run').click()
     await page.getByTestId('run-spec').fill('io:50ms*2')
@@ -137,7 +125,7 @@ describe.skipIf(!hasChromium)('Charts saved as PNG in Chromium (browser mode)', 
   })
 
   it('saves the server comparison chart and a timeline as PNG (dark theme)', async () => {
-    const page = await openLab(browser, url, { lang: 'en', theme: 'dark' })
+    const page = await openLab(session.browser, session.url, { lang: 'en', theme: 'dark' })
     await page.locator('[data-nav="network"]').click()
     await page.getByTestId('net-tab-compare').click()
     await page.getByTestId('compare-clients').fill('3')

@@ -1,9 +1,8 @@
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import type { Browser, Locator, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { LabProcess } from '../helpers/cli'
-import { hasChromium, launchChromium, openLab, pageProblems, screenshot, startBrowserMode } from '../helpers/browser'
+import type { Locator, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
 
 async function openTab(page: Page, tab: 'server' | 'sticky' | 'compare') {
   await page.getByTestId(`net-tab-${tab}`).click()
@@ -29,21 +28,10 @@ async function stopAllServers(page: Page) {
 }
 
 describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', () => {
-  let browser: Browser
-  let lab: LabProcess
-  let url: string
-
-  beforeAll(async () => {
-    ;({ lab, url } = await startBrowserMode())
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await lab?.stop()
-  })
+  const session = useBrowserSession()
 
   it('moves between the tabs with the arrow keys and remembers the tab', async () => {
-    const page = await openLab(browser, url, { lang: 'en' })
+    const page = await openLab(session.browser, session.url, { lang: 'en' })
     await page.getByTestId('net-tab-server').focus()
     await page.keyboard.press('ArrowRight')
     await expect(page.getByTestId('net-tab-sticky').getAttribute('aria-selected')).resolves.toBe('true')
@@ -62,7 +50,7 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
   })
 
   it('runs the sticky-packet experiment: TCP merges sends, framing recovers them, UDP keeps one datagram per message', async () => {
-    const page = await openLab(browser, url, { lang: 'en' })
+    const page = await openLab(session.browser, session.url, { lang: 'en' })
     await openTab(page, 'sticky')
     await expect(page.getByTestId('sticky-message').count()).resolves.toBe(3)
     await page.getByTestId('sticky-read-delay').fill('200')
@@ -98,7 +86,7 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
   })
 
   it('compares serial and concurrent servers: a row per mode and one chart', async () => {
-    const page = await openLab(browser, url, { lang: 'en' })
+    const page = await openLab(session.browser, session.url, { lang: 'en' })
     await openTab(page, 'compare')
     await page.getByTestId('compare-clients').fill('4')
     await page.getByTestId('compare-messages').fill('4')
@@ -125,7 +113,7 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
   })
 
   it('serves persistent clients on a thread, in a child process, and queues them in serial mode', async ({ onTestFailed }) => {
-    const page = await openLab(browser, url, { lang: 'en' })
+    const page = await openLab(session.browser, session.url, { lang: 'en' })
     // What the page showed when a step failed, for the report (not a docs screenshot).
     onTestFailed(async () => {
       await page.screenshot({ path: path.join(tmpdir(), 'network-experiments-failure.png') })
@@ -184,7 +172,7 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
   })
 
   it('asks before listening on all interfaces, and echoes UDP datagrams in GBK', async () => {
-    const page = await openLab(browser, url, { lang: 'en' })
+    const page = await openLab(session.browser, session.url, { lang: 'en' })
     await openTab(page, 'server')
     await page.getByTestId('server-host').fill('0.0.0.0')
     await expect(page.getByTestId('server-start').isDisabled()).resolves.toBe(true)
@@ -216,7 +204,7 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
   })
 
   it('keeps the event log to a few DOM rows while thousands of events arrive, and filters them', async () => {
-    const page = await openLab(browser, url, { lang: 'en' })
+    const page = await openLab(session.browser, session.url, { lang: 'en' })
     await openTab(page, 'server')
     await page.getByTestId('server-port').fill('0')
     await page.getByTestId('server-start').click()
@@ -248,7 +236,7 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
   })
 
   it('shows every tab in Chinese (and the sticky run in the dark theme)', async () => {
-    const page = await openLab(browser, url, { lang: 'zh', theme: 'dark' })
+    const page = await openLab(session.browser, session.url, { lang: 'zh', theme: 'dark' })
     await openTab(page, 'sticky')
     await page.getByTestId('sticky-frame').selectOption('line')
     await page.getByTestId('sticky-run-udp').click()

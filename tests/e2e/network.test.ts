@@ -1,24 +1,11 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { LabProcess } from '../helpers/cli'
-import { hasChromium, launchChromium, openLab, pageProblems, screenshot, startBrowserMode } from '../helpers/browser'
+import { describe, expect, it } from 'vitest'
+import { hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
 
 describe.skipIf(!hasChromium)('Network view in Chromium (browser mode)', () => {
-  let browser: Browser
-  let lab: LabProcess
-  let url: string
-
-  beforeAll(async () => {
-    ;({ lab, url } = await startBrowserMode())
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await lab?.stop()
-  })
+  const session = useBrowserSession()
 
   it('starts the TCP server from the UI, sends "hello" and shows "HELLO"', async () => {
-    const page = await openLab(browser, url, { lang: 'en' })
+    const page = await openLab(session.browser, session.url, { lang: 'en' })
     await expect(page.getByTestId('server-empty').isVisible()).resolves.toBe(true)
     await page.getByTestId('server-port').fill('0')
     await page.getByTestId('server-start').click()
@@ -39,7 +26,7 @@ describe.skipIf(!hasChromium)('Network view in Chromium (browser mode)', () => {
   })
 
   it('shows a port-in-use error with its code and a hint, in Chinese, and keeps working', async () => {
-    const page = await openLab(browser, url, { lang: 'zh', theme: 'dark' })
+    const page = await openLab(session.browser, session.url, { lang: 'zh', theme: 'dark' })
     await page.getByTestId('server-port').fill('0')
     await page.getByTestId('server-start').click()
     const addr = (await page.getByTestId('server-addr').textContent())!
@@ -61,7 +48,7 @@ describe.skipIf(!hasChromium)('Network view in Chromium (browser mode)', () => {
   })
 
   it('switches language and theme from the keyboard, and remembers the language', async () => {
-    const page = await openLab(browser, url, { lang: 'en' })
+    const page = await openLab(session.browser, session.url, { lang: 'en' })
     await page.getByTestId('lang-select').focus()
     await page.getByTestId('lang-select').selectOption('zh')
     await expect(page.locator('h1').first().textContent()).resolves.toBe('网络实验')

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { LabProcess } from '../helpers/cli'
-import { hasChromium, launchChromium, openLab, pageProblems, screenshot, startBrowserMode } from '../helpers/browser'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
 import { REPO_ROOT } from '../helpers/paths'
 
 type Tab = 'run' | 'tree' | 'counter' | 'simulator'
@@ -31,21 +30,10 @@ async function switchLang(page: Page, lang: 'en' | 'zh'): Promise<void> {
 }
 
 describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () => {
-  let browser: Browser
-  let lab: LabProcess
-  let url: string
-
-  beforeAll(async () => {
-    ;({ lab, url } = await startBrowserMode())
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await lab?.stop()
-  })
+  const session = useBrowserSession()
 
   it('compares serial, concurrent and parallel from the UI: three timelines and a results table', async () => {
-    const page = await openLab(browser, url, { lang: 'en' })
+    const page = await openLab(session.browser, session.url, { lang: 'en' })
     await openTab(page, 'run')
     await page.getByTestId('results-empty').waitFor()
     // A bad spec is explained and blocks the run.
@@ -110,7 +98,7 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
   })
 
   it('shows the live process tree with the engine and a pool child, and looks up PIDs', async () => {
-    const page = await openLab(browser, url, { lang: 'en' })
+    const page = await openLab(session.browser, session.url, { lang: 'en' })
     // lab.info (with the engine's PID) arrives just after the connection.
     await page.getByText(/engine PID \d+/).waitFor()
     const status = await page.getByTestId('engine-state').locator('..').textContent()
@@ -166,7 +154,7 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
   })
 
   it('counts with threads (lost updates) and with processes (the parent’s counter unchanged), showing them live', async () => {
-    const page = await openLab(browser, url, { lang: 'zh', theme: 'dark' })
+    const page = await openLab(session.browser, session.url, { lang: 'zh', theme: 'dark' })
     await openTab(page, 'counter')
     await page.getByTestId('counter-n').fill('4')
     await page.getByTestId('counter-increments').fill('200000')
@@ -207,9 +195,9 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
 
   it('opens an experiment preset (the welcome card’s comparison) on the run tab and runs it at once; Stop ends it', async () => {
     // A fresh profile, as a first-time learner sees it: the welcome card is open.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })
+    const context = await session.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })
     const page = await context.newPage()
-    await page.goto(url)
+    await page.goto(session.url)
     await page.getByTestId('engine-state').filter({ hasText: /connected/ }).waitFor()
     await page.getByTestId('welcome-compare').click()
     await expect(page.getByTestId('proc-tab-run').getAttribute('aria-selected')).resolves.toBe('true')
@@ -223,7 +211,7 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
   })
 
   it('simulates OSTEP’s process-run example 4:100,1:0 tick for tick, labelled as a simulation', async () => {
-    const page = await openLab(browser, url, { lang: 'en' })
+    const page = await openLab(session.browser, session.url, { lang: 'en' })
     await openTab(page, 'simulator')
     await expect(page.getByTestId('sim-label').textContent()).resolves.toMatch(/Simulation/)
     await page.getByTestId('sim-empty').waitFor()

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 import { LabProcess } from './cli'
 import { SCREENSHOT_DIR } from './paths'
 import path from 'node:path'
@@ -69,4 +70,29 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`)
   await page.screenshot({ path: file })
   return file
+}
+
+export interface BrowserSession {
+  browser: Browser
+  lab: LabProcess
+  url: string
+  port: number
+  dataDir: string
+}
+
+/**
+ * For a describe block: starts browser mode and Chromium before its tests, closes both after.
+ * Read the fields inside tests (they are filled in by beforeAll).
+ */
+export function useBrowserSession(): BrowserSession {
+  const session = {} as BrowserSession
+  beforeAll(async () => {
+    Object.assign(session, await startBrowserMode())
+    session.browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await session.browser?.close()
+    await session.lab?.stop()
+  })
+  return session
 }
