@@ -105,11 +105,6 @@ export default {
     errors: errorsEn,
     hints: { ...ERROR_CODES } as Record<ErrorCode, string>,
     common: { dismiss: 'Dismiss', error: 'Error', hint: 'What to do', empty: 'Nothing yet', png: 'PNG', savePng: 'Save this chart as a PNG image' },
-    soon: {
-      title: 'Coming in the next part of the lab',
-      processes: 'The process lab (a real process pool, serial vs concurrent vs parallel, and the live process tree) is being built. Meanwhile, try the Network section.',
-      goNetwork: 'Open the Network section',
-    },
   },
   zh: {
     app: {
@@ -131,10 +126,5 @@ export default {
     errors: errorsZh,
     hints: hintsZh,
     common: { dismiss: '关闭', error: '错误', hint: '怎么办', empty: '暂无内容', png: 'PNG', savePng: '将此图表保存为 PNG 图片' },
-    soon: {
-      title: '实验室的下一部分正在建设中',
-      processes: '进程实验（真实的进程池、串行/并发/并行对比、实时进程树）正在开发。现在可以先试试“网络”分区。',
-      goNetwork: '打开“网络”分区',
-    },
   },
 }
