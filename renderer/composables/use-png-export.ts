@@ -6,6 +6,7 @@
  */
 import { errorData } from '../../shared/errors'
 import { useLabStore } from '../stores/lab'
+import { downloadBlob } from './file-export'
 
 /** The computed properties copied onto the clone (everything the charts' stylesheets set). */
 export const INLINED_PROPS = [
@@ -275,17 +276,6 @@ export async function svgToPngBlob(svg: SVGSVGElement, opts: PngExportOptions = 
   } finally {
     URL.revokeObjectURL(url)
   }
-}
-
-function downloadBlob(name: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob)
-  const a = document.createElement('a')
-  a.href = url
-  a.download = name
-  document.body.appendChild(a)
-  a.click()
-  a.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 1_000)
 }
 
 /** Saves the chart as `fileName` (a PNG). Never throws: a failure is shown as a notice. Resolves true when the download started. */

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import { HISTORY_MAX_RESULT_BYTES, type HistoryEntry, type HistoryKind, type HistoryMeta, type HistorySummary } from '../../shared/contract'
 import { errorData } from '../../shared/errors'
 import type { JsonObject, JsonValue } from '../../shared/schema'
+import { csvField, type CsvValue } from '../composables/file-export'
 import type { ExperimentId } from '../experiments'
 import { useLabStore } from './lab'
 import { useUiStore, type ExperimentPreset } from './ui'
@@ -137,12 +138,9 @@ export const useHistoryStore = defineStore('history', () => {
   return { entries, saved, unsaved, loaded, loading, isUnsaved, record, list, get, open, remove, clear, latest }
 })
 
-/** One CSV cell: quoted when needed; text that a spreadsheet would run as a formula is defused. */
+/** One CSV cell; a nested value is written as JSON. */
 function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return ''
-  let text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value)
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+  return csvField(typeof value === 'object' && value !== null ? JSON.stringify(value) : (value as CsvValue))
 }
 
 /** Runs as CSV: id, time, kind, title, then one column per summary measure (the union, in first-seen order). */
@@ -153,19 +151,6 @@ export function historyToCsv(entries: HistoryMeta[]): string {
   const rows = entries.map((e) => [e.id, new Date(e.at).toISOString(), e.kind, e.title, ...keys.map((k) => e.summary[k])])
   // A byte-order mark so that spreadsheet programs read the Chinese text as UTF-8.
   return '\ufeff' + [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n'
-}
-
-/** Offers text as a file download (a Blob and a link: works in browsers and in Electron). */
-export function downloadText(fileName: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }))
-  const a = document.createElement('a')
-  a.href = url
-  a.download = fileName
-  a.rel = 'noopener'
-  document.body.appendChild(a)
-  a.click()
-  a.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
 /** One way to show when a run happened, in every view: date and time, 24-hour clock. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CompareRunResult, StickyRunResult } from '../../shared/contract'
 import { hexToBytes, hexToText, isHexPayload, spacedHex, visible } from '../../renderer/composables/net-bytes'
-import { csvField, exportName, toCsv } from '../../renderer/composables/net-export'
+import { csvField, exportName, toCsv } from '../../renderer/composables/file-export'
 import { compactCompare, compactSticky } from '../../renderer/composables/net-history'
 import { Ring } from '../../renderer/composables/net-ring'
 import { clampInt } from '../../renderer/composables/net-numbers'

@@ -1,4 +1,4 @@
-/** CSV and JSON exports of logs and results; the download goes through a Blob, never a server. */
+/** Files the learner saves (CSV, JSON, PNG): built in the page, downloaded through a Blob, never a server. */
 
 export type CsvValue = string | number | boolean | null | undefined
 
@@ -22,14 +22,19 @@ export function exportName(prefix: string, ext: 'csv' | 'json', at = new Date())
   return `${prefix}-${at.toISOString().slice(0, 19).replace(/:/g, '-')}.${ext}`
 }
 
-/** Saves text as a file through the browser's download (an object URL revoked right after). */
-export function downloadText(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }))
+/** Offers a file download through a Blob and a link: works in browsers and in Electron. */
+export function downloadBlob(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob)
   const a = document.createElement('a')
   a.href = url
   a.download = name
+  a.rel = 'noopener'
   document.body.appendChild(a)
   a.click()
   a.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 1_000)
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
+export function downloadText(name: string, text: string, type: string): void {
+  downloadBlob(name, new Blob([text], { type }))
 }
