@@ -2,6 +2,7 @@ import type net from 'node:net'
 import type { CloseReason, Framing } from '../../../shared/contract'
 import type { LabErrorData } from '../../../shared/errors'
 import { fromNodeError, LabError } from '../errors'
+import { drained } from './drained'
 import { encodeFrame, FrameDecoder, FrameTooLargeError } from './framing'
 import { EVENT_HEX_BYTES } from '../../../shared/contract'
 import { hexOf } from './server-events'
@@ -231,7 +232,7 @@ export class Session {
         for (const p of this.received(piece)) {
           const out = await this.handle(p)
           if (this.closed) return
-          if (!this.write(this.reply(out))) await this.drained()
+          if (!this.write(this.reply(out))) await drained(this.socket)
           if (this.closed) return
         }
         if (this.opts.readDelayMs > 0) await this.sleep(this.opts.readDelayMs)
@@ -261,17 +262,6 @@ export class Session {
     }
   }
 
-  private drained(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done)
-        this.socket.off('close', done)
-        resolve()
-      }
-      this.socket.on('drain', done)
-      this.socket.on('close', done)
-    })
-  }
 
   /** Sleeps, but wakes at once if the connection closes. */
   sleep(ms: number): Promise<void> {

@@ -13,6 +13,7 @@ import {
 } from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
 import { decodeText, eventText, payloadBytes, socketHost, StreamTextDecoder } from './encoding'
+import { drained } from './drained'
 import { encodeFrame, FrameDecoder } from './framing'
 
 type Emit = (event: ClientEvent) => void
@@ -170,7 +171,7 @@ export class TcpClient {
       this.stats.sends++
       this.stats.bytesSent += wire.length
       this.send({ event: 'sent', seq: this.stats.sends, bytes: wire.length, hex, truncated })
-      if (!ok) await this.drained()
+      if (!ok) await drained(this.socket)
     }
     if (sends === 0) throw new LabError('ERR_BAD_STATE', `client ${this.id} closed before sending`, { id: this.id })
     return {
@@ -186,17 +187,6 @@ export class TcpClient {
     }
   }
 
-  private drained(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done)
-        this.socket.off('close', done)
-        resolve()
-      }
-      this.socket.once('drain', done)
-      this.socket.once('close', done)
-    })
-  }
 
   info(): TcpClientInfo {
     return {
