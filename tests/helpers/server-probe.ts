@@ -1,6 +1,8 @@
 import net from 'node:net'
 import type { LabEvent, ServerEvent } from '../../shared/contract'
+import { afterEach, beforeEach } from 'vitest'
 import type { Lab } from '../../main/lab/lab'
+import { createTestLab } from './lab'
 
 /** Collects one lab's `net.server` events and waits for conditions on them (polling, never a fixed sleep). */
 export class ServerProbe {
@@ -80,4 +82,33 @@ export class RawClient {
   destroy(): void {
     this.socket.destroy()
   }
+}
+
+export interface ServerLab {
+  lab: Lab
+  probe: ServerProbe
+  /** A raw client connected to `port` (on 127.0.0.1 unless `host` says otherwise), destroyed after the test. */
+  connect(port: number, host?: string): Promise<RawClient>
+}
+
+/** For a describe block: a fresh engine and probe per test; clients and engine closed after each. */
+export function useServerLab(): ServerLab {
+  const clients: RawClient[] = []
+  const t = {
+    async connect(port: number, host?: string) {
+      const c = host === undefined ? new RawClient(port) : new RawClient(port, host)
+      clients.push(c)
+      await c.ready
+      return c
+    },
+  } as ServerLab
+  beforeEach(() => {
+    t.lab = createTestLab()
+    t.probe = new ServerProbe(t.lab)
+  })
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.destroy()
+    await t.lab.close()
+  })
+  return t
 }

@@ -1,48 +1,29 @@
 import { readdirSync } from 'node:fs'
 import net from 'node:net'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Lab } from '../../main/lab/lab'
-import { createTestLab } from '../helpers/lab'
-import { RawClient, ServerProbe, waitUntil } from '../helpers/server-probe'
+import { describe, expect, it } from 'vitest'
+import { useServerLab, waitUntil } from '../helpers/server-probe'
 
 const linux = process.platform === 'linux'
 const openFds = () => readdirSync('/proc/self/fd').length
 
 describe('TcpServer under bad input and load (SECURITY.md 14–21)', () => {
-  let lab: Lab
-  let probe: ServerProbe
-  let clients: RawClient[]
-  beforeEach(() => {
-    lab = createTestLab()
-    probe = new ServerProbe(lab)
-    clients = []
-  })
-  afterEach(async () => {
-    for (const c of clients) c.destroy()
-    await lab.close()
-  })
-  const connect = async (port: number) => {
-    const c = new RawClient(port)
-    clients.push(c)
-    await c.ready
-    return c
-  }
+  const t = useServerLab()
 
   it('binds to 127.0.0.1 by default', async () => {
-    const info = await lab.invoke('net.tcpServer.start', { port: 0 })
+    const info = await t.lab.invoke('net.tcpServer.start', { port: 0 })
     expect(info.host).toBe('127.0.0.1')
-    const udp = await lab.invoke('net.udpServer.start', { port: 0 })
+    const udp = await t.lab.invoke('net.udpServer.start', { port: 0 })
     expect(udp.host).toBe('127.0.0.1')
   })
 
   it('port in use: ERR_PORT_IN_USE for TCP and UDP, and the lab keeps serving', async () => {
-    const { port } = await lab.invoke('net.tcpServer.start', { port: 0, mode: 'serial' })
-    const again = await lab.call('net.tcpServer.start', { port, mode: 'threading' })
+    const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'serial' })
+    const again = await t.lab.call('net.tcpServer.start', { port, mode: 'threading' })
     expect(again).toMatchObject({ ok: false, error: { code: 'ERR_PORT_IN_USE', params: { port } } })
-    const udp = await lab.invoke('net.udpServer.start', { port: 0 })
-    expect(await lab.call('net.udpServer.start', { port: udp.port })).toMatchObject({ ok: false, error: { code: 'ERR_PORT_IN_USE' } })
-    expect((await lab.invoke('net.server.list', {})).map((s) => s.proto)).toEqual(['tcp', 'udp'])
-    const c = await connect(port)
+    const udp = await t.lab.invoke('net.udpServer.start', { port: 0 })
+    expect(await t.lab.call('net.udpServer.start', { port: udp.port })).toMatchObject({ ok: false, error: { code: 'ERR_PORT_IN_USE' } })
+    expect((await t.lab.invoke('net.server.list', {})).map((s) => s.proto)).toEqual(['tcp', 'udp'])
+    const c = await t.connect(port)
     c.send('alive')
     expect((await c.receive(5)).toString()).toBe('ALIVE')
   })
@@ -50,21 +31,21 @@ describe('TcpServer under bad input and load (SECURITY.md 14–21)', () => {
   it.each(['async', 'serial', 'threading', 'forking'] as const)(
     '%s: stop with clients attached (one silent, one never reading, one waiting) closes them all; the port is reusable at once',
     async (mode) => {
-      const { port, id } = await lab.invoke('net.tcpServer.start', { port: 0, mode })
-      const talking = await connect(port)
+      const { port, id } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode })
+      const talking = await t.connect(port)
       talking.send('hi')
       await talking.receive(2)
-      const silent = await connect(port)
-      const stubborn = await connect(port)
+      const silent = await t.connect(port)
+      const stubborn = await t.connect(port)
       stubborn.socket.pause() // never reads, never ends: only the grace period gets rid of it
-      await probe.until(() => probe.of('connection').length === 3, 'three connections')
-      await lab.invoke('net.server.stop', { id })
+      await t.probe.until(() => t.probe.of('connection').length === 3, 'three connections')
+      await t.lab.invoke('net.server.stop', { id })
       await waitUntil(() => talking.closed || talking.ended, 'talking client sees the end')
       await waitUntil(() => silent.closed || silent.ended, 'silent client sees the end')
-      expect(probe.of('close').map((e) => e.reason)).toEqual(['server', 'server', 'server'])
-      expect(probe.of('closed')).toHaveLength(1)
-      expect(await lab.invoke('net.server.list', {})).toEqual([])
-      const again = await lab.invoke('net.tcpServer.start', { port, mode })
+      expect(t.probe.of('close').map((e) => e.reason)).toEqual(['server', 'server', 'server'])
+      expect(t.probe.of('closed')).toHaveLength(1)
+      expect(await t.lab.invoke('net.server.list', {})).toEqual([])
+      const again = await t.lab.invoke('net.tcpServer.start', { port, mode })
       expect(again.port).toBe(port)
     },
   )
@@ -77,61 +58,59 @@ describe('TcpServer under bad input and load (SECURITY.md 14–21)', () => {
     })
     if (!v6) return // no IPv6 on this machine: nothing to check
     for (const host of ['::1', '[::1]']) {
-      const { port } = await lab.invoke('net.tcpServer.start', { host, port: 0 })
-      const c = new RawClient(port, '::1')
-      clients.push(c)
-      await c.ready
+      const { port } = await t.lab.invoke('net.tcpServer.start', { host, port: 0 })
+      const c = await t.connect(port, '::1')
       c.send('v6')
       expect((await c.receive(2)).toString()).toBe('V6')
-      const udp = await lab.invoke('net.udpServer.start', { host, port: 0 })
+      const udp = await t.lab.invoke('net.udpServer.start', { host, port: 0 })
       expect(udp.port).toBeGreaterThan(0)
     }
   })
 
   it.each(['async', 'threading', 'forking'] as const)('%s: stop while a delayed reply is pending says goodbye without an error', async (mode) => {
-    const { port, id } = await lab.invoke('net.tcpServer.start', { port: 0, mode, handler: 'delay:3000' })
-    const c = await connect(port)
+    const { port, id } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode, handler: 'delay:3000' })
+    const c = await t.connect(port)
     c.send('late')
-    await probe.until(() => probe.of('recv').length === 1, 'recv')
-    await lab.invoke('net.server.stop', { id })
+    await t.probe.until(() => t.probe.of('recv').length === 1, 'recv')
+    await t.lab.invoke('net.server.stop', { id })
     await waitUntil(() => c.closed || c.ended, 'client sees the end')
-    expect(probe.of('close').map((e) => e.reason)).toEqual(['server'])
-    expect(probe.of('error')).toEqual([])
+    expect(t.probe.of('close').map((e) => e.reason)).toEqual(['server'])
+    expect(t.probe.of('error')).toEqual([])
     expect(c.received.length).toBe(0)
   })
 
   it('maxConnections: more connections are dropped and reported', async () => {
-    const { port, maxConnections } = await lab.invoke('net.tcpServer.start', { port: 0, maxConnections: 2 })
+    const { port, maxConnections } = await t.lab.invoke('net.tcpServer.start', { port: 0, maxConnections: 2 })
     expect(maxConnections).toBe(2)
-    await connect(port)
-    await connect(port)
-    await probe.until(() => probe.of('connection').length === 2, 'two connections')
-    const third = await connect(port)
-    const drop = await probe.until(() => probe.of('drop')[0], 'drop event')
+    await t.connect(port)
+    await t.connect(port)
+    await t.probe.until(() => t.probe.of('connection').length === 2, 'two connections')
+    const third = await t.connect(port)
+    const drop = await t.probe.until(() => t.probe.of('drop')[0], 'drop event')
     expect(drop).toMatchObject({ remote: { address: '127.0.0.1', port: third.socket.localPort }, dropped: 1 })
     await waitUntil(() => third.closed, 'dropped client closed')
-    expect((await lab.invoke('net.server.list', {}))[0]!.stats).toMatchObject({ accepted: 2, dropped: 1 })
+    expect((await t.lab.invoke('net.server.list', {}))[0]!.stats).toMatchObject({ accepted: 2, dropped: 1 })
   })
 
   it('threading and forking refuse more than 256 connections at start, with ERR_LIMIT', async () => {
     for (const mode of ['threading', 'forking'] as const) {
-      expect(await lab.call('net.tcpServer.start', { port: 0, mode, maxConnections: 257 })).toMatchObject({ ok: false, error: { code: 'ERR_LIMIT' } })
+      expect(await t.lab.call('net.tcpServer.start', { port: 0, mode, maxConnections: 257 })).toMatchObject({ ok: false, error: { code: 'ERR_LIMIT' } })
     }
-    expect((await lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading' })).maxConnections).toBe(64)
+    expect((await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading' })).maxConnections).toBe(64)
   })
 
   it('idleTimeoutMs closes a silent connection with reason idle', async () => {
-    const { port } = await lab.invoke('net.tcpServer.start', { port: 0, idleTimeoutMs: 200 })
-    const c = await connect(port)
+    const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, idleTimeoutMs: 200 })
+    const c = await t.connect(port)
     c.send('x')
     await c.receive(1)
-    await probe.until(() => probe.of('close').find((e) => e.reason === 'idle'), 'idle close')
+    await t.probe.until(() => t.probe.of('close').find((e) => e.reason === 'idle'), 'idle close')
     await waitUntil(() => c.closed, 'client closed')
   })
 
   it('a client that never reads cannot grow the server’s buffers without bound (backpressure)', async () => {
-    const { port } = await lab.invoke('net.tcpServer.start', { port: 0, handler: 'echo' })
-    const c = await connect(port)
+    const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, handler: 'echo' })
+    const c = await t.connect(port)
     c.socket.pause()
     c.socket.removeAllListeners('data')
     const chunk = Buffer.alloc(64 * 1024, 0x61)
@@ -148,25 +127,25 @@ describe('TcpServer under bad input and load (SECURITY.md 14–21)', () => {
         if (!drained) break
       }
     }
-    const [info] = await lab.invoke('net.server.list', {})
+    const [info] = await t.lab.invoke('net.server.list', {})
     const conn = info!.connections[0]!
     // The kernel's buffers on both sides hold a few MB; the server stopped reading long before 64 MB.
     expect(written).toBeLessThan(offered)
     expect(conn.bytesIn).toBeLessThan(32 * 1024 * 1024)
     expect(conn.bytesIn - conn.bytesOut).toBeLessThanOrEqual(64 * 1024)
     // The lab still answers others.
-    const other = await connect(port)
+    const other = await t.connect(port)
     other.send('ping')
     expect((await other.receive(4)).toString()).toBe('ping')
     // Stopping cannot finish politely (replies are stuck behind the non-reader): the grace period cuts it.
-    await lab.invoke('net.server.stop', { id: info!.id })
-    expect(probe.of('close').find((e) => e.conn === conn.conn)?.reason).toBe('server')
+    await t.lab.invoke('net.server.stop', { id: info!.id })
+    expect(t.probe.of('close').find((e) => e.conn === conn.conn)?.reason).toBe('server')
     await waitUntil(() => c.closed, 'the non-reading client is cut off')
   })
 
   it.skipIf(!linux)('holds 1,000 concurrent connections, and the file descriptors return to baseline after', async () => {
     const baseline = openFds()
-    const { port, id } = await lab.invoke('net.tcpServer.start', { port: 0 })
+    const { port, id } = await t.lab.invoke('net.tcpServer.start', { port: 0 })
     const sockets: net.Socket[] = []
     const replies: Promise<void>[] = []
     for (let i = 0; i < 1000; i++) {
@@ -181,13 +160,13 @@ describe('TcpServer under bad input and load (SECURITY.md 14–21)', () => {
       )
     }
     await Promise.all(replies)
-    const [info] = await lab.invoke('net.server.list', {})
+    const [info] = await t.lab.invoke('net.server.list', {})
     expect(info!.connections).toHaveLength(1000)
     expect(openFds()).toBeGreaterThanOrEqual(baseline + 2000)
     for (const s of sockets) s.end()
-    await probe.until(() => probe.of('close', id).length === 1000, '1000 closes', 20_000)
+    await t.probe.until(() => t.probe.of('close', id).length === 1000, '1000 closes', 20_000)
     await waitUntil(() => sockets.every((s) => s.destroyed), 'client sockets closed')
-    await lab.invoke('net.server.stop', { id })
+    await t.lab.invoke('net.server.stop', { id })
     await waitUntil(() => openFds() <= baseline, `fds back to ${baseline} (now ${openFds()})`)
   })
 })

@@ -1,10 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SERVER_MODES, type ServedBy, type ServerMode } from '../../shared/contract'
-import type { Lab } from '../../main/lab/lab'
-import { createTestLab } from '../helpers/lab'
-import { RawClient, ServerProbe, waitUntil } from '../helpers/server-probe'
+import { useServerLab, waitUntil } from '../helpers/server-probe'
 
 const linux = process.platform === 'linux'
 const hasPython = spawnSync('python3', ['--version']).status === 0
@@ -19,33 +17,16 @@ function alive(pid: number): boolean {
 }
 
 describe('TcpServer', () => {
-  let lab: Lab
-  let probe: ServerProbe
-  let clients: RawClient[]
-  beforeEach(() => {
-    lab = createTestLab()
-    probe = new ServerProbe(lab)
-    clients = []
-  })
-  afterEach(async () => {
-    for (const c of clients) c.destroy()
-    await lab.close()
-  })
-  const connect = async (port: number) => {
-    const c = new RawClient(port)
-    clients.push(c)
-    await c.ready
-    return c
-  }
+  const t = useServerLab()
   const servedBy = async (conn: number): Promise<ServedBy> =>
-    (await probe.until(() => probe.of('connection').find((e) => e.conn === conn), `connection #${conn}`)).servedBy
+    (await t.probe.until(() => t.probe.of('connection').find((e) => e.conn === conn), `connection #${conn}`)).servedBy
 
   describe('async mode', () => {
     it('serves every connection on the event loop thread, at the same time', async () => {
-      const { port, mode } = await lab.invoke('net.tcpServer.start', { port: 0 })
+      const { port, mode } = await t.lab.invoke('net.tcpServer.start', { port: 0 })
       expect(mode).toBe('async')
-      const a = await connect(port)
-      const b = await connect(port)
+      const a = await t.connect(port)
+      const b = await t.connect(port)
       b.send('second')
       a.send('first')
       expect((await b.receive(6)).toString()).toBe('SECOND')
@@ -56,15 +37,15 @@ describe('TcpServer', () => {
 
   describe('serial mode', () => {
     it('serves the second client only after the first disconnects, and shows it waiting', async () => {
-      const { port, id } = await lab.invoke('net.tcpServer.start', { port: 0, mode: 'serial' })
-      const a = await connect(port)
+      const { port, id } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'serial' })
+      const a = await t.connect(port)
       a.send('one')
       expect((await a.receive(3)).toString()).toBe('ONE')
-      const b = await connect(port)
+      const b = await t.connect(port)
       b.send('two')
-      const queued = await probe.until(() => probe.of('queued').find((e) => e.conn === 2), 'queued #2')
+      const queued = await t.probe.until(() => t.probe.of('queued').find((e) => e.conn === 2), 'queued #2')
       expect(queued.position).toBe(1)
-      const [info] = await lab.invoke('net.server.list', {})
+      const [info] = await t.lab.invoke('net.server.list', {})
       expect(info!.id).toBe(id)
       expect(info!.queue).toEqual([{ conn: 2, remote: { address: '127.0.0.1', port: b.socket.localPort }, since: expect.any(Number) }])
       expect(info!.connections.find((c) => c.conn === 2)?.state).toBe('waiting')
@@ -72,24 +53,24 @@ describe('TcpServer', () => {
       a.send('again')
       expect((await a.receive(8)).toString()).toBe('ONEAGAIN')
       expect(b.received.length).toBe(0)
-      expect(probe.of('recv').filter((e) => e.conn === 2)).toHaveLength(0)
+      expect(t.probe.of('recv').filter((e) => e.conn === 2)).toHaveLength(0)
       await a.close()
       expect((await b.receive(3)).toString()).toBe('TWO')
-      const kinds = probe.events.map((e) => `${e.event}#${'conn' in e ? e.conn : ''}`)
+      const kinds = t.probe.events.map((e) => `${e.event}#${'conn' in e ? e.conn : ''}`)
       expect(kinds.indexOf('close#1')).toBeLessThan(kinds.indexOf('served#2'))
       expect(kinds.indexOf('served#2')).toBeLessThan(kinds.indexOf('recv#2'))
-      const served = probe.of('served').find((e) => e.conn === 2)!
+      const served = t.probe.of('served').find((e) => e.conn === 2)!
       expect(served.servedBy.kind).toBe('queue')
       expect(served.waitedMs).toBeGreaterThanOrEqual(0)
-      expect((await lab.invoke('net.server.list', {}))[0]!.queue).toEqual([])
+      expect((await t.lab.invoke('net.server.list', {}))[0]!.queue).toEqual([])
     })
   })
 
   describe('threading mode', () => {
     it('gives each connection its own OS thread, which exists while the connection lives and is gone after', async () => {
-      const { port } = await lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading' })
-      const a = await connect(port)
-      const b = await connect(port)
+      const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading' })
+      const a = await t.connect(port)
+      const b = await t.connect(port)
       a.send('hello')
       b.send('world')
       expect((await a.receive(5)).toString()).toBe('HELLO')
@@ -117,9 +98,9 @@ describe('TcpServer', () => {
 
   describe('forking mode', () => {
     it('hands each connection to its own child process, which exits when the connection closes', async () => {
-      const { port } = await lab.invoke('net.tcpServer.start', { port: 0, mode: 'forking' })
-      const a = await connect(port)
-      const b = await connect(port)
+      const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'forking' })
+      const a = await t.connect(port)
+      const b = await t.connect(port)
       a.send('hello')
       b.send('world')
       expect((await a.receive(5)).toString()).toBe('HELLO')
@@ -135,46 +116,46 @@ describe('TcpServer', () => {
         expect(existsSync(`/proc/${sa.pid}`)).toBe(true)
       }
       // The child, not the lab, read the bytes: the parent learns them over IPC.
-      await probe.until(() => probe.of('send').find((e) => e.conn === 1), 'send #1')
-      const [info] = await lab.invoke('net.server.list', {})
+      await t.probe.until(() => t.probe.of('send').find((e) => e.conn === 1), 'send #1')
+      const [info] = await t.lab.invoke('net.server.list', {})
       expect(info!.connections.find((c) => c.conn === 1)).toMatchObject({ bytesIn: 5, bytesOut: 5 })
       await a.close()
       await waitUntil(() => !alive(sa.pid), `process ${sa.pid} gone`)
       expect(alive(sb.pid)).toBe(true)
       await b.close()
       await waitUntil(() => !alive(sb.pid), `process ${sb.pid} gone`)
-      await probe.until(() => probe.of('close').length === 2, 'two closes')
-      expect(probe.of('close').map((e) => e.reason)).toEqual(['client', 'client'])
+      await t.probe.until(() => t.probe.of('close').length === 2, 'two closes')
+      expect(t.probe.of('close').map((e) => e.reason)).toEqual(['client', 'client'])
     })
   })
 
   describe.each(['threading', 'forking', 'async'] as const)('%s mode with a delaying handler', (mode) => {
     it('lets two slow handlers wait at the same time (both reads come before either reply)', async () => {
-      const { port } = await lab.invoke('net.tcpServer.start', { port: 0, mode, handler: 'delay:400' })
-      const a = await connect(port)
-      const b = await connect(port)
+      const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode, handler: 'delay:400' })
+      const a = await t.connect(port)
+      const b = await t.connect(port)
       a.send('a')
       b.send('b')
       expect((await a.receive(1)).toString()).toBe('A')
       expect((await b.receive(1)).toString()).toBe('B')
-      await probe.until(() => probe.of('send').length === 2, 'two sends')
-      const order = probe.events.filter((e) => e.event === 'recv' || e.event === 'send').map((e) => e.event)
+      await t.probe.until(() => t.probe.of('send').length === 2, 'two sends')
+      const order = t.probe.events.filter((e) => e.event === 'recv' || e.event === 'send').map((e) => e.event)
       expect(order).toEqual(['recv', 'recv', 'send', 'send'])
     })
   })
 
   it('serial mode with a delaying handler answers the second client only after the first leaves', async () => {
-    const { port } = await lab.invoke('net.tcpServer.start', { port: 0, mode: 'serial', handler: 'delay:100' })
-    const a = await connect(port)
-    const b = await connect(port)
+    const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'serial', handler: 'delay:100' })
+    const a = await t.connect(port)
+    const b = await t.connect(port)
     a.send('a')
     b.send('b')
     expect((await a.receive(1)).toString()).toBe('A')
-    await probe.until(() => probe.of('queued').length === 1, 'b queued')
+    await t.probe.until(() => t.probe.of('queued').length === 1, 'b queued')
     expect(b.received.length).toBe(0)
     await a.close()
     expect((await b.receive(1)).toString()).toBe('B')
-    const order = probe.events.filter((e) => e.event === 'recv' || e.event === 'close').map((e) => `${e.event}#${'conn' in e ? e.conn : ''}`)
+    const order = t.probe.events.filter((e) => e.event === 'recv' || e.event === 'close').map((e) => `${e.event}#${'conn' in e ? e.conn : ''}`)
     expect(order).toEqual(['recv#1', 'close#1', 'recv#2'])
   })
 
@@ -183,7 +164,7 @@ describe('TcpServer', () => {
     const server = new LabProcess(['serve', 'tcp', '--port', '0', '--mode', 'forking', '--json'])
     try {
       const { port } = await server.waitFor((l) => l.event === 'listening')
-      const c = await connect(Number(port))
+      const c = await t.connect(Number(port))
       c.send('x')
       await c.receive(1)
       const conn = await server.waitFor((l) => l.event === 'connection')
@@ -198,7 +179,7 @@ describe('TcpServer', () => {
 
   describe.each(SERVER_MODES)('%s mode, a course-style Python client', (mode: ServerMode) => {
     it.skipIf(!hasPython)('gets every message back upper-cased (skipped without python3)', async () => {
-      const { port } = await lab.invoke('net.tcpServer.start', { port: 0, mode, recvSize: 1024 })
+      const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode, recvSize: 1024 })
       // The course's client: connect, then send / recv(1024) / print for each message.
       const program = [
         'import socket, sys',
@@ -222,8 +203,8 @@ describe('TcpServer', () => {
       // Two clients at once: in serial mode the second simply waits its turn.
       const outs = await Promise.all([run(), run()])
       for (const out of outs) expect(out.trim().split('\n')).toEqual(['HELLO', 'SOCKET LAB', '你好 ABC'])
-      await probe.until(() => probe.of('close').length === 2, 'two closes')
-      const kinds = probe.of('connection').map((e) => e.servedBy.kind)
+      await t.probe.until(() => t.probe.of('close').length === 2, 'two closes')
+      const kinds = t.probe.of('connection').map((e) => e.servedBy.kind)
       expect(kinds).toEqual(Array(2).fill({ serial: 'queue', threading: 'thread', forking: 'process', async: 'loop' }[mode]))
     })
   })

@@ -1,32 +1,13 @@
 import { execFile, spawnSync } from 'node:child_process'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Framing } from '../../shared/contract'
 import { encodeFrame, FrameDecoder } from '../../main/lab/net/framing'
-import type { Lab } from '../../main/lab/lab'
-import { createTestLab } from '../helpers/lab'
-import { RawClient, ServerProbe } from '../helpers/server-probe'
+import { useServerLab } from '../helpers/server-probe'
 
 const hasPython = spawnSync('python3', ['--version']).status === 0
 
 describe('TcpServer: handlers, receive model and framing', () => {
-  let lab: Lab
-  let probe: ServerProbe
-  let clients: RawClient[]
-  beforeEach(() => {
-    lab = createTestLab()
-    probe = new ServerProbe(lab)
-    clients = []
-  })
-  afterEach(async () => {
-    for (const c of clients) c.destroy()
-    await lab.close()
-  })
-  const connect = async (port: number) => {
-    const c = new RawClient(port)
-    clients.push(c)
-    await c.ready
-    return c
-  }
+  const t = useServerLab()
 
   describe('handlers', () => {
     it.each([
@@ -34,24 +15,24 @@ describe('TcpServer: handlers, receive model and framing', () => {
       ['echo', 'Hello, 世界', 'Hello, 世界'],
       ['reverse', 'abc123', '321cba'],
     ])('%s answers %j with %j', async (handler, sent, expected) => {
-      const { port, handler: shown } = await lab.invoke('net.tcpServer.start', { port: 0, handler })
+      const { port, handler: shown } = await t.lab.invoke('net.tcpServer.start', { port: 0, handler })
       expect(shown).toBe(handler)
-      const c = await connect(port)
+      const c = await t.connect(port)
       c.send(sent)
       expect((await c.receive(Buffer.byteLength(expected))).toString()).toBe(expected)
     })
 
     it('delay:<ms> answers upper-cased, only after the delay, without holding up other clients (async)', async () => {
-      const { port } = await lab.invoke('net.tcpServer.start', { port: 0, handler: 'delay:400' })
-      const slow = await connect(port)
+      const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, handler: 'delay:400' })
+      const slow = await t.connect(port)
       slow.send('slow')
-      await probe.until(() => probe.of('recv').find((e) => e.conn === 1), 'recv #1')
-      const fast = await connect(port)
+      await t.probe.until(() => t.probe.of('recv').find((e) => e.conn === 1), 'recv #1')
+      const fast = await t.connect(port)
       fast.send('fast')
       // The second client's reply is due 400 ms after its own read; the first client's comes first.
       expect((await slow.receive(4)).toString()).toBe('SLOW')
-      const recv = probe.of('recv').find((e) => e.conn === 1)!
-      const send = probe.of('send').find((e) => e.conn === 1)!
+      const recv = t.probe.of('recv').find((e) => e.conn === 1)!
+      const send = t.probe.of('send').find((e) => e.conn === 1)!
       // A timer never fires early (1 ms of clock rounding allowed): this checks the handler waited, not a speed.
       expect(send.at - recv.at).toBeGreaterThanOrEqual(399)
       expect((await fast.receive(4)).toString()).toBe('FAST')
@@ -59,7 +40,7 @@ describe('TcpServer: handlers, receive model and framing', () => {
 
     it('rejects an unknown handler with ERR_INVALID_INPUT', async () => {
       for (const handler of ['shout', 'delay:', 'delay:60001', 'delay:-1', 'upper ']) {
-        const r = await lab.call('net.tcpServer.start', { port: 0, handler })
+        const r = await t.lab.call('net.tcpServer.start', { port: 0, handler })
         expect(r, handler).toMatchObject({ ok: false, error: { code: 'ERR_INVALID_INPUT' } })
       }
     })
@@ -67,49 +48,49 @@ describe('TcpServer: handlers, receive model and framing', () => {
 
   describe('receive model', () => {
     it('recvSize N hands the handler at most N bytes per read, like recv(N)', async () => {
-      const { port, recvSize } = await lab.invoke('net.tcpServer.start', { port: 0, recvSize: 4, handler: 'echo' })
+      const { port, recvSize } = await t.lab.invoke('net.tcpServer.start', { port: 0, recvSize: 4, handler: 'echo' })
       expect(recvSize).toBe(4)
-      const c = await connect(port)
+      const c = await t.connect(port)
       c.send('abcdefghij')
       expect((await c.receive(10)).toString()).toBe('abcdefghij')
-      const reads = probe.of('recv').map((e) => Buffer.from(e.hex, 'hex').toString())
+      const reads = t.probe.of('recv').map((e) => Buffer.from(e.hex, 'hex').toString())
       expect(reads.join('')).toBe('abcdefghij')
       expect(reads.length).toBeGreaterThanOrEqual(3)
       for (const r of reads) expect(r.length).toBeLessThanOrEqual(4)
-      expect(probe.of('send').map((e) => e.bytes)).toEqual(reads.map((r) => r.length))
+      expect(t.probe.of('send').map((e) => e.bytes)).toEqual(reads.map((r) => r.length))
     })
 
     it('readDelayMs makes sends that arrive while the handler is busy merge into one read (粘包)', async () => {
-      const { port } = await lab.invoke('net.tcpServer.start', { port: 0, readDelayMs: 600 })
-      const c = await connect(port)
+      const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, readDelayMs: 600 })
+      const c = await t.connect(port)
       c.send('one')
-      await probe.until(() => probe.of('recv').length === 1, 'first read')
+      await t.probe.until(() => t.probe.of('recv').length === 1, 'first read')
       c.send('two')
       await new Promise((r) => setTimeout(r, 50))
       c.send('three')
       expect((await c.receive(11)).toString()).toBe('ONETWOTHREE')
-      const reads = probe.of('recv').map((e) => Buffer.from(e.hex, 'hex').toString())
+      const reads = t.probe.of('recv').map((e) => Buffer.from(e.hex, 'hex').toString())
       expect(reads).toEqual(['one', 'twothree'])
     })
 
     it('recvSize and readDelayMs together: a slow recv(4) reads merged bytes four at a time', async () => {
-      const { port } = await lab.invoke('net.tcpServer.start', { port: 0, recvSize: 4, readDelayMs: 300, handler: 'echo' })
-      const c = await connect(port)
+      const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, recvSize: 4, readDelayMs: 300, handler: 'echo' })
+      const c = await t.connect(port)
       c.send('ab')
-      await probe.until(() => probe.of('recv').length === 1, 'first read')
+      await t.probe.until(() => t.probe.of('recv').length === 1, 'first read')
       c.send('cd')
       c.send('efgh')
       expect((await c.receive(8)).toString()).toBe('abcdefgh')
-      expect(probe.of('recv').map((e) => Buffer.from(e.hex, 'hex').toString())).toEqual(['ab', 'cdef', 'gh'])
+      expect(t.probe.of('recv').map((e) => Buffer.from(e.hex, 'hex').toString())).toEqual(['ab', 'cdef', 'gh'])
     })
 
     it('reports every read with its exact size and at most EVENT_HEX_BYTES of hex', async () => {
-      const { port } = await lab.invoke('net.tcpServer.start', { port: 0, handler: 'echo' })
-      const c = await connect(port)
+      const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, handler: 'echo' })
+      const c = await t.connect(port)
       const big = Buffer.alloc(3000, 0x61)
       c.send(big)
       await c.receive(3000)
-      const reads = probe.of('recv')
+      const reads = t.probe.of('recv')
       expect(reads.reduce((n, e) => n + e.bytes, 0)).toBe(3000)
       for (const r of reads) {
         expect(r.hex.length).toBe(Math.min(r.bytes, 256) * 2)
@@ -119,7 +100,7 @@ describe('TcpServer: handlers, receive model and framing', () => {
   })
 
   it.skipIf(!hasPython)('a course-style Python client framing with struct.pack("i", n) gets each message back whole (skipped without python3)', async () => {
-    const { port } = await lab.invoke('net.tcpServer.start', { port: 0, frame: 'len32le', recvSize: 1024, mode: 'threading' })
+    const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, frame: 'len32le', recvSize: 1024, mode: 'threading' })
     const program = [
       'import socket, struct, sys',
       "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))",
@@ -147,13 +128,13 @@ describe('TcpServer: handlers, receive model and framing', () => {
     )
     expect(run.stderr).toBe('')
     expect(run.stdout.trim().split('\n')).toEqual(['5', '5000', '6'])
-    await probe.until(() => probe.of('message').length === 3, 'three messages')
-    expect(probe.of('message').map((e) => e.bytes)).toEqual([5, 5000, 6])
+    await t.probe.until(() => t.probe.of('message').length === 3, 'three messages')
+    expect(t.probe.of('message').map((e) => e.bytes)).toEqual([5, 5000, 6])
   })
 
   it.each(['async', 'serial', 'threading', 'forking'] as const)('%s: a 5 MB len32be message comes back whole, upper-cased', async (mode) => {
-    const { port } = await lab.invoke('net.tcpServer.start', { port: 0, mode, frame: 'len32be' })
-    const c = await connect(port)
+    const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode, frame: 'len32be' })
+    const c = await t.connect(port)
     const payload = Buffer.alloc(5 * 1024 * 1024, 0x61)
     payload.write('end', payload.length - 3)
     c.send(encodeFrame('len32be', payload))
@@ -162,15 +143,15 @@ describe('TcpServer: handlers, receive model and framing', () => {
     expect(reply!.length).toBe(payload.length)
     expect(reply!.subarray(0, 4).toString()).toBe('AAAA')
     expect(reply!.subarray(-3).toString()).toBe('END')
-    await probe.until(() => probe.of('message').length === 1, 'message event')
-    expect(probe.of('message')[0]!.bytes).toBe(payload.length)
+    await t.probe.until(() => t.probe.of('message').length === 1, 'message event')
+    expect(t.probe.of('message')[0]!.bytes).toBe(payload.length)
   })
 
   describe.each(['len32le', 'len32be', 'line'] as const)('framing %s', (frame: Framing) => {
     it('recovers each message however the sends were split or merged, and answers framed', async () => {
-      const { port, frame: shown } = await lab.invoke('net.tcpServer.start', { port: 0, frame, recvSize: 3 })
+      const { port, frame: shown } = await t.lab.invoke('net.tcpServer.start', { port: 0, frame, recvSize: 3 })
       expect(shown).toBe(frame)
-      const c = await connect(port)
+      const c = await t.connect(port)
       const messages = ['hello', 'sticky packets', '', '你好']
       const stream = Buffer.concat(messages.map((m) => encodeFrame(frame, Buffer.from(m))))
       // First two messages in one send, the rest split mid-prefix.
@@ -181,29 +162,29 @@ describe('TcpServer: handlers, receive model and framing', () => {
       const got = await c.receive(expected.length)
       const decoded = new FrameDecoder(frame).push(got).map(String)
       expect(decoded).toEqual(messages.map((m) => m.toUpperCase()))
-      await probe.until(() => probe.of('message').length === messages.length, 'all messages')
-      const seen = probe.of('message').map((e) => Buffer.from(e.hex, 'hex').toString())
+      await t.probe.until(() => t.probe.of('message').length === messages.length, 'all messages')
+      const seen = t.probe.of('message').map((e) => Buffer.from(e.hex, 'hex').toString())
       expect(seen).toEqual(messages)
-      for (const e of probe.of('message')) expect(e.frame).toBe(frame)
-      expect((await lab.invoke('net.server.list', {}))[0]!.connections[0]!.messages).toBe(messages.length)
+      for (const e of t.probe.of('message')) expect(e.frame).toBe(frame)
+      expect((await t.lab.invoke('net.server.list', {}))[0]!.connections[0]!.messages).toBe(messages.length)
     })
   })
 
   describe('oversize frames', () => {
     it.each(['len32le', 'len32be'] as const)('%s: a declared length over the cap closes that connection with ERR_FRAME_TOO_LARGE, others go on', async (frame) => {
-      const { port } = await lab.invoke('net.tcpServer.start', { port: 0, frame, maxFrameBytes: 1024 })
-      const good = await connect(port)
-      const bad = await connect(port)
+      const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, frame, maxFrameBytes: 1024 })
+      const good = await t.connect(port)
+      const bad = await t.connect(port)
       const header = Buffer.alloc(4)
       if (frame === 'len32le') header.writeUInt32LE(1_000_000)
       else header.writeUInt32BE(1_000_000)
       bad.send(Buffer.concat([encodeFrame(frame, Buffer.from('ok')), header, Buffer.from('xx')]))
-      const error = await probe.until(() => probe.of('error').find((e) => e.conn === 2), 'frame error')
+      const error = await t.probe.until(() => t.probe.of('error').find((e) => e.conn === 2), 'frame error')
       expect(error.error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', params: { bytes: 1_000_000, max: 1024 } })
-      await probe.until(() => probe.of('close').find((e) => e.conn === 2 && e.reason === 'error'), 'close #2')
-      await probe.until(() => bad.closed, 'client sees the close')
+      await t.probe.until(() => t.probe.of('close').find((e) => e.conn === 2 && e.reason === 'error'), 'close #2')
+      await t.probe.until(() => bad.closed, 'client sees the close')
       // The message before the bad prefix was still recovered and answered.
-      expect(probe.of('message').filter((e) => e.conn === 2).map((e) => Buffer.from(e.hex, 'hex').toString())).toEqual(['ok'])
+      expect(t.probe.of('message').filter((e) => e.conn === 2).map((e) => Buffer.from(e.hex, 'hex').toString())).toEqual(['ok'])
       good.send(encodeFrame(frame, Buffer.from('still here')))
       const got = await good.receive(14)
       expect(new FrameDecoder(frame).push(got).map(String)).toEqual(['STILL HERE'])
@@ -211,14 +192,14 @@ describe('TcpServer: handlers, receive model and framing', () => {
 
     it('the default cap is 16 MiB: a 4 GiB prefix is refused in every mode', async () => {
       for (const mode of ['async', 'serial', 'threading', 'forking'] as const) {
-        const { port, maxFrameBytes, id } = await lab.invoke('net.tcpServer.start', { port: 0, frame: 'len32be', mode })
+        const { port, maxFrameBytes, id } = await t.lab.invoke('net.tcpServer.start', { port: 0, frame: 'len32be', mode })
         expect(maxFrameBytes).toBe(16 * 1024 * 1024)
-        const c = await connect(port)
+        const c = await t.connect(port)
         c.send(Buffer.from('ffffffff', 'hex'))
-        const error = await probe.until(() => probe.of('error', id).find((e) => e.error.code === 'ERR_FRAME_TOO_LARGE'), `${mode} frame error`)
+        const error = await t.probe.until(() => t.probe.of('error', id).find((e) => e.error.code === 'ERR_FRAME_TOO_LARGE'), `${mode} frame error`)
         expect(error.conn).toBe(1)
-        await probe.until(() => c.closed, `${mode}: the client sees the close`)
-        await lab.invoke('net.server.stop', { id })
+        await t.probe.until(() => c.closed, `${mode}: the client sees the close`)
+        await t.lab.invoke('net.server.stop', { id })
       }
     })
   })
