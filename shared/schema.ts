@@ -111,7 +111,7 @@ export type InferShape<S extends Shape> = Simplify<
   { [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Exclude<Infer<S[K]>, undefined> }
 >
 
-/** A plain object with exactly these keys: unknown keys are rejected (SECURITY.md item 9). */
+/** A plain object with exactly these keys: unknown keys are rejected (docs/SECURITY.md item 9). */
 export function object<S extends Shape>(shape: S): Schema<InferShape<S>> {
   return {
     kind: 'object',
@@ -134,7 +134,7 @@ export function object<S extends Shape>(shape: S): Schema<InferShape<S>> {
   }
 }
 
-/** An IP literal or a host name of at most 253 characters (SECURITY.md item 9). */
+/** An IP literal or a host name of at most 253 characters (docs/SECURITY.md item 9). */
 export function host(): Schema<string> {
   return string({
     min: 1,

@@ -1,5 +1,5 @@
 /**
- * What every web contents and the session get (SECURITY.md items 3 and 4), written against
+ * What every web contents and the session get (docs/SECURITY.md items 3 and 4), written against
  * the few Electron methods it uses so unit tests can hand in fakes. main.ts wires it up.
  */
 import { isAllowedExternal, isAppUrl } from './security'

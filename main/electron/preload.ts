@@ -1,6 +1,6 @@
 /**
  * The preload: exposes one function per contract method and an event subscription as
- * `window.lab`, nothing else — never `ipcRenderer` or an IPC event object (SECURITY.md 6).
+ * `window.lab`, nothing else — never `ipcRenderer` or an IPC event object (docs/SECURITY.md item 6).
  */
 import { contextBridge, ipcRenderer } from 'electron'
 import { IPC_EVENTS_CHANNEL, ipcChannel, methodNames, type LabEvent } from '../../shared/contract'

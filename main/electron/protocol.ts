@@ -12,7 +12,7 @@ const TYPES: Record<string, string> = {
 }
 
 /**
- * Serves `lab://app/…` from the packaged renderer folder with the CSP header (SECURITY.md 2).
+ * Serves `lab://app/…` from the packaged renderer folder with the CSP header (docs/SECURITY.md item 2).
  * Paths outside the folder are refused; unknown paths get index.html (one-page app).
  */
 export async function serveAppFile(rendererDir: string, requestUrl: string): Promise<Response> {

@@ -1,6 +1,6 @@
 import { APP_HOST, APP_SCHEME } from './window'
 
-/** https sites the lab's lessons may open in the learner's own browser (SECURITY.md item 3). */
+/** https sites the lab's lessons may open in the learner's own browser (docs/SECURITY.md item 3). */
 export const EXTERNAL_ALLOW_LIST = ['docs.python.org', 'nodejs.org', 'pages.cs.wisc.edu', 'github.com']
 
 /**
@@ -25,7 +25,7 @@ export function isAllowedExternal(url: string): boolean {
   }
 }
 
-/** The sender check every ipcMain handler runs first (SECURITY.md item 5). */
+/** The sender check every ipcMain handler runs first (docs/SECURITY.md item 5). */
 export interface SenderFrame {
   url: string
   parent: unknown

@@ -5,7 +5,7 @@ export const APP_HOST = 'app'
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`
 
 /**
- * The one place the window's options are built (SECURITY.md item 1): isolated, sandboxed,
+ * The one place the window's options are built (docs/SECURITY.md item 1): isolated, sandboxed,
  * no Node in the page, web security on, no <webview>, no experimental features.
  */
 export function windowOptions(preloadFile: string): BrowserWindowConstructorOptions {

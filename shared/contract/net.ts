@@ -4,13 +4,13 @@ import { method } from './spec'
 
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 8081
-/** Cap for one payload sent from a client (SECURITY.md item 9). */
+/** Cap for one payload sent from a client (docs/SECURITY.md item 9). */
 export const MAX_PAYLOAD_CHARS = 65_536
 /** How many bytes of each read are kept as hex in an event; the byte count is always exact. */
 export const EVENT_HEX_BYTES = 256
 
 /**
- * How a TCP server serves its connections (FEATURES.md, network lab):
+ * How a TCP server serves its connections (docs/ARCHITECTURE.md, "Where the design differs from the course's Python"):
  * - `serial`: one at a time, the rest wait in a visible queue (`socketserver.TCPServer`);
  * - `threading`: each connection's handler runs on its own worker thread (`ThreadingTCPServer`);
  * - `forking`: each accepted socket is handed to its own child process (`ForkingTCPServer`);

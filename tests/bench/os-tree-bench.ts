@@ -1,6 +1,6 @@
 /**
  * Process-tree sampling benchmark (issue 4, item 9: "one tree sample of the lab's processes
- * costs under 10 ms"). Prints one table; asserts nothing (STYLE.md 9). Baselines measured in
+ * costs under 10 ms"). Prints one table; asserts nothing (docs/ARCHITECTURE.md, style habit 9). Baselines measured in
  * the same run: one /proc file read, and one run of `ps -eo pid,ppid` (what shelling out costs).
  *
  *   npm run bench -- tests/bench/os-tree-bench.ts

@@ -1,5 +1,5 @@
 /**
- * Process-pool benchmark (issue 4, item 9). Prints one table; asserts nothing (STYLE.md 9):
+ * Process-pool benchmark (issue 4, item 9). Prints one table; asserts nothing (docs/ARCHITECTURE.md, style habit 9):
  * every figure is compared with a baseline measured in this same run.
  *
  *   npm run bench -- tests/bench/proc-bench.ts

@@ -1,5 +1,5 @@
 /**
- * Soak (issue 6, deliverable 5; SECURITY.md 19 and 21): the real lab (`lab web`, its own
+ * Soak (issue 6, deliverable 5; docs/SECURITY.md items 19 and 21): the real lab (`lab web`, its own
  * process) holds 1,000 TCP connections that keep talking, takes a UDP flood and runs pool
  * tasks, for SOAK_SECONDS (default 60). Then everything closes and the lab's open file
  * descriptors and memory are compared with the baseline measured before the load.

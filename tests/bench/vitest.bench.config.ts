@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config'
 
 /**
- * Benchmarks are not tests (STYLE.md 9): they print tables and compare with a baseline measured
+ * Benchmarks are not tests (docs/ARCHITECTURE.md, style habit 9): they print tables and compare with a baseline measured
  * in the same run. `npm run bench` runs every tests/bench/*-bench.ts through this config; the
  * default `npm test` projects never match these files.
  */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LabProcess } from '../helpers/cli'
 import { hasChromium, launchChromium, openLab, startBrowserMode } from '../helpers/browser'
 
-/** SECURITY.md 26: a failed write is shown to the learner and does not crash the lab. */
+/** docs/SECURITY.md item 26: a failed write is shown to the learner and does not crash the lab. */
 describe.skipIf(!hasChromium)('History when the data folder cannot be written', () => {
   let browser: Browser
   let lab: LabProcess

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../helpers/paths'
 
 /**
- * SECURITY.md item 7: a static scan with Electronegativity over the sources AND the built
+ * docs/SECURITY.md item 7: a static scan with Electronegativity over the sources AND the built
  * output, offline, failing on any HIGH finding. A deliberately insecure canary file is
  * scanned in the same run, so the gate is shown able to fail.
  */

@@ -17,7 +17,7 @@ import { childPids, listeningSockets } from '../helpers/proc-probe'
 import { waitUntil } from '../helpers/procs'
 
 /**
- * SECURITY.md item 10, issue 6 deliverable 3: arbitrary values thrown at EVERY contract method
+ * docs/SECURITY.md item 10, issue 6 deliverable 3: arbitrary values thrown at EVERY contract method
  * (the list is read from the contract, never written here) through every door — the engine
  * entry, the WebSocket door and the CLI's argument parser. Each answer is a coded error or a
  * valid result; nothing throws; invalid input leaves nothing behind (no server listening, no

@@ -8,7 +8,7 @@ import { createTestLab } from '../helpers/lab'
 import { RENDERER_DIR } from '../helpers/paths'
 
 /**
- * SECURITY.md item 13: browser mode answers only requests that carry the token, our own Host
+ * docs/SECURITY.md item 13: browser mode answers only requests that carry the token, our own Host
  * header (no DNS rebinding) and, for the WebSocket, our own Origin. Refusals have no effect:
  * no method runs (checked by a server-start attempt that must not happen).
  */

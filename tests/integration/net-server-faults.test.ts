@@ -6,7 +6,7 @@ import { useServerLab, waitUntil } from '../helpers/server-probe'
 const linux = process.platform === 'linux'
 const openFds = () => readdirSync('/proc/self/fd').length
 
-describe('TcpServer under bad input and load (SECURITY.md 14–21)', () => {
+describe('TcpServer under bad input and load (docs/SECURITY.md items 14–21)', () => {
   const t = useServerLab()
 
   it('binds to 127.0.0.1 by default', async () => {

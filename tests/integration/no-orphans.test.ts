@@ -9,7 +9,7 @@ import { descendantPids } from '../helpers/proc-probe'
 import { isAlive, killAll, waitUntil } from '../helpers/procs'
 
 /**
- * SECURITY.md item 24, issue 6 deliverable 4, end to end with the real `lab` command:
+ * docs/SECURITY.md item 24, issue 6 deliverable 4, end to end with the real `lab` command:
  * servers with `forking` children holding connections and a busy process pool, then
  *  - `kill -9` of the lab's main process: no child is left after two seconds;
  *  - SIGTERM: the lab closes every socket and child and exits on its own.

@@ -7,7 +7,7 @@ describe('contract', () => {
     expect(methodNames.length).toBeGreaterThan(0)
     for (const m of methodNames) {
       expect(typeof methodSpecs[m].input.parse, m).toBe('function')
-      // Unknown keys are rejected by every method (SECURITY.md item 9).
+      // Unknown keys are rejected by every method (docs/SECURITY.md item 9).
       const r = methodSpecs[m].input.parse({ __unknown__: 1 })
       expect(r.ok, m).toBe(false)
     }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { APP_ORIGIN, APP_SCHEME, windowOptions } from '../../main/electron/window'
 
-// SECURITY.md item 1: the window's options come from one function; every hardening flag is asserted.
+// docs/SECURITY.md item 1: the window's options come from one function; every hardening flag is asserted.
 describe('windowOptions', () => {
   const options = windowOptions('/app/out/preload/preload.cjs')
   const prefs = options.webPreferences!

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../helpers/paths'
 
-/** The layer rules of eslint.config.js fail on a wrong-layer import (STYLE.md habit 1). */
+/** The layer rules of eslint.config.js fail on a wrong-layer import (docs/ARCHITECTURE.md, style habit 1). */
 describe('layer rules', () => {
   const eslint = new ESLint({ cwd: REPO_ROOT })
   const lint = async (file: string, code: string) => {

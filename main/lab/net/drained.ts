@@ -2,7 +2,7 @@ import type net from 'node:net'
 
 /**
  * Resolves when a socket whose `write()` returned false can take more (backpressure,
- * SECURITY.md 16), or when it closed and never will.
+ * docs/SECURITY.md item 16), or when it closed and never will.
  */
 export function drained(socket: net.Socket): Promise<void> {
   return new Promise((resolve) => {

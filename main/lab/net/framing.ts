@@ -53,7 +53,7 @@ export class FrameTooLargeError extends LabError {
 /**
  * Cuts a byte stream back into the messages `encodeFrame` made, however TCP split or merged them.
  * A declared length over `maxBytes` (or a line that grows past it) throws before anything of
- * that size is allocated (SECURITY.md 17); after that the decoder stays failed.
+ * that size is allocated (docs/SECURITY.md item 17); after that the decoder stays failed.
  * With `none` every non-empty chunk is returned as it is.
  */
 export class FrameDecoder {

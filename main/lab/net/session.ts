@@ -7,7 +7,7 @@ import { encodeFrame, FrameDecoder, FrameTooLargeError } from './framing'
 import { EVENT_HEX_BYTES } from '../../../shared/contract'
 import { hexOf } from './server-events'
 
-/** How one connection's communication loop reads (FEATURES.md: receive model and framing). */
+/** How one connection's communication loop reads (docs/ARCHITECTURE.md, "Where the design differs from the course's Python": recv(n)). */
 export interface SessionOptions {
   /** Each read hands over at most this many bytes (the course's `recv(1024)`); null = what the kernel gave. */
   recvSize: number | null
@@ -17,7 +17,7 @@ export interface SessionOptions {
   maxFrameBytes: number
   /** Close the connection after this long without traffic; 0 = never. */
   idleTimeoutMs: number
-  /** Reply bytes queued for a client that does not read before the connection is cut (SECURITY.md 16). */
+  /** Reply bytes queued for a client that does not read before the connection is cut (docs/SECURITY.md item 16). */
   maxBufferedBytes: number
 }
 

@@ -33,7 +33,7 @@ export interface TcpServerOptions {
   workersDir?: string
   /** How long `close()` lets connections finish before destroying them. */
   graceMs?: number
-  /** Bytes a connection may have queued for a client that does not read before it is cut (SECURITY.md 16). */
+  /** Bytes a connection may have queued for a client that does not read before it is cut (docs/SECURITY.md item 16). */
   maxBufferedBytes?: number
 }
 

@@ -39,7 +39,7 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
   const repeat = opts.repeat ?? 1
   const gapMs = opts.gapMs ?? 0
   const waitReplyMs = opts.waitReplyMs ?? 1_000
-  // Checked before anything is sent (SECURITY.md 19).
+  // Checked before anything is sent (docs/SECURITY.md item 19).
   const payload = payloadBytes(opts.payload, { hex: opts.hex, encoding, maxBytes: Number.MAX_SAFE_INTEGER })
   if (payload.length > MAX_UDP_PAYLOAD_BYTES) {
     throw new LabError('ERR_DATAGRAM_TOO_LARGE', `the payload is ${payload.length} bytes; one UDP datagram carries at most ${MAX_UDP_PAYLOAD_BYTES}`, {
@@ -82,7 +82,7 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject)
-      // A sender talking to this machine listens for replies on loopback only (SECURITY.md 14).
+      // A sender talking to this machine listens for replies on loopback only (docs/SECURITY.md item 14).
       const loopback = host === 'localhost' || host.startsWith('127.') || host === '::1'
       const address = family === 'udp6' ? (loopback ? '::1' : '::') : loopback ? '127.0.0.1' : '0.0.0.0'
       socket.bind({ port: 0, address }, () => {

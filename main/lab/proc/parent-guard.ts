@@ -1,5 +1,5 @@
 /**
- * Forked children never outlive the lab (SECURITY.md 24). The engine starts every child with
+ * Forked children never outlive the lab (docs/SECURITY.md item 24). The engine starts every child with
  * `childEnv()`, which names its own PID; the child calls `watchParent()` first thing.
  *
  * Why not just `process.ppid` at start-up and the 'disconnect' event: an ESM child loads its

@@ -1,5 +1,5 @@
 /**
- * A bounded pool of pre-started child processes (SECURITY.md items 22–24).
+ * A bounded pool of pre-started child processes (docs/SECURITY.md items 22–24).
  *
  * - `size` children are forked from the fixed entry `pool-child.js` (no shell, no learner
  *   string on any command line) and must say "ready" before the pool is usable.
