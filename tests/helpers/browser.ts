@@ -29,9 +29,21 @@ export async function startBrowserMode(opts: { dataDir?: string } = {}): Promise
   return { lab, url: String(line.url), port: Number(line.port), dataDir }
 }
 
-/** Opens the lab in a 1280×800 page in the chosen language and theme (the first-run welcome closed unless `welcome`). */
-export async function openLab(browser: Browser, url: string, opts: { lang?: 'en' | 'zh'; theme?: 'light' | 'dark'; welcome?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: opts.lang === 'zh' ? 'zh-CN' : 'en-US' })
+/** Window sizes the lab must work at: a small laptop, and 200 % zoom on 1280×800 (half the CSS pixels, twice the device pixels). */
+export const SCREENS = {
+  desktop: { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 },
+  small: { viewport: { width: 1024, height: 700 }, deviceScaleFactor: 1 },
+  zoom200: { viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 },
+} as const
+export type Screen = keyof typeof SCREENS
+
+/** Opens the lab in a 1280×800 page (or `screen`) in the chosen language and theme (the first-run welcome closed unless `welcome`). */
+export async function openLab(
+  browser: Browser,
+  url: string,
+  opts: { lang?: 'en' | 'zh'; theme?: 'light' | 'dark'; welcome?: boolean; screen?: Screen } = {},
+): Promise<Page> {
+  const context = await browser.newContext({ ...SCREENS[opts.screen ?? 'desktop'], locale: opts.lang === 'zh' ? 'zh-CN' : 'en-US' })
   await context.addInitScript(
     ([lang, theme]) => {
       // Runs in the page, where localStorage exists; the test's own lib has no DOM types.
