@@ -1,37 +1,24 @@
-import path from 'node:path'
 import { readFile } from 'node:fs/promises'
 import { contentSecurityPolicy } from '../../shared/csp'
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-}
+import { resolveStaticFile } from '../static-files'
 
 /**
  * Serves `lab://app/…` from the packaged renderer folder with the CSP header (docs/SECURITY.md item 2).
- * Paths outside the folder are refused; unknown paths get index.html (one-page app).
+ * Paths outside the folder (also through symlinks) are refused; unknown paths get index.html
+ * (one-page app). Never rejects: a bad path or an unreadable file is an HTTP status, logged.
  */
-export async function serveAppFile(rendererDir: string, requestUrl: string): Promise<Response> {
-  const root = path.resolve(rendererDir)
-  const url = new URL(requestUrl)
-  let file = path.resolve(root, '.' + decodeURIComponent(url.pathname))
-  if (!file.startsWith(root + path.sep)) return new Response('not found', { status: 404 })
-  let body: Buffer
+export async function serveAppFile(rendererDir: string, requestUrl: string, log: (line: string) => void = console.error): Promise<Response> {
+  const headers = { 'Content-Security-Policy': contentSecurityPolicy(), 'X-Content-Type-Options': 'nosniff' }
   try {
-    body = await readFile(file)
-  } catch {
-    file = path.join(root, 'index.html')
-    body = await readFile(file)
+    const found = await resolveStaticFile(rendererDir, new URL(requestUrl).pathname)
+    if (!found.ok) {
+      log(`lab:// ${found.status} ${requestUrl.slice(0, 200)}: ${found.reason}`)
+      return new Response(found.reason, { status: found.status, headers })
+    }
+    const body = await readFile(found.file)
+    return new Response(new Uint8Array(body), { headers: { ...headers, 'Content-Type': found.type } })
+  } catch (err) {
+    log(`lab:// 500 ${requestUrl.slice(0, 200)}: ${String(err)}`)
+    return new Response('the file could not be read', { status: 500, headers })
   }
-  return new Response(new Uint8Array(body), {
-    headers: {
-      'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'Content-Security-Policy': contentSecurityPolicy(),
-      'X-Content-Type-Options': 'nosniff',
-    },
-  })
 }

@@ -1,15 +1,15 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
 import http from 'node:http'
 import type { Duplex } from 'node:stream'
 import path from 'node:path'
-import { WebSocketServer, type WebSocket } from 'ws'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { errorData } from '../../shared/errors'
 import type { WsMessage, WsRequest } from '../../shared/transport'
 import { EventBatcher } from '../lab/event-batcher'
 import type { Lab } from '../lab/lab'
 import { contentSecurityPolicy } from '../../shared/csp'
+import { resolveStaticFile } from '../static-files'
 
 export interface HostOptions {
   lab: Lab
@@ -17,6 +17,8 @@ export interface HostOptions {
   staticDir: string
   port?: number
   token?: string
+  /** Where refused and failed requests are reported (default: stderr). */
+  log?: (line: string) => void
 }
 
 export interface Host {
@@ -28,20 +30,11 @@ export interface Host {
 
 const HOST = '127.0.0.1'
 const COOKIE = 'lab_token'
+/** `Sec-Fetch-Site` of a request the learner's own page (or the address bar) made. */
+const OWN_PAGE_FETCH_SITES = ['same-origin', 'none']
 const MAX_MESSAGE_BYTES = 1024 * 1024
 /** A page that stops reading its socket gets events dropped (and counted), not queued without bound. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-}
 
 function sameSecret(a: string | null | undefined, b: string): boolean {
   if (!a) return false
@@ -73,22 +66,39 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const allowedHosts = () => [`${HOST}:${port}`, `localhost:${port}`]
   const allowedOrigins = () => allowedHosts().map((h) => `http://${h}`)
 
-  const authorized = (req: http.IncomingMessage, url: URL): boolean =>
-    allowedHosts().includes(req.headers.host ?? '') &&
-    (sameSecret(url.searchParams.get('token'), token) || sameSecret(cookieToken(req.headers.cookie), token))
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`))
 
-  server.on('request', async (req, res) => {
-    const url = new URL(req.url ?? '/', `http://${HOST}`)
-    const common = {
-      'Content-Security-Policy': contentSecurityPolicy(),
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-store',
-      'X-Frame-Options': 'DENY',
+  /**
+   * Our own Host header, and the token: in the address, or in the cookie. The cookie alone
+   * counts only for the lab's own page: a cookie is same-site for every 127.0.0.1 port, so
+   * any other local page could make the browser send it (an <img src> is enough).
+   */
+  const authorized = (req: http.IncomingMessage, url: URL): boolean => {
+    if (!allowedHosts().includes(req.headers.host ?? '')) return false
+    if (sameSecret(url.searchParams.get('token'), token)) return true
+    return OWN_PAGE_FETCH_SITES.includes(String(req.headers['sec-fetch-site'])) && sameSecret(cookieToken(req.headers.cookie), token)
+  }
+
+  const common = {
+    'Content-Security-Policy': contentSecurityPolicy(),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+    'X-Frame-Options': 'DENY',
+  }
+  const answer = (res: http.ServerResponse, status: number, text: string) => {
+    if (res.headersSent) {
+      res.destroy()
+      return
     }
+    res.writeHead(status, { ...common, 'Content-Type': 'text/plain; charset=utf-8' })
+    res.end(`${text}\n`)
+  }
+
+  const serveRequest = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const url = new URL(req.url ?? '/', `http://${HOST}`)
     if (!authorized(req, url)) {
-      res.writeHead(401, { ...common, 'Content-Type': 'text/plain; charset=utf-8' })
-      res.end(`${errorData('ERR_UNAUTHORIZED', 'this address needs the lab token').hint}\n`)
+      answer(res, 401, errorData('ERR_UNAUTHORIZED', 'this address needs the lab token').hint!)
       return
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -96,44 +106,56 @@ export async function startHost(options: HostOptions): Promise<Host> {
       res.end()
       return
     }
-    let file = path.resolve(staticDir, '.' + decodeURIComponent(url.pathname))
-    if (!file.startsWith(staticDir + path.sep) && file !== staticDir) {
-      res.writeHead(404, common)
-      res.end()
+    const found = await resolveStaticFile(staticDir, url.pathname)
+    if (!found.ok) {
+      if (found.status !== 404) log(`browser mode: ${found.status} for ${String(req.url).slice(0, 200)}: ${found.reason}`)
+      answer(res, found.status, found.status === 500 ? found.reason : found.status === 400 ? 'bad request' : 'not found')
       return
     }
-    let info = await stat(file).catch(() => null)
-    if (!info || info.isDirectory()) {
-      // The renderer is one page: any unknown path gets index.html.
-      file = path.join(staticDir, 'index.html')
-      info = await stat(file).catch(() => null)
-    }
-    if (!info) {
-      res.writeHead(500, { ...common, 'Content-Type': 'text/plain; charset=utf-8' })
-      res.end('The renderer is not built. Run `npm run build`, then start browser mode again.\n')
-      return
-    }
-    const headers: Record<string, string> = {
-      ...common,
-      'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'Content-Length': String(info.size),
-    }
+    const headers: Record<string, string> = { ...common, 'Content-Type': found.type, 'Content-Length': String(found.size) }
     if (url.searchParams.has('token')) {
       headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`
     }
-    res.writeHead(200, headers)
-    if (req.method === 'HEAD') res.end()
-    else createReadStream(file).pipe(res)
+    if (req.method === 'HEAD') {
+      res.writeHead(200, headers)
+      res.end()
+      return
+    }
+    // Opened before the status is sent, so a file that cannot be read is still a clean 500.
+    const stream = createReadStream(found.file)
+    stream.once('error', (err) => {
+      log(`browser mode: could not read ${found.file}: ${String(err)}`)
+      answer(res, 500, 'the file could not be read')
+    })
+    stream.once('open', () => {
+      res.writeHead(200, headers)
+      stream.pipe(res)
+    })
+    res.once('close', () => stream.destroy())
+  }
+
+  // The one entry of the HTTP door: whatever a request does, it gets an answer and the lab lives on.
+  server.on('request', (req, res) => {
+    serveRequest(req, res).catch((err: unknown) => {
+      log(`browser mode: request ${String(req.url).slice(0, 200)} failed: ${String(err)}`)
+      answer(res, 400, 'bad request')
+    })
   })
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', `http://${HOST}`)
-    const originOk = allowedOrigins().includes(req.headers.origin ?? '')
-    if (url.pathname !== '/ws' || !originOk || !authorized(req, url)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
-      return
+    socket.on('error', () => socket.destroy())
+    try {
+      const url = new URL(req.url ?? '/', `http://${HOST}`)
+      const originOk = allowedOrigins().includes(req.headers.origin ?? '')
+      if (url.pathname !== '/ws' || !originOk || !authorized(req, url)) {
+        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
+        return
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws))
+    } catch (err) {
+      log(`browser mode: upgrade ${String(req.url).slice(0, 200)} failed: ${String(err)}`)
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws))
   })
 
   const serveSocket = (ws: WebSocket) => {
@@ -150,7 +172,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
       carriedDrops = 0
     })
     const unsubscribe = options.lab.onEvent((event) => batcher.push(event))
-    ws.on('message', async (data, isBinary) => {
+    const refuse = (id: number, message: string) =>
+      send({ type: 'result', id, result: { ok: false, error: errorData('ERR_INVALID_INPUT', message, { path: 'method' }) } })
+    const handle = async (data: RawData, isBinary: boolean) => {
       let request: WsRequest
       try {
         if (isBinary) throw new Error('binary')
@@ -160,8 +184,20 @@ export async function startHost(options: HostOptions): Promise<Host> {
         send({ type: 'result', id: -1, result: { ok: false, error: errorData('ERR_INVALID_INPUT', 'a request must be JSON { id, method, input }') } })
         return
       }
-      const result = await options.lab.call(String(request.method), request.input)
+      // Checked before anything touches it: `String({ toString: 1 })` throws.
+      if (typeof request.method !== 'string') {
+        refuse(request.id, 'a request\'s method must be a string, such as "lab.info"')
+        return
+      }
+      const result = await options.lab.call(request.method, request.input)
       send({ type: 'result', id: request.id, result })
+    }
+    // The one entry of the WebSocket door: no message can end the lab.
+    ws.on('message', (data, isBinary) => {
+      handle(data, isBinary).catch((err: unknown) => {
+        log(`browser mode: a WebSocket message failed: ${String(err)}`)
+        send({ type: 'result', id: -1, result: { ok: false, error: errorData('ERR_INTERNAL', 'the request could not be handled') } })
+      })
     })
     ws.on('close', () => {
       unsubscribe()

@@ -26,6 +26,8 @@ export interface LabOptions {
   dataDir?: string | null
   door: LabInfo['door']
   version?: string
+  /** Where unexpected failures are reported (the CLI's stderr); the caller still gets a coded error. */
+  log?: (line: string) => void
 }
 
 type Listener = (event: LabEvent) => void
@@ -90,9 +92,23 @@ export class Lab {
   call<M extends MethodName>(method: M, input: Input<M>): Promise<Result<Output<M>>>
   call(method: string, input: unknown): Promise<Result<unknown>>
   async call(method: string, input: unknown): Promise<Result<unknown>> {
+    // The one entry every door goes through: nothing thrown in here reaches a door.
+    try {
+      return await this.dispatch(method, input)
+    } catch (err) {
+      const error = toErrorData(err)
+      if (error.code === 'ERR_INTERNAL') this.options.log?.(`lab: ${typeof method === 'string' ? method.slice(0, 80) : typeof method} failed: ${String(err)}`)
+      return { ok: false, error }
+    }
+  }
+
+  private async dispatch(method: unknown, input: unknown): Promise<Result<unknown>> {
     if (this.closing) return { ok: false, error: errorData('ERR_BAD_STATE', 'the lab is shutting down') }
+    if (typeof method !== 'string') {
+      return { ok: false, error: errorData('ERR_UNKNOWN_METHOD', `a method name is a string, not ${method === null ? 'null' : typeof method}`) }
+    }
     if (!isMethodName(method)) {
-      return { ok: false, error: errorData('ERR_UNKNOWN_METHOD', `unknown method ${JSON.stringify(String(method)).slice(0, 80)}`) }
+      return { ok: false, error: errorData('ERR_UNKNOWN_METHOD', `unknown method ${JSON.stringify(method).slice(0, 80)}`) }
     }
     const parsed = methodSpecs[method].input.parse(input)
     if (!parsed.ok) {
@@ -102,12 +118,8 @@ export class Lab {
         error: errorData('ERR_INVALID_INPUT', `${method}: ${path} ${message}`, { method, path, detail: message }),
       }
     }
-    try {
-      const handler = this.handlers[method] as Handler<MethodName>
-      return { ok: true, value: await handler(parsed.value as never) }
-    } catch (err) {
-      return { ok: false, error: toErrorData(err) }
-    }
+    const handler = this.handlers[method] as Handler<MethodName>
+    return { ok: true, value: await handler(parsed.value as never) }
   }
 
   /** Like `call`, but throws a LabError on failure: for the CLI and tests. */

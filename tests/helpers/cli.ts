@@ -38,8 +38,9 @@ export class LabProcess {
     reject: (e: Error) => void
   }[] = []
 
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [LAB_BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  /** `entry`: another built CLI than bin/lab.js (a copy of out/ whose renderer folder a test plants files in). */
+  constructor(args: string[], opts: { entry?: string } = {}) {
+    this.child = spawn(process.execPath, [opts.entry ?? LAB_BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     this.child.stderr!.on('data', (d) => (this.stderr += d))
     // A process whose output has ended cannot print the awaited line any more: fail at once.
     this.child.once('close', (code, signal) => {

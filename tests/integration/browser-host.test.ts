@@ -29,7 +29,7 @@ describe('browser mode host', () => {
     expect(csp).not.toContain('unsafe-eval')
     const cookie = ok.headers.get('set-cookie')!
     expect(cookie).toMatch(/HttpOnly/)
-    const asset = await fetch(`${origin()}/index.html`, { headers: { cookie: cookie.split(';')[0]! } })
+    const asset = await fetch(`${origin()}/index.html`, { headers: { cookie: cookie.split(';')[0]!, 'sec-fetch-site': 'same-origin' } })
     expect(asset.status).toBe(200)
     expect((await fetch(`${origin()}/`)).status).toBe(401)
     expect((await fetch(`${origin()}/?token=wrong`)).status).toBe(401)

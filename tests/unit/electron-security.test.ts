@@ -1,6 +1,7 @@
 /* eslint-disable no-restricted-imports -- this tests the Electron door's Electron-free parts (the rule matches any path with an electron/ segment) */
-import { EventEmitter } from 'node:events'
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
+import { EventEmitter, once } from 'node:events'
+import { existsSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -208,5 +209,39 @@ describe('serveAppFile (the lab:// protocol)', () => {
     const body = await res.text()
     expect(body).not.toContain('TOP SECRET')
     expect(body).not.toMatch(/root:x:0:0/)
+  })
+
+  // Issue #12: these rejected (bad percent-encoding) or served a file outside the folder (symlink).
+  it.each(['lab://app/%', 'lab://app/%ff', 'lab://app/%E0%A4%A', 'lab://app/%C0%AF', 'lab://app/a%00b'])('answers 400 to an undecodable path, never rejects: %s', async (url) => {
+    const lines: string[] = []
+    const res = await serveAppFile(rendererDir, url, (l) => lines.push(l))
+    expect(res.status).toBe(400)
+    expect(res.headers.get('content-security-policy')).toBe(contentSecurityPolicy())
+    expect(lines.join('\n')).toMatch(/400/)
+  })
+
+  it('refuses a symlink planted inside the folder that points outside it', async () => {
+    symlinkSync(path.join(root, 'secret.txt'), path.join(rendererDir, 'assets', 'planted.txt'))
+    symlinkSync('/etc', path.join(rendererDir, 'etc'))
+    for (const url of ['lab://app/assets/planted.txt', 'lab://app/etc/passwd']) {
+      const res = await serveAppFile(rendererDir, url, () => {})
+      const body = await res.text()
+      expect(res.status, url).toBe(404)
+      expect(body).not.toContain('TOP SECRET')
+      expect(body).not.toMatch(/root:x:0:0/)
+    }
+  })
+
+  it('answers a file that cannot be opened (a socket in the folder) without rejecting', async () => {
+    const sock = path.join(rendererDir, 'assets', 'x.sock')
+    const server = net.createServer().listen(sock)
+    await once(server, 'listening')
+    try {
+      const res = await serveAppFile(rendererDir, 'lab://app/assets/x.sock', () => {})
+      expect(res.status).toBe(200)
+      expect(await res.text()).toContain('<title>lab</title>')
+    } finally {
+      server.close()
+    }
   })
 })
