@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   ERR_STORAGE: 'The lab could not write to its data folder (full disk or read-only?). Your experiment still ran.',
   ERR_UNAUTHORIZED: 'Open the lab with the full address it printed, including ?token=…',
   ERR_DISCONNECTED: 'The connection to the lab engine was lost. Restart the lab.',
+  ERR_CONSENT_REQUIRED: 'Listening on every interface (0.0.0.0 or ::, however spelled) lets other machines connect. Tick "Accept connections from other machines" (CLI: --all-interfaces; contract: allInterfaces: true), or use 127.0.0.1.',
   ERR_INTERNAL: 'Something unexpected happened inside the lab; the lab keeps running. Please report what you did.',
 } as const
 

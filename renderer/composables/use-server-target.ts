@@ -1,6 +1,7 @@
 import { ref, watch } from 'vue'
 import { storeToRefs } from 'pinia'
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../shared/contract'
+import { isUnspecifiedHost } from '../../shared/net-address'
 import { useServersStore } from '../stores/servers'
 
 /**
@@ -13,7 +14,8 @@ export function useServerTarget(proto: 'tcp' | 'udp') {
   const port = ref<number>(DEFAULT_PORT)
   const follow = (s: { host: string; port: number } | undefined) => {
     if (!s) return
-    host.value = s.host === '0.0.0.0' ? '127.0.0.1' : s.host
+    // A server on every interface is reached on this machine through loopback.
+    host.value = isUnspecifiedHost(s.host) ? (s.host.includes(':') ? '::1' : '127.0.0.1') : s.host
     port.value = s.port
   }
   follow(running.value.filter((s) => s.proto === proto).at(-1))

@@ -19,6 +19,8 @@ export interface TcpServerForm {
   recvSize: number | null
   readDelayMs: number
   frame: Framing
+  /** Consent to listen on every interface (0.0.0.0, :: …): the engine refuses them without it. */
+  allInterfaces?: boolean
 }
 
 /**
@@ -181,6 +183,7 @@ export const useServersStore = defineStore('servers', () => {
         await lab.attempt('net.tcpServer.start', {
           host: form.host,
           port: form.port,
+          ...(form.allInterfaces ? { allInterfaces: true } : {}),
           ...(form.mode ? { mode: form.mode } : {}),
           ...(form.handler ? { handler: form.handler } : {}),
           ...(form.recvSize ? { recvSize: form.recvSize } : {}),
@@ -193,10 +196,10 @@ export const useServersStore = defineStore('servers', () => {
     }
   }
 
-  async function startUdp(form: { host: string; port: number; handler?: string }) {
+  async function startUdp(form: { host: string; port: number; handler?: string; allInterfaces?: boolean }) {
     busy.value = true
     try {
-      return add(await lab.attempt('net.udpServer.start', { host: form.host, port: form.port, ...(form.handler ? { handler: form.handler } : {}) }))
+      return add(await lab.attempt('net.udpServer.start', { host: form.host, port: form.port, ...(form.allInterfaces ? { allInterfaces: true } : {}), ...(form.handler ? { handler: form.handler } : {}) }))
     } finally {
       busy.value = false
     }

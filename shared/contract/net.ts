@@ -182,6 +182,8 @@ export const netMethods = {
       idleTimeoutMs: optional(int({ min: 0, max: 3_600_000 })),
       /** Connections open at once (queued ones count); more are dropped and reported. Default 2000. */
       maxConnections: optional(int({ min: 1, max: 10_000 })),
+      /** Consent to listen on every interface: any spelling of 0.0.0.0 or :: is refused without it. */
+      allInterfaces: optional(boolean()),
     }),
   ),
   'net.udpServer.start': method<ServerInfo>()(
@@ -191,6 +193,8 @@ export const netMethods = {
       handler: optional(handlerSpec),
       /** Datagrams larger than this are refused (not answered) with ERR_DATAGRAM_TOO_LARGE. */
       maxDatagramBytes: optional(int({ min: 1, max: MAX_DATAGRAM_BYTES })),
+      /** Consent to listen on every interface: any spelling of 0.0.0.0 or :: is refused without it. */
+      allInterfaces: optional(boolean()),
     }),
   ),
   'net.server.stop': method<{ id: string }>()(object({ id: string({ min: 1, max: 64 }) })),

@@ -181,6 +181,12 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
     await expect(page.getByTestId('server-start').isEnabled()).resolves.toBe(true)
     await page.getByTestId('server-all-interfaces').uncheck()
     await expect(page.getByTestId('server-host').inputValue()).resolves.toBe('127.0.0.1')
+    // The page reads the address as the engine does: `0.0` and `[0::]` are every interface too.
+    for (const spelling of ['0.0', '[0::]']) {
+      await page.getByTestId('server-host').fill(spelling)
+      await expect(page.getByTestId('server-start').isDisabled()).resolves.toBe(true)
+    }
+    await page.getByTestId('server-host').fill('127.0.0.1')
 
     await page.getByTestId('server-proto-udp').click()
     await page.getByTestId('server-port').fill('0')

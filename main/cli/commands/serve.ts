@@ -102,17 +102,20 @@ function pick<T extends string>(value: unknown, allowed: readonly T[], option: s
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run a TCP or UDP server until Ctrl-C',
-  help: `lab serve tcp [--host H] [--port P] [--mode M] [--handler H] [--recv-size N]
+  help: `lab serve tcp [--host H] [--all-interfaces] [--port P] [--mode M] [--handler H] [--recv-size N]
                  [--read-delay MS] [--frame F] [--max-frame N] [--idle-timeout MS]
                  [--max-connections N] [--json]
-lab serve udp [--host H] [--port P] [--handler H] [--max-datagram N] [--json]
+lab serve udp [--host H] [--all-interfaces] [--port P] [--handler H] [--max-datagram N] [--json]
 
 Runs the course's server. TCP: every read (or, with --frame, every message) a client
 sends is answered by the handler; an empty read or a reset ends that connection.
 UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
 
   --host H            address to listen on (default ${DEFAULT_HOST}: this machine only;
-                      0.0.0.0 listens on every network interface)
+                      0.0.0.0 or :: listen on every network interface and
+                      need --all-interfaces)
+  --all-interfaces    consent to listen on every interface: other machines can
+                      connect (0.0.0.0, ::, 0, [0::] … are refused without it)
   --port P            port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
   --mode M            how TCP connections are served (default ${DEFAULT_SERVER_MODE}):
                         serial    one at a time, the others wait in a queue
@@ -159,6 +162,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
     'idle-timeout': { type: 'string' },
     'max-connections': { type: 'string' },
     'max-datagram': { type: 'string' },
+    'all-interfaces': { type: 'boolean' },
     ...JSON_OPTION,
   },
   async run({ positionals, values, io }) {
@@ -173,6 +177,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
     const wrong = proto === 'udp' ? tcpOnly.find((o) => values[o] !== undefined) : values['max-datagram'] !== undefined ? 'max-datagram' : undefined
     if (wrong) throw usageError(`--${wrong} does not apply to lab serve ${proto}`, { option: wrong })
     const host = values.host as string | undefined
+    const allInterfaces = values['all-interfaces'] === true ? true : undefined
     const port = parseIntOption(values.port as string | undefined, 'port', 0, 65535)
     const json = values.json === true
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
@@ -194,6 +199,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
       if (proto === 'udp') {
         await lab.invoke('net.udpServer.start', {
           host,
+          allInterfaces,
           port,
           handler,
           maxDatagramBytes: parseIntOption(values['max-datagram'] as string | undefined, 'max-datagram', 1, MAX_DATAGRAM_BYTES),
@@ -201,6 +207,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
       } else {
         await lab.invoke('net.tcpServer.start', {
           host,
+          allInterfaces,
           port,
           handler,
           mode: pick<ServerMode>(values.mode, SERVER_MODES, 'mode'),

@@ -1,6 +1,7 @@
 import { DEFAULT_HANDLER, DEFAULT_HOST, DEFAULT_PORT, type netMethods, type ServerInfo } from '../../../shared/contract'
 import type { LabContext, LabDomain } from '../context'
 import { LabError } from '../errors'
+import { bindAddress } from './bind-address'
 import { tcpSendOnce } from './tcp-client'
 import { TcpServer } from './tcp-server'
 import { UdpServer } from './udp-server'
@@ -39,16 +40,16 @@ export function createNetLab(ctx: LabContext): LabDomain<NetMethod> {
 
   return {
     handlers: {
-      'net.tcpServer.start': (input) =>
+      'net.tcpServer.start': async ({ allInterfaces, ...input }) =>
         start(
           new TcpServer(
             `tcp-${nextId++}`,
-            { ...input, host: input.host ?? DEFAULT_HOST, port: input.port ?? DEFAULT_PORT, handler: input.handler ?? DEFAULT_HANDLER, workersDir: ctx.workersDir },
+            { ...input, host: await bindAddress(input.host ?? DEFAULT_HOST, allInterfaces), port: input.port ?? DEFAULT_PORT, handler: input.handler ?? DEFAULT_HANDLER, workersDir: ctx.workersDir },
             emit,
           ),
         ),
-      'net.udpServer.start': (input) =>
-        start(new UdpServer(`udp-${nextId++}`, { ...input, host: input.host ?? DEFAULT_HOST, port: input.port ?? DEFAULT_PORT, handler: input.handler ?? DEFAULT_HANDLER }, emit)),
+      'net.udpServer.start': async ({ allInterfaces, ...input }) =>
+        start(new UdpServer(`udp-${nextId++}`, { ...input, host: await bindAddress(input.host ?? DEFAULT_HOST, allInterfaces), port: input.port ?? DEFAULT_PORT, handler: input.handler ?? DEFAULT_HANDLER }, emit)),
       'net.server.stop': async ({ id }) => {
         const server = find(id)
         await server.close()

@@ -25,6 +25,7 @@ const errorsEn: Record<ErrorCode, string> = {
   ERR_STORAGE: 'Could not save to the data folder.',
   ERR_UNAUTHORIZED: 'Not authorized.',
   ERR_DISCONNECTED: 'Lost the connection to the lab engine.',
+  ERR_CONSENT_REQUIRED: '{host} listens on every network interface ({address}): that needs your consent.',
   ERR_INTERNAL: 'Something unexpected happened.',
 }
 
@@ -53,6 +54,7 @@ const errorsZh: Record<ErrorCode, string> = {
   ERR_STORAGE: '无法保存到数据文件夹。',
   ERR_UNAUTHORIZED: '未授权。',
   ERR_DISCONNECTED: '与实验室引擎的连接断开了。',
+  ERR_CONSENT_REQUIRED: '{host} 会在所有网卡上监听（{address}）：这需要你明确同意。',
   ERR_INTERNAL: '发生了意外错误。',
 }
 
@@ -81,6 +83,7 @@ const hintsZh: Record<ErrorCode, string> = {
   ERR_STORAGE: '磁盘满了或文件夹只读？实验本身已经运行完成。',
   ERR_UNAUTHORIZED: '请用实验室打印出的完整地址（含 ?token=…）打开。',
   ERR_DISCONNECTED: '请重新启动实验室。',
+  ERR_CONSENT_REQUIRED: '勾选“接受其他机器的连接”（命令行：--all-interfaces），或改用 127.0.0.1。',
   ERR_INTERNAL: '实验室仍在运行。请报告你刚才的操作。',
 }
 
