@@ -1,5 +1,4 @@
 import os from 'node:os'
-import { execFileSync } from 'node:child_process'
 import {
   isMethodName,
   methodSpecs,
@@ -17,7 +16,8 @@ import { LabError, toErrorData } from './errors'
 import { createNetLab } from './net/net-lab'
 import { createNetClientsLab } from './net/net-clients-lab'
 import { createHistoryLab } from './store/history-lab'
-import { PYTHON_COMMAND, createPythonLab } from './python/python-lab'
+import { createPythonLab } from './python/python-lab'
+import { findPython } from './python/find-python'
 import { createProcLab } from './proc/proc-lab'
 import { createOsLab } from './proc/os-lab'
 
@@ -42,7 +42,6 @@ export class Lab {
   private readonly domains: LabDomain<MethodName>[] = []
   private readonly handlers: Handlers
   private closing: Promise<void> | null = null
-  private pythonVersion: string | null | undefined
 
   constructor(private readonly options: LabOptions) {
     const ctx: LabContext = {
@@ -129,8 +128,9 @@ export class Lab {
     throw new LabError(result.error.code, result.error.message, result.error.params)
   }
 
-  private info(): LabInfo {
-    if (this.pythonVersion === undefined) this.pythonVersion = detectPython()
+  private async info(): Promise<LabInfo> {
+    // Probed once, asynchronously, in a child process: never blocks the thread the doors run on.
+    const python = await findPython()
     return {
       version: this.options.version ?? '0.0.0',
       platform: process.platform,
@@ -139,7 +139,7 @@ export class Lab {
       cpus: os.availableParallelism(),
       node: process.versions.node,
       door: this.options.door,
-      python: this.pythonVersion,
+      python: python?.version ?? null,
       dataDir: this.options.dataDir ?? null,
     }
   }
@@ -150,13 +150,5 @@ export class Lab {
       this.listeners.clear()
     })
     return this.closing
-  }
-}
-
-function detectPython(): string | null {
-  try {
-    return execFileSync(PYTHON_COMMAND, ['--version'], { encoding: 'utf8', timeout: 3_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim()
-  } catch {
-    return null
   }
 }

@@ -15,6 +15,7 @@ import { PYTHON_LISTENING, PYTHON_PEER_WRAPPER, PYTHON_PROGRAMS } from '../../..
 import type { LabContext, LabDomain } from '../context'
 import { LabError } from '../errors'
 import { registerProcess } from '../proc/roles'
+import { findPython, pythonCandidates } from './find-python'
 
 type PythonMethod = keyof typeof pythonMethods
 
@@ -87,10 +88,12 @@ export function createPythonLab(ctx: LabContext): LabDomain<PythonMethod> {
     }
     const port = input.port ?? 8081
     if (program.role === 'client' && port === 0) throw new LabError('ERR_INVALID_INPUT', 'a client needs the port of a running server', { path: 'port', detail: 'must be 1–65535 for a client' })
+    const python = await findPython()
+    if (!python) throw pythonMissing(Object.assign(new Error('not found'), { code: 'ENOENT' }))
     const dir = await programsFolder()
-    const args = ['-u', path.join(dir, PYTHON_PEER_WRAPPER.file), path.join(dir, program.file), String(port), ...(input.messages ?? [])]
+    const args = [...python.prefixArgs, '-u', path.join(dir, PYTHON_PEER_WRAPPER.file), path.join(dir, program.file), String(port), ...(input.messages ?? [])]
     const group = process.platform !== 'win32'
-    const child = spawn(PYTHON_COMMAND, args, {
+    const child = spawn(python.command, args, {
       cwd: dir,
       shell: false,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -199,6 +202,6 @@ export function createPythonLab(ctx: LabContext): LabDomain<PythonMethod> {
 function pythonMissing(err: Error): LabError {
   const code = (err as NodeJS.ErrnoException).code
   return code === 'ENOENT'
-    ? new LabError('ERR_UNSUPPORTED', `${PYTHON_COMMAND} is not installed (or not on PATH)`, { command: PYTHON_COMMAND })
+    ? new LabError('ERR_UNSUPPORTED', `no Python 3 found (tried ${pythonCandidates().map((c) => c.command).join(', ')})`, { command: PYTHON_COMMAND })
     : new LabError('ERR_INTERNAL', `could not start ${PYTHON_COMMAND}: ${err.message}`)
 }
