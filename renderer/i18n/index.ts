@@ -46,7 +46,19 @@ export function lookup(lang: Lang, key: string): string | undefined {
 /** `translate('zh', 'net.client.bytes', { n: 5 })`; falls back to English, then to the key itself. */
 export function translate(lang: Lang, key: string, params?: Record<string, string | number>): string {
   const text = lookup(lang, key) ?? lookup('en', key) ?? key
-  return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => (params[name] !== undefined ? String(params[name]) : m)) : text
+  if (!params) return text
+  return text
+    .replace(/\{(\w+)\|([^|}]*)\|([^}]*)\}/g, (m, name: string, one: string, other: string) =>
+      params[name] !== undefined ? (plural(lang, Number(params[name])) === 'one' ? one : other) : m,
+    )
+    .replace(/\{(\w+)\}/g, (m, name: string) => (params[name] !== undefined ? String(params[name]) : m))
+}
+
+const pluralRules: Partial<Record<Lang, Intl.PluralRules>> = {}
+/** `{n|server|servers}` in a message picks the word by Intl.PluralRules for `n` ("1 server", "0 servers"). */
+function plural(lang: Lang, n: number): Intl.LDMLPluralRule {
+  pluralRules[lang] ??= new Intl.PluralRules(lang === 'zh' ? 'zh-CN' : 'en')
+  return pluralRules[lang]!.select(n)
 }
 
 /** All leaf keys of a message tree, for the completeness test. */

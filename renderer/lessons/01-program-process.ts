@@ -48,12 +48,15 @@ const lesson: Lesson = {
       '同一份程序被运行了 3 次，就是 3 个进程。进程树里它们的命令行相同，PID 不同，父进程都是实验室的引擎。运行结果里每个任务旁边的 PID 也是 3 个不同的值。',
       'The same program run 3 times is 3 processes. In the tree they share a command line but have different PIDs, and their parent is the lab’s engine. The run’s results also show 3 different PIDs next to the tasks.',
     ),
-    watch: t('运行后看每个任务的 PID，再打开“进程树”找到这些子进程。', 'After the run, look at each task’s PID, then find those children in the process tree.'),
+    watch: t(
+      '先开始运行，趁它还在运行（每个任务计算 2 秒）时打开“进程树”：3 个子进程挂在引擎下面，PID 各不相同。运行结束后进程池会关闭它们，它们就从树里消失了；运行结果里仍然列着每个任务的 PID。',
+      'Start the run, then open the process tree while it is still running (each task computes for 2 s): the three children hang under the engine, each with its own PID. When the run ends the pool closes them and they leave the tree; the run’s results still list each task’s PID.',
+    ),
     keys: ['mode', 'wallMs', 'cpuMs'],
   },
   tryIt: [
-    { label: t('运行 3 个任务（3 个子进程）', 'Run 3 tasks (3 child processes)'), preset: { experiment: 'processes/run', settings: { tasks: 'cpu:1s*3', workers: 3, modes: ['parallel'], autoRun: true } } },
-    { label: t('打开进程树', 'Open the process tree'), preset: { experiment: 'processes/tree', settings: {} } },
+    { label: t('运行 3 个任务（3 个子进程）', 'Run 3 tasks (3 child processes)'), preset: { experiment: 'processes/run', settings: { tasks: 'cpu:2s*3', workers: 3, modes: ['parallel'], autoRun: true } } },
+    { label: t('运行时打开进程树', 'Open the process tree while it runs'), preset: { experiment: 'processes/tree', settings: {} } },
   ],
   python: [],
   historyKinds: ['proc.run', 'proc.compare'],

@@ -25,6 +25,10 @@ const lesson: Lesson = {
       'Many numbers in the lab come from these two jobs: PIDs, threads and CPU times are recorded by the OS and reported to us; port conflicts are settled by the OS and reported to the program as errors.',
     ),
     note(
+      '右边的 Python 程序设置了 allow_reuse_address = True（即 SO_REUSEADDR）。在 Linux 和 macOS 上，它只是让服务器重启后能马上再绑定刚用过、还处在 TIME_WAIT 状态的端口；两个服务器同时监听同一端口仍会被拒绝。在 Windows 上它的含义不同：第二个套接字也能绑定同一端口，所以那里可能看不到这个错误（Windows 上要独占端口，应使用 SO_EXCLUSIVEADDRUSE）。',
+      'The Python program beside this lesson sets allow_reuse_address = True (that is, SO_REUSEADDR). On Linux and macOS this only lets a restarted server bind again at once to a port it just used, still in TIME_WAIT; two servers listening on one port at the same time are still refused. On Windows it means something else: a second socket may bind the same port too, so there you may not see this error (to hold a port exclusively on Windows, use SO_EXCLUSIVEADDRUSE).',
+    ),
+    note(
       '操作系统本身也是软件，但它运行在特权模式下：只有它能直接操作硬件。普通程序要用硬件，只能通过系统调用请它代劳。',
       'The OS is software too, but it runs in a privileged mode: only it touches the hardware directly. An ordinary program that needs the hardware must ask the OS through a system call.',
     ),

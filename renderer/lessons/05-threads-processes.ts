@@ -1,4 +1,35 @@
-import { diagram, list, note, p, t, type Lesson } from './types'
+import { diagram, list, note, p, t, type Lesson, type RunFacts, type Text } from './types'
+
+/** Reads a counter run: which kind, how many updates were lost, and why. */
+function reading({ kind, summary }: RunFacts): Text[] {
+  if (kind !== 'proc.counter') return []
+  const { expected, final, lost, atomic } = summary
+  if (typeof expected !== 'number' || typeof final !== 'number') return []
+  if (summary.kind === 'processes') {
+    return [
+      t(
+        `父进程的计数器是 ${final}，而 ${expected.toLocaleString('en-US')} 次加一都做在子进程自己的内存里：看结果表里每个子进程的 PID 和它自己的计数。`,
+        `The parent’s counter reads ${final}, while the ${expected.toLocaleString('en-US')} additions all happened in the children’s own memory: see each child’s PID and its own count in the results.`,
+      ),
+    ]
+  }
+  if (atomic) return [t(`用原子操作，最终值 ${final.toLocaleString('en-US')} 等于期望值：读—加—写成了不可分割的一步。`, `With atomic operations the final value ${final.toLocaleString('en-US')} equals the expected one: read-add-write became one indivisible step.`)]
+  if (typeof lost === 'number' && lost > 0) {
+    return [
+      t(
+        `丢失了 ${lost.toLocaleString('en-US')} 次更新（${Math.round((lost / expected) * 100)} %）：几个线程在不同的核上同时读到同一个旧值，各自加一后写回，互相覆盖。`,
+        `${lost.toLocaleString('en-US')} updates were lost (${Math.round((lost / expected) * 100)} %): threads on different cores read the same old value at once, added one and wrote back over each other.`,
+      ),
+    ]
+  }
+  return [
+    t(
+      '这一次没有丢失更新：线程交错的时机碰巧没有重叠（机器很忙、线程轮流在一个核上跑时常会这样）。多运行几次，或者加大每个线程的次数；竞争条件不会每次都出现，这正是它危险的地方。',
+      'No updates were lost this time: the threads happened not to overlap (common when the machine is busy and they take turns on one core). Run it again or raise the increments; a race does not show every time, which is what makes it dangerous.',
+    ),
+  ]
+}
+
 
 const lesson: Lesson = {
   id: 'threads-processes',
@@ -25,8 +56,8 @@ const lesson: Lesson = {
       ),
     ),
     note(
-      '在 CPython 里，全局解释器锁（GIL）让同一进程中同一时刻只有一个线程在执行 Python 字节码，所以纯计算的 Python 代码常用多进程来利用多核；等待网络的线程不受这个限制的影响。实验室的线程是 Node.js 的工作线程，能在多个核上真正并行。',
-      'In CPython, the global interpreter lock (GIL) lets only one thread of a process execute Python bytecode at a time, which is why pure-computation Python code often uses several processes to use several cores; threads that wait on the network are not held back by it. The lab’s threads are Node.js worker threads, which can truly run in parallel on several cores.',
+      '在 CPython 里，全局解释器锁（GIL）让同一进程中同一时刻只有一个线程在执行 Python 字节码，所以纯计算的 Python 代码常用多进程来利用多核；等待网络的线程不受这个限制的影响。因此，Python 线程里的 counter += 1 在 CPython 上实际不会丢失更新（GIL 只在某些位置切换线程，不会落在这一行中间），但语言并不保证这一点；只要在读和写之间让出 CPU，例如 tmp = counter; time.sleep(0); counter = tmp + 1，更新就会大量丢失，加一把 Lock 又一个不丢——下面的 thread_race.py 三种写法都跑一遍。实验室的线程是 Node.js 的工作线程，共享同一块内存，能在多个核上真正并行，所以不用原子操作时，连简单的加一也会丢失更新。',
+      'In CPython, the global interpreter lock (GIL) lets only one thread of a process execute Python bytecode at a time, which is why pure-computation Python code often uses several processes to use several cores; threads that wait on the network are not held back by it. So in CPython, counter += 1 in threads loses no updates in practice (the GIL switches threads only at certain points, never in the middle of that line), though the language does not promise it; give up the CPU between the read and the write — tmp = counter; time.sleep(0); counter = tmp + 1 — and most updates are lost, while a Lock loses none: thread_race.py below runs all three. The lab’s threads are Node.js worker threads on one shared memory, truly parallel on several cores, so without atomic operations even a plain add loses updates.',
     ),
   ],
   prediction: {
@@ -52,8 +83,9 @@ const lesson: Lesson = {
     { label: t('4 个线程，不用原子操作', '4 threads, no atomics'), preset: { experiment: 'processes/counter', settings: { kind: 'threads', n: 4, increments: 100_000, atomic: false, autoRun: true } } },
     { label: t('4 个线程，用原子操作', '4 threads, with atomics'), preset: { experiment: 'processes/counter', settings: { kind: 'threads', n: 4, increments: 100_000, atomic: true, autoRun: true } } },
   ],
-  python: [],
+  python: ['thread_race'],
   historyKinds: ['proc.counter'],
+  reading,
 }
 
 export default lesson

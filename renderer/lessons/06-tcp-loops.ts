@@ -14,7 +14,7 @@ const lesson: Lesson = {
     p('它的核心是两个嵌套的循环：', 'Its core is two nested loops:'),
     list(
       t(
-        '链接循环（accept 循环）：accept() 从内核的等待队列里取出一个已经建立好的连接，返回一个新的连接套接字和客户端地址。监听套接字只负责接受连接，从不传输数据。',
+        '链接循环（即连接循环，accept 循环）：accept() 从内核的等待队列里取出一个已经建立好的连接，返回一个新的连接套接字和客户端地址。监听套接字只负责接受连接，从不传输数据。',
         'The accept loop: accept() takes one established connection from the kernel’s queue and returns a new connected socket and the client’s address. The listening socket only accepts connections; it never carries data.',
       ),
       t(
@@ -25,19 +25,22 @@ const lesson: Lesson = {
     diagram('two-loops', '外层循环每次接受一个连接，内层循环在这个连接上收发，直到它结束。', 'The outer loop accepts one connection at a time; the inner loop talks on it until it ends.'),
     code(`while True:                          # accept loop
     conn, client_address = server.accept()
-    while True:                      # communication loop
-        data = conn.recv(1024)
-        if not data:                 # b'': the client closed
-            break
-        conn.sendall(data.upper())
+    try:
+        while True:                  # communication loop
+            data = conn.recv(1024)
+            if not data:             # b'': the client closed
+                break
+            conn.sendall(data.upper())
+    except ConnectionError:          # a reset in recv() OR in sendall()
+        pass
     conn.close()`),
     p(
       '只有这两个循环的服务器，一次只能服务一个客户端：通信循环没结束，程序就回不到 accept()。这时其他客户端的连接请求已经由内核完成并放在队列里（listen(5) 的参数就是这个队列的长度），所以它们的 connect() 会成功，但没有人读取它们发来的数据。',
       'A server with just these two loops serves one client at a time: until the communication loop ends, the program never gets back to accept(). Meanwhile other clients’ connections have been completed by the kernel and wait in its queue (the argument of listen(5) is that queue’s length), so their connect() succeeds — but nobody reads what they send.',
     ),
     note(
-      '客户端异常断开时，Linux 上 recv 常常返回 b\'\'，Windows 上则常抛出 ConnectionResetError。两种情况都应当结束通信循环，而不是让整个服务器崩溃。',
-      'When a client disconnects abruptly, recv on Linux usually returns b\'\', while on Windows it often raises ConnectionResetError. Both should end the communication loop, not crash the whole server.',
+      '客户端异常断开时，Linux 上 recv 常常返回 b\'\'，Windows 上则常抛出 ConnectionResetError；而客户端在服务器 sendall() 的时候重置连接，任何系统上 sendall() 都会抛出 ConnectionResetError 或 BrokenPipeError。所以 try 要包住整个通信循环（课程里就是这样写的），而不只是 recv：只包 recv 时，一次 sendall() 中的重置就会让整个服务器崩溃，下一个客户端连接被拒绝。实验室的测试用一个真实的客户端复现了这一点。',
+      'When a client disconnects abruptly, recv on Linux usually returns b\'\', while on Windows it often raises ConnectionResetError; and a client that resets while the server is inside sendall() makes sendall() raise ConnectionResetError or BrokenPipeError on any system. So the try must wrap the whole communication loop, as the course does, not just recv: with only recv inside it, one reset during sendall() crashes the whole server and the next client is refused. The lab’s tests reproduce this with a real client.',
     ),
   ],
   prediction: {

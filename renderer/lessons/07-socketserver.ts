@@ -23,6 +23,30 @@ const lesson: Lesson = {
       t('self.client_address：客户端的 (IP, 端口)。', 'self.client_address: the client’s (IP, port).'),
       t('self.server：server 对象本身，例如 self.server.server_address 是服务器监听的地址。', 'self.server: the server object itself; for example self.server.server_address is the address it listens on.'),
     ),
+    note(
+      '课程笔记里写着“self.server 即套接字对象”，这是一处笔误：self.server 是 server 对象（例如 ThreadingTCPServer 的实例），它的监听套接字是 self.server.socket；与客户端通信的连接套接字是 self.request。',
+      'The course note says that self.server “is the socket object”. That is a slip: self.server is the server object (an instance of ThreadingTCPServer, say); its listening socket is self.server.socket, and the connected socket you talk to the client on is self.request.',
+    ),
+    p('socketserver 的类是这样组织的：', 'socketserver’s classes fit together like this:'),
+    code(`BaseServer                    serve_forever(), handle_request(), shutdown()
+ └─ TCPServer                 socket, bind, listen, accept (SOCK_STREAM)
+     ├─ UDPServer             the same, SOCK_DGRAM, no accept
+     └─ UnixStreamServer …
+
+ThreadingMixIn   process_request() starts a thread per request
+ForkingMixIn     process_request() forks a child per request (POSIX only)
+
+class ThreadingTCPServer(ThreadingMixIn, TCPServer): pass
+class ForkingTCPServer(ForkingMixIn, TCPServer): pass
+class ThreadingUDPServer(ThreadingMixIn, UDPServer): pass
+
+BaseRequestHandler            setup(), handle(), finish(); self.request, self.client_address, self.server
+ ├─ StreamRequestHandler      self.rfile / self.wfile: file objects over the connected socket
+ └─ DatagramRequestHandler    self.rfile holds the datagram, self.wfile is sent back`),
+    list(
+      t('混入类（mix-in）写在前面：ThreadingMixIn 重写了 process_request()，所以“怎样并发”只由类名的第一部分决定。', 'The mix-in comes first: ThreadingMixIn overrides process_request(), so how requests run concurrently is decided by the first part of the class name alone.'),
+      t('StreamRequestHandler 把连接套接字包装成文件：self.rfile.readline() 读到换行为止，self.wfile.write() 发送——这是另一种分帧方式（按行）。', 'StreamRequestHandler wraps the connected socket as files: self.rfile.readline() reads up to a newline and self.wfile.write() sends — another way of framing (by lines).'),
+    ),
     code(`import socketserver
 
 class UpperHandler(socketserver.BaseRequestHandler):

@@ -37,8 +37,8 @@ const lesson: Lesson = {
     ],
     correct: 'queue',
     explanation: t(
-      '串行服务器依次服务：每个客户端占用约 5 × 50 = 250 ms，排第 4 的要等前 3 个，约 750 ms。多线程服务器同时服务 4 个客户端，等待接近 0，全部完成约 250 ms。实测数字会因调度和连接先后略有出入。',
-      'The serial server serves them in turn: each client takes about 5 × 50 = 250 ms, so the fourth waits for three, about 750 ms. The threading server serves all four at once: the wait is near 0 and everything is done in about 250 ms. Measured numbers differ a little with scheduling and connection order.',
+      '串行服务器依次服务：每个客户端占用约 5 × 50 = 250 ms，排第 4 的要等前 3 个，约 750 ms。多线程服务器同时服务 4 个客户端，等待只是开一个线程的时间，全部完成约 250 ms 再加上这段启动时间。实验室的多线程模式为每个连接启动一个真正的工作线程，多进程模式启动一个子进程，启动要花几毫秒到几十毫秒，在忙碌的机器上更久；所以实测的等待不是 0，总用时也会比 250 ms 长一些。',
+      'The serial server serves them in turn: each client takes about 5 × 50 = 250 ms, so the fourth waits for three, about 750 ms. The threading server serves all four at once: the wait is only the time to start a thread, and everything is done in about 250 ms plus that start-up. The lab’s threading mode starts a real worker thread per connection and its forking mode a child process, which takes milliseconds to tens of milliseconds, longer on a busy machine; so the measured wait is not 0 and the total is somewhat above 250 ms.',
     ),
     watch: t('看每个客户端的等待时间和时间线：串行时一段接一段，多线程时并排。', 'Look at each client’s waiting time and the timeline: one after another when serial, side by side with threads.'),
     keys: ['serial.p99Ms', 'threading.p99Ms', 'serial.msgsPerSec', 'threading.msgsPerSec'],

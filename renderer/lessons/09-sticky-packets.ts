@@ -1,4 +1,5 @@
 import { diagram, list, note, p, t, type Lesson } from './types'
+import { readStickyRun } from './sticky-reading'
 
 const lesson: Lesson = {
   id: 'sticky-packets',
@@ -11,14 +12,18 @@ const lesson: Lesson = {
     ),
     list(
       t('发送方连续几次 send() 的数据，可能在一次 recv() 里一起出来——消息粘在一起；', 'the data of several send() calls in a row may come out of one recv() — messages stick together;'),
-      t('一次 send() 的大块数据，可能要几次 recv() 才收完——消息被拆开。', 'one large send() may take several recv() calls to arrive — a message is split.'),
+      t('一次 send() 的大块数据，可能要几次 recv() 才收完——消息被拆开（拆包；只收到一部分的叫半包）。', 'one large send() may take several recv() calls to arrive — a message is split (a message only partly received so far is called a half packet).'),
     ),
     diagram('stream', '三次 send() 的边界在字节流里消失了；接收方一次 recv() 就把它们全部取出。', 'The boundaries of three send() calls vanish in the byte stream; one recv() takes them all.'),
     p('这就是常说的“粘包”。它不是 TCP 的错误，而是程序没有约定消息从哪里开始、到哪里结束。让它更容易出现的情况有：', 'This is what is called “sticky packets”. It is not a fault of TCP: the program never agreed where a message begins and ends. It shows up more readily when:'),
     list(
       t('接收方读得慢，数据在内核的接收缓冲区里越积越多；', 'the receiver reads slowly, so data piles up in the kernel’s receive buffer;'),
-      t('发送方连续发送小块数据，Nagle 算法把它们合并成一个报文段再发（可以用 TCP_NODELAY 关闭）；', 'the sender sends small pieces in a row and Nagle’s algorithm merges them into one segment (TCP_NODELAY turns it off);'),
+      t('发送方连续发送小块数据，而前面发出的字节还没有被确认：Nagle 算法只在这种时候把新的小块攒起来，合并成一个报文段再发（TCP_NODELAY 关闭它）；', 'the sender sends small pieces in a row while earlier bytes are still unacknowledged: only then does Nagle’s algorithm hold the new pieces back and merge them into one segment (TCP_NODELAY turns it off);'),
       t('recv(n) 的 n 比消息短。', 'recv(n) asks for fewer bytes than a message has.'),
+    ),
+    note(
+      'TCP_NODELAY 治不了粘包：它只让发送方不再攒小块，可字节到了接收方的缓冲区里照样连在一起，读得慢时一次 recv() 照样全部取出。下面第三、第四个实验把“发送间隔”和“TCP_NODELAY”分开试：只有读得够快、发得够慢时边界才碰巧保留。',
+      'TCP_NODELAY does not cure sticky packets: it only stops the sender holding small pieces back, but once the bytes are in the receiver’s buffer they run together all the same, and a slow reader still takes them out in one recv(). The third and fourth experiments below try the gap between sends and TCP_NODELAY separately: boundaries survive only by luck, when the reader is fast and the sender slow.',
     ),
     note(
       'UDP 没有粘包问题：每个数据报是一个整体（第 11 课）。TCP 的解决办法是给消息分帧（下一课）。',
@@ -46,10 +51,12 @@ const lesson: Lesson = {
   tryIt: [
     { label: t('三条消息，慢速读取', 'Three messages, a slow reader'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, frame: 'none', autoRun: true } } },
     { label: t('recv(4)：消息被拆开', 'recv(4): messages split'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 4, readDelayMs: 0, frame: 'none', autoRun: true } } },
-    { label: t('发送间隔 100 ms，立即读取', '100 ms between sends, reading at once'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 100, recvSize: 1024, readDelayMs: 0, nodelay: true, frame: 'none', autoRun: true } } },
+    { label: t('发送间隔 100 ms，立即读取', '100 ms between sends, reading at once'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 100, recvSize: 1024, readDelayMs: 0, nodelay: false, frame: 'none', autoRun: true } } },
+    { label: t('TCP_NODELAY，慢速读取：照样粘在一起', 'TCP_NODELAY with a slow reader: still stuck'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, nodelay: true, frame: 'none', autoRun: true } } },
   ],
   python: ['sticky_server', 'sticky_client'],
   historyKinds: ['net.sticky'],
+  reading: readStickyRun,
 }
 
 export default lesson

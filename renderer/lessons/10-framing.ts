@@ -1,4 +1,5 @@
 import { code, diagram, list, note, p, t, type Lesson } from './types'
+import { readStickyRun } from './sticky-reading'
 
 const lesson: Lesson = {
   id: 'framing',
@@ -28,7 +29,12 @@ const lesson: Lesson = {
         n -= len(chunk)
     return b''.join(chunks)
 
-(length,) = struct.unpack('i', recv_exactly(conn, 4))
+MAX_BODY = 1024 * 1024
+
+header = recv_exactly(conn, 4)       # recv(4) alone may return 1, 2 or 3 bytes
+(length,) = struct.unpack('i', header)
+if length < 0 or length > MAX_BODY:  # check n BEFORE recv(n): it came from the network
+    raise ConnectionError('bad length %d' % length)
 body = recv_exactly(conn, length)`),
     list(
       t(
@@ -67,6 +73,7 @@ body = recv_exactly(conn, length)`),
   ],
   python: ['framed_server', 'framed_client'],
   historyKinds: ['net.sticky'],
+  reading: readStickyRun,
 }
 
 export default lesson

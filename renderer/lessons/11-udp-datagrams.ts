@@ -1,4 +1,5 @@
 import { code, diagram, list, note, p, t, type Lesson } from './types'
+import { readStickyRun } from './sticky-reading'
 
 const lesson: Lesson = {
   id: 'udp-datagrams',
@@ -13,8 +14,11 @@ const lesson: Lesson = {
     list(
       t('边界保留：一次 sendto() 对应对方的一次 recvfrom()，所以 UDP 没有粘包问题。', 'Boundaries are kept: one sendto() matches one recvfrom() on the other side, so UDP has no sticky packets.'),
       t('不保证送达，也不保证顺序：数据报可能丢失或乱序，需要可靠性的程序要自己确认和重传。', 'No delivery or ordering guarantee: datagrams may be lost or reordered; a program that needs reliability must acknowledge and resend itself.'),
-      t('有大小上限：在 IPv4 上，一个数据报最多携带 65,507 字节数据，更大的会发送失败。', 'A size limit: over IPv4 a datagram carries at most 65,507 bytes of data; larger ones fail to send.'),
-      t('recvfrom(n) 的 n 比数据报小时，多出的部分不会留到下一次：Linux 上直接丢弃，Windows 上会报错。', 'If recvfrom(n) asks for less than the datagram holds, the rest does not wait for the next call: Linux discards it, Windows reports an error.'),
+      t(
+        '有大小上限：IPv4 上一个数据报最多携带 65,507 字节数据（65,535 减去 20 字节 IP 头和 8 字节 UDP 头），这是 Linux 上能发送的上限，更大的会报错；macOS 默认只允许 9,216 字节（net.inet.udp.maxdgram）。超过约 1,472 字节（以太网 MTU 1,500 减去两个头）的数据报在以太网上会被分片，任何一片丢了整个数据报就丢了。',
+        'A size limit: over IPv4 a datagram carries at most 65,507 bytes of data (65,535 less a 20-byte IP header and an 8-byte UDP header); that is Linux’s limit, and larger ones fail to send. macOS allows only 9,216 bytes by default (net.inet.udp.maxdgram). Anything over about 1,472 bytes (Ethernet’s MTU of 1,500 less both headers) is fragmented on Ethernet, and losing any fragment loses the whole datagram.',
+      ),
+      t('recvfrom(n) 的 n 比数据报小时，多出的部分不会留到下一次：Linux 上直接丢弃（数据报被截断），Windows 上会报错。', 'If recvfrom(n) asks for less than the datagram holds, the rest does not wait for the next call: Linux discards it (the datagram is truncated), Windows reports an error.'),
     ),
     p('在 socketserver 里，UDP 的处理类拿到的 self.request 是元组 (data, socket)：', 'In socketserver, a UDP handler’s self.request is the tuple (data, socket):'),
     code(`class UpperHandler(socketserver.BaseRequestHandler):
@@ -23,6 +27,10 @@ const lesson: Lesson = {
         sock.sendto(data.upper(), self.client_address)
 
 socketserver.ThreadingUDPServer(('127.0.0.1', 8081), UpperHandler).serve_forever()`),
+    note(
+      '实验室里粘包实验的 UDP 一侧用 Node.js 接收：Node 总是把整个数据报交给程序，截断是实验室自己按 recvfrom(n) 的 n 做的，模仿 Linux 内核的行为，而不是内核真的截断了。图中被截断的数据报标成红色，并标出丢掉了多少字节：每次读取仍然只对应一个数据报，只是它的后半截没了。',
+      'The UDP side of the lab’s sticky experiment receives with Node.js, which always hands over the whole datagram: the truncation to recvfrom(n)’s n is done by the lab itself, imitating what the Linux kernel does, not by the kernel. In the chart a truncated datagram is drawn in red with the bytes it lost: each read is still one datagram, only its tail is gone.',
+    ),
     note(
       '没有连接，也就没有“一个客户端一直占着服务器”的问题：每个数据报都是一个独立的请求。',
       'With no connections there is no client holding the server for a long time: every datagram is a request of its own.',
@@ -48,10 +56,12 @@ socketserver.ThreadingUDPServer(('127.0.0.1', 8081), UpperHandler).serve_forever
   },
   tryIt: [
     { label: t('TCP 与 UDP 并排对比', 'TCP and UDP side by side'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, frame: 'none', udp: true, autoRun: true } } },
+    { label: t('recvfrom(4)：数据报被截断', 'recvfrom(4): datagrams truncated'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 4, readDelayMs: 0, frame: 'none', udp: true, autoRun: true } } },
     { label: t('启动 UDP 服务器', 'Start a UDP server'), preset: { experiment: 'network/server', settings: { proto: 'udp', port: 8081, autoStart: true } } },
   ],
   python: ['udp_server', 'udp_client'],
   historyKinds: ['net.sticky'],
+  reading: readStickyRun,
 }
 
 export default lesson

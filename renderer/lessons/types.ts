@@ -1,3 +1,4 @@
+import type { HistorySummary } from '../../shared/contract/history'
 import type { PythonProgramId } from '../../shared/contract/python'
 import type { ExperimentPreset } from '../stores/ui'
 
@@ -42,6 +43,14 @@ export interface TryIt {
   preset: ExperimentPreset
 }
 
+/** What a lesson's reading of a run gets: the run's own numbers and the machine it ran on. */
+export interface RunFacts {
+  kind: string
+  summary: HistorySummary
+  /** CPUs the engine can use (lab.info), null when unknown. */
+  cpus: number | null
+}
+
 export interface Lesson {
   id: string
   title: Text
@@ -54,6 +63,11 @@ export interface Lesson {
   python: PythonProgramId[]
   /** History kinds whose newest run answers the prediction ('net.sticky', 'proc.compare', …). */
   historyKinds: string[]
+  /**
+   * The learner's own run, explained from its numbers: what they show, why when they differ
+   * from the lesson's expectation, and which figure proves it. Empty when there is nothing to say.
+   */
+  reading?: (run: RunFacts) => Text[]
 }
 
 export const t = (zh: string, en: string): Text => ({ zh, en })

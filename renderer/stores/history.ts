@@ -173,10 +173,37 @@ export function measureLabel(key: string, t: (key: string) => string): string {
   return known(key, 'measures') ?? key
 }
 
-/** A measure's value for people: whole numbers grouped, fractions to two places, booleans as ✓/✗. */
-export function formatMeasure(v: unknown, lang: 'zh' | 'en'): string {
+/** Measures that are a share of 1 (0.44), shown as a percentage (44 %) like the experiments show them. */
+const SHARE_KEYS = /(^|\.)(utilisation|cpuUtilization|ioUtilization)$/
+
+/**
+ * A measure's value for people: whole numbers grouped, fractions to two places, shares as
+ * percentages, booleans as ✓/✗, and words the lab stores (`parallel`, `threads`) in the learner's language.
+ */
+export function formatMeasure(v: unknown, lang: 'zh' | 'en', key = '', t?: (key: string) => string): string {
   if (v === null || v === undefined) return '—'
   if (typeof v === 'boolean') return v ? '✓' : '✗'
-  if (typeof v === 'number') return v.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US', { maximumFractionDigits: Number.isInteger(v) ? 0 : 2 })
-  return String(v)
+  const locale = lang === 'zh' ? 'zh-CN' : 'en-US'
+  if (typeof v === 'number' && SHARE_KEYS.test(key)) return `${Math.round(v * 100).toLocaleString(locale)} %`
+  if (typeof v === 'number') return v.toLocaleString(locale, { maximumFractionDigits: Number.isInteger(v) ? 0 : 2 })
+  const word = t?.(`history.values.${String(v)}`)
+  return word && word !== `history.values.${String(v)}` ? word : String(v)
+}
+
+/** English words a run's stored title may hold, and the value key each one is. */
+const TITLE_WORDS: [RegExp, string][] = [
+  [/switch on io\b/g, 'switchIo'],
+  [/switch on end\b/g, 'switchEnd'],
+  [/\bserial\b/g, 'serial'],
+  [/\bconcurrent\b/g, 'concurrent'],
+  [/\bparallel\b/g, 'parallel'],
+  [/\bthreads\b/g, 'threads'],
+  [/\bprocesses\b/g, 'processes'],
+  [/\batomic\b/g, 'atomic'],
+]
+
+/** A run's title in the learner's language: the lab stores titles such as "threads × 4 atomic" or "… · switch on io". */
+export function runTitle(title: string, lang: 'zh' | 'en', t: (key: string) => string): string {
+  if (lang === 'en') return title.replace(/switch on io\b/g, t('history.values.switchIo')).replace(/switch on end\b/g, t('history.values.switchEnd'))
+  return TITLE_WORDS.reduce((text, [word, key]) => text.replace(word, t(`history.values.${key}`)), title)
 }

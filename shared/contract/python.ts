@@ -17,6 +17,7 @@ export const PYTHON_PROGRAM_IDS = [
   'sticky_client',
   'framed_server',
   'framed_client',
+  'thread_race',
 ] as const
 export type PythonProgramId = (typeof PYTHON_PROGRAM_IDS)[number]
 

@@ -12,9 +12,11 @@ import sys
 HOST = '127.0.0.1'
 PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 8081
 MESSAGES = sys.argv[2:] or ['hello', 'world', 'framed', 'messages']
+MAX_BODY = 1024 * 1024        # a length from the network is checked before it is used
 
 
 def recv_exactly(sock, n):
+    """Read exactly n bytes: recv(n) may return fewer, even recv(4) for a header."""
     chunks = []
     while n > 0:
         chunk = sock.recv(min(n, 65536))
@@ -32,6 +34,8 @@ for message in MESSAGES:
     client.sendall(struct.pack('i', len(body)) + body)
 for message in MESSAGES:
     (length,) = struct.unpack('i', recv_exactly(client, 4))
+    if length < 0 or length > MAX_BODY:       # never recv(n) with an unchecked n
+        raise ConnectionError('bad length %d in a header: closing' % length)
     reply = recv_exactly(client, length)
     print('sent %r  got %r' % (message, reply.decode('utf-8')), flush=True)
 client.close()

@@ -18,7 +18,7 @@ PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 8081
 class ShowReads(socketserver.BaseRequestHandler):
     def handle(self):
         print('connection from %s:%d' % self.client_address, flush=True)
-        time.sleep(0.5)                       # a slow reader: sends pile up meanwhile
+        time.sleep(0.2)                       # a slow reader (200 ms, as in the lesson): sends pile up
         reads = 0
         while True:
             data = self.request.recv(1024)

@@ -23,14 +23,14 @@ print('listening on %s:%d' % server.getsockname(), flush=True)
 while True:                                   # accept loop
     conn, client_address = server.accept()
     print('connection from %s:%d' % client_address, flush=True)
-    while True:                               # communication loop
-        try:
+    try:
+        while True:                           # communication loop
             data = conn.recv(1024)            # at most 1024 bytes of whatever has arrived
-        except ConnectionResetError:          # the client vanished without closing (often on Windows)
-            break
-        if not data:                          # b'' means the client closed its side
-            break
-        print('received %r' % data, flush=True)
-        conn.sendall(data.upper())            # sendall keeps sending until every byte is out
+            if not data:                      # b'' means the client closed its side
+                break
+            print('received %r' % data, flush=True)
+            conn.sendall(data.upper())        # sendall keeps sending until every byte is out
+    except ConnectionError:                   # reset or broken pipe, in recv OR in sendall:
+        pass                                  # end this connection, not the whole server
     conn.close()
     print('closed %s:%d' % client_address, flush=True)

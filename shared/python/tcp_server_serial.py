@@ -19,15 +19,15 @@ PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 8081
 class UpperHandler(socketserver.BaseRequestHandler):
     def handle(self):
         print('connection from %s:%d' % self.client_address, flush=True)
-        while True:                               # communication loop
-            try:
+        try:
+            while True:                           # communication loop
                 data = self.request.recv(1024)
-            except ConnectionResetError:          # the client vanished without closing
-                break
-            if not data:                          # b'' means the client closed its side
-                break
-            print('received %r' % data, flush=True)
-            self.request.sendall(data.upper())
+                if not data:                      # b'' means the client closed its side
+                    break
+                print('received %r' % data, flush=True)
+                self.request.sendall(data.upper())
+        except ConnectionError:                   # reset or broken pipe, in recv or sendall:
+            pass                                  # this connection ends, the server goes on
         print('closed %s:%d' % self.client_address, flush=True)
 
 

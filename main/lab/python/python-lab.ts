@@ -141,8 +141,8 @@ export function createPythonLab(ctx: LabContext): LabDomain<PythonMethod> {
     peers.set(id, running)
     forgetOldExited()
 
-    if (program.role === 'client') {
-      // A client runs to completion by itself; only a failure to start is an error here.
+    if (program.role !== 'server') {
+      // A client (or a script) runs to completion by itself; only a failure to start is an error here.
       await new Promise((r) => setImmediate(r))
       if (spawnError) throw pythonMissing(spawnError)
       return { ...peer, output: [...peer.output] }

@@ -102,7 +102,7 @@ export default {
       open: 'Engine connected',
       closed: 'Engine disconnected — restart the lab',
       engine: 'engine PID {pid}',
-      servers: '{n} server(s) running',
+      servers: '{n} {n|server|servers} running',
       dropped: '{n} events skipped under load',
     },
     errors: errorsEn,

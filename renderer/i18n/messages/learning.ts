@@ -4,6 +4,7 @@ export default {
   en: {
     nav: { history: 'History' },
     learning: {
+      udpTruncated: '{n} {n|byte|bytes} thrown away by recvfrom(n)',
       lead: 'Short lessons in course order. Each asks you to predict a result, then opens the experiment that shows it.',
       listLabel: 'Lessons',
       number: 'Lesson {n}',
@@ -24,7 +25,7 @@ export default {
         answer: 'The answer: {answer}',
         measured: 'Your run of {time} measured:',
         noRun: 'No run yet since you predicted. Use a “try it” button, then come back here.',
-        why: 'Why',
+        why: 'Why:',
       },
       tryIt: {
         title: 'Try it',
@@ -42,6 +43,7 @@ export default {
         port: 'Port',
         server: 'server',
         client: 'client',
+        script: 'script',
         running: 'running · PID {pid} · port {port}',
         exited: 'exited (code {code})',
         output: 'Output',
@@ -62,6 +64,7 @@ export default {
           sticky_client: 'Sends several messages back to back, without waiting.',
           framed_server: 'Framed echo server: a 4-byte struct.pack(\'i\') length, then the body.',
           framed_client: 'Framed client: sends every message with its length header, reads framed replies.',
+          thread_race: 'Four Python threads on one counter: counter += 1, read-sleep(0)-write, and the same with a Lock.',
         },
       },
       diagram: {
@@ -124,7 +127,7 @@ export default {
       select: 'Compare',
       unsaved: 'not saved',
       loading: 'Loading…',
-      count: '{n} runs',
+      count: '{n} {n|run|runs}',
       dataDir: 'Saved in {dir}',
       memoryOnly: 'This lab keeps history in memory only (no data folder).',
       cols: { time: 'When', kind: 'Kind', title: 'Run', summary: 'Result' },
@@ -169,6 +172,9 @@ export default {
         p99Ms: 'p99 latency, ms',
       },
       modes: { serial: 'serial', threading: 'threading', forking: 'forking', async: 'async' },
+      // A run's text values and the words of its title, for people (English keeps the stored words).
+      values: { serial: 'serial', concurrent: 'concurrent', parallel: 'parallel', threads: 'threads', processes: 'processes', atomic: 'atomic', switchIo: 'switch on I/O', switchEnd: 'switch when a process ends', udp: 'UDP' },
+      labelled: '{label}: {value}',
       // history.kinds.<kind>: the kind's dots are key levels.
       kinds: {
         net: { sticky: 'Sticky packets', compare: 'Serial vs concurrent servers' },
@@ -189,6 +195,7 @@ export default {
   zh: {
     nav: { history: '历史记录' },
     learning: {
+      udpTruncated: 'recvfrom(n) 丢掉了 {n} 字节',
       lead: '按课程顺序排列的短课。每一课先请你预测结果，再打开能展示它的实验。',
       listLabel: '课程列表',
       number: '第 {n} 课',
@@ -209,7 +216,7 @@ export default {
         answer: '答案：{answer}',
         measured: '你在 {time} 的运行测得：',
         noRun: '预测之后还没有运行过。点一个“动手试试”按钮，然后回到这里。',
-        why: '为什么',
+        why: '为什么：',
       },
       tryIt: {
         title: '动手试试',
@@ -227,6 +234,7 @@ export default {
         port: '端口',
         server: '服务端',
         client: '客户端',
+        script: '脚本',
         running: '运行中 · PID {pid} · 端口 {port}',
         exited: '已退出（退出码 {code}）',
         output: '输出',
@@ -247,6 +255,7 @@ export default {
           sticky_client: '不等待地连续发送几条消息。',
           framed_server: '分帧的回显服务器：先是 struct.pack(\'i\') 的 4 字节长度，再是正文。',
           framed_client: '分帧的客户端：每条消息带长度报头发送，并按帧读取回复。',
+          thread_race: '4 个 Python 线程共用一个计数器：counter += 1、读—sleep(0)—写，以及加 Lock 的写法。',
         },
       },
       diagram: {
@@ -354,10 +363,12 @@ export default {
         p99Ms: 'p99 延迟，毫秒',
       },
       modes: { serial: '串行', threading: '多线程', forking: '多进程', async: '异步' },
+      values: { serial: '串行', concurrent: '并发', parallel: '并行', threads: '线程', processes: '进程', atomic: '原子操作', switchIo: '遇到 I/O 就切换', switchEnd: '进程结束才切换', udp: 'UDP' },
+      labelled: '{label}：{value}',
       kinds: {
         net: { sticky: '粘包实验', compare: '串行与并发服务器' },
         proc: { run: '进程运行', compare: '串行/并发/并行', counter: '线程与进程' },
-        sim: { run: '多道程序模拟器' },
+        sim: { run: '多道技术模拟器' },
       },
     },
     welcome: {
