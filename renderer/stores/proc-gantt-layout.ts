@@ -63,10 +63,18 @@ export interface GanttBar {
   task: TaskResult
   x: number
   w: number
-  /** Filled parts: CPU time of each CPU phase, drawn from the phase start, as long as the CPU time. */
+  /**
+   * How the bar shows its CPU time:
+   * - `sampled`: `cpu` holds the slices in which the task was on a CPU (TaskResult.ran);
+   * - `unplaced`: the run could not be sampled: its CPU time is somewhere inside the bar, not drawn at a place;
+   * - `live`: still running, nothing known yet.
+   */
+  placement: 'sampled' | 'unplaced' | 'live'
   cpu: { x: number; w: number }[]
   /** I/O phases (waiting), drawn hatched. */
   io: { x: number; w: number }[]
+  /** Where the bar's "#id" goes: inside its right end, or just outside it (after, else before). */
+  label: { x: number; anchor: 'start' | 'end'; inside: boolean }
 }
 
 export interface GanttLayout {
@@ -89,39 +97,53 @@ export interface GanttOptions {
   rowHeight?: number
   top?: number
   ticks?: number
+  /** Tasks without `ran` are still running (the live chart), not unsampled. */
+  live?: boolean
 }
 
 /** Bars never vanish: a 0.3 ms task still gets a sliver the eye (and the mouse) can find. */
 const MIN_BAR = 2
+/** A CPU slice of a few µs still shows as a hairline. */
+const MIN_SLICE = 0.75
+/** Rough width of a bar label such as "#12" at the chart's font size. */
+export const labelWidthPx = (id: number) => 8 + 6 * String(id).length
+
+/** Places each bar's label: inside when it fits, else in the free space after it, else before it. */
+function placeLabels(bars: GanttBar[], plotX0: number, plotX1: number): void {
+  const sorted = [...bars].sort((a, b) => a.x - b.x)
+  sorted.forEach((bar, i) => {
+    const need = labelWidthPx(bar.task.id)
+    const nextX = sorted[i + 1]?.x ?? plotX1 + 16
+    const prevEnd = i > 0 ? sorted[i - 1]!.x + sorted[i - 1]!.w : plotX0
+    if (bar.w >= need + 4) bar.label = { x: bar.x + bar.w - 3, anchor: 'end', inside: true }
+    else if (nextX - (bar.x + bar.w) >= need + 2 || bar.x - prevEnd < need + 2) bar.label = { x: bar.x + bar.w + 2, anchor: 'start', inside: false }
+    else bar.label = { x: bar.x - 2, anchor: 'end', inside: false }
+  })
+}
 
 export function ganttLayout(tasks: readonly TaskResult[], opts: GanttOptions): GanttLayout {
   const labelWidth = opts.labelWidth ?? 92
   const rowHeight = opts.rowHeight ?? 22
   const top = opts.top ?? 4
   const plotX0 = labelWidth
-  // The right margin leaves room for the last tick's label ("1000") centred on the plot's edge.
-  const plotX1 = Math.max(plotX0 + 20, opts.width - 18)
-  const tickValues = niceTicks(opts.maxMs, opts.ticks ?? 4)
-  const domain = tickValues[tickValues.length - 1]!
+  // Room on the right for the last tick's label and a bar label placed after the last bar.
+  const plotX1 = Math.max(plotX0 + 20, opts.width - 26)
+  // The plot spans exactly the data (every pixel used); ticks are the nice ones inside it.
+  const domain = opts.maxMs > 0 ? opts.maxMs : 1
+  const tickValues = niceTicks(domain, opts.ticks ?? 4).filter((v) => v <= domain * (1 + 1e-9))
   const x = linearScale(domain, plotX0, plotX1)
-  const px = (ms: number) => (ms / domain) * (plotX1 - plotX0)
   const rows = ganttRows(tasks).map((row, i) => {
     const y = top + i * rowHeight
     const bars = row.tasks.map<GanttBar>((task) => {
       const bx = x(task.startMs)
       const w = Math.max(MIN_BAR, x(task.endMs) - bx)
-      const cpu: GanttBar['cpu'] = []
       const io: GanttBar['io'] = []
-      for (const p of task.phases) {
-        const px0 = x(p.startMs)
-        const spanW = Math.max(0, x(p.endMs) - px0)
-        if (p.phase === 'cpu') cpu.push({ x: px0, w: Math.min(spanW, Math.max(p.cpuMs > 0 ? 1 : 0, px(p.cpuMs))) })
-        else io.push({ x: px0, w: spanW })
-      }
-      // No phases (a failed task, an older engine): show its CPU time from the start.
-      if (task.phases.length === 0 && task.cpuMs > 0) cpu.push({ x: bx, w: Math.min(w, Math.max(1, px(task.cpuMs))) })
-      return { task, x: bx, w, cpu, io }
+      for (const p of task.phases) if (p.phase === 'io') io.push({ x: x(p.startMs), w: Math.max(0, x(p.endMs) - x(p.startMs)) })
+      const cpu = (task.ran ?? []).map(([a, b]) => ({ x: x(a), w: Math.max(MIN_SLICE, x(b) - x(a)) }))
+      const placement: GanttBar['placement'] = task.ran ? 'sampled' : opts.live && task.ok ? 'live' : 'unplaced'
+      return { task, x: bx, w, placement, cpu, io, label: { x: bx, anchor: 'start', inside: false } }
     })
+    placeLabels(bars, plotX0, plotX1)
     return { row, y, bars }
   })
   const axisY = top + rows.length * rowHeight + 4

@@ -88,7 +88,45 @@ export interface TaskResult {
   error?: LabErrorData
   /** CPU and I/O stretches inside [startMs, endMs] (empty for failed tasks). */
   phases: TaskPhase[]
+  /**
+   * When the task's thread was on a CPU, from the lab's ~10 ms samples of its schedstat
+   * ([startMs, endMs] on the run clock, in order). Each ~10 ms window holds exactly the CPU time
+   * the kernel counted in it; where several tasks shared one CPU in a window their slices are laid
+   * end to end, so the position inside a window is accurate to the window. Absent when the run
+   * could not be sampled (see RunResult.sampling): then the CPU time is somewhere inside the bar.
+   */
+  ran?: [number, number][]
+  /** The CPUs it was seen running on (samples and its last CPU), ascending. Absent where unknown. */
+  cpus?: number[]
+  /** Times the task's thread gave the CPU up (sleep, I/O, a lock): status voluntary_ctxt_switches, this task only. */
+  voluntarySwitches?: number
+  /** Times the OS took the CPU away from it (its slice ran out): nonvoluntary_ctxt_switches, this task only. */
+  involuntarySwitches?: number
+  /** Time it was runnable but waited for a CPU: schedstat field 2, this task only, ms. */
+  runQueueWaitMs?: number
+  /** Why the three counters above are absent (ERR_UNSUPPORTED on an OS without them, ERR_NOT_FOUND …). */
+  countersMissing?: LabErrorData
 }
+
+/** How the run's CPU time was sampled (Linux schedstat), or why it could not be. */
+export type SamplingInfo =
+  | {
+      ok: true
+      method: 'schedstat'
+      /** Asked-for interval, ms. */
+      intervalMs: number
+      /** Readings taken (one tick reads every child). */
+      ticks: number
+      /** Measured mean time between ticks, ms (the engine's event loop may stretch it). */
+      meanIntervalMs: number
+      /** CPU time the sampler itself used, ms (its thread's schedstat around every tick). */
+      samplerCpuMs: number
+      /** samplerCpuMs / wallMs: the share of one CPU the sampling cost while the run lived. */
+      samplerShare: number
+      /** Set when sampling stopped early (its budget), with why. */
+      truncated?: string
+    }
+  | { ok: false; error: LabErrorData }
 
 export interface RunResult {
   /** Unique per run; matches the `runId` of its 'proc.progress' events. */
@@ -114,6 +152,8 @@ export interface RunResult {
   tasks: TaskResult[]
   /** Epoch ms when the run's clock started. */
   startedAt: number
+  /** How the tasks' CPU slices (TaskResult.ran) were sampled, and what that cost. Absent in runs saved by older versions. */
+  sampling?: SamplingInfo
 }
 
 export interface CompareResult {

@@ -97,6 +97,46 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
     await page.context().close()
   })
 
+  it('draws one-CPU concurrency interleaved, from the kernel’s samples, with each task’s context switches, in both languages', async () => {
+    const page = await openLab(session.browser, session.url, { lang: 'en' })
+    await openTab(page, 'run')
+    await page.getByTestId('run-spec').fill('cpu:400ms*4')
+    await page.getByTestId('run-mode-concurrent').click()
+    await page.getByTestId('run-one').click()
+    const timeline = page.getByTestId('timeline-concurrent')
+    await timeline.getByTestId('gantt-sampling').or(page.getByTestId('notice')).first().waitFor({ timeout: 90_000 })
+    expect(await page.getByTestId('notice').allTextContents()).toEqual([])
+    await expect(timeline.getByTestId('gantt-bar').count()).resolves.toBe(4)
+    await expect(timeline.getByTestId('gantt-bar-label').allTextContents()).resolves.toEqual(['#1', '#2', '#3', '#4'])
+    if (process.platform === 'linux') {
+      // Time slices: every task's bar holds many sampled slices, not one block at its start.
+      const perBar = await timeline.getByTestId('gantt-bar').evaluateAll((bars) => bars.map((b) => b.querySelectorAll('[data-testid="gantt-slice"]').length))
+      for (const n of perBar) expect(n).toBeGreaterThan(3)
+      await expect(timeline.getByTestId('gantt-sampling').textContent()).resolves.toMatch(/sampled every 10 ms .* The sampler used [\d.]+ ms of CPU: [\d.]+ % of one CPU/)
+      const tip = await timeline.locator('[data-testid="gantt-bar"] title').first().textContent()
+      expect(tip).toMatch(/context switches: \d+ voluntary \(gave the CPU up\), [1-9]\d* involuntary \(the OS took it away\)/)
+      expect(tip).toMatch(/runnable but waiting for a CPU: [\d.]+ ms/)
+      await timeline.locator('details.task-list summary').click()
+      const taken = await timeline.getByTestId('task-involuntary').allTextContents()
+      expect(taken).toHaveLength(4)
+      for (const n of taken) expect(Number(n)).toBeGreaterThan(0)
+    } else {
+      await timeline.getByTestId('gantt-somewhere').waitFor()
+    }
+    await scrollTo(page, 'section[aria-labelledby="timeline-title"]')
+    await screenshot(page, 'processes-gantt-slices-en')
+    await switchLang(page, 'zh')
+    await scrollTo(page, 'section[aria-labelledby="timeline-title"]')
+    if (process.platform === 'linux') {
+      await expect(timeline.getByTestId('gantt-sampling').textContent()).resolves.toMatch(/每 10 ms 采样一次/)
+      await expect(timeline.locator('[data-testid="gantt-bar"] title').first().textContent()).resolves.toMatch(/上下文切换：主动 \d+ 次（自己让出 CPU），被动 [1-9]\d* 次/)
+      await expect(timeline.locator('th').filter({ hasText: '被夺走' }).count()).resolves.toBe(1)
+    }
+    await screenshot(page, 'processes-gantt-slices-zh')
+    expect(pageProblems(page)).toEqual([])
+    await page.context().close()
+  })
+
   it('shows the live process tree with the engine and a pool child, and looks up PIDs', async () => {
     const page = await openLab(session.browser, session.url, { lang: 'en' })
     // lab.info (with the engine's PID) arrives just after the connection.

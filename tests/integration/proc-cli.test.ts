@@ -35,6 +35,14 @@ describe('lab run / lab compare', () => {
       seen.add(t.pid as number)
     }
     expect(tasks.map((t) => t.kind)).toEqual(['cpu', 'cpu', 'io'])
+    if (process.platform === 'linux') {
+      // The scheduler's own figures per task (issue 10): switches, run-queue wait, CPUs, sampling cost.
+      for (const t of tasks) {
+        expect(t).toMatchObject({ voluntarySwitches: expect.any(Number), involuntarySwitches: expect.any(Number), runQueueWaitMs: expect.any(Number), cpus: expect.any(Array) })
+        expect((t.cpus as number[]).length).toBeGreaterThan(0)
+      }
+      expect(out.sampling).toMatchObject({ ok: true, method: 'schedstat', samplerCpuMs: expect.any(Number) })
+    }
   })
 
   it('lab compare --json prints three runs; without --json a table', async () => {
@@ -44,6 +52,9 @@ describe('lab run / lab compare', () => {
     const runs = out.runs as Record<string, unknown>[]
     expect(runs.map((r) => r.mode)).toEqual(['serial', 'concurrent', 'parallel'])
     for (const run of runs) expect((run.tasks as unknown[]).length).toBe(4)
+    if (process.platform === 'linux') {
+      for (const run of runs) for (const t of run.tasks as Record<string, unknown>[]) expect(t).toMatchObject({ voluntarySwitches: expect.any(Number), involuntarySwitches: expect.any(Number), runQueueWaitMs: expect.any(Number), cpus: expect.any(Array) })
+    }
     // Pool sizes: serial 1, concurrent one per task, parallel one per CPU (at most one per task).
     expect(runs.map((r) => r.workers)).toEqual([1, 4, Math.min(os.availableParallelism(), 4)])
     expect(out).toMatchObject({ speedup: { concurrent: expect.any(Number), parallel: expect.any(Number) }, ideal: { wallMs: { serial: 80 } } })

@@ -64,31 +64,72 @@ describe('Gantt layout', () => {
 
   describe('ganttLayout', () => {
     const tasks = [
-      task({ id: 1, pid: 10, slot: 0, startMs: 0, endMs: 400, cpuMs: 100, phases: [{ phase: 'cpu', startMs: 0, endMs: 400, cpuMs: 100 }] }),
-      task({ id: 2, pid: 11, slot: 1, startMs: 0, endMs: 200, cpuMs: 0.4, kind: 'io', phases: [{ phase: 'io', startMs: 0, endMs: 200, cpuMs: 0.4 }] }),
+      task({ id: 1, pid: 10, slot: 0, startMs: 0, endMs: 400, cpuMs: 100, phases: [{ phase: 'cpu', startMs: 0, endMs: 400, cpuMs: 100 }], ran: [[0, 40], [200, 260]] }),
+      task({ id: 2, pid: 11, slot: 1, startMs: 0, endMs: 200, cpuMs: 0.4, kind: 'io', phases: [{ phase: 'io', startMs: 0, endMs: 200, cpuMs: 0.4 }], ran: [] }),
     ]
     const l = ganttLayout(tasks, { width: 500, maxMs: 400, labelWidth: 100, rowHeight: 20, ticks: 4, top: 0 })
+    const plotW = 500 - 26 - 100
 
     it('draws one row per process and a bar spanning each task’s wall time', () => {
       expect(l.rows).toHaveLength(2)
       expect(l.rows[1]!.y).toBe(20)
       const bar = l.rows[0]!.bars[0]!
       expect(bar.x).toBe(100)
-      expect(bar.x + bar.w).toBeCloseTo(482)
+      expect(bar.x + bar.w).toBeCloseTo(100 + plotW)
     })
 
-    it('fills the CPU part as long as the CPU time, inside the wall span', () => {
-      const cpu = l.rows[0]!.bars[0]!.cpu[0]!
-      expect(cpu.x).toBe(100)
-      expect(cpu.w).toBeCloseTo(382 / 4)
+    it('draws the sampled CPU slices where they happened, not one block from the start', () => {
+      const bar = l.rows[0]!.bars[0]!
+      expect(bar.placement).toBe('sampled')
+      expect(bar.cpu).toHaveLength(2)
+      expect(bar.cpu[0]!.x).toBe(100)
+      expect(bar.cpu[0]!.w).toBeCloseTo(plotW / 10)
+      expect(bar.cpu[1]!.x).toBeCloseTo(100 + plotW / 2)
+      expect(bar.cpu[1]!.w).toBeCloseTo((plotW * 60) / 400)
       expect(l.rows[1]!.bars[0]!.cpu).toEqual([])
-      expect(l.rows[1]!.bars[0]!.io[0]!.w).toBeCloseTo(191)
+      expect(l.rows[1]!.bars[0]!.io[0]!.w).toBeCloseTo(plotW / 2)
     })
 
-    it('puts the axis below the rows, with ticks from the left to the right edge of the plot', () => {
+    it('does not place CPU time it could not sample: the bar says it is somewhere inside', () => {
+      const unsampled = ganttLayout([task({ id: 1, ran: undefined })], { width: 500, maxMs: 100 })
+      expect(unsampled.rows[0]!.bars[0]!).toMatchObject({ placement: 'unplaced', cpu: [] })
+      const live = ganttLayout([task({ id: 1, ran: undefined })], { width: 500, maxMs: 100, live: true })
+      expect(live.rows[0]!.bars[0]!.placement).toBe('live')
+      const failedLive = ganttLayout([task({ id: 1, ran: undefined, ok: false })], { width: 500, maxMs: 100, live: true })
+      expect(failedLive.rows[0]!.bars[0]!.placement).toBe('unplaced')
+    })
+
+    it('labels every bar: inside when it fits, else after it, else before it', () => {
+      const narrow = ganttLayout(
+        [
+          task({ id: 1, startMs: 0, endMs: 200 }),
+          task({ id: 12, startMs: 200, endMs: 203 }),
+          task({ id: 13, startMs: 203, endMs: 206 }),
+          task({ id: 14, startMs: 300, endMs: 303 }),
+        ],
+        { width: 500, maxMs: 400, labelWidth: 100 },
+      )
+      const labels = narrow.rows[0]!.bars.map((b) => b.label)
+      expect(labels[0]).toMatchObject({ inside: true, anchor: 'end' })
+      // #12 is followed at once by #13: no room after it, but room before? no (#1 ends where it starts): after it anyway.
+      expect(labels[1]).toMatchObject({ inside: false, anchor: 'start' })
+      expect(labels[2]).toMatchObject({ inside: false, anchor: 'start' })
+      expect(labels[3]).toMatchObject({ inside: false, anchor: 'start' })
+      const crowded = ganttLayout([task({ id: 1, startMs: 0, endMs: 100 }), task({ id: 22, startMs: 200, endMs: 202 }), task({ id: 3, startMs: 203, endMs: 300 })], {
+        width: 500,
+        maxMs: 400,
+        labelWidth: 100,
+      })
+      expect(crowded.rows[0]!.bars[1]!.label).toMatchObject({ inside: false, anchor: 'end' })
+    })
+
+    it('uses the whole plot width for the data: the axis ends at the longest run, ticks inside it', () => {
       expect(l.axisY).toBe(44)
       expect(l.ticks[0]).toEqual({ x: 100, ms: 0 })
-      expect(l.ticks.at(-1)!.x).toBe(482)
+      expect(l.ticks.at(-1)!.x).toBe(100 + plotW)
+      const odd = ganttLayout(tasks, { width: 500, maxMs: 430, labelWidth: 100, ticks: 4 })
+      expect(odd.ticks.map((t) => t.ms)).toEqual([0, 200, 400])
+      expect(odd.rows[0]!.bars[0]!.x + odd.rows[0]!.bars[0]!.w).toBeCloseTo(100 + (plotW * 400) / 430)
     })
 
     it('shares the time span of several runs', () => {

@@ -48,13 +48,18 @@ export function runTable(r: RunResult): string[] {
   const pin = r.pinned.ok ? `pinned to CPU ${r.pinned.cpu} (${r.pinned.method})` : `not pinned: ${r.pinned.reason}`
   const lines = [
     `${r.mode}: ${r.tasks.length} tasks on ${r.workers} child process${r.workers === 1 ? '' : 'es'} · wall ${num(r.wallMs)} ms · CPU ${num(r.cpuMsTotal)} ms · utilisation ${num(r.utilisation * 100)} % of ${r.cpusUsable} CPU${r.cpusUsable === 1 ? '' : 's'} (machine: ${r.cpus}) · ${pin}`,
-    `  ${'id'.padStart(3)}  ${'task'.padEnd(18)} ${'pid'.padStart(7)} ${'cpu'.padStart(3)} ${'start'.padStart(8)} ${'end'.padStart(8)} ${'wall'.padStart(8)} ${'cpu ms'.padStart(8)}  result`,
+    `  ${'id'.padStart(3)}  ${'task'.padEnd(18)} ${'pid'.padStart(7)} ${'cpu'.padStart(3)} ${'start'.padStart(8)} ${'end'.padStart(8)} ${'wall'.padStart(8)} ${'cpu ms'.padStart(8)} ${'vol'.padStart(5)} ${'invol'.padStart(6)} ${'rq ms'.padStart(8)}  result`,
   ]
+  const opt = (v: number | undefined, digits?: number) => (v === undefined ? '-' : digits === undefined ? String(v) : num(v, digits))
   for (const t of r.tasks) {
     lines.push(
-      `  ${String(t.id).padStart(3)}  ${t.spec.padEnd(18)} ${String(t.pid ?? '-').padStart(7)} ${String(t.cpu ?? '-').padStart(3)} ${num(t.startMs).padStart(8)} ${num(t.endMs).padStart(8)} ${num(t.wallMs).padStart(8)} ${num(t.cpuMs).padStart(8)}  ${t.ok ? 'ok' : `${t.error?.code}: ${t.error?.message}`}`,
+      `  ${String(t.id).padStart(3)}  ${t.spec.padEnd(18)} ${String(t.pid ?? '-').padStart(7)} ${String(t.cpu ?? '-').padStart(3)} ${num(t.startMs).padStart(8)} ${num(t.endMs).padStart(8)} ${num(t.wallMs).padStart(8)} ${num(t.cpuMs).padStart(8)} ${opt(t.voluntarySwitches).padStart(5)} ${opt(t.involuntarySwitches).padStart(6)} ${opt(t.runQueueWaitMs, 1).padStart(8)}  ${t.ok ? 'ok' : `${t.error?.code}: ${t.error?.message}`}`,
     )
   }
+  const missing = r.tasks.find((t) => t.ok && t.countersMissing)?.countersMissing
+  if (missing) lines.push(`  switch counts and run-queue wait (vol, invol, rq ms) are missing: ${missing.message}`)
+  if (r.sampling?.ok) lines.push(`  CPU slices sampled every ${r.sampling.intervalMs} ms (${r.sampling.ticks} samples); the sampler used ${num(r.sampling.samplerCpuMs, 2)} ms CPU = ${num(r.sampling.samplerShare * 100, 2)} % of one CPU`)
+  else if (r.sampling) lines.push(`  CPU slices not sampled: ${r.sampling.error.message}`)
   return lines
 }
 
@@ -76,9 +81,14 @@ ${TASKS_HELP}
   --queue-limit N  how many tasks may wait for a free child (default ${MAX_QUEUE_LIMIT}); the rest
                 fail with ERR_QUEUE_FULL
   --events      also print progress as it happens (pool-ready with the PIDs, task-started, …)
-  --json        print {"mode":…,"wallMs":…,"cpus":…,"pinned":…,"tasks":[{"id":…,"kind":…,"pid":…,
-                "cpu":…,"startMs":…,"endMs":…,"cpuMs":…,"wallMs":…,"ok":…}]}; with --events,
-                each event first as {"event":…} on its own line
+  --json        print {"mode":…,"wallMs":…,"cpus":…,"pinned":…,"sampling":…,"tasks":[{"id":…,"kind":…,
+                "pid":…,"cpu":…,"startMs":…,"endMs":…,"cpuMs":…,"wallMs":…,"ok":…,"ran":[[start,end],…],
+                "voluntarySwitches":…,"involuntarySwitches":…,"runQueueWaitMs":…,"cpus":[…]}]};
+                with --events, each event first as {"event":…} on its own line
+
+vol / invol are the task thread's voluntary (it blocked) and involuntary (the OS took the CPU)
+context switches, rq ms the time it was runnable but waited for a CPU: Linux /proc, this task
+only; elsewhere they are absent and the table says why.
 
 Exits 0 when every task succeeded, 1 when one failed (crashed, timed out), 2 on bad usage.`,
   options: {

@@ -4,7 +4,9 @@
  * (`performance.timeOrigin + performance.now()`, ms since the epoch with sub-ms precision):
  * both sides read the same system clock, so the engine can put a child's times on its run clock.
  */
+import type { LabErrorData } from '../../../shared/errors'
 import type { TaskSpec } from '../../../shared/task-spec'
+import type { ThreadCounters } from './sched-counters'
 
 /** Engine → child. */
 export type ToChild = {
@@ -39,6 +41,8 @@ export type FromChild =
       /** The CPU the child last ran on (/proc/self/stat field 39), null where unknown. */
       cpu: number | null
       phases: ChildPhase[]
+      /** The main thread's scheduler counters at the task's start and end (Linux), or why not. */
+      counters: { ok: true; start: ThreadCounters; end: ThreadCounters } | { ok: false; error: LabErrorData }
     }
   | { type: 'failed'; taskId: number; message: string }
 

@@ -10,10 +10,14 @@
  * separately (`startupMs`), not inside `wallMs`. Times on the run clock are ms since the
  * clock started; the children's own start/end reports are put on it (same system clock).
  */
-import type { CompareResult, PinStatus, ProcProgress, RunMode, RunResult, TaskPhase, TaskResult } from '../../../shared/contract/proc'
+import type { CompareResult, PinStatus, ProcProgress, RunMode, RunResult, SamplingInfo, TaskPhase, TaskResult } from '../../../shared/contract/proc'
 import { idealWallMs, parseTaskSpec, type TaskSpec } from '../../../shared/task-spec'
+import type { LabErrorData } from '../../../shared/errors'
 import { LabError, toErrorData } from '../errors'
 import { firstAllowedCpu } from './affinity'
+import { CpuSampler, type SamplerReport } from './cpu-sampler'
+import { taskSlices, type SpanOnChild } from './cpu-slices'
+import { counterDelta } from './sched-counters'
 import { nowAbs } from './messages'
 import { SlowPeer } from './slow-peer'
 import { WorkerPool, type TaskReport } from './worker-pool'
@@ -65,6 +69,7 @@ export async function runTasks(deps: RunnerDeps, input: RunInput, runId: string)
   const emit = (p: Record<string, unknown>) => deps.emit({ runId, mode, at: Date.now(), ...p } as ProcProgress)
 
   const startupAt = nowAbs()
+  let sampler: ReturnType<typeof CpuSampler.start> = { ok: false, error: { code: 'ERR_BAD_STATE', message: 'not started' } }
   const peer = tasks.some((t) => t.ioVia === 'socket') ? await SlowPeer.start() : null
   const pool = await WorkerPool.start({
     entry: deps.entry,
@@ -72,7 +77,10 @@ export async function runTasks(deps: RunnerDeps, input: RunInput, runId: string)
     pinCpu,
     queueLimit: input.queueLimit,
     poolId: runId,
-    onReplaced: (e) => emit({ event: 'child-replaced', ...e }),
+    onReplaced: (e) => {
+      if (sampler.ok) sampler.sampler.track(e.newPid)
+      emit({ event: 'child-replaced', ...e })
+    },
   }).catch(async (err: unknown) => {
     await peer?.close()
     throw err
@@ -81,11 +89,15 @@ export async function runTasks(deps: RunnerDeps, input: RunInput, runId: string)
   try {
     const startupMs = nowAbs() - startupAt
     const pinned: PinStatus = mode === 'concurrent' ? pool.pinStatus() : { ok: false, reason: `${mode} runs are not pinned to one CPU` }
+    sampler = CpuSampler.start()
+    if (sampler.ok) for (const pid of pool.pids()) sampler.sampler.track(pid)
+    if (sampler.ok) sampler.sampler.tick()
     const runStart = nowAbs()
     const startedAt = Date.now()
     const clock = (abs: number) => r1(abs - runStart)
     emit({ event: 'pool-ready', workers: size, pinned, startupMs: r1(startupMs), tasks: tasks.length, pids: pool.pids() })
 
+    const reports = new Map<number, TaskReport>()
     const results = await Promise.all(
       tasks.map((task, i) => {
         const id = i + 1
@@ -101,7 +113,10 @@ export async function runTasks(deps: RunnerDeps, input: RunInput, runId: string)
             },
           })
           .then(
-            (report) => fromReport(id, task, report, clock),
+            (report) => {
+              reports.set(id, report)
+              return fromReport(id, task, report, clock)
+            },
             (err: unknown) => failed(id, task, err, started, queuedAt, clock),
           )
           .then((result) => {
@@ -112,6 +127,7 @@ export async function runTasks(deps: RunnerDeps, input: RunInput, runId: string)
     )
     const runEnd = nowAbs()
     const wallMs = r1(runEnd - runStart)
+    const sampling = finishSampling(sampler.ok ? sampler.sampler.stop() : sampler.error, results, reports, runStart, wallMs)
     const cpuMsTotal = r1(results.reduce((s, t) => s + t.cpuMs, 0))
     const cpusUsable = mode === 'serial' || (mode === 'concurrent' && pinned.ok) ? 1 : Math.min(deps.cpus, size)
     const ok = results.every((t) => t.ok)
@@ -130,8 +146,10 @@ export async function runTasks(deps: RunnerDeps, input: RunInput, runId: string)
       startupMs: r1(startupMs),
       tasks: results,
       startedAt,
+      sampling,
     }
   } finally {
+    if (sampler.ok) sampler.sampler.stop()
     deps.onPool?.(null)
     await Promise.all([pool.close(), peer?.close()])
   }
@@ -159,7 +177,56 @@ function fromReport(id: number, task: TaskSpec, r: TaskReport, clock: (abs: numb
     waitMs: r1(Math.max(0, r.startAt - r.queuedAt)),
     ok: true,
     phases,
+    ...countersOf(r),
   }
+}
+
+/** This task's switches and run-queue wait: the child's main thread read before and after the task. */
+function countersOf(r: TaskReport): Partial<TaskResult> {
+  const c = r.counters
+  if (!c.ok) return { countersMissing: c.error }
+  const d = counterDelta(c.start, c.end)
+  if (!d.ok) return { countersMissing: d.error }
+  return { voluntarySwitches: d.value.voluntarySwitches, involuntarySwitches: d.value.involuntarySwitches, runQueueWaitMs: d.value.runQueueWaitMs }
+}
+
+/**
+ * Puts the sampled CPU slices on each finished task (run clock) and says what sampling cost.
+ * Tasks that failed have no span on their child to attribute samples to, so they get none.
+ */
+function finishSampling(
+  report: SamplerReport | LabErrorData,
+  results: TaskResult[],
+  reports: Map<number, TaskReport>,
+  runStart: number,
+  wallMs: number,
+): SamplingInfo {
+  if (!('at' in report)) return { ok: false, error: report }
+  const spans: SpanOnChild[] = [...reports.values()].map((r) => ({ taskId: r.taskId, pid: r.pid, startAt: r.startAt, endAt: r.endAt }))
+  const slices = taskSlices(report, spans)
+  for (const t of results) {
+    const s = slices.get(t.id)
+    if (!s) continue
+    // 0.01 ms: finer than the run clock's 0.1 ms, so slices of a few µs keep their length; rounding
+    // both ends the same way keeps slices that did not overlap from overlapping.
+    const at = (abs: number) => Math.round((abs - runStart) * 100) / 100
+    t.ran = s.ran.map(([a, b]): [number, number] => [at(a), at(b)]).filter(([a, b]) => b > a)
+    const cpus = new Set(s.cpus)
+    if (t.cpu !== null) cpus.add(t.cpu)
+    t.cpus = [...cpus].sort((a, b) => a - b)
+  }
+  const ticks = report.at.length
+  const info: SamplingInfo = {
+    ok: true,
+    method: 'schedstat',
+    intervalMs: report.intervalMs,
+    ticks,
+    meanIntervalMs: ticks > 1 ? r3((report.at[ticks - 1]! - report.at[0]!) / (ticks - 1)) : 0,
+    samplerCpuMs: r3(report.samplerCpuMs),
+    samplerShare: wallMs > 0 ? r3(report.samplerCpuMs / wallMs) : 0,
+  }
+  if (report.truncated) info.truncated = report.truncated
+  return info
 }
 
 function failed(

@@ -51,6 +51,7 @@ export interface TaskReport {
   cpuMs: number
   cpu: number | null
   phases: ChildPhase[]
+  counters: Extract<FromChild, { type: 'done' }>['counters']
 }
 
 export interface TaskRunOptions {
@@ -284,8 +285,8 @@ export class WorkerPool {
     }
     this.finish(slot, job)
     if (m.type === 'done') {
-      const { startAt, endAt, cpuMs, cpu, phases } = m
-      job.resolve({ taskId: job.taskId, pid: slot.pid, slot: slot.index, queuedAt: job.queuedAt, dispatchedAt: job.dispatchedAt, startAt, endAt, cpuMs, cpu, phases })
+      const { startAt, endAt, cpuMs, cpu, phases, counters } = m
+      job.resolve({ taskId: job.taskId, pid: slot.pid, slot: slot.index, queuedAt: job.queuedAt, dispatchedAt: job.dispatchedAt, startAt, endAt, cpuMs, cpu, phases, counters })
     } else {
       job.reject(new LabError('ERR_INTERNAL', `task ${job.taskId} failed in its child: ${m.message}`, { pid: slot.pid }))
     }

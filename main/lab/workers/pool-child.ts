@@ -10,6 +10,7 @@ import { connect } from 'node:net'
 import type { TaskSpec } from '../../../shared/task-spec'
 import { nowAbs, type ChildPhase, type FromChild, type ToChild } from '../proc/messages'
 import { parentGone, watchParent } from '../proc/parent-guard'
+import { readThreadCounters } from '../proc/sched-counters'
 
 const parentPid = watchParent()
 
@@ -137,6 +138,9 @@ async function run(taskId: number, task: TaskSpec, peerPort?: number): Promise<v
   const startAt = nowAbs()
   const cpu0 = cpuNowMs()
   await sendFlushed({ type: 'started', taskId, at: startAt })
+  // The main thread runs the task (the busy loop, the timer wait): its counters before and after
+  // the task's own phases, so the lab's messages to the engine are not counted as the task's.
+  const counters0 = readThreadCounters('/proc/thread-self')
   const phases: ChildPhase[] = []
   switch (task.kind) {
     case 'cpu':
@@ -158,7 +162,11 @@ async function run(taskId: number, task: TaskSpec, peerPort?: number): Promise<v
       // A teaching/test task: the process stops answering until the engine kills it.
       hang(task.ignoreTerm === true)
   }
-  send({ type: 'done', taskId, startAt, endAt: nowAbs(), cpuMs: cpuNowMs() - cpu0, cpu: lastCpu(), phases })
+  const endAt = nowAbs()
+  const cpuMs = cpuNowMs() - cpu0
+  const counters1 = readThreadCounters('/proc/thread-self')
+  const counters = !counters0.ok ? counters0 : !counters1.ok ? counters1 : { ok: true as const, start: counters0.value, end: counters1.value }
+  send({ type: 'done', taskId, startAt, endAt, cpuMs, cpu: lastCpu(), phases, counters })
 }
 
 let busy = false
@@ -176,4 +184,18 @@ process.on('message', (raw: unknown) => {
     .finally(() => (busy = false))
 })
 
-send({ type: 'ready', pid: process.pid })
+/**
+ * Runs the task code once before saying "ready": V8 compiles functions lazily, and without this
+ * the first task of every child would pay a few ms of compiling (and, on a shared CPU, the
+ * switches that come with it) that later tasks do not.
+ */
+async function warmUp(): Promise<void> {
+  const phases: ChildPhase[] = []
+  await phase('cpu', 1, phases)
+  await phase('io', 1, phases)
+  readThreadCounters('/proc/thread-self')
+  lastCpu()
+  JSON.stringify(phases)
+}
+
+void warmUp().finally(() => send({ type: 'ready', pid: process.pid }))
