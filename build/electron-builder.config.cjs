@@ -38,15 +38,23 @@ const notShipped = [...new Set([...rendererOnly, ...withDependencies(['electron'
 
 /**
  * Electron fuses, flipped in the packaged binary right after packing (before signing).
- * Each fuse left ON says why.
+ * Each fuse says why it is on or off. Electron 41's wire has 9 fuses; the installed
+ * @electron/fuses 1.8.0 (the newest that runs on Node 20) names the first 8, so the 9th,
+ * WasmTrapHandlers, keeps Electron's default (on: V8's guard against out-of-bounds WebAssembly
+ * memory access) — strictlyRequireAllFuses would refuse exactly that, so it is not set.
  */
 const FUSES = {
   version: FuseVersion.V1,
-  // ON: the process pool and the `forking` server mode use child_process.fork() from
-  // Electron's main process, and Electron's fork runs children as plain Node through
-  // ELECTRON_RUN_AS_NODE. Turning this fuse off breaks both (children would start a second app).
+  // ON, and what it costs: with ELECTRON_RUN_AS_NODE=1 the installed binary runs as a plain Node,
+  // so any other program on this machine can use our (signed) executable as a Node interpreter
+  // ("living off the land"). It stays on because the process pool, the forking server mode and
+  // the counter use child_process.fork() from Electron's main process, and Electron's fork runs
+  // children exactly that way; off, every child would start a second copy of the app instead.
+  // utilityProcess would avoid it but ties the engine to Electron (docs/ARCHITECTURE.md).
   [FuseV1Options.RunAsNode]: true,
-  [FuseV1Options.EnableCookieEncryption]: true,
+  // OFF: the lab sets no cookie worth encrypting (browser mode's token cookie is never used in
+  // the window), and on macOS turning it on makes the first start ask for the Keychain.
+  [FuseV1Options.EnableCookieEncryption]: false,
   // OFF: the lab reads no NODE_OPTIONS / NODE_EXTRA_CA_CERTS; nobody gets to inject flags.
   [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
   // OFF: no --inspect / SIGUSR1 debugger on the installed app (children included).
@@ -55,9 +63,25 @@ const FUSES = {
   [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
   // ON (hardening): only app.asar is loaded, never a loose app/ folder dropped beside it.
   [FuseV1Options.OnlyLoadAppFromAsar]: true,
+  // OFF (Electron's default): no separate browser-process V8 snapshot is shipped.
   [FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]: false,
   // OFF: the renderer is served from lab://, never file://.
   [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
+}
+
+/** True when a macOS signing identity is configured for this build (electron-builder's own variables). */
+const macSigning = () => Boolean(process.env.CSC_LINK || process.env.CSC_NAME)
+
+/**
+ * Flipping fuses rewrites `Electron Framework`, which breaks its ad-hoc signature. On Apple
+ * Silicon an unsigned app with a broken signature is refused at launch ("is damaged"), so when
+ * no signing identity will re-sign it, the ad-hoc signature is redone right after flipping.
+ * (x64 macOS does not check ad-hoc signatures; a real identity re-signs everything anyway.)
+ */
+function fusesFor(context) {
+  const { Arch } = require('electron-builder')
+  const darwinArm = context.electronPlatformName === 'darwin' && (context.arch === Arch.arm64 || context.arch === Arch.universal)
+  return { ...FUSES, resetAdHocDarwinSignature: darwinArm && !macSigning() }
 }
 
 /** @type {import('electron-builder').Configuration} */
@@ -82,10 +106,15 @@ module.exports = {
   npmRebuild: false,
   electronLanguages: ['en-US', 'zh-CN'],
   afterPack: async (context) => {
-    await context.packager.addElectronFuses(context, FUSES)
+    await context.packager.addElectronFuses(context, fusesFor(context))
   },
+  // The deb comes first: it installs an AppArmor profile for chrome-sandbox, so it starts on
+  // Ubuntu 23.10/24.04+, where AppArmor forbids unprivileged user namespaces and an AppImage
+  // dies with "The SUID sandbox helper binary was found, but is not configured correctly"
+  // (electron/electron#42510, electron-userland/electron-builder#8440). The README says what the
+  // AppImage needs there.
   linux: {
-    target: ['AppImage', 'deb'],
+    target: ['deb', 'AppImage'],
     icon: path.join(__dirname, 'icons'),
     category: 'Education',
     executableName: 'socket-process-lab',

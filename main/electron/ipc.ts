@@ -2,7 +2,7 @@ import { IPC_EVENTS_CHANNEL, ipcChannel, methodNames, type LabEvent } from '../.
 import { errorData, type Result } from '../../shared/errors'
 import type { Lab } from '../lab/lab'
 import { EventBatcher } from '../lab/event-batcher'
-import { isTrustedSender, type SenderFrame } from './security'
+import { isAppUrl, isTrustedSender, type SenderFrame } from './security'
 
 /** The part of `ipcMain` we use: lets tests hand in a fake. */
 export interface IpcMainLike {
@@ -14,10 +14,10 @@ export interface IpcMainLike {
  * One `ipcMain.handle` per contract method, generated from the contract. Each checks that
  * the call comes from our window's top frame before the engine sees it.
  */
-export function registerIpc(ipcMain: IpcMainLike, lab: Lab, mainFrame: () => unknown): () => void {
+export function registerIpc(ipcMain: IpcMainLike, lab: Lab, mainFrame: () => unknown, isApp: (url: string) => boolean = isAppUrl): () => void {
   for (const method of methodNames) {
     ipcMain.handle(ipcChannel(method), async (event, input) => {
-      if (!isTrustedSender(event.senderFrame, mainFrame())) {
+      if (!isTrustedSender(event.senderFrame, mainFrame(), isApp)) {
         return { ok: false, error: errorData('ERR_UNAUTHORIZED', `${method} refused: the call did not come from the lab's window`) }
       }
       return lab.call(method, input)

@@ -5,9 +5,9 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { hardenContents, permissionCheckHandler, permissionRequestHandler, type ContentsLike } from '../../main/electron/harden'
+import { GRANTED_PERMISSION, hardenContents, permissionHandlers, type ContentsLike } from '../../main/electron/harden'
 import { serveAppFile } from '../../main/electron/protocol'
-import { EXTERNAL_ALLOW_LIST, isAllowedExternal, isAppUrl, isTrustedSender } from '../../main/electron/security'
+import { appSource, EXTERNAL_ALLOW_LIST, isAllowedExternal, isAppUrl, isTrustedSender } from '../../main/electron/security'
 import { contentSecurityPolicy } from '../../shared/csp'
 import { REPO_ROOT } from '../helpers/paths'
 
@@ -73,16 +73,19 @@ describe('isTrustedSender', () => {
   })
 })
 
-/** A web contents stand-in: a real EventEmitter plus the window-open handler slot. */
+/**
+ * A web contents stand-in: a real EventEmitter plus the window-open handler slot. It emits the
+ * navigation events the way Electron 41 does: ONE argument, the details with `url` inside.
+ */
 class FakeContents extends EventEmitter {
   openHandler: ((d: { url: string }) => { action: string }) | null = null
   setWindowOpenHandler(handler: (d: { url: string }) => { action: 'deny' } | { action: 'allow' }): void {
     this.openHandler = handler
   }
-  /** Emits a preventable event the way Electron does; returns whether it was prevented. */
+  /** Emits a preventable event with only (details); returns whether it was prevented. */
   fire(name: string, url?: string): boolean {
     let prevented = false
-    this.emit(name, { preventDefault: () => (prevented = true) }, url)
+    this.emit(name, { url, isMainFrame: true, isSameDocument: false, preventDefault: () => (prevented = true) })
     return prevented
   }
 }
@@ -102,6 +105,32 @@ describe('hardenContents', () => {
       expect(contents.fire(name, 'file:///etc/passwd')).toBe(true)
       expect(contents.fire(name, 'http://127.0.0.1:1234/')).toBe(true)
       expect(contents.fire(name, 'lab://app/index.html#/lessons')).toBe(false)
+      expect(contents.fire(name, 'lab://app/')).toBe(false)
+    }
+  })
+
+  it('types each navigation listener from the real WebContents: one parameter, so the old (event, url) shape is a type error', () => {
+    const typed = {} as ContentsLike
+    // tsc (npm run typecheck, tsconfig.tests.json) fails here if ContentsLike accepts a second `url`.
+    const oldShape = () => {
+      // @ts-expect-error will-frame-navigate passes no second argument
+      typed.on('will-frame-navigate', (_event: { preventDefault(): void }, _url: string) => {})
+      // @ts-expect-error the positional url of will-navigate is deprecated: read details.url
+      typed.on('will-navigate', (_event: { preventDefault(): void }, _url: string) => {})
+      // @ts-expect-error the same for will-redirect
+      typed.on('will-redirect', (_event: { preventDefault(): void }, _url: string) => {})
+    }
+    expect(typeof oldShape).toBe('function')
+  })
+
+  it('in dev, trusts exactly the dev server origin besides lab://app', () => {
+    const contents = new FakeContents()
+    const dev = appSource({ packaged: false, devRendererUrl: 'http://localhost:5173/' })
+    hardenContents(contents as unknown as ContentsLike, () => {}, dev.isApp)
+    expect(contents.fire('will-navigate', 'http://localhost:5173/#/lessons')).toBe(false)
+    expect(contents.fire('will-navigate', 'lab://app/index.html')).toBe(false)
+    for (const url of ['http://localhost:5174/', 'https://localhost:5173/', 'http://127.0.0.1:5173/', 'http://evil.com/']) {
+      expect(contents.fire('will-navigate', url), url).toBe(true)
     }
   })
 
@@ -121,11 +150,65 @@ describe('hardenContents', () => {
 })
 
 describe('permission handlers', () => {
-  it.each(['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen'])('refuses %s', (permission) => {
+  const appWindow = { id: 'the app window' }
+  const otherWindow = { id: 'another web contents' }
+  const handlers = permissionHandlers((contents) => contents === appWindow)
+  const request = (contents: unknown, permission: string, details: { isMainFrame?: boolean; requestingUrl?: string }) => {
     const answers: boolean[] = []
-    permissionRequestHandler({}, permission, (granted) => answers.push(granted))
-    expect(answers).toEqual([false])
-    expect(permissionCheckHandler()).toBe(false)
+    handlers.request(contents, permission, (granted) => answers.push(granted), details)
+    return answers
+  }
+  const main = { isMainFrame: true, requestingUrl: 'lab://app/index.html#/network' }
+
+  it('grants clipboard-sanitized-write to the main frame of the app window at lab://app (the copy buttons)', () => {
+    expect(GRANTED_PERMISSION).toBe('clipboard-sanitized-write')
+    expect(request(appWindow, 'clipboard-sanitized-write', main)).toEqual([true])
+    expect(handlers.check(appWindow, 'clipboard-sanitized-write', 'lab://app', main)).toBe(true)
+  })
+
+  it('refuses it to a subframe, another window, another origin or an unknown frame', () => {
+    expect(request(appWindow, 'clipboard-sanitized-write', { ...main, isMainFrame: false })).toEqual([false])
+    expect(request(otherWindow, 'clipboard-sanitized-write', main)).toEqual([false])
+    expect(request(null, 'clipboard-sanitized-write', main)).toEqual([false])
+    expect(request(appWindow, 'clipboard-sanitized-write', { isMainFrame: true, requestingUrl: 'https://evil.com/' })).toEqual([false])
+    expect(request(appWindow, 'clipboard-sanitized-write', {})).toEqual([false])
+    expect(handlers.check(appWindow, 'clipboard-sanitized-write', 'https://evil.com', { isMainFrame: true })).toBe(false)
+    expect(handlers.check(otherWindow, 'clipboard-sanitized-write', 'lab://app', main)).toBe(false)
+    expect(handlers.check(null, 'clipboard-sanitized-write', 'lab://app', main)).toBe(false)
+    expect(handlers.check(appWindow, 'clipboard-sanitized-write', 'lab://app', { ...main, isMainFrame: false })).toBe(false)
+  })
+
+  it.each(['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen', 'display-capture', 'fileSystem', 'unknown'])(
+    'refuses %s, even to the app window',
+    (permission) => {
+      expect(request(appWindow, permission, main)).toEqual([false])
+      expect(handlers.check(appWindow, permission, 'lab://app', main)).toBe(false)
+    },
+  )
+})
+
+describe('appSource (which page the window loads)', () => {
+  it('packaged: lab://app/index.html, even when ELECTRON_RENDERER_URL is set', () => {
+    const packaged = appSource({ packaged: true, devRendererUrl: 'http://localhost:5173/' })
+    expect(packaged.startUrl).toBe('lab://app/index.html')
+    expect(packaged.isApp('http://localhost:5173/')).toBe(false)
+  })
+  it('unpackaged without a dev server: lab://app/index.html', () => {
+    expect(appSource({ packaged: false, devRendererUrl: undefined }).startUrl).toBe('lab://app/index.html')
+    expect(appSource({ packaged: false, devRendererUrl: '' }).startUrl).toBe('lab://app/index.html')
+  })
+  it('npm run dev: the dev server page, and only a loopback http(s) one', () => {
+    expect(appSource({ packaged: false, devRendererUrl: 'http://localhost:5173/' }).startUrl).toBe('http://localhost:5173/')
+    for (const bad of ['http://evil.com:5173/', 'file:///etc/passwd', 'javascript:alert(1)', 'not a url', 'http://user@localhost:5173/']) {
+      const source = appSource({ packaged: false, devRendererUrl: bad })
+      expect(source.startUrl, bad).toBe('lab://app/index.html')
+      expect(source.isApp(bad), bad).toBe(false)
+    }
+  })
+  it('the IPC sender check trusts the dev origin only when told', () => {
+    const frame = { url: 'http://localhost:5173/', parent: null }
+    expect(isTrustedSender(frame, frame)).toBe(false)
+    expect(isTrustedSender(frame, frame, appSource({ packaged: false, devRendererUrl: 'http://localhost:5173/' }).isApp)).toBe(true)
   })
 })
 
@@ -189,6 +272,15 @@ describe('serveAppFile (the lab:// protocol)', () => {
     expect(res.headers.get('content-type')).toMatch(/javascript/)
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     expect(await res.text()).toBe('console.log(1)')
+  })
+
+  it('answers the root, lab://app/ and lab://app, with index.html', async () => {
+    for (const url of ['lab://app/', 'lab://app']) {
+      const res = await serveAppFile(rendererDir, url)
+      expect(res.status, url).toBe(200)
+      expect(res.headers.get('content-type'), url).toMatch(/text\/html/)
+      expect(await res.text(), url).toContain('<title>lab</title>')
+    }
   })
 
   it('answers unknown paths with index.html, still with the CSP', async () => {

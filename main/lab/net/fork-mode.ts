@@ -1,9 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import type net from 'node:net'
 import path from 'node:path'
 import type { CloseReason } from '../../../shared/contract'
 import { LabError } from '../errors'
-import { childEnv } from '../proc/parent-guard'
+import { forkLabChild } from '../proc/fork-child'
 import { registerProcess } from '../proc/roles'
 import type { FromForkChild, ToForkChild } from './fork-messages'
 import type { SessionEvent, SessionOptions } from './session'
@@ -26,12 +26,7 @@ export class ForkedConnection {
   private stopping = false
 
   constructor(workersDir: string, socket: net.Socket, handler: string, options: SessionOptions, private readonly hooks: ForkHooks) {
-    this.child = fork(path.join(workersDir, 'tcp-handler-child.js'), [], {
-      env: childEnv(),
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      execArgv: [],
-      serialization: 'json',
-    })
+    this.child = forkLabChild(path.join(workersDir, 'tcp-handler-child.js'), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
     this.pid = this.child.pid ?? -1
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()))
     // Label the child in the process tree while it lives.

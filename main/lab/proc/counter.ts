@@ -6,10 +6,10 @@
  *   variable, but each in its own memory: the parent's counter stays at 0.
  * Every thread and child is labelled in the process tree (role `counter`) while it lives.
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { childEnv } from './parent-guard'
+import { forkLabChild } from './fork-child'
 import type { CounterKind, CounterResult, CounterWorkerResult } from '../../../shared/contract/os'
 import { LabError } from '../errors'
 import { processCounter, SHARED_SLOTS, SLOT, type CounterChildStart, type CounterMessage } from './counter-shared'
@@ -148,7 +148,7 @@ export class CounterLab {
         reject(new LabError('ERR_INTERNAL', `counter child failed: ${message}`))
       }
       for (let i = 0; i < n; i++) {
-        const child = fork(path.join(this.workersDir, 'counter-child.js'), [], { env: childEnv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' })
+        const child = forkLabChild(path.join(this.workersDir, 'counter-child.js'), { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
         children.push(child)
         unregister.push(registerProcess(child.pid, 'counter', `counter child ${i + 1}/${n}`))
         const slot: CounterWorkerResult = { pid: child.pid ?? 0, tid: null, final: 0, increments: 0 }

@@ -11,14 +11,14 @@
  * - `close()` (idempotent) fails what is queued or running with ERR_POOL_STOPPED and ends every
  *   child (SIGTERM, then SIGKILL). Children also exit on their own when the engine dies.
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { MAX_QUEUE_LIMIT, type PinStatus, type PoolChildInfo, type PoolStatus } from '../../../shared/contract/proc'
 import type { TaskSpec } from '../../../shared/task-spec'
 import { LabError } from '../errors'
 import { pinToCpu } from './affinity'
 import { isFromChild, nowAbs, type ChildPhase, type FromChild, type ToChild } from './messages'
-import { childEnv } from './parent-guard'
+import { forkLabChild } from './fork-child'
 import { registerProcess } from './roles'
 
 export const DEFAULT_QUEUE_LIMIT = MAX_QUEUE_LIMIT
@@ -192,7 +192,7 @@ export class WorkerPool {
 
   private spawn(index: number): Promise<Slot> {
     // Fixed entry, no shell, no inherited loader flags (vitest, --inspect) and no learner input.
-    const child = fork(this.opts.entry, [], { env: childEnv(), execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' })
+    const child = forkLabChild(this.opts.entry, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
     let markExited!: () => void
     const slot: Slot = {
       index,

@@ -1,0 +1,51 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { forkLabChild } from '../../main/lab/proc/fork-child'
+import { REPO_ROOT } from '../helpers/paths'
+
+/** docs/SECURITY.md item 34: one helper starts every child, and no child inherits the parent's Node flags. */
+describe('forkLabChild', () => {
+  const saved = [...process.execArgv]
+  afterEach(() => {
+    process.execArgv.splice(0, process.execArgv.length, ...saved)
+  })
+
+  it('starts a real child with execArgv [] even when the parent runs with Node flags', async () => {
+    // fork() copies process.execArgv by default: give the parent flags a child must not get
+    // (`--inspect` would make every child fight for the same debugger port).
+    process.execArgv.push('--expose-gc', '--max-old-space-size=300')
+    const child = forkLabChild(path.join(REPO_ROOT, 'tests', 'fixtures', 'report-execargv.mjs'), { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+    const report = await new Promise<{ execArgv: string[]; parentPid: string }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as { execArgv: string[]; parentPid: string }))
+      child.once('error', reject)
+      child.once('exit', (code) => reject(new Error(`child exited with ${code} before reporting`)))
+    })
+    expect(report.execArgv).toEqual([])
+    expect(report.parentPid).toBe(String(process.pid))
+    await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)))
+  })
+
+  it('is the only place in the engine that calls child_process.fork', () => {
+    const files: string[] = []
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const full = path.join(dir, name)
+        if (statSync(full).isDirectory()) walk(full)
+        else if (/\.(ts|js|mjs|cjs)$/.test(name)) files.push(full)
+      }
+    }
+    walk(path.join(REPO_ROOT, 'main'))
+    const forking = files.filter((f) => {
+      const code = readFileSync(f, 'utf8')
+      const importsFork = /import\s*\{[^}]*\bfork\b[^}]*\}\s*from\s*['"](node:)?child_process['"]/.test(code)
+      const namespaceFork = /\b(child_process|cp|childProcess)\.fork\(/.test(code) || /require\(['"](node:)?child_process['"]\)\.fork/.test(code)
+      return importsFork || namespaceFork
+    })
+    expect(forking.map((f) => path.relative(REPO_ROOT, f))).toEqual([path.join('main', 'lab', 'proc', 'fork-child.ts')])
+    // …and the three engines that start children use it.
+    for (const user of ['main/lab/proc/worker-pool.ts', 'main/lab/proc/counter.ts', 'main/lab/net/fork-mode.ts']) {
+      expect(readFileSync(path.join(REPO_ROOT, user), 'utf8'), user).toMatch(/forkLabChild\(/)
+    }
+  })
+})
