@@ -209,11 +209,119 @@ export const SIM_MAX_IO_LENGTH = 20
 export const COUNTER_MAX_WORKERS = 16
 export const COUNTER_MAX_INCREMENTS = 10_000_000
 
+
+// ─── sockets as the kernel sees them ────────────────────────────────────────────────────
+
+/**
+ * TCP states as the kernel names them (Linux `include/net/tcp_states.h`, the names `ss` prints
+ * with dashes). UDP sockets are `UNCONN` (not connected: ss's word) or `ESTABLISHED` (connected).
+ */
+export const SOCKET_STATES = [
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  'UNCONN',
+  'UNKNOWN',
+] as const
+export type SocketState = (typeof SOCKET_STATES)[number]
+
+export interface SocketEndpoint {
+  /** Numeric address as the OS prints it: `127.0.0.1`, `::1`, `::ffff:127.0.0.1`, `0.0.0.0` / `::` for any, `*` where the OS prints that. */
+  address: string
+  /** 0 for "none" (a LISTEN socket's peer, an unconnected UDP socket's). */
+  port: number
+}
+
+/**
+ * Why a socket is in the table. `fd`: it is an open file of one of the processes read (Linux
+ * `/proc/<pid>/fd` → `socket:[inode]`, the OS's PID column elsewhere). A socket the program has
+ * closed has no file any more — TIME_WAIT, FIN_WAIT2, LAST_ACK after close, and SYN_RECV (a
+ * handshake still in progress) belong to no process — so those are matched by address:
+ * `accept-queue`: an established connection on a port one of the processes listens on that no
+ * process holds yet — the kernel completed its handshake and it waits in the accept queue;
+ * `listen-port`: its local port is a port one of the processes listens on (the server side);
+ * `peer-port`: its peer is such a listening port on this machine (the client side of a connection
+ * to the lab's server); `seen`: the same four addresses were an open file of one of the processes
+ * in an earlier read (the lab's own clients).
+ */
+export type SocketMatch = 'fd' | 'accept-queue' | 'listen-port' | 'peer-port' | 'seen'
+
+export interface OsSocket {
+  proto: 'tcp' | 'udp'
+  family: 4 | 6
+  local: SocketEndpoint
+  remote: SocketEndpoint
+  state: SocketState
+  /**
+   * LISTEN only: connections whose handshake the kernel completed and that wait for accept()
+   * (ss's Recv-Q of a LISTEN socket). Null otherwise, and where the OS does not tell.
+   */
+  acceptQueue: number | null
+  /** LISTEN only: the accept queue's limit — the backlog asked for, capped by the OS (ss's Send-Q). Null where unknown. */
+  acceptQueueLimit: number | null
+  /** Where `acceptQueueLimit` comes from: `ss` (the kernel, via netlink), `netstat` (macOS `-L`), `requested` (the backlog the lab passed to listen(), capped by `somaxconn`). */
+  acceptQueueLimitSource: 'ss' | 'netstat' | 'requested' | null
+  /**
+   * TCP connection: bytes the kernel received that the program has not read yet (ss's Recv-Q).
+   * UDP: memory the queued datagrams take in the kernel (Linux counts buffer overhead too, so it is
+   * more than their payload). Null for LISTEN and where the OS does not tell (Windows).
+   */
+  recvQueueBytes: number | null
+  /** TCP: bytes written but not yet acknowledged by the peer (ss's Send-Q). UDP: memory of datagrams not yet sent. Null where the OS does not tell. */
+  sendQueueBytes: number | null
+  /** The owning process; null for sockets no process holds any more (see `match`). */
+  pid: number | null
+  match: SocketMatch
+  /** Linux: the socket's inode (0 for sockets without a file). Null elsewhere. */
+  inode: number | null
+  /** Linux: ms until the socket's timer fires (TIME_WAIT: until it disappears; a retransmission or keepalive timer otherwise). Null when no timer runs. */
+  timerMs: number | null
+}
+
+export interface OsSocketTable {
+  /** TCP first, then UDP; LISTEN sockets first, then by local port and peer. */
+  sockets: OsSocket[]
+  /** The processes whose sockets were read: the root and its descendants. */
+  pids: number[]
+  /** The root of the read: the engine's PID, or the PID asked for. */
+  rootPid: number
+  enginePid: number
+  sampledAt: number
+  platform: string
+  source: 'procfs' | 'netstat' | 'powershell'
+  /** How long this read took, ms. */
+  sampleMs: number
+  /** Linux `net.core.somaxconn`: no listen backlog exceeds it. Null where unknown. */
+  somaxconn: number | null
+  /** Processes whose sockets could not be read, and why (gone while reading, another user's): none is silently missing. */
+  unreadable: { pid: number; reason: 'gone' | 'denied' }[]
+  /** What this OS (or this way of reading it) cannot tell, in plain English, one fact per line. */
+  limits: string[]
+}
+
+/** At most this many sockets in one table; beyond it `limits` says how many were left out. */
+export const SOCKET_TABLE_MAX = 5_000
+
 // ─── methods and events ─────────────────────────────────────────────────────────────────
 
 const pid = int({ min: 1, max: 2 ** 31 - 1 })
 
 export const osMethods = {
+  /**
+   * The sockets of the lab's own processes (the engine and its descendants), or of `pid` and its
+   * descendants, as the kernel sees them: state, accept queue and its limit, bytes waiting in the
+   * receive and send queues. `all`: every socket of the machine (owners where readable).
+   * ERR_NOT_FOUND if `pid` does not exist; ERR_UNSUPPORTED on an OS the lab cannot read.
+   */
+  'os.sockets': method<OsSocketTable>()(object({ pid: optional(pid), all: optional(boolean()) })),
   /** The lab's own tree (the engine process and all its descendants), or the tree under `pid` (ERR_NOT_FOUND if gone). */
   'os.tree': method<OsTree>()(object({ pid: optional(pid) })),
   /** Any process by PID, with its threads (ERR_NOT_FOUND if there is no such process). */

@@ -1,12 +1,14 @@
 /**
  * The OS part of the process lab: the process/thread tree (one-off and watched), any PID,
- * the threads-vs-processes counter, and the multiprogramming simulator.
+ * the lab's sockets as the kernel sees them, the threads-vs-processes counter, and the
+ * multiprogramming simulator.
  */
 import type { osMethods, OsTree, OsTreeSnapshot, OsWatchInfo } from '../../../shared/contract/os'
 import type { LabContext, LabDomain } from '../context'
 import { LabError, toErrorData } from '../errors'
 import { CounterLab } from './counter'
 import { ProcessTree } from './process-tree'
+import { SocketTable } from '../net/socket-table'
 import { simulate } from './simulator'
 
 type OsMethod = keyof typeof osMethods
@@ -30,7 +32,7 @@ interface Watch {
   busy: boolean
 }
 
-export function createOsLab(ctx: LabContext, tree = new ProcessTree()): LabDomain<OsMethod> {
+export function createOsLab(ctx: LabContext, tree = new ProcessTree(), sockets = new SocketTable()): LabDomain<OsMethod> {
   const counter = new CounterLab(ctx.workersDir)
   const watches = new Map<string, Watch>()
   let nextWatch = 1
@@ -94,6 +96,7 @@ export function createOsLab(ctx: LabContext, tree = new ProcessTree()): LabDomai
     handlers: {
       'os.tree': (input) => tree.tree(input.pid),
       'os.process': (input) => tree.process(input.pid),
+      'os.sockets': (input) => sockets.read(input.pid, input.all === true),
       'os.watch.start': async (input): Promise<OsWatchInfo> => {
         if (watches.size >= MAX_WATCHES) stopWatch(watches.keys().next().value!)
         // Fail now, not in the first event, if the PID does not exist.

@@ -1,0 +1,188 @@
+/**
+ * The lab's sockets as the kernel sees them: picks the reader for this OS, keeps the sockets of
+ * the processes read (and the ones no process holds any more that are theirs by address), fills in
+ * the accept-queue limit of LISTEN sockets, and times the read.
+ */
+import { execFile } from 'node:child_process'
+import { SOCKET_TABLE_MAX, type OsSocket, type OsSocketTable } from '../../../shared/contract/os'
+import { LabError } from '../errors'
+import { compareSockets, isWildcard, sameAddress, tupleKey, type SocketReader, type SocketRow } from './socket-table-common'
+import { DarwinSocketReader } from './socket-table-darwin'
+import { LinuxSocketReader } from './socket-table-linux'
+import { Win32SocketReader } from './socket-table-win32'
+
+export function createSocketReader(platform: NodeJS.Platform = process.platform): SocketReader | null {
+  switch (platform) {
+    case 'linux':
+      return new LinuxSocketReader()
+    case 'darwin':
+      return new DarwinSocketReader()
+    case 'win32':
+      return new Win32SocketReader()
+    default:
+      return null
+  }
+}
+
+/** Backlogs the engine's own servers passed to listen(), by port: where the kernel's own figure cannot be read. */
+const requestedBacklogs = new Map<number, number>()
+
+/** Called by a lab server once it listens (and with null when it closes). */
+export function noteListenBacklog(port: number, backlog: number | null): void {
+  if (backlog === null) requestedBacklogs.delete(port)
+  else requestedBacklogs.set(port, backlog)
+}
+
+/** A connection seen as an open file is remembered this long, so its TIME_WAIT (60 s on Linux) is still the lab's. */
+const SEEN_MS = 120_000
+const SEEN_MAX = 20_000
+
+/** `ss -ltnH`: State Recv-Q Send-Q Local:Port Peer:Port; for LISTEN, Send-Q is the accept queue's limit. */
+export function parseSsListen(text: string): { address: string; port: number; limit: number }[] {
+  const out: { address: string; port: number; limit: number }[] = []
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/)
+    if (f[0] !== 'LISTEN' || f.length < 4) continue
+    const m = /^\[?(.*?)\]?(?:%[^:\]]+)?:(\d+)$/.exec(f[3]!)
+    const limit = Number(f[2])
+    if (!m || !Number.isInteger(limit)) continue
+    out.push({ address: m[1] === '*' ? '*' : m[1]!, port: Number(m[2]), limit })
+  }
+  return out
+}
+
+export class SocketTable {
+  readonly enginePid = process.pid
+  private readonly seen = new Map<string, { pid: number; at: number }>()
+  /** Null until `ss` was tried; false where it is missing or fails. */
+  private ss: boolean | null = null
+
+  constructor(
+    private readonly reader: SocketReader | null = createSocketReader(),
+    private readonly opts: { ss?: boolean } = {},
+  ) {
+    if (opts.ss === false) this.ss = false
+  }
+
+  /** The sockets of `rootPid` (default: the engine) and its descendants; `all`: every socket. */
+  async read(rootPid: number = this.enginePid, all = false): Promise<OsSocketTable> {
+    const reader = this.reader
+    if (!reader) throw new LabError('ERR_UNSUPPORTED', `reading sockets is not supported on ${process.platform}`, { platform: process.platform })
+    const started = performance.now()
+    const pids = await reader.processes(rootPid)
+    if (!pids) throw new LabError('ERR_NOT_FOUND', `no process with PID ${rootPid}`, { pid: rootPid })
+    const { rows, unreadable } = await reader.read(rootPid, all ? null : pids)
+    const now = Date.now()
+    const mine = new Set(pids)
+    const sockets = all ? rows.map((r) => toSocket(r, 'fd')) : this.select(rows, mine, now)
+    const somaxconn = reader.somaxconn()
+    await this.fillLimits(sockets, somaxconn)
+    sockets.sort(compareSockets)
+    const limits = [...reader.limits]
+    if (sockets.length > SOCKET_TABLE_MAX) {
+      limits.push(`${sockets.length - SOCKET_TABLE_MAX} more sockets were left out of this table (at most ${SOCKET_TABLE_MAX}).`)
+      sockets.length = SOCKET_TABLE_MAX
+    }
+    return {
+      sockets,
+      pids,
+      rootPid,
+      enginePid: this.enginePid,
+      sampledAt: now,
+      platform: process.platform,
+      source: reader.source,
+      sampleMs: Math.round((performance.now() - started) * 100) / 100,
+      somaxconn,
+      unreadable,
+      limits,
+    }
+  }
+
+  /** Owned sockets of the processes, plus those no process holds that are theirs by address. */
+  private select(rows: SocketRow[], mine: Set<number>, now: number): OsSocket[] {
+    const owned = rows.filter((r) => r.pid !== null && mine.has(r.pid))
+    const listening = owned.filter((r) => r.state === 'LISTEN' && r.proto === 'tcp')
+    const out: OsSocket[] = []
+    for (const r of owned) {
+      if (r.state !== 'LISTEN' && r.proto === 'tcp') this.remember(r, r.pid!, now)
+      out.push(toSocket(r, 'fd'))
+    }
+    for (const r of rows) {
+      if (!r.orphan || r.proto !== 'tcp') continue
+      const servedBy = (end: OsSocket['local']) => listening.some((l) => l.local.port === end.port && (isWildcard(l.local.address) || sameAddress(l.local.address, end.address)))
+      if (servedBy(r.local)) out.push(toSocket(r, r.state === 'ESTABLISHED' || r.state === 'CLOSE_WAIT' ? 'accept-queue' : 'listen-port'))
+      else if (servedBy(r.remote)) out.push(toSocket(r, 'peer-port'))
+      else if (this.seen.has(tupleKey(r))) out.push(toSocket(r, 'seen'))
+    }
+    for (const [key, v] of this.seen) if (now - v.at > SEEN_MS) this.seen.delete(key)
+    return out
+  }
+
+  private remember(r: SocketRow, pid: number, now: number): void {
+    const key = tupleKey(r)
+    this.seen.delete(key) // re-insert: the Map's order is then oldest first
+    this.seen.set(key, { pid, at: now })
+    if (this.seen.size > SEEN_MAX) this.seen.delete(this.seen.keys().next().value!)
+  }
+
+  /**
+   * LISTEN sockets: for the engine's own servers the backlog the lab passed to listen(), capped by
+   * somaxconn — exactly what Linux's listen() stores (the integration test checks it against ss);
+   * for any other listener the kernel's figure from `ss`, which costs a process start per read.
+   */
+  private async fillLimits(sockets: OsSocket[], somaxconn: number | null): Promise<void> {
+    const unknown: OsSocket[] = []
+    for (const s of sockets) {
+      if (s.state !== 'LISTEN' || s.acceptQueueLimit !== null) continue
+      const asked = s.pid === this.enginePid ? requestedBacklogs.get(s.local.port) : undefined
+      if (asked === undefined || process.platform !== 'linux') {
+        unknown.push(s)
+        continue
+      }
+      s.acceptQueueLimit = somaxconn === null ? asked : Math.min(asked, somaxconn)
+      s.acceptQueueLimitSource = 'requested'
+    }
+    if (unknown.length === 0) return
+    const fromSs = await this.ssListen()
+    for (const s of unknown) {
+      const hit = fromSs?.find((l) => l.port === s.local.port && (l.address === s.local.address || (l.address === '*' && isWildcard(s.local.address))))
+      if (!hit) continue
+      s.acceptQueueLimit = hit.limit
+      s.acceptQueueLimitSource = 'ss'
+    }
+  }
+
+  private async ssListen(): Promise<ReturnType<typeof parseSsListen> | null> {
+    if (process.platform !== 'linux' || this.ss === false) return null
+    return new Promise((resolve) => {
+      execFile('ss', ['-ltnH'], { timeout: 2_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout) => {
+        if (err) {
+          this.ss = false
+          resolve(null)
+          return
+        }
+        this.ss = true
+        resolve(parseSsListen(stdout))
+      })
+    })
+  }
+}
+
+function toSocket(r: SocketRow, match: OsSocket['match']): OsSocket {
+  return {
+    proto: r.proto,
+    family: r.family,
+    local: r.local,
+    remote: r.remote,
+    state: r.state,
+    acceptQueue: r.acceptQueue,
+    acceptQueueLimit: r.acceptQueueLimit,
+    acceptQueueLimitSource: r.acceptQueueLimitSource,
+    recvQueueBytes: r.recvQueueBytes,
+    sendQueueBytes: r.sendQueueBytes,
+    pid: r.pid,
+    match,
+    inode: r.inode,
+    timerMs: r.timerMs,
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The socket table against real sockets and against `ss`, the kernel's own netlink view: a
+ * listener's accept queue and its limit, bytes waiting in a sleeping reader's receive queue,
+ * TIME_WAIT on the side that closed first, and coded results for PIDs that are not there.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import net from 'node:net'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { OsSocket, OsSocketTable } from '../../shared/contract'
+import type { Lab } from '../../main/lab/lab'
+import { noteListenBacklog, SocketTable } from '../../main/lab/net/socket-table'
+import { runLab } from '../helpers/cli'
+import { createTestLab } from '../helpers/lab'
+
+const linux = process.platform === 'linux'
+const hasSs = linux && (() => {
+  try {
+    execFileSync('ss', ['-V'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
+const hasPython = (() => {
+  try {
+    execFileSync('python3', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
+
+interface SsRow {
+  state: string
+  recvQ: number
+  sendQ: number
+  local: string
+  peer: string
+}
+
+/** ss's state names (ESTAB, TIME-WAIT, FIN-WAIT-1 …) in the kernel's spelling, the table's. */
+const ssState = (name: string) => (name === 'ESTAB' ? 'ESTABLISHED' : name.replace(/-/g, '_').replace(/^FIN_WAIT_(\d)$/, 'FIN_WAIT$1'))
+
+/** `ss -tanH`: State Recv-Q Send-Q Local:Port Peer:Port (ss writes SYN-RECV, TIME-WAIT …). */
+function ss(args: string[] = ['-tanH']): SsRow[] {
+  return execFileSync('ss', args, { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [state, recvQ, sendQ, local, peer] = line.trim().split(/\s+/)
+      return { state: ssState(state!), recvQ: Number(recvQ), sendQ: Number(sendQ), local: local!, peer: peer! }
+    })
+}
+
+const at = (e: OsSocket['local']) => `${e.address}:${e.port}`
+
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+function listen(server: net.Server, backlog?: number): Promise<number> {
+  return new Promise((resolve) => server.listen({ host: '127.0.0.1', port: 0, ...(backlog ? { backlog } : {}) }, () => resolve((server.address() as net.AddressInfo).port)))
+}
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => resolve(s))
+    s.once('error', reject)
+  })
+}
+
+describe.skipIf(!linux)('socket table (Linux /proc)', () => {
+  let lab: Lab
+  const cleanup: (() => void)[] = []
+  beforeEach(() => {
+    lab = createTestLab()
+  })
+  afterEach(async () => {
+    for (const f of cleanup.splice(0)) f()
+    await lab.close()
+  })
+
+  const table = (input: { pid?: number } = {}) => lab.invoke('os.sockets', input)
+  const find = (t: OsSocketTable, pred: (s: OsSocket) => boolean) => t.sockets.find(pred)
+
+  it.skipIf(!hasSs)('a LISTEN socket: the accept-queue limit is the backlog asked for, as ss says', async () => {
+    const server = net.createServer()
+    cleanup.push(() => server.close())
+    const port = await listen(server, 7)
+    const t = await table()
+    const l = find(t, (s) => s.state === 'LISTEN' && s.local.port === port)
+    expect(l).toMatchObject({ proto: 'tcp', family: 4, pid: process.pid, match: 'fd', acceptQueue: 0, acceptQueueLimit: 7, acceptQueueLimitSource: 'ss', recvQueueBytes: null })
+    const row = ss(['-ltnH']).find((r) => r.local === `127.0.0.1:${port}`)!
+    expect(row.sendQ).toBe(7)
+    expect(t.pids).toContain(process.pid)
+    expect(t.somaxconn).toBeGreaterThan(0)
+  })
+
+  it('without ss the limit is the backlog the lab asked for, capped by somaxconn, and says so', async () => {
+    const server = net.createServer()
+    cleanup.push(() => server.close())
+    const port = await listen(server, 9)
+    noteListenBacklog(port, 9)
+    cleanup.push(() => noteListenBacklog(port, null))
+    const t = await new SocketTable(undefined, { ss: false }).read()
+    expect(find(t, (s) => s.state === 'LISTEN' && s.local.port === port)).toMatchObject({ acceptQueueLimit: Math.min(9, t.somaxconn!), acceptQueueLimitSource: 'requested' })
+  })
+
+  it.skipIf(!hasPython || !hasSs)('a listener that never accepts: connections wait in the kernel accept queue (one more than the backlog), the rest stay SYN_SENT', async () => {
+    // Node accepts whatever arrives; a Python program that never calls accept() shows the kernel's queue.
+    const py: ChildProcess = spawn('python3', ['-c', "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(3); print(s.getsockname()[1], flush=True); time.sleep(60)"], { stdio: ['ignore', 'pipe', 'inherit'] })
+    cleanup.push(() => py.kill())
+    const port = await new Promise<number>((resolve) => py.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))))
+    const clients = Array.from({ length: 6 }, () => net.connect({ host: '127.0.0.1', port }).on('error', () => {}))
+    cleanup.push(() => clients.forEach((c) => c.destroy()))
+    const l = await until(async () => {
+      const t = await table({ pid: py.pid! })
+      const s = find(t, (x) => x.state === 'LISTEN' && x.local.port === port)
+      return s && s.acceptQueue === 4 ? s : undefined
+    }, 'four connections in the accept queue')
+    expect(l).toMatchObject({ pid: py.pid, acceptQueueLimit: 3, acceptQueueLimitSource: 'ss' })
+    expect(ss(['-ltnH']).find((r) => r.local === `127.0.0.1:${port}`)).toMatchObject({ recvQ: 4, sendQ: 3 })
+    // The Python side: four completed connections no process holds yet.
+    const theirs = await table({ pid: py.pid! })
+    expect(theirs.sockets.filter((s) => s.match === 'accept-queue' && s.local.port === port)).toHaveLength(4)
+    // The clients are the test's own sockets (this process is the engine here): four connected, two still handshaking.
+    const mine = (await table()).sockets.filter((s) => s.remote.port === port)
+    expect(mine.filter((s) => s.state === 'ESTABLISHED')).toHaveLength(4)
+    expect(mine.filter((s) => s.state === 'SYN_SENT')).toHaveLength(2)
+  })
+
+  it('a sleeping reader: the bytes sent wait in its kernel receive queue, as ss counts them', async () => {
+    const accepted: net.Socket[] = []
+    const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s))
+    cleanup.push(() => server.close())
+    const port = await listen(server)
+    const client = await connect(port)
+    cleanup.push(() => client.destroy())
+    client.write('hello world, sticky!') // 20 bytes nobody reads
+    await until(() => accepted[0], 'the accept')
+    cleanup.push(() => accepted[0]!.destroy())
+    const side = await until(async () => {
+      const s = find(await table(), (x) => x.local.port === port && x.remote.port === client.localPort && x.state === 'ESTABLISHED')
+      return s && s.recvQueueBytes === 20 ? s : undefined
+    }, 'twenty bytes waiting')
+    expect(side).toMatchObject({ pid: process.pid, match: 'fd', sendQueueBytes: 0 })
+    if (hasSs) expect(ss().find((r) => r.local === at(side.local) && r.peer === at(side.remote))).toMatchObject({ state: 'ESTABLISHED', recvQ: 20, sendQ: 0 })
+    // Reading drains it.
+    accepted[0]!.resume()
+    await until(async () => (find(await table(), (x) => x.local.port === port && x.remote.port === client.localPort)?.recvQueueBytes === 0 ? true : undefined), 'the queue drained')
+  })
+
+  for (const first of ['server', 'client'] as const) {
+    it(`the side that closes first (${first}) shows TIME_WAIT, though no process holds it any more`, async () => {
+      const server = net.createServer((s) => {
+        s.on('error', () => {})
+        s.on('end', () => s.end())
+        if (first === 'server') s.end()
+      })
+      cleanup.push(() => server.close())
+      const port = await listen(server)
+      const client = await connect(port)
+      const clientPort = client.localPort!
+      client.on('end', () => client.end())
+      if (first === 'client') client.end()
+      await new Promise((r) => client.once('close', r))
+      const closer = first === 'server' ? { local: port, remote: clientPort, match: 'listen-port' } : { local: clientPort, remote: port, match: 'peer-port' }
+      const tw = await until(async () => find(await table(), (x) => x.state === 'TIME_WAIT' && x.local.port === closer.local && x.remote.port === closer.remote), 'TIME_WAIT')
+      expect(tw).toMatchObject({ pid: null, match: closer.match, inode: 0 })
+      expect(tw.timerMs).toBeGreaterThan(0)
+      expect(tw.timerMs).toBeLessThanOrEqual(60_000)
+      // The other side is gone completely (it got the last FIN and sent the last ACK).
+      const t = await table()
+      expect(find(t, (x) => x.local.port === closer.remote && x.remote.port === closer.local)).toBeUndefined()
+      if (hasSs) expect(ss().find((r) => r.local === at(tw.local) && r.peer === at(tw.remote))?.state).toBe('TIME_WAIT')
+    })
+  }
+
+  it.skipIf(!hasSs)('every TCP figure agrees with ss -tan', async () => {
+    const accepted: net.Socket[] = []
+    const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s))
+    cleanup.push(() => server.close())
+    const port = await listen(server, 4)
+    const clients = await Promise.all([connect(port), connect(port)])
+    cleanup.push(() => clients.forEach((c) => c.destroy()))
+    clients[0]!.write('x'.repeat(1000))
+    clients[1]!.write('y'.repeat(3))
+    await until(() => (accepted.length === 2 ? true : undefined), 'two accepts')
+    cleanup.push(() => accepted.forEach((c) => c.destroy()))
+    const t = await until(async () => {
+      const x = await table()
+      const q = x.sockets.filter((s) => s.local.port === port && s.state === 'ESTABLISHED').map((s) => s.recvQueueBytes)
+      return q.sort().join() === '1000,3' ? x : undefined
+    }, 'both queues filled')
+    const rows = ss()
+    const ours = t.sockets.filter((s) => s.proto === 'tcp' && (s.local.port === port || s.remote.port === port))
+    expect(ours.length).toBe(5) // the listener, two accepted ends, two client ends
+    for (const s of ours) {
+      const r = rows.find((x) => x.local === at(s.local) && x.peer === (s.state === 'LISTEN' ? '0.0.0.0:*' : at(s.remote)))
+      expect(r, `${s.state} ${at(s.local)} ${at(s.remote)}`).toBeDefined()
+      expect(r!.state).toBe(s.state)
+      expect(r!.recvQ).toBe(s.state === 'LISTEN' ? s.acceptQueue : s.recvQueueBytes)
+      expect(r!.sendQ).toBe(s.state === 'LISTEN' ? s.acceptQueueLimit : s.sendQueueBytes)
+    }
+  })
+
+  it('UDP sockets of the lab: unconnected, with the datagram memory waiting in the kernel', async () => {
+    const started = await lab.invoke('net.udpServer.start', { host: '127.0.0.1', port: 0 })
+    const t = await table()
+    expect(find(t, (s) => s.proto === 'udp' && s.local.port === started.port)).toMatchObject({ state: 'UNCONN', pid: process.pid, match: 'fd', recvQueueBytes: 0 })
+  })
+
+  it('a PID that does not exist, and a thread id, are ERR_NOT_FOUND; a read never throws past the door', async () => {
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' })
+    await new Promise((r) => child.once('exit', r))
+    const gone = await lab.call('os.sockets', { pid: child.pid! })
+    expect(gone.ok ? null : gone.error.code).toBe('ERR_NOT_FOUND')
+    const bad = await lab.call('os.sockets', { pid: 0 } as never)
+    expect(bad.ok ? null : bad.error.code).toBe('ERR_INVALID_INPUT')
+  })
+})
+
+describe.skipIf(!linux)('lab sockets (the command)', () => {
+  it('prints the listener of another process, its unread bytes, and exits 1 with ERR_NOT_FOUND for a missing PID', async () => {
+    const accepted: net.Socket[] = []
+    const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s))
+    const port = await listen(server, 6)
+    const client = await connect(port)
+    client.write('abcde')
+    try {
+      await until(() => accepted[0], 'the accept')
+      const json = await runLab(['sockets', '--pid', String(process.pid), '--json'])
+      expect(json.code).toBe(0)
+      const t = JSON.parse(json.stdout) as OsSocketTable
+      expect(t.rootPid).toBe(process.pid)
+      expect(t.sockets.find((s) => s.state === 'LISTEN' && s.local.port === port)).toMatchObject({ pid: process.pid, ...(hasSs ? { acceptQueueLimit: 6 } : {}) })
+      expect(t.sockets.find((s) => s.local.port === port && s.remote.port === client.localPort)?.recvQueueBytes).toBe(5)
+      const text = await runLab(['sockets', '--pid', String(process.pid)])
+      expect(text.stdout).toMatch(new RegExp(`LISTEN\\s+0\\s+${hasSs ? 6 : '-'}\\s+127\\.0\\.0\\.1:${port}\\s+0\\.0\\.0\\.0:\\*\\s+pid ${process.pid}`))
+      expect(text.stdout).toMatch(new RegExp(`ESTABLISHED\\s+5\\s+0\\s+127\\.0\\.0\\.1:${port}\\s+127\\.0\\.0\\.1:${client.localPort}`))
+      const missing = await runLab(['sockets', '--pid', String(2 ** 31 - 2), '--json'])
+      expect(missing.code).toBe(1)
+      expect(missing.stdout).toContain('ERR_NOT_FOUND')
+    } finally {
+      client.destroy()
+      accepted.forEach((s) => s.destroy())
+      server.close()
+    }
+  })
+})
