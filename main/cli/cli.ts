@@ -50,7 +50,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true })
   } catch (err) {
-    printError(io, usageError(`${(err as Error).message.split('\n')[0]}; see \`lab ${name} --help\``).toData(), json)
+    printError(io, usageError(`${(err as Error).message.split('\n')[0]}; see \`lab ${name} --help\``).toData(), json, command)
     return 2
   }
   if (parsed.values.help) {
@@ -61,7 +61,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return await command.run({ positionals: parsed.positionals, values: parsed.values, io })
   } catch (err) {
     const error = toErrorData(err)
-    printError(io, error, json)
+    printError(io, error, json, command)
     return error.code === 'ERR_INVALID_INPUT' ? 2 : 1
   }
 }

@@ -1,5 +1,7 @@
 import type { LabErrorData } from '../../shared/errors'
 import { LabError } from '../lab/errors'
+import type { Command } from './command'
+import { cliHint } from './hints'
 
 export interface CliIo {
   out(line: string): void
@@ -22,13 +24,16 @@ export function parseIntOption(value: string | undefined, name: string, min: num
   return n
 }
 
-export function printError(io: CliIo, error: LabErrorData, json: boolean): void {
+/** Prints a coded error; with the command known, the hint names its option (see cliHint). */
+export function printError(io: CliIo, error: LabErrorData, json: boolean, command?: Command): void {
+  const hint = cliHint(error, command)
+  const shown = hint === undefined ? error : { ...error, hint }
   if (json) {
-    io.out(JSON.stringify({ ok: false, error }))
+    io.out(JSON.stringify({ ok: false, error: shown }))
     return
   }
   io.err(`error ${error.code}: ${error.message}`)
-  if (error.hint) io.err(`hint: ${error.hint}`)
+  if (shown.hint) io.err(`hint: ${shown.hint}`)
 }
 
 export function clock(at: number): string {

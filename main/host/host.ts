@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import http from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -7,9 +7,11 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { errorData } from '../../shared/errors'
 import type { WsMessage, WsRequest } from '../../shared/transport'
 import { EventBatcher } from '../lab/event-batcher'
+import { fromNodeError } from '../lab/errors'
 import type { Lab } from '../lab/lab'
 import { contentSecurityPolicy } from '../../shared/csp'
 import { resolveStaticFile } from '../static-files'
+import { newToken } from './web-token'
 
 export interface HostOptions {
   lab: Lab
@@ -58,7 +60,7 @@ function cookieToken(header: string | undefined): string | null {
  * (so a web page elsewhere cannot reach the lab by DNS rebinding).
  */
 export async function startHost(options: HostOptions): Promise<Host> {
-  const token = options.token ?? randomBytes(24).toString('hex')
+  const token = options.token ?? newToken()
   const staticDir = path.resolve(options.staticDir)
   const server = http.createServer()
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
@@ -207,9 +209,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    server.once('error', (err) => reject(fromNodeError(err, { host: HOST, port: options.port ?? 0 })))
     server.listen({ host: HOST, port: options.port ?? 0 }, () => {
-      server.off('error', reject)
+      server.removeAllListeners('error')
+      server.on('error', (err) => log(`browser mode: ${String(err)}`))
       resolve()
     })
   })

@@ -1,7 +1,8 @@
 import type { Input, LabEvent, MethodName, Output } from '../../shared/contract'
 import type { Result } from '../../shared/errors'
 
-export type ConnectionState = 'connecting' | 'open' | 'closed'
+/** connecting: the first attempt; reconnecting: the lab went away and the client is trying again; closed: the page gave up (close()). */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed'
 
 /** The renderer's one way to the engine, whichever door it came through. */
 export interface LabClient {

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { markRaw, ref, shallowRef } from 'vue'
+import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { Events, Input, LabInfo, MethodName, Output, Topic } from '../../shared/contract'
 import type { LabErrorData, Result } from '../../shared/errors'
 import { createLabClient, type ConnectionState, type LabClient } from '../bridge'
@@ -16,20 +16,51 @@ export const useLabStore = defineStore('lab', () => {
   const info = ref<LabInfo | null>(null)
   const dropped = ref(0)
   const notices = ref<{ id: number; error: LabErrorData }[]>([])
+  /** True while the engine answers; views stop live clocks and stop claiming "listening" when it is false. */
+  const connected = computed(() => state.value === 'open')
+  /** How many times the page got the engine back after losing it (shown in the status bar). */
+  const reconnects = ref(0)
+  /** When the connection was lost (ms since epoch), null while connected. */
+  const lostAt = ref<number | null>(null)
   const listeners = new Map<Topic, Set<(payload: never) => void>>()
+  const reconnectListeners = new Set<() => void>()
   let nextNotice = 1
+
+  function refreshInfo() {
+    void call('lab.info', {}).then((r) => {
+      if (r.ok) info.value = r.value
+    })
+  }
 
   function connect(custom?: LabClient) {
     const c = markRaw(custom ?? createLabClient())
     client.value = c
-    c.onState((s) => (state.value = s))
+    c.onState((s) => {
+      const before = state.value
+      state.value = s
+      if (s !== 'open') {
+        lostAt.value ??= Date.now()
+        return
+      }
+      lostAt.value = null
+      if (before === 'reconnecting') {
+        // The engine may be a new process (the lab restarted): what the page knew is stale.
+        reconnects.value++
+        refreshInfo()
+        for (const l of reconnectListeners) l()
+      }
+    })
     c.onEvents((events, lost) => {
       dropped.value += lost
       for (const e of events) listeners.get(e.topic)?.forEach((l) => l(e.payload as never))
     })
-    void call('lab.info', {}).then((r) => {
-      if (r.ok) info.value = r.value
-    })
+    refreshInfo()
+  }
+
+  /** Runs `listener` each time the page gets the engine back after losing it. */
+  function onReconnect(listener: () => void): () => void {
+    reconnectListeners.add(listener)
+    return () => reconnectListeners.delete(listener)
   }
 
   async function call<M extends MethodName>(method: M, input: Input<M>): Promise<Result<Output<M>>> {
@@ -61,5 +92,5 @@ export const useLabStore = defineStore('lab', () => {
     return () => set.delete(listener as (payload: never) => void)
   }
 
-  return { client, state, info, dropped, notices, connect, call, attempt, notify, dismiss, on }
+  return { client, state, connected, reconnects, lostAt, info, dropped, notices, connect, call, attempt, notify, dismiss, on, onReconnect }
 })

@@ -157,6 +157,9 @@ export const useServersStore = defineStore('servers', () => {
     if (list) servers.value = list
   }
 
+  // Back from a lost connection: the engine may be a new process whose list is empty.
+  lab.onReconnect(() => void refresh())
+
   // Under a burst the transport may skip events (lab.dropped counts them): the counters built from
   // events would then lag, so take the engine's own figures again, at most twice a second.
   let resync: ReturnType<typeof setTimeout> | null = null

@@ -22,9 +22,10 @@ export function launchChromium(): Promise<Browser> {
  * Starts the real browser-mode door (`lab web`) and resolves its tokenized URL. Its history
  * goes to `dataDir` (default: a fresh temporary folder, never the learner's own data folder).
  */
-export async function startBrowserMode(opts: { dataDir?: string } = {}): Promise<{ lab: LabProcess; url: string; port: number; dataDir: string }> {
+export async function startBrowserMode(opts: { dataDir?: string; port?: number } = {}): Promise<{ lab: LabProcess; url: string; port: number; dataDir: string }> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'lab-web-'))
-  const lab = new LabProcess(['web', '--port', '0', '--no-open', '--json', '--data-dir', dataDir])
+  // Port 0 unless asked: a restart of the lab on the same data folder and port is the same address (same token).
+  const lab = new LabProcess(['web', '--port', String(opts.port ?? 0), '--no-open', '--json', '--data-dir', dataDir])
   const line = await lab.waitFor((l) => l.event === 'web')
   return { lab, url: String(line.url), port: Number(line.port), dataDir }
 }
@@ -68,7 +69,8 @@ export async function openLab(
   })
   ;(page as Page & { problems: string[] }).problems = problems
   await page.goto(url)
-  await page.getByTestId('engine-state').filter({ hasText: /connected|已连接/ }).waitFor()
+  // By state, not by text: "disconnected" contains "connected".
+  await page.locator('[data-testid="engine-state"][data-state="open"]').waitFor()
   return page
 }
 

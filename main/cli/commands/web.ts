@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
-import { startHost } from '../../host/host'
+import { startHost, type Host } from '../../host/host'
+import { loadOrCreateToken } from '../../host/web-token'
 import { Lab } from '../../lab/lab'
+import { LabError } from '../../lab/errors'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
 import { parseIntOption, usageError } from '../io'
@@ -33,6 +35,24 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.local', 'share'), name)
 }
 
+/**
+ * Browser mode's usual port: a fixed one, so the address (and a bookmark, and a page left open
+ * while the lab restarts) stays the same. When another program holds it, any free port is used
+ * instead and the output says so.
+ */
+export const DEFAULT_WEB_PORT = 8642
+
+/** Starts the host on the port asked for, or on the default with a fallback; says which. */
+async function startOnPort(start: (port: number) => Promise<Host>, asked: number | undefined): Promise<{ host: Host; fallbackFrom: number | null }> {
+  if (asked !== undefined) return { host: await start(asked), fallbackFrom: null }
+  try {
+    return { host: await start(DEFAULT_WEB_PORT), fallbackFrom: null }
+  } catch (err) {
+    if (!(err instanceof LabError && err.code === 'ERR_PORT_IN_USE')) throw err
+    return { host: await start(0), fallbackFrom: DEFAULT_WEB_PORT }
+  }
+}
+
 export const webCommand: Command = {
   name: 'web',
   summary: 'start browser mode (the lab in your web browser)',
@@ -40,9 +60,12 @@ export const webCommand: Command = {
 
 Starts the lab's engine and serves its window to your browser on 127.0.0.1 only.
 The printed address carries a random token; only pages with it can talk to the lab.
+The token is kept in the data folder (file web-token, readable by you only), so the
+address stays valid when the lab restarts and an open page reconnects by itself.
 Stops on Ctrl-C or SIGTERM.
 
-  --port P          port for the page (default 0 = any free port)
+  --port P          port for the page (default ${DEFAULT_WEB_PORT}; when that one is taken, any
+                    free port, and the output says so; 0 = any free port)
   --data-dir DIR    where the experiment history is kept (default: your data folder,
                     $XDG_DATA_HOME or ~/.local/share/socket-process-lab on Linux,
                     ~/Library/Application Support/socket-process-lab on macOS,
@@ -54,11 +77,21 @@ Stops on Ctrl-C or SIGTERM.
     const given = values['data-dir'] as string | undefined
     if (given !== undefined && given.trim() === '') throw usageError('--data-dir needs a folder', { option: 'data-dir' })
     const dataDir = given !== undefined ? path.resolve(given) : defaultDataDir()
-    const lab = new Lab({ workersDir: io.workersDir, dataDir, door: 'browser', version: LAB_VERSION })
+    const port = parseIntOption(values.port as string | undefined, 'port', 0, 65535)
+    const token = await loadOrCreateToken(dataDir).catch((err: unknown) => {
+      throw new LabError('ERR_STORAGE', `could not keep the browser-mode token in ${dataDir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { path: dataDir, option: 'data-dir' })
+    })
+    const lab = new Lab({ workersDir: io.workersDir, dataDir, door: 'browser', version: LAB_VERSION, log: (line) => io.err(line) })
     try {
-      const host = await startHost({ lab, staticDir: io.rendererDir, port: parseIntOption(values.port as string | undefined, 'port', 0, 65535) })
-      if (values.json === true) io.out(JSON.stringify({ event: 'web', url: host.url, port: host.port, dataDir }))
-      else io.out(`Socket & Process Lab is running in browser mode:\n\n    ${host.url}\n\nOpen that address in your browser. Press Ctrl-C to stop.\nHistory is kept in ${dataDir}`)
+      const { host, fallbackFrom } = await startOnPort(
+        (p) => startHost({ lab, staticDir: io.rendererDir, port: p, token, log: (line) => io.err(line) }),
+        port,
+      )
+      if (values.json === true) io.out(JSON.stringify({ event: 'web', url: host.url, port: host.port, dataDir, fallbackFrom }))
+      else {
+        if (fallbackFrom !== null) io.out(`Port ${fallbackFrom} is taken (another lab, or another program), so this time the lab uses port ${host.port}.\nChoose one with --port P.\n`)
+        io.out(`Socket & Process Lab is running in browser mode:\n\n    ${host.url}\n\nOpen that address in your browser. Press Ctrl-C to stop.\nHistory is kept in ${dataDir}`)
+      }
       if (values['no-open'] !== true) openBrowser(host.url)
       await io.untilStopped()
       await host.close()
