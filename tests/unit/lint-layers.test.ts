@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../helpers/paths'
 
 /** The layer rules of eslint.config.js fail on a wrong-layer import (docs/ARCHITECTURE.md, style habit 1). */
-describe('layer rules', () => {
+describe('layer rules', { timeout: 60_000 }, () => {
   const eslint = new ESLint({ cwd: REPO_ROOT })
   const lint = async (file: string, code: string) => {
     const [result] = await eslint.lintText(code, { filePath: path.join(REPO_ROOT, file) })

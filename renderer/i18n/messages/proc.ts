@@ -70,7 +70,7 @@ export default {
         tipRunQueue: 'runnable but waiting for a CPU: {ms} ms',
         tipCpus: 'ran on CPU {cpus}',
         tipCountersMissing: 'switch counts missing: {why}',
-        tipSampled: '{n} sampled CPU slice(s)',
+        tipSampled: '{n} sampled CPU {n|slice|slices}',
         somewhere: 'CPU time somewhere inside this bar (not sampled, so not placed)',
         somewhereShort: 'CPU {ms} ms somewhere inside this bar',
         somewhereNote: 'CPU time somewhere inside this bar: where a bar has no solid slices, its CPU time could not be sampled, so it is not placed.',
