@@ -152,6 +152,20 @@ describe('no orphans (Linux, real processes)', () => {
     expect(gone, `still alive 2 s after kill -9: ${describePids(pids.filter(isAlive))}`).toBe(true)
   })
 
+  it("Python's ForkingTCPServer with clients connected: kill -9 of the lab leaves none of its processes after two seconds", async () => {
+    const lab = start(['web', '--port', '0', '--no-open', '--json', '--data-dir', dataDir])
+    const client = await webClient(lab)
+    const started = await client.call('python.run', { program: 'tcp_server_forking', port: 0 })
+    expect(started.ok, JSON.stringify(started)).toBe(true)
+    const port = (started.value as { port: number }).port
+    // Outside clients: each is served by a child os.fork made, which has no thread watching the lab.
+    await Promise.all([1, 2, 3].map((i) => heldConnection(port, `hello ${i}`)))
+    const pids = await descendants(lab.child.pid!, 1 + 3)
+    await kill9(lab)
+    const gone = await waitUntil(() => pids.every((p) => !isAlive(p)), 2_000)
+    expect(gone, `still alive 2 s after kill -9: ${describePids(pids.filter(isAlive))}`).toBe(true)
+  })
+
   it('forking server + busy pool in one lab: SIGTERM closes every socket and child, then the lab exits', async () => {
     const { lab, port, held, pids } = await busyLab()
     const code = await lab.stop('SIGTERM')
