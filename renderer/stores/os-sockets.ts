@@ -1,0 +1,83 @@
+import { defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import type { OsSocket, OsSocketTable, ServerInfo } from '../../shared/contract'
+import type { LabErrorData } from '../../shared/errors'
+import { useLabStore } from './lab'
+
+/** How often the live socket table is read while someone shows it. */
+export const SOCKET_READ_MS = 1000
+
+/**
+ * The lab's sockets as the kernel sees them, read about once a second (os.sockets) while any
+ * view holds the table: `acquire()` returns the release function. One read serves every view.
+ */
+export const useOsSocketsStore = defineStore('os-sockets', () => {
+  const lab = useLabStore()
+  const table = shallowRef<OsSocketTable | null>(null)
+  const error = ref<LabErrorData | null>(null)
+  let holders = 0
+  let timer: ReturnType<typeof setTimeout> | null = null
+  let reading = false
+
+  async function read(): Promise<void> {
+    if (reading) return
+    reading = true
+    try {
+      const r = await lab.call('os.sockets', {})
+      if (r.ok) {
+        table.value = r.value
+        error.value = null
+      } else error.value = r.error
+    } finally {
+      reading = false
+    }
+  }
+
+  async function loop(): Promise<void> {
+    timer = null
+    await read()
+    // The next read is scheduled after this one answered: a slow read (PowerShell) never piles up.
+    if (holders > 0 && timer === null) timer = setTimeout(() => void loop(), SOCKET_READ_MS)
+  }
+
+  function acquire(): () => void {
+    holders++
+    if (holders === 1) void loop()
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      holders--
+      if (holders === 0 && timer) {
+        clearTimeout(timer)
+        timer = null
+      }
+    }
+  }
+
+  /** Read now (after the lab did something the learner wants to see at once). */
+  const refresh = () => read()
+
+  return { table, error, acquire, refresh }
+})
+
+/** The sockets of one lab server: its listener, its connections' server ends, and the client ends that talk to it from this machine. */
+export function serverSockets(t: OsSocketTable | null, server: Pick<ServerInfo, 'proto' | 'port'>): OsSocket[] {
+  if (!t) return []
+  return t.sockets.filter((s) => s.proto === server.proto && (s.local.port === server.port || (s.proto === 'tcp' && s.remote.port === server.port)))
+}
+
+/** Where the serial server's unserved connections wait, from the kernel's table and the lab's own queue. */
+export function waitingPlaces(sockets: OsSocket[], server: Pick<ServerInfo, 'port' | 'queue'>): { kernelQueue: number | null; kernelLimit: number | null; labQueue: number; labQueueBytes: number } {
+  const listener = sockets.find((s) => s.state === 'LISTEN' && s.local.port === server.port)
+  // Node writes a v4 peer of a dual-stack listener as ::ffff:a.b.c.d, the kernel's v4 table as a.b.c.d.
+  const plain = (a: string) => (a.startsWith('::ffff:') ? a.slice(7) : a)
+  const waiting = new Set(server.queue.map((q) => `${plain(q.remote.address)}:${q.remote.port}`))
+  const serverEnds = sockets.filter((s) => s.local.port === server.port && s.state !== 'LISTEN' && s.match === 'fd' && waiting.has(`${plain(s.remote.address)}:${s.remote.port}`))
+  return {
+    kernelQueue: listener?.acceptQueue ?? null,
+    kernelLimit: listener?.acceptQueueLimit ?? null,
+    labQueue: server.queue.length,
+    labQueueBytes: serverEnds.reduce((n, s) => n + (s.recvQueueBytes ?? 0), 0),
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The socket table in the server panel, in Chromium, in both languages: a serial server the UI
+ * started, two real clients from this test over loopback — one served, one waiting with unread
+ * bytes in its kernel receive buffer — and TIME_WAIT on the side that closed first.
+ */
+import net from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => resolve(s))
+    s.once('error', reject)
+  })
+}
+
+describe.skipIf(!hasChromium)('socket table in Chromium (browser mode)', () => {
+  const session = useBrowserSession()
+
+  for (const lang of ['en', 'zh'] as const) {
+    it(`shows the kernel's view of a serial server's sockets (${lang})`, async () => {
+      const page = await openLab(session.browser, session.url, { lang, theme: lang === 'zh' ? 'dark' : 'light' })
+      await page.getByTestId('server-port').fill('0')
+      await page.getByTestId('server-mode-serial').check()
+      await page.getByTestId('server-start').click()
+      const addr = (await page.getByTestId('server-addr').textContent())!
+      const port = Number(addr.match(/:(\d+)/)![1])
+      const table = page.getByTestId('socket-table')
+      // The listener, with its accept queue (0) and limit.
+      await table.locator('[data-testid=socket-row][data-state=LISTEN]').waitFor()
+      const first = await connect(port)
+      const second = await connect(port)
+      try {
+        first.write('hi')
+        second.write('still waiting') // 13 bytes the serial server does not read yet
+        // The waiting client's server end: 13 bytes in the kernel's receive buffer, read from the kernel.
+        await table.locator('[data-testid=socket-row]').filter({ has: page.locator('[data-testid=socket-recvq]', { hasText: /^13$/ }) }).waitFor()
+        await page.getByTestId('where-lab').filter({ hasText: /13/ }).waitFor()
+        await expect(page.getByTestId('where-kernel').textContent()).resolves.toMatch(lang === 'en' ? /Kernel accept queue: 0 of \d+/ : /内核 accept 队列：0 \/ \d+/)
+        await table.scrollIntoViewIfNeeded()
+        await screenshot(page, `network-sockets-${lang}${lang === 'zh' ? '-dark' : ''}`)
+        // The first client closes first: its end of the connection goes to TIME_WAIT.
+        first.end()
+        await table.locator('[data-testid=socket-row][data-state=TIME_WAIT]').waitFor()
+        await expect(table.locator('[data-testid=socket-row][data-state=TIME_WAIT]').first().textContent()).resolves.toMatch(lang === 'en' ? /client end.*no process \(closed\).*disappears in \d+ s/ : /客户端.*无进程（已关闭）.*秒后消失/)
+        if (lang === 'en') await screenshot(page, 'network-sockets-time-wait-en')
+      } finally {
+        first.destroy()
+        second.destroy()
+      }
+      expect(pageProblems(page)).toEqual([])
+      await page.getByTestId('server-stop').click()
+      await page.getByTestId('server-empty').waitFor()
+      await page.context().close()
+    })
+  }
+})
