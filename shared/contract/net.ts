@@ -33,6 +33,14 @@ export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024
 export const MAX_DATAGRAM_BYTES = 65_507
 export const MAX_RECV_SIZE = 65_536
 export const MAX_DELAY_MS = 60_000
+/** The listen backlog by default: socketserver's `request_queue_size = 5`. */
+export const DEFAULT_REQUEST_QUEUE_SIZE = 5
+/** The most the lab asks for; the OS caps it further at its `somaxconn` (Linux: /proc/sys/net/core/somaxconn). */
+export const MAX_REQUEST_QUEUE_SIZE = 65_535
+/** A silent TCP connection is closed after this long unless the learner changes it (0 = never): slow clients cannot hold every slot. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000
+/** Threads or processes a threading/forking server keeps ready ahead of connections. */
+export const MAX_SPARES = 4
 
 /**
  * What a server does with each read (or, with framing, each message):
@@ -48,7 +56,7 @@ export interface Address {
   port: number
 }
 
-export type ServerState = 'idle' | 'listening' | 'closing' | 'closed'
+export type ServerState = 'idle' | 'starting' | 'listening' | 'closing' | 'closed'
 
 /**
  * Who serves a connection, as the OS sees it. `queue`: the serial server's own thread, one connection
@@ -81,6 +89,16 @@ export interface ServerInfo {
   idleTimeoutMs: number
   /** Connections open at once before new ones are dropped (queued ones count). 0 for UDP: no connections. */
   maxConnections: number
+  /** The listen backlog asked for (`request_queue_size`); 0 for UDP. */
+  requestQueueSize?: number
+  /** Threads or processes kept ready ahead of connections (threading, forking); 0 otherwise. */
+  spares?: number
+  /**
+   * Threading mode: who does each connection's recv/send system calls. `thread`: the connection's own
+   * thread, on the descriptor (like Python); `relay`: the main thread, posting each read to the thread
+   * (where no descriptor can be handed over, e.g. Windows). null for other modes.
+   */
+  threadIo?: 'thread' | 'relay' | null
   startedAt: number
   connections: ConnectionInfo[]
   /** Serial mode: connections accepted but waiting for the one being served (oldest first). Empty otherwise. */
@@ -99,6 +117,18 @@ export interface ServerStats {
   oversize: number
   bytesIn: number
   bytesOut: number
+  /** Threading/forking: connections the client reset before they were served (never given a thread or process). */
+  resetEarly?: number
+}
+
+/** How a connection got its thread or process (threading, forking). */
+export interface ServeStartup {
+  /** Served by a spare started before the connection came. */
+  spare: boolean
+  /** From accept to the thread or process being ready for this connection (ms). */
+  waitedMs: number
+  /** What starting that thread or process took (ms), whenever it was started. */
+  threadStartMs: number | null
 }
 
 export interface QueuedConnection {
@@ -119,13 +149,15 @@ export interface ConnectionInfo {
   servedBy: ServedBy
   /** Complete framed messages received (0 without framing). */
   messages: number
+  /** Threading/forking: how its thread or process was ready (a spare or started for it). */
+  startup?: ServeStartup
 }
 
 export type CloseReason = 'client' | 'reset' | 'server' | 'error' | 'idle'
 
 export type ServerEvent = { serverId: string; at: number } & (
   | { event: 'listening'; proto: 'tcp' | 'udp'; host: string; port: number }
-  | { event: 'connection'; conn: number; remote: Address; servedBy: ServedBy }
+  | { event: 'connection'; conn: number; remote: Address; servedBy: ServedBy; startup?: ServeStartup }
   /** Serial mode: the connection waits; `position` 1 is next. */
   | { event: 'queued'; conn: number; remote: Address; position: number }
   /** Serial mode: a queued connection's turn came, after `waitedMs` in the queue. */
@@ -178,8 +210,12 @@ export const netMethods = {
       readDelayMs: optional(int({ min: 0, max: 10_000 })),
       frame: optional(oneOf(FRAMINGS)),
       maxFrameBytes: optional(int({ min: 1, max: DEFAULT_MAX_FRAME_BYTES })),
-      /** Close a connection silent for this long; 0 (default) never. */
+      /** Close a connection silent for this long; 0 never. Default DEFAULT_IDLE_TIMEOUT_MS. */
       idleTimeoutMs: optional(int({ min: 0, max: 3_600_000 })),
+      /** The listen backlog, like socketserver's `request_queue_size` (default 5); at most the OS's somaxconn. */
+      requestQueueSize: optional(int({ min: 1, max: MAX_REQUEST_QUEUE_SIZE })),
+      /** Threads or processes kept ready (threading, forking): 1–4. */
+      spares: optional(int({ min: 1, max: MAX_SPARES })),
       /** Connections open at once (queued ones count); more are dropped and reported. Default 2000. */
       maxConnections: optional(int({ min: 1, max: 10_000 })),
       /** Consent to listen on every interface: any spelling of 0.0.0.0 or :: is refused without it. */

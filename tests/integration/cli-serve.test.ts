@@ -31,6 +31,8 @@ describe('lab serve', () => {
     expect(servedBy.kind).toBe('thread')
     expect(servedBy.pid).toBe(server.child.pid)
     if (process.platform === 'linux') expect(existsSync(`/proc/${servedBy.pid}/task/${servedBy.tid}`)).toBe(true)
+    // The thread records its events in shared memory; the lab collects them every 50 ms.
+    await server.waitFor((l) => l.event === 'send' && server.lines.filter((x) => x.event === 'send').length === 2)
     const reads = server.lines.filter((l) => l.event === 'recv')
     expect(reads.map((l) => l.hex)).toEqual(['6162', '6364'])
     await c.close()

@@ -145,7 +145,7 @@ describe('TcpServer under bad input and load (docs/SECURITY.md items 14–21)', 
 
   it.skipIf(!linux)('holds 1,000 concurrent connections, and the file descriptors return to baseline after', async () => {
     const baseline = openFds()
-    const { port, id } = await t.lab.invoke('net.tcpServer.start', { port: 0 })
+    const { port, id } = await t.lab.invoke('net.tcpServer.start', { port: 0, requestQueueSize: 1024 })
     const sockets: net.Socket[] = []
     const replies: Promise<void>[] = []
     for (let i = 0; i < 1000; i++) {

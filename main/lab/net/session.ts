@@ -6,6 +6,7 @@ import { drained } from './drained'
 import { encodeFrame, FrameDecoder, FrameTooLargeError } from './framing'
 import { EVENT_HEX_BYTES } from '../../../shared/contract'
 import { hexOf } from './server-events'
+import { bufferBudget, bufferError } from './budgets'
 
 /** How one connection's communication loop reads (docs/ARCHITECTURE.md, "Where the design differs from the course's Python": recv(n)). */
 export interface SessionOptions {
@@ -72,6 +73,8 @@ export class Session {
   private stopping = false
   private wake: (() => void) | null = null
   private readonly sleepers = new Set<() => void>()
+  /** Bytes this connection holds now (an unfinished message, replies not yet taken), taken from the lab-wide budget. */
+  private heldBudget = 0
 
   constructor(
     private readonly socket: net.Socket,
@@ -95,7 +98,10 @@ export class Session {
       if (this.reason === 'client') this.reason = 'error'
       this.hooks.event({ event: 'error', error: fromNodeError(err).toData() })
     })
+    socket.on('drain', () => this.account())
     socket.on('close', () => {
+      bufferBudget.give(this.heldBudget)
+      this.heldBudget = 0
       this.closed = true
       for (const wake of [...this.sleepers]) wake()
       this.wakeUp()
@@ -292,7 +298,24 @@ export class Session {
       throw err
     }
     for (const m of messages) this.message(m)
+    this.account()
     return messages
+  }
+
+  /**
+   * Re-counts what this connection holds against the lab-wide budget of buffered bytes (issue 12):
+   * 30 framed clients that never read must not take the lab's memory. Over the budget, this
+   * connection is closed with ERR_LIMIT; the others keep their share.
+   */
+  private account(): void {
+    if (this.closed) return
+    const now = (this.decoder?.pendingBytes ?? 0) + this.socket.writableLength
+    if (now === this.heldBudget) return
+    if (!bufferBudget.take(now - this.heldBudget)) {
+      this.fail(bufferError(bufferBudget.limit))
+      return
+    }
+    this.heldBudget = now
   }
 
   private message(m: Buffer): void {
@@ -310,6 +333,8 @@ export class Session {
     this.bytesOut += reply.length
     this.hooks.event({ event: 'send', bytes: reply.length })
     const ok = this.socket.write(reply)
+    this.account()
+    if (this.socket.destroyed) return true
     if (this.socket.writableLength > this.opts.maxBufferedBytes) {
       this.fail(
         new LabError('ERR_LIMIT', `the client is not reading: over ${this.opts.maxBufferedBytes} reply bytes queued, connection cut`, {

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import {
   DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_REQUEST_QUEUE_SIZE,
   DEFAULT_SERVER_MODE,
   type ConnectionInfo,
   type ServerEvent,
@@ -10,12 +13,27 @@ import {
   type ServerStats,
 } from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
-import { ForkedConnection } from './fork-mode'
+import { ChildSpares, ForkedConnection, type SpareChild } from './fork-mode'
 import { applyHandler, parseHandler, type HandlerPlan } from './handlers'
 import { SerialQueue } from './serial-queue'
 import { servedHere, type Emit, type EventBody } from './server-events'
 import { bufferedCap, Session, type SessionEvent, type SessionHooks, type SessionOptions } from './session'
-import { ThreadHandler } from './thread-mode'
+import { budgetError, threadBudget } from './budgets'
+import { alreadyReset, descriptorOf, threadsCanOwnDescriptors } from './node-handles'
+import { OwnedConnection, ThreadHandler, ThreadSpares, type SpareThread } from './thread-mode'
+
+const round2 = (ms: number) => Math.round(ms * 100) / 100
+
+/** The OS's cap on any listen backlog (Linux `net.core.somaxconn`); null where it cannot be read. */
+export function listenQueueCap(): number | null {
+  if (process.platform !== 'linux') return null
+  try {
+    const n = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim())
+    return Number.isInteger(n) && n > 0 ? n : null
+  } catch {
+    return null
+  }
+}
 
 export interface TcpServerOptions {
   host: string
@@ -35,11 +53,16 @@ export interface TcpServerOptions {
   graceMs?: number
   /** Bytes a connection may have queued for a client that does not read before it is cut (docs/SECURITY.md item 16). */
   maxBufferedBytes?: number
+  /** The listen backlog, socketserver's `request_queue_size` (default 5, like Python's). */
+  requestQueueSize?: number
+  /** Threads or processes kept ready ahead of connections (threading, forking). */
+  spares?: number
 }
 
 /** One thread or one process per connection: a cap keeps a connection flood from exhausting the machine. */
 export const MAX_WORKER_CONNECTIONS = 256
 const DEFAULT_MAX_CONNECTIONS: Record<ServerMode, number> = { serial: 2_000, async: 2_000, threading: 64, forking: 64 }
+const DEFAULT_SPARES: Record<ServerMode, number> = { serial: 0, async: 0, threading: 2, forking: 1 }
 
 interface Conn {
   info: ConnectionInfo
@@ -58,7 +81,8 @@ interface Conn {
  * The course's TCP server: an accept loop (Node's `net.Server`) and, per connection, a communication
  * loop (`Session`) served the way `mode` says. Sockets are accepted paused so that nothing is read
  * before the connection's turn (serial), its thread (threading) or its process (forking) is ready.
- * Lifecycle: idle → listening → closing → closed.
+ * Lifecycle: idle → starting → listening → closing → closed; `close()` during `starting` waits for
+ * the listen to finish and then closes, so no server is left listening (issue 12).
  */
 export class TcpServer {
   state: ServerState = 'idle'
@@ -74,6 +98,12 @@ export class TcpServer {
   private nextConn = 1
   private closing: Promise<void> | null = null
   private boundPort = 0
+  private starting: Promise<unknown> | null = null
+  private spares: ThreadSpares | null = null
+  private childSpares: ChildSpares | null = null
+  private readonly backlog: number
+  /** Connections the client reset before they were served: never handed to a thread or process. */
+  private resetEarly = 0
 
   constructor(
     readonly id: string,
@@ -89,18 +119,32 @@ export class TcpServer {
       readDelayMs: options.readDelayMs ?? 0,
       frame,
       maxFrameBytes,
-      idleTimeoutMs: options.idleTimeoutMs ?? 0,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       maxBufferedBytes: options.maxBufferedBytes ?? bufferedCap(frame, maxFrameBytes),
     }
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS[this.mode]
+    this.backlog = options.requestQueueSize ?? DEFAULT_REQUEST_QUEUE_SIZE
+  }
+
+  /** Who does a threading connection's recv/send: its thread (`thread`), or the main thread relaying (`relay`). */
+  get threadIo(): 'thread' | 'relay' | null {
+    if (this.mode !== 'threading') return null
+    return threadsCanOwnDescriptors() ? 'thread' : 'relay'
   }
 
   private send(body: EventBody): void {
     this.emit({ ...body, serverId: this.id, at: Date.now() } as never)
   }
 
-  async listen(): Promise<ServerInfo> {
-    if (this.state !== 'idle') throw new LabError('ERR_BAD_STATE', `server ${this.id} is ${this.state}, not idle`)
+  listen(): Promise<ServerInfo> {
+    if (this.state !== 'idle') return Promise.reject(new LabError('ERR_BAD_STATE', `server ${this.id} is ${this.state}, not idle`))
+    this.state = 'starting'
+    const started = this.doListen()
+    this.starting = started.catch(() => {})
+    return started
+  }
+
+  private async doListen(): Promise<ServerInfo> {
     if ((this.mode === 'threading' || this.mode === 'forking') && !this.options.workersDir) {
       throw new LabError('ERR_UNSUPPORTED', `the ${this.mode} mode needs the lab's worker files`, { mode: this.mode })
     }
@@ -110,18 +154,31 @@ export class TcpServer {
         option: 'maxConnections',
       })
     }
+    const somaxconn = listenQueueCap()
+    if (somaxconn !== null && this.backlog > somaxconn) {
+      throw new LabError('ERR_INVALID_INPUT', `requestQueueSize ${this.backlog} is over this OS's cap (somaxconn = ${somaxconn}); the kernel would silently use ${somaxconn}`, {
+        option: 'requestQueueSize',
+        max: somaxconn,
+      })
+    }
     const { host, port } = this.options
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(fromNodeError(err, { host, port }))
       this.server.once('error', onError)
       // `[::1]` is how a URL writes an IPv6 address; listen() wants it bare.
-      this.server.listen({ host: host.replace(/^\[(.*)\]$/, '$1'), port, exclusive: true, backlog: 1024 }, () => {
+      this.server.listen({ host: host.replace(/^\[(.*)\]$/, '$1'), port, exclusive: true, backlog: this.backlog }, () => {
         this.server.off('error', onError)
         resolve()
       })
     })
     this.boundPort = (this.server.address() as net.AddressInfo).port
+    // close() came while the listen was under way: it waits for us, and nothing may be served.
+    if (this.state !== 'starting') return this.info()
     this.state = 'listening'
+    if (this.mode === 'threading' && this.threadIo === 'thread') {
+      this.spares = new ThreadSpares(this.options.workersDir!, this.plan.spec, this.options.spares ?? DEFAULT_SPARES.threading)
+    }
+    if (this.mode === 'forking') this.childSpares = new ChildSpares(this.options.workersDir!, this.options.spares ?? DEFAULT_SPARES.forking)
     this.server.on('connection', (socket) => this.accept(socket))
     this.server.on('error', (err) => this.send({ event: 'error', error: fromNodeError(err, { host, port }).toData() }))
     this.send({ event: 'listening', proto: 'tcp', host, port: this.boundPort })
@@ -131,6 +188,12 @@ export class TcpServer {
   private accept(socket: net.Socket): void {
     const remote = { address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 }
     if (this.state !== 'listening') {
+      socket.destroy()
+      return
+    }
+    if ((this.mode === 'threading' || this.mode === 'forking') && alreadyReset(socket)) {
+      // A connect + RST storm must not cost a thread or a 46 MB process per connection (issue 12).
+      this.resetEarly++
       socket.destroy()
       return
     }
@@ -174,7 +237,7 @@ export class TcpServer {
 
   private announce(c: Conn): void {
     c.announced = true
-    this.send({ event: 'connection', conn: c.info.conn, remote: c.info.remote, servedBy: c.info.servedBy })
+    this.send({ event: 'connection', conn: c.info.conn, remote: c.info.remote, servedBy: c.info.servedBy, ...(c.info.startup ? { startup: c.info.startup } : {}) })
   }
 
   /** Counts and forwards what a connection's loop reports. */
@@ -255,7 +318,87 @@ export class TcpServer {
   // ---- threading ------------------------------------------------------------------------------
 
   private serveOnThread(c: Conn): void {
+    if (this.spares && descriptorOf(c.socket) !== null) return this.serveOnOwningThread(c, this.spares)
+    this.serveOnRelayThread(c)
+  }
+
+  /** The thread owns the connection: it does the recv/send system calls on the descriptor (Linux). */
+  private serveOnOwningThread(c: Conn, spares: ThreadSpares): void {
+    let thread: SpareThread
+    try {
+      thread = spares.take()
+    } catch (err) {
+      this.refuse(c, err)
+      return
+    }
+    // A spare counts as one only if it was ready when the connection came; otherwise the wait shows.
+    const wasReady = thread.startMs !== null
+    c.info.servedBy = { kind: 'thread', pid: process.pid, tid: null }
+    c.kill = () => {
+      c.socket.destroy()
+      void thread.stop()
+    }
+    c.stop = c.kill
+    const acceptedAt = performance.now()
+    thread.ready.then(
+      (tid) => {
+        c.info.servedBy = { kind: 'thread', pid: process.pid, tid }
+        c.info.startup = { spare: wasReady, waitedMs: round2(performance.now() - acceptedAt), threadStartMs: thread.startMs === null ? null : round2(thread.startMs) }
+        this.announce(c)
+        if (this.state !== 'listening' || c.socket.destroyed) {
+          this.conns.delete(c.info.conn)
+          this.send({ event: 'close', conn: c.info.conn, reason: 'server' })
+          c.socket.destroy()
+          void thread.stop().finally(c.resolveDone)
+          return
+        }
+        const hooks = this.hooks(c, () => thread.exited, false)
+        try {
+          const owned = new OwnedConnection(c.socket, thread, this.session, {
+            event: hooks.event,
+            closed: hooks.closed,
+            totals: (bytesIn, bytesOut, messages) => this.setTotals(c, bytesIn, bytesOut, messages),
+          })
+          c.stop = () => owned.stop()
+          c.kill = () => owned.kill()
+        } catch (err) {
+          this.send({ event: 'error', conn: c.info.conn, error: fromNodeError(err).toData() })
+          hooks.closed('error')
+          c.socket.destroy()
+          void thread.stop()
+        }
+      },
+      (err: unknown) => {
+        this.conns.delete(c.info.conn)
+        if (this.state === 'listening') this.send({ event: 'error', conn: c.info.conn, error: (err instanceof LabError ? err : fromNodeError(err)).toData() })
+        c.socket.destroy()
+        void thread.stop().finally(c.resolveDone)
+      },
+    )
+  }
+
+  private setTotals(c: Conn, bytesIn: number, bytesOut: number, messages: number): void {
+    this.stats.bytesIn += bytesIn - c.info.bytesIn
+    this.stats.bytesOut += bytesOut - c.info.bytesOut
+    Object.assign(c.info, { bytesIn, bytesOut, messages })
+  }
+
+  /** A connection that cannot be served (a budget is spent): reported with the error, then closed. */
+  private refuse(c: Conn, err: unknown): void {
+    this.conns.delete(c.info.conn)
+    this.stats.dropped++
+    c.socket.destroy()
+    this.send({ event: 'drop', remote: c.info.remote, dropped: this.stats.dropped })
+    this.send({ event: 'error', error: (err instanceof LabError ? err : fromNodeError(err)).toData() })
+    c.resolveDone()
+  }
+
+  /** Where no descriptor can be handed over: the socket stays here and each read is posted to the thread. */
+  private serveOnRelayThread(c: Conn): void {
+    if (!threadBudget.take(1)) return this.refuse(c, budgetError('threads', threadBudget.limit))
     const thread = new ThreadHandler(this.options.workersDir!, this.plan.spec)
+    void thread.exited.then(() => threadBudget.give(1))
+    const acceptedAt = performance.now()
     c.info.servedBy = { kind: 'thread', pid: process.pid, tid: null }
     c.kill = () => {
       c.socket.destroy()
@@ -266,6 +409,8 @@ export class TcpServer {
     thread.ready.then(
       (tid) => {
         c.info.servedBy = { kind: 'thread', pid: process.pid, tid }
+        const waitedMs = round2(performance.now() - acceptedAt)
+        c.info.startup = { spare: false, waitedMs, threadStartMs: waitedMs }
         this.announce(c)
         if (this.state !== 'listening' || c.socket.destroyed) {
           this.conns.delete(c.info.conn)
@@ -296,22 +441,30 @@ export class TcpServer {
   // ---- forking --------------------------------------------------------------------------------
 
   private serveInChild(c: Conn): void {
-    let exited: Promise<void> = Promise.resolve()
-    const hooks = this.hooks(c, () => exited, false)
-    const child = new ForkedConnection(this.options.workersDir!, c.socket, this.plan.spec, this.session, {
+    let spare: SpareChild
+    try {
+      spare = this.childSpares!.take()
+    } catch (err) {
+      this.refuse(c, err)
+      return
+    }
+    const acceptedAt = performance.now()
+    const wasSpare = spare.startMs !== null
+    const hooks = this.hooks(c, () => spare.exited, false)
+    const child = new ForkedConnection(spare, c.socket, this.plan.spec, this.session, {
       event: hooks.event,
       closed: hooks.closed,
-      totals: (bytesIn, bytesOut, messages) => {
-        this.stats.bytesIn += bytesIn - c.info.bytesIn
-        this.stats.bytesOut += bytesOut - c.info.bytesOut
-        Object.assign(c.info, { bytesIn, bytesOut, messages })
-      },
+      totals: (bytesIn, bytesOut, messages) => this.setTotals(c, bytesIn, bytesOut, messages),
     })
-    exited = child.exited
     c.info.servedBy = { kind: 'process', pid: child.pid, tid: process.platform === 'linux' ? child.pid : null }
     c.stop = () => child.stop()
     c.kill = () => child.kill()
-    this.announce(c)
+    const announce = () => {
+      c.info.startup = { spare: wasSpare, waitedMs: round2(performance.now() - acceptedAt), threadStartMs: spare.startMs === null ? null : round2(spare.startMs) }
+      this.announce(c)
+    }
+    if (wasSpare) announce()
+    else spare.ready.then(announce, () => this.announce(c))
   }
 
   info(): ServerInfo {
@@ -330,10 +483,13 @@ export class TcpServer {
       maxFrameBytes: this.session.maxFrameBytes,
       idleTimeoutMs: this.session.idleTimeoutMs,
       maxConnections: this.maxConnections,
+      requestQueueSize: this.backlog,
+      spares: this.mode === 'threading' || this.mode === 'forking' ? (this.options.spares ?? DEFAULT_SPARES[this.mode]) : 0,
+      threadIo: this.threadIo,
       startedAt: this.startedAt,
       connections: [...this.conns.values()].filter((c) => c.announced).map((c) => copy(c.info)),
       queue: this.queue.list().map((c) => ({ conn: c.info.conn, remote: { ...c.info.remote }, since: c.since })),
-      stats: { ...this.stats },
+      stats: { ...this.stats, resetEarly: this.resetEarly },
     }
   }
 
@@ -349,9 +505,12 @@ export class TcpServer {
       this.closing = Promise.resolve()
       return this.closing
     }
+    const wasStarting = this.state === 'starting'
     this.state = 'closing'
     const graceMs = this.options.graceMs ?? 500
     this.closing = (async () => {
+      if (wasStarting) await this.starting
+      const spares = Promise.all([this.spares?.close(), this.childSpares?.close()])
       const listening = new Promise<void>((resolve) => this.server.close(() => resolve()))
       for (const c of this.queue.clear()) c.socket.destroy()
       for (const c of this.conns.values()) c.stop()
@@ -363,9 +522,11 @@ export class TcpServer {
       // connections. After sockets were sent to children, Node asks those children for their count
       // and never calls back once they have all exited, so the forking mode relies on its own tracking.
       if (this.mode !== 'forking') await listening
+      await spares
       clearTimeout(timer)
       this.state = 'closed'
-      this.send({ event: 'closed' })
+      // A server whose listen failed never said 'listening', so it says nothing now either.
+      if (this.boundPort) this.send({ event: 'closed' })
     })()
     return this.closing
   }

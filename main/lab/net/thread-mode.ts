@@ -1,7 +1,14 @@
+import type net from 'node:net'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
+import type { CloseReason } from '../../../shared/contract'
 import { LabError } from '../errors'
 import { registerThread } from '../proc/roles'
+import { bufferBudget, budgetError, threadBudget } from './budgets'
+import { abortConnection, descriptorOf, setBlocking } from './node-handles'
+import type { SessionEvent, SessionOptions } from './session'
+import { SharedConn } from './shared-conn'
+import type { FromConnThread, ToConnThread } from './thread-messages'
 
 interface Pending {
   resolve(b: Buffer): void
@@ -9,7 +16,7 @@ interface Pending {
 }
 
 /**
- * The `threading` mode's per-connection thread: a real `worker_threads` thread that runs the handler
+ * The `threading` mode's relay design, where a thread cannot own a descriptor (Windows, macOS): a real `worker_threads` thread that runs the handler
  * for one connection and is terminated when the connection closes (like `ThreadingMixIn`, where the
  * thread lives as long as `handle()` runs).
  */
@@ -81,5 +88,191 @@ export class ThreadHandler {
   async stop(): Promise<void> {
     await this.worker.terminate()
     await this.exited
+  }
+}
+
+/** How long a collected connection's events wait on the main thread at most (the UI batches at 50 ms too). */
+const COLLECT_MS = 50
+
+/** A connection thread started ahead of time: waits for one descriptor, serves it, exits. */
+export class SpareThread {
+  readonly worker: Worker
+  readonly startedAt = performance.now()
+  /** Milliseconds from `new Worker` to the thread saying it is ready (its start-up cost). */
+  startMs: number | null = null
+  tid: number | null = null
+  readonly ready: Promise<number | null>
+  readonly exited: Promise<void>
+
+  constructor(workersDir: string, handler: string) {
+    this.worker = new Worker(path.join(workersDir, 'tcp-handler-thread.js'), {
+      workerData: { handler },
+      resourceLimits: { maxOldGenerationSizeMb: 64 },
+      stdout: false,
+      stderr: false,
+    })
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()))
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.once('message', (m: FromConnThread) => {
+        if ('ready' in m) {
+          this.startMs = performance.now() - this.startedAt
+          this.tid = m.tid
+          resolve(m.tid)
+        }
+      })
+      this.worker.once('error', reject)
+      this.worker.once('exit', () => reject(new LabError('ERR_INTERNAL', 'the connection thread exited before it started')))
+    })
+    this.ready.catch(() => {})
+    this.worker.on('error', () => {}) // reported through exit
+    void this.ready.then(
+      (tid) => void this.exited.then(registerThread(tid, 'connection', 'connection thread')),
+      () => {},
+    )
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.terminate()
+    await this.exited
+  }
+}
+
+/** How a connection got its thread, shown in the comparison: a spare, or one started for it (the wait is not hidden). */
+export interface ThreadStartup {
+  spare: boolean
+  /** From accept to the thread being ready for this connection. */
+  waitedMs: number
+  /** What starting that thread took (ms), wherever it was started. */
+  threadStartMs: number | null
+}
+
+/**
+ * Each threading server keeps `count` spare threads ready (issue 9: 1–4), taken from the lab-wide
+ * thread budget. A spare serves one connection and exits; a new spare is started as one is used.
+ */
+export class ThreadSpares {
+  private readonly spares: SpareThread[] = []
+  private closed = false
+
+  constructor(
+    private readonly workersDir: string,
+    private readonly handler: string,
+    private readonly count: number,
+  ) {
+    this.topUp()
+  }
+
+  private start(): SpareThread | null {
+    if (!threadBudget.take(1)) return null
+    const t = new SpareThread(this.workersDir, this.handler)
+    void t.exited.then(() => threadBudget.give(1))
+    return t
+  }
+
+  private topUp(): void {
+    while (!this.closed && this.spares.length < this.count) {
+      const t = this.start()
+      if (!t) return
+      this.spares.push(t)
+      void t.exited.then(() => {
+        const i = this.spares.indexOf(t)
+        if (i >= 0) this.spares.splice(i, 1)
+      })
+    }
+  }
+
+  /** A thread for one connection: a ready spare if there is one, otherwise the oldest starting one, otherwise a new one. */
+  take(): SpareThread {
+    const ready = this.spares.findIndex((t) => t.startMs !== null)
+    const t = ready >= 0 ? this.spares.splice(ready, 1)[0]! : (this.spares.shift() ?? this.start())
+    if (!t) throw budgetError('threads', threadBudget.limit)
+    this.topUp()
+    return t
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    const all = this.spares.splice(0)
+    await Promise.all(all.map((t) => t.stop()))
+  }
+}
+
+export interface OwnedHooks {
+  event(e: SessionEvent): void
+  totals(bytesIn: number, bytesOut: number, messages: number): void
+  closed(reason: CloseReason): void
+}
+
+/**
+ * One connection served by a thread that owns it (the `owns` design, Linux): the main thread hands
+ * over the descriptor and afterwards only collects what the thread recorded; it closes the socket
+ * once the thread says its loop ended. Stopping: FIN first (`stop`), and if the client stays silent,
+ * `kill` aborts the connection, which wakes the thread's blocked `recv`.
+ */
+export class OwnedConnection {
+  private readonly shared = new SharedConn()
+  private readonly timer: NodeJS.Timeout
+  private reason: CloseReason | null = null
+  private finished = false
+  private lastActive = Date.now()
+
+  constructor(
+    private readonly socket: net.Socket,
+    readonly thread: SpareThread,
+    options: SessionOptions,
+    private readonly hooks: OwnedHooks,
+  ) {
+    const fd = descriptorOf(socket)
+    if (fd === null || !setBlocking(socket)) throw new LabError('ERR_INTERNAL', 'this socket has no descriptor a thread could own')
+    this.fd = fd
+    // Errors on the main thread's copy (there should be none: it is never read) must not throw.
+    socket.on('error', () => {})
+    this.timer = setInterval(() => this.collect(options.idleTimeoutMs), COLLECT_MS)
+    this.timer.unref()
+    this.thread.worker.on('message', (m: FromConnThread) => {
+      if ('done' in m) this.finish(m.reason)
+    })
+    void this.thread.exited.then(() => this.finish('error'))
+    const msg: ToConnThread = { type: 'serve', fd, options, shared: this.shared.sab, bufferBudget: bufferBudget.sab, bufferLimit: bufferBudget.limit }
+    this.thread.worker.postMessage(msg)
+  }
+
+  private readonly fd: number
+
+  private collect(idleTimeoutMs: number): void {
+    for (const e of this.shared.drain()) this.hooks.event(e)
+    const t = this.shared.totals()
+    this.hooks.totals(t.bytesIn, t.bytesOut, t.messages)
+    if (t.lastActive > this.lastActive) this.lastActive = t.lastActive
+    if (idleTimeoutMs > 0 && !this.finished && Date.now() - this.lastActive > idleTimeoutMs) this.abort('idle')
+  }
+
+  private finish(threadReason: CloseReason): void {
+    if (this.finished) return
+    this.finished = true
+    clearInterval(this.timer)
+    this.collect(0)
+    this.socket.destroy()
+    this.hooks.closed(this.reason ?? threadReason)
+  }
+
+  private abort(reason: CloseReason): void {
+    if (this.finished) return
+    this.reason ??= reason
+    this.shared.stop()
+    abortConnection(this.fd)
+  }
+
+  /** Server stopping: say goodbye (FIN) and cut the handler's sleeps; a course client then closes and the loop ends. */
+  stop(): void {
+    if (this.finished) return
+    this.reason ??= 'server'
+    this.shared.stop()
+    this.socket.end()
+  }
+
+  /** The grace period is over: abort the connection, which wakes a thread blocked in `recv` or `send`. */
+  kill(): void {
+    this.abort('server')
   }
 }

@@ -18,7 +18,8 @@ const MAX_PENDING_REPLIES = 1024
 
 /**
  * The course's UDP server: no connections, no accept loop; each datagram arrives whole, with its
- * sender's address, and is answered to that address. Lifecycle: idle → listening → closing → closed.
+ * sender's address, and is answered to that address. Lifecycle: idle → starting → listening → closing →
+ * closed; `close()` during `starting` waits for the bind and then closes (issue 12).
  */
 export class UdpServer {
   state: ServerState = 'idle'
@@ -30,6 +31,8 @@ export class UdpServer {
   private readonly stats: ServerStats = { accepted: 0, dropped: 0, datagrams: 0, oversize: 0, bytesIn: 0, bytesOut: 0 }
   private boundPort = 0
   private closing: Promise<void> | null = null
+  private starting: Promise<unknown> | null = null
+  private bound = false
 
   constructor(
     readonly id: string,
@@ -45,8 +48,15 @@ export class UdpServer {
     this.emit({ ...body, serverId: this.id, at: Date.now() } as never)
   }
 
-  async listen(): Promise<ServerInfo> {
-    if (this.state !== 'idle') throw new LabError('ERR_BAD_STATE', `server ${this.id} is ${this.state}, not idle`)
+  listen(): Promise<ServerInfo> {
+    if (this.state !== 'idle') return Promise.reject(new LabError('ERR_BAD_STATE', `server ${this.id} is ${this.state}, not idle`))
+    this.state = 'starting'
+    const started = this.bind()
+    this.starting = started.catch(() => {})
+    return started
+  }
+
+  private async bind(): Promise<ServerInfo> {
     const { host, port } = this.options
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => {
@@ -56,10 +66,13 @@ export class UdpServer {
       this.socket.once('error', onError)
       this.socket.bind({ address: host.replace(/^\[(.*)\]$/, '$1'), port, exclusive: true }, () => {
         this.socket.off('error', onError)
+        this.bound = true
         resolve()
       })
     })
     this.boundPort = this.socket.address().port
+    // close() came while binding: it waits for us and closes the socket; nothing is served.
+    if (this.state !== 'starting') return this.info()
     this.state = 'listening'
     this.socket.on('message', (msg, rinfo) => this.receive(msg, { address: rinfo.address, port: rinfo.port }))
     // A failed sendto (the peer vanished, ICMP unreachable) is reported; the server keeps serving.
@@ -136,16 +149,17 @@ export class UdpServer {
       this.closing = Promise.resolve()
       return this.closing
     }
+    const wasStarting = this.state === 'starting'
     this.state = 'closing'
     for (const t of this.pending) clearTimeout(t)
     this.pending.clear()
-    this.closing = new Promise<void>((resolve) => {
-      this.socket.close(() => {
-        this.state = 'closed'
-        this.send({ event: 'closed' })
-        resolve()
-      })
-    })
+    this.closing = (async () => {
+      if (wasStarting) await this.starting
+      // A failed bind closed the socket already.
+      if (this.bound) await new Promise<void>((resolve) => this.socket.close(() => resolve()))
+      this.state = 'closed'
+      if (this.bound) this.send({ event: 'closed' })
+    })()
     return this.closing
   }
 }

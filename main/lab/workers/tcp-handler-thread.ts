@@ -1,12 +1,21 @@
 /**
- * Worker-thread entry for the `threading` server mode: one thread per connection. The socket stays
- * on the main thread (Node cannot move a socket to a worker); each read or message is posted here,
- * the handler runs on this thread, and the reply is posted back. The thread reports its real OS
- * thread id so the learner can find it in the process tree.
+ * Worker-thread entry for the `threading` server mode: one thread per connection, started ahead of
+ * time as a spare. Two designs (docs/ARCHITECTURE.md):
+ * - `owns` (Linux): the main thread posts the connection's descriptor; this thread runs the course's
+ *   blocking `recv`/`send` loop on it and says when it is done; the main thread then closes it.
+ *   Events and totals go through shared memory (shared-conn.ts), so serving costs the main thread
+ *   no system calls.
+ * - `relay` (where no descriptor can be handed over): the socket stays on the main thread; each read
+ *   is posted here, the handler runs on this thread, and the reply is posted back.
+ * Either way the thread reports its real OS thread id, and exits when its connection ends.
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import { runBlockingLoop } from '../net/blocking-loop'
+import { SharedBudget } from '../net/budgets'
 import { applyHandler, parseHandler } from '../net/handlers'
 import { currentTid } from '../net/server-events'
+import { SharedConn } from '../net/shared-conn'
+import type { ToConnThread } from '../net/thread-messages'
 
 interface Job {
   id: number
@@ -17,8 +26,22 @@ const port = parentPort
 if (!port) throw new Error('tcp-handler-thread must run as a worker thread')
 const plan = parseHandler(String((workerData as { handler: string }).handler))
 
-port.on('message', (job: Job) => {
-  const run = () => {
+port.once('message', (first: ToConnThread | Job) => {
+  if ('type' in first && first.type === 'serve') {
+    const shared = new SharedConn(first.shared)
+    const budget = new SharedBudget(first.bufferLimit, first.bufferBudget)
+    const reason = runBlockingLoop(
+      first.fd,
+      first.options,
+      plan,
+      { sleep: (ms) => shared.sleep(ms), event: (e) => shared.push(e), count: (i, o, m) => shared.count(i, o, m) },
+      budget,
+    )
+    port.postMessage({ done: true, reason })
+    port.close()
+    return
+  }
+  const run = (job: Job) => {
     const input = Buffer.from(job.data.buffer, job.data.byteOffset, job.data.byteLength)
     const out = applyHandler(plan.name, input)
     // Exact-size copy, transferred: `out` may be a view into Node's shared buffer pool.
@@ -27,7 +50,8 @@ port.on('message', (job: Job) => {
     port.postMessage({ id: job.id, data }, [data.buffer])
   }
   // A delayed reply keeps this thread's handler busy, not the main thread.
-  if (plan.delayMs > 0) setTimeout(run, plan.delayMs)
-  else run()
+  const onJob = (job: Job) => (plan.delayMs > 0 ? setTimeout(() => run(job), plan.delayMs) : run(job))
+  onJob(first as Job)
+  port.on('message', onJob)
 })
 port.postMessage({ ready: true, tid: currentTid() })

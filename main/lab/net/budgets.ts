@@ -1,0 +1,78 @@
+/**
+ * Budgets for the whole lab, not per server (issue 12): however many servers a learner starts, the
+ * lab never runs more connection threads or connection processes than these, and all framed
+ * connections together never hold more than `LAB_BUFFER_BYTES` of buffered bytes. Over a budget the
+ * connection is refused or closed with ERR_LIMIT and a hint naming the budget. One budget object per
+ * engine process (module state), like the process-tree roles.
+ */
+import { LabError } from '../errors'
+
+/** Connection threads (spares included): a Node worker costs ~10 MB and ~20 ms of CPU to start. */
+export const LAB_THREAD_BUDGET = 128
+/** Connection processes (spares included): a Node child costs ~46 MB. Python's ForkingMixIn caps at 40 too. */
+export const LAB_CHILD_BUDGET = 40
+/** Bytes all connections may hold for messages not yet complete and replies not yet taken. */
+export const LAB_BUFFER_BYTES = 64 * 1024 * 1024
+
+/** A count that many threads of this process can take from and give back to (Atomics on shared memory). */
+export class SharedBudget {
+  readonly cell: Int32Array
+  constructor(
+    public limit: number,
+    sab: SharedArrayBuffer = new SharedArrayBuffer(4),
+  ) {
+    this.cell = new Int32Array(sab)
+  }
+
+  get sab(): SharedArrayBuffer {
+    return this.cell.buffer as SharedArrayBuffer
+  }
+
+  get used(): number {
+    return Atomics.load(this.cell, 0)
+  }
+
+  /** Takes `n` if it fits; false (nothing taken) if it would go over the limit. */
+  take(n: number): boolean {
+    if (n <= 0) {
+      if (n < 0) Atomics.add(this.cell, 0, n)
+      return true
+    }
+    for (;;) {
+      const now = Atomics.load(this.cell, 0)
+      if (now + n > this.limit) return false
+      if (Atomics.compareExchange(this.cell, 0, now, now + n) === now) return true
+    }
+  }
+
+  give(n: number): void {
+    if (n > 0) Atomics.sub(this.cell, 0, n)
+  }
+}
+
+export const threadBudget = new SharedBudget(LAB_THREAD_BUDGET)
+export const childBudget = new SharedBudget(LAB_CHILD_BUDGET)
+export const bufferBudget = new SharedBudget(LAB_BUFFER_BYTES)
+
+/** For tests: lower a budget to reach it cheaply; returns the function that restores it. */
+export function withBudgetLimit(budget: SharedBudget, limit: number): () => void {
+  const was = budget.limit
+  budget.limit = limit
+  return () => (budget.limit = was)
+}
+
+export function budgetError(what: 'threads' | 'processes', limit: number): LabError {
+  return new LabError(
+    'ERR_LIMIT',
+    `the lab already runs ${limit} connection ${what}, its budget for all servers together: connection refused. Close connections, stop a server, or lower idleTimeoutMs so silent clients free their slots`,
+    { max: limit, budget: what, option: 'idleTimeoutMs' },
+  )
+}
+
+export function bufferError(limit: number): LabError {
+  return new LabError(
+    'ERR_LIMIT',
+    `the lab's connections together may hold ${limit} bytes of unfinished messages and unread replies: this connection would go over, so it was closed`,
+    { max: limit, budget: 'buffered bytes' },
+  )
+}

@@ -1,0 +1,90 @@
+/**
+ * The ONE place that touches Node's private socket handle fields (docs/ARCHITECTURE.md, "Handing a
+ * connection to its thread"). Node 20–24.14 cannot move a socket to a worker thread, so the
+ * `threading` mode hands the thread the socket's descriptor instead: the main thread keeps the handle
+ * (and closes it once the thread is done), the thread does the blocking `recv`/`send` system calls.
+ * Everything here depends on internals that a Node upgrade may change; tests/unit/node-handles.test.ts
+ * checks each of them against the running Node and fails loudly if one moved.
+ */
+import dgram from 'node:dgram'
+import type net from 'node:net'
+
+/** The slice of Node's TCPWrap / UDPWrap we rely on (src/tcp_wrap.cc, src/stream_wrap.cc, src/udp_wrap.cc). */
+interface TcpHandle {
+  fd?: number
+  setBlocking?(blocking: boolean): number
+  getpeername?(out: Record<string, unknown>): number
+}
+interface UdpHandle {
+  open(fd: number): number
+  disconnect(): number
+  unref?(): void
+}
+
+function tcpHandle(socket: net.Socket): TcpHandle | null {
+  return ((socket as unknown as { _handle?: TcpHandle | null })._handle ?? null) as TcpHandle | null
+}
+
+/**
+ * Whether this platform and Node let a thread own a connection's descriptor. Linux only: the blocked
+ * read can be woken there (see `abortConnection`), which the other platforms were not verified for;
+ * Windows has no descriptor at all. Elsewhere the `threading` mode relays bytes (and says so).
+ */
+export function threadsCanOwnDescriptors(): boolean {
+  return process.platform === 'linux' && typeof dgram.Socket === 'function'
+}
+
+/** The connection's real descriptor (a number ≥ 0), or null where the handle has none. */
+export function descriptorOf(socket: net.Socket): number | null {
+  const fd = tcpHandle(socket)?.fd
+  return typeof fd === 'number' && fd >= 0 ? fd : null
+}
+
+/**
+ * Puts the descriptor in blocking mode, as Python's sockets are, so that the thread's `readSync`
+ * waits in the kernel's `recv` like `self.request.recv(1024)`. The main thread never reads or writes
+ * this socket afterwards (it was accepted paused), so its event loop is not affected.
+ */
+export function setBlocking(socket: net.Socket): boolean {
+  const h = tcpHandle(socket)
+  return typeof h?.setBlocking === 'function' && h.setBlocking(true) === 0
+}
+
+/**
+ * True when the kernel already knows the connection is gone (the client sent RST before we read a
+ * byte): `getpeername` then fails with ENOTCONN. Costs one system call and reads nothing, so a
+ * connection that was reset in the accept queue is never handed to a thread or a process.
+ */
+export function alreadyReset(socket: net.Socket): boolean {
+  const h = tcpHandle(socket)
+  if (!h || typeof h.getpeername !== 'function') return socket.destroyed
+  return h.getpeername({}) !== 0
+}
+
+/** UDP handles kept open after waking a read (see below): counted so the cost is visible. */
+let wakeHandles = 0
+export function wakeHandlesKept(): number {
+  return wakeHandles
+}
+
+/**
+ * Ends a connection whose thread is blocked in `recv` on a silent client: closing the descriptor
+ * would not wake it (the blocked call holds the socket), and Node offers no `shutdown(SHUT_RD)`.
+ * `connect(fd, AF_UNSPEC)` does — the kernel aborts the connection (RST to the client) and the
+ * blocked read returns (EPIPE on Linux ≥ 6.6, ECONNRESET before). Node reaches that call only
+ * through a UDP handle's `disconnect()`, so a UDP handle is opened on the same descriptor for it.
+ * That handle must never be closed (it would close the descriptor a second time, perhaps someone
+ * else's by then): it is unreferenced and kept, about 200 bytes per woken connection.
+ */
+export function abortConnection(fd: number): boolean {
+  const socket = dgram.createSocket('udp4')
+  const state = Object.getOwnPropertySymbols(socket)
+    .map((s) => (socket as unknown as Record<symbol, unknown>)[s])
+    .find((v): v is { handle: UdpHandle } => typeof v === 'object' && v !== null && 'handle' in v)
+  const handle = state?.handle
+  if (!handle || typeof handle.open !== 'function' || typeof handle.disconnect !== 'function') return false
+  if (handle.open(fd) !== 0) return false
+  wakeHandles++
+  handle.unref?.()
+  return handle.disconnect() === 0
+}

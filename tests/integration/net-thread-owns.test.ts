@@ -1,0 +1,162 @@
+/**
+ * The `threading` mode as Python's ThreadingTCPServer does it (issue 9): the connection's own thread
+ * makes the recv/send system calls, as the kernel counts them per thread; it blocks in recv, is
+ * woken when the server stops or the connection idles, and leaves no thread or descriptor behind.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import net from 'node:net'
+import { describe, expect, it } from 'vitest'
+import type { ServedBy } from '../../shared/contract'
+import { useServerLab, waitUntil } from '../helpers/server-probe'
+
+const linux = process.platform === 'linux'
+const openFds = () => readdirSync('/proc/self/fd').length
+
+/** read+write system calls of one thread of this process, from the kernel's per-thread I/O counters. */
+function syscalls(tid: number): number {
+  const io = readFileSync(`/proc/${process.pid}/task/${tid}/io`, 'utf8')
+  const get = (k: string) => Number(new RegExp(`^${k}: (\\d+)`, 'm').exec(io)![1])
+  return get('syscr') + get('syscw')
+}
+function allThreads(): Map<number, number> {
+  const out = new Map<number, number>()
+  for (const t of readdirSync(`/proc/${process.pid}/task`)) {
+    try {
+      out.set(Number(t), syscalls(Number(t)))
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out
+}
+
+/** A client in its own process (so its system calls are not ours): `rounds` round trips of 64 bytes once told to go. */
+function roundTripClient(port: number, rounds: number) {
+  const script = `
+    const net = require('net'); const s = net.connect(${port}, '127.0.0.1'); s.setNoDelay(true)
+    const msg = Buffer.alloc(64, 0x61); let got = 0, n = 0
+    s.on('connect', () => process.stdout.write('connected\\n'))
+    process.stdin.once('data', () => s.write(msg))
+    s.on('data', (d) => { got += d.length; while (got >= 64) { got -= 64; if (++n === ${rounds}) { process.stdout.write('done\\n'); process.stdin.once('data', () => s.end()); return } s.write(msg) } })
+    s.on('close', () => process.exit(n === ${rounds} ? 0 : 1))`
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] })
+  let out = ''
+  const said = (word: string) => new Promise<void>((resolve) => {
+    const check = () => out.includes(word) && resolve()
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); check() })
+    check()
+  })
+  const connected = said('connected')
+  const finished = said('done')
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const tell = () => child.stdin.write('go\n')
+  /** go(): start the round trips; finished: all answered, connection still open; end(): close it. */
+  return { connected, finished, go: tell, end: () => (tell(), exited) }
+}
+
+async function poll<T>(check: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await check()
+    if (v !== undefined) return v
+    if (Date.now() > end) throw new Error(`${what} not met in ${ms} ms`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe.skipIf(!linux)('threading mode: the thread owns its connection (Linux)', () => {
+  const t = useServerLab()
+  const served = async (conn = 1): Promise<ServedBy> =>
+    (await t.probe.until(() => t.probe.of('connection').find((e) => e.conn === conn), `connection #${conn}`)).servedBy
+
+  it('the serving thread makes ≥ 90 % of the connection’s read/write system calls (per-thread kernel counters)', async () => {
+    const info = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading' })
+    expect(info.threadIo).toBe('thread')
+    const client = roundTripClient(info.port, 2_000)
+    await client.connected
+    const by = await served()
+    expect(by.tid).not.toBeNull()
+    expect(by.tid).not.toBe(process.pid)
+    const before = allThreads()
+    client.go()
+    // Read the counters while the thread still lives (it exits with its connection).
+    await client.finished
+    const after = allThreads()
+    expect(await client.end()).toBe(0)
+    let total = 0
+    for (const [tid, n] of after) total += n - (before.get(tid) ?? 0)
+    const serving = after.get(by.tid!)! - before.get(by.tid!)!
+    // 2,000 reads + 2,000 writes at least, on the serving thread.
+    expect(serving).toBeGreaterThanOrEqual(3_900)
+    expect(serving / total).toBeGreaterThanOrEqual(0.9)
+  })
+
+  it('stop wakes a thread blocked in recv on a silent client, within the grace period; the thread is gone', async () => {
+    const { port, id } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading' })
+    // allowHalfOpen: the client does not answer our FIN; it never sends a byte.
+    const silent = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true })
+    let gotFin = false
+    silent.on('error', () => {})
+    silent.on('end', () => (gotFin = true))
+    silent.on('data', () => {})
+    try {
+      const by = await served()
+      const task = `/proc/${by.pid}/task/${by.tid}`
+      expect(existsSync(task)).toBe(true)
+      await t.lab.invoke('net.server.stop', { id })
+      // stop() resolves only once every connection thread has exited.
+      expect(existsSync(task)).toBe(false)
+      expect(t.probe.of('close')).toEqual([expect.objectContaining({ conn: 1, reason: 'server' })])
+      await waitUntil(() => gotFin, 'the client got the server’s FIN first')
+    } finally {
+      silent.destroy()
+    }
+  })
+
+  it('idleTimeoutMs wakes the blocked recv of a silent connection: reason idle, thread gone', async () => {
+    const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading', idleTimeoutMs: 300 })
+    const c = await t.connect(port)
+    c.send('x')
+    await c.receive(1)
+    const by = await served()
+    await t.probe.until(() => t.probe.of('close').find((e) => e.reason === 'idle'), 'idle close')
+    await waitUntil(() => !existsSync(`/proc/${by.pid}/task/${by.tid}`), 'thread gone')
+    await waitUntil(() => c.closed, 'client closed')
+  })
+
+  it('a connection reset before it was served gets no thread', async () => {
+    const { port, id } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading' })
+    // spawnSync blocks this (the lab's) thread: the client connects and resets while nothing is accepted yet.
+    const r = spawnSync(process.execPath, ['-e', `const s=require('net').connect(${port},'127.0.0.1',()=>{s.resetAndDestroy();setTimeout(()=>process.exit(0),50)})`])
+    expect(r.status).toBe(0)
+    const resetEarly = await poll(async () => {
+      const info = (await t.lab.invoke('net.server.list', {})).find((s) => s.id === id)
+      return info?.stats.resetEarly ? info.stats.resetEarly : undefined
+    }, 'the reset connection seen')
+    expect(resetEarly).toBe(1)
+    expect(t.probe.of('connection')).toHaveLength(0)
+  })
+
+  it('descriptors and threads return to baseline after many connections', async () => {
+    const fds = openFds()
+    const threads = readdirSync(`/proc/${process.pid}/task`).length
+    const { port, id } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading' })
+    // Each connection starts a fresh Worker (~20 ms of CPU); LAB_THREAD_CONNECTIONS=10000 for the long run.
+    const n = Number(process.env.LAB_THREAD_CONNECTIONS ?? 100)
+    for (let i = 0; i < n; i++) {
+      const c = await t.connect(port)
+      c.send('hi')
+      await c.receive(2)
+      await c.close()
+    }
+    await t.probe.until(() => t.probe.of('close').length === n, `${n} closes`, 120_000)
+    expect(new Set(t.probe.of('connection').map((e) => e.servedBy.tid)).size).toBe(n)
+    await t.lab.invoke('net.server.stop', { id })
+    await waitUntil(() => openFds() <= fds, `descriptors back to ${fds} (now ${openFds()})`).catch((e) => {
+      console.log(readdirSync('/proc/self/fd').map((f) => { try { return f + ' ' + readlinkSync('/proc/self/fd/' + f) } catch { return f } }).join('\n'))
+      throw e
+    })
+    await waitUntil(() => readdirSync(`/proc/${process.pid}/task`).length <= threads, 'threads back to baseline')
+  }, 600_000)
+})
