@@ -16,6 +16,8 @@ import { LabError, toErrorData } from './errors'
 import { createNetLab } from './net/net-lab'
 import { createNetClientsLab } from './net/net-clients-lab'
 import { createHistoryLab } from './store/history-lab'
+import { createLearnerLab } from './store/learner-lab'
+import { createExerciseLab } from './exercises/exercise-lab'
 import { createPythonLab } from './python/python-lab'
 import { findPython } from './python/find-python'
 import { createProcLab } from './proc/proc-lab'
@@ -61,6 +63,10 @@ export class Lab {
     this.domains.push(proc as LabDomain<MethodName>)
     const osLab = createOsLab(ctx)
     this.domains.push(osLab as LabDomain<MethodName>)
+    const learner = createLearnerLab(ctx)
+    this.domains.push(learner as LabDomain<MethodName>)
+    const exercises = createExerciseLab(ctx, learner.store)
+    this.domains.push(exercises as LabDomain<MethodName>)
     this.handlers = {
       'lab.info': () => this.info(),
       ...net.handlers,
@@ -69,6 +75,8 @@ export class Lab {
       ...python.handlers,
       ...proc.handlers,
       ...osLab.handlers,
+      ...learner.handlers,
+      ...exercises.handlers,
     }
   }
 

@@ -1,9 +1,6 @@
 import { defineStore } from 'pinia'
-import { computed, ref, watch } from 'vue'
+import { computed, ref } from 'vue'
 import { LESSONS, findLesson } from '../lessons'
-
-const CURRENT_KEY = 'lab.lesson'
-const PREDICTIONS_KEY = 'lab.predictions'
 
 export interface PredictionState {
   choice: string
@@ -13,27 +10,31 @@ export interface PredictionState {
   revealed?: boolean
 }
 
-function load<T>(key: string, fallback: T): T {
-  try {
-    const raw = localStorage.getItem(key)
-    return raw ? (JSON.parse(raw) as T) : fallback
-  } catch {
-    return fallback
+/** Only well-formed predictions of known lessons are taken from a stored record. */
+export function validPredictions(value: unknown): Record<string, PredictionState> {
+  const out: Record<string, PredictionState> = {}
+  if (!value || typeof value !== 'object') return out
+  for (const [id, p] of Object.entries(value as Record<string, unknown>)) {
+    const lesson = findLesson(id)
+    const rec = p as Partial<PredictionState> | null
+    if (!lesson || !rec || typeof rec.choice !== 'string' || typeof rec.at !== 'number') continue
+    if (!lesson.prediction.choices.some((c) => c.id === rec.choice)) continue
+    out[id] = { choice: rec.choice, at: rec.at, ...(rec.revealed ? { revealed: true } : {}) }
   }
+  return out
 }
 
-/** Which lesson is open and the learner's predictions; both remembered across restarts. */
+/**
+ * Which lesson is open and the learner's predictions. The learner store (stores/learner.ts)
+ * loads both from the engine's data folder and saves every change there.
+ */
 export const useLessonsStore = defineStore('lessons', () => {
-  const saved = load<string>(CURRENT_KEY, LESSONS[0]!.id)
-  const currentId = ref(findLesson(saved) ? saved : LESSONS[0]!.id)
-  const predictions = ref<Record<string, PredictionState>>(load(PREDICTIONS_KEY, {}))
+  const currentId = ref(LESSONS[0]!.id)
+  const predictions = ref<Record<string, PredictionState>>({})
 
   const current = computed(() => findLesson(currentId.value) ?? LESSONS[0]!)
   const index = computed(() => LESSONS.findIndex((l) => l.id === current.value.id))
   const predictedCount = computed(() => LESSONS.filter((l) => predictions.value[l.id]).length)
-
-  watch(currentId, (id) => localStorage.setItem(CURRENT_KEY, JSON.stringify(id)))
-  watch(predictions, (p) => localStorage.setItem(PREDICTIONS_KEY, JSON.stringify(p)), { deep: true })
 
   function open(id: string) {
     if (findLesson(id)) currentId.value = id

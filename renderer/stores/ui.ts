@@ -14,22 +14,19 @@ export type ExperimentPreset = {
 }[ExperimentId]
 export type Theme = 'light' | 'dark'
 
-const LANG_KEY = 'lab.lang'
-const THEME_KEY = 'lab.theme'
-
+// Until the engine's learner store answers (stores/learner.ts), the system's own preferences.
 function initialLang(): Lang {
-  const saved = localStorage.getItem(LANG_KEY)
-  if (saved === 'zh' || saved === 'en') return saved
   return navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en'
 }
 
 function initialTheme(): Theme {
-  const saved = localStorage.getItem(THEME_KEY)
-  if (saved === 'light' || saved === 'dark') return saved
   return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'
 }
 
-/** Which view is open, the language and the theme; language and theme are remembered. */
+/**
+ * Which view is open, the language, the theme and the welcome's state. The learner store
+ * keeps language, theme and welcome in the engine's data folder and sets them here on load.
+ */
 export const useUiStore = defineStore('ui', () => {
   const view = ref<View>('network')
   /** The open tab of each view that has tabs. */
@@ -58,14 +55,14 @@ export const useUiStore = defineStore('ui', () => {
     document.documentElement.dataset.theme = theme.value
     document.title = translate(lang.value, 'app.title')
   }
-  watch([lang, theme], () => {
-    localStorage.setItem(LANG_KEY, lang.value)
-    localStorage.setItem(THEME_KEY, theme.value)
-    apply()
-  })
+  /** The lesson whose try-it opened the current experiment: its view shows "← back to lesson N". */
+  const returnTo = ref<{ lesson: string; n: number } | null>(null)
+  /** The first-run welcome: null until the learner store has said whether it was closed. */
+  const welcome = ref<'open' | 'closed' | null>(null)
+  watch([lang, theme], apply)
   apply()
 
   const t = (key: string, params?: Record<string, string | number>) => translate(lang.value, key, params)
 
-  return { view, tabs, preset, lang, theme, t, openExperiment, takePreset }
+  return { view, tabs, preset, lang, theme, welcome, returnTo, t, openExperiment, takePreset }
 })

@@ -13,6 +13,8 @@ import { netExperimentMethods, type NetExperimentEvents } from './net-experiment
 import { osMethods, type OsEvents } from './os'
 import { historyMethods, type HistoryEvents } from './history'
 import { pythonMethods, type PythonEvents } from './python'
+import { learnerMethods, type LearnerEvents } from './learner'
+import { exerciseMethods, type ExerciseEvents } from './exercises'
 import type { MethodSpec } from './spec'
 
 export const methodSpecs = {
@@ -24,6 +26,8 @@ export const methodSpecs = {
   ...osMethods,
   ...historyMethods,
   ...pythonMethods,
+  ...learnerMethods,
+  ...exerciseMethods,
 } as const
 
 export type MethodName = keyof typeof methodSpecs
@@ -37,7 +41,7 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methodSpecs, name)
 }
 
-export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, NetExperimentEvents, OsEvents, HistoryEvents, PythonEvents {}
+export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, NetExperimentEvents, OsEvents, HistoryEvents, PythonEvents, LearnerEvents, ExerciseEvents {}
 export type Topic = keyof Events
 export type LabEvent = { [T in Topic]: { topic: T; payload: Events[T] } }[Topic]
 
@@ -58,4 +62,6 @@ export * from './net-experiments'
 export * from './os'
 export * from './history'
 export * from './python'
+export * from './learner'
+export * from './exercises'
 export type { MethodSpec } from './spec'

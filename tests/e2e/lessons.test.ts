@@ -1,27 +1,9 @@
 import { readFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
 import { LESSONS } from '../../renderer/lessons'
-import type { WsMessage } from '../../shared/transport'
 import type { LabProcess } from '../helpers/cli'
-import { hasChromium, launchChromium, openLab, pageProblems, screenshot, startBrowserMode } from '../helpers/browser'
-
-/** Calls the running lab over its WebSocket door, as the page does (to seed History). */
-async function callLab(url: string, method: string, input: unknown): Promise<unknown> {
-  const u = new URL(url)
-  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { origin: `http://${u.host}` })
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
-  try {
-    const reply = new Promise<WsMessage>((resolve) => ws.on('message', (d) => resolve(JSON.parse(String(d)) as WsMessage)))
-    ws.send(JSON.stringify({ id: 1, method, input }))
-    const msg = await reply
-    if (msg.type !== 'result' || !msg.result.ok) throw new Error(`${method} failed: ${JSON.stringify(msg)}`)
-    return msg.result.value
-  } finally {
-    ws.close()
-  }
-}
+import { callLab, hasChromium, launchChromium, openLab, pageProblems, screenshot, startBrowserMode } from '../helpers/browser'
 
 async function openLessons(page: Page) {
   await page.locator('[data-nav="lessons"]').click()
@@ -243,8 +225,23 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
     expect(csv.split('\r\n')[0]).toMatch(/^\ufeff?id,time,kind,title,/)
     expect(csv).toContain('sticky: framed')
 
-    // Re-open a run with its settings: the sticky experiment's tab opens.
+    // Runs of another kind cannot join the comparison; the difference says which way it goes.
+    await expect(page.locator('tr:has-text("seeded cpu:400ms*4") input[type="checkbox"]').isDisabled()).resolves.toBe(true)
+    await expect(page.getByTestId('history-diff-way').textContent()).resolves.toBe('Difference = B − A')
+    await expect(compare.locator('tr:has-text("messages decoded") td').last().textContent()).resolves.toBe('-2')
+
+    // Open shows that run's own saved numbers (not the newest run's), then re-runs it with its settings.
+    await page.locator('tr:has-text("sticky: 3 sends") button', { hasText: 'Open' }).click()
+    const detail = page.getByTestId('history-detail')
+    await detail.waitFor()
+    await expect(detail.locator('[data-measure="recovered"] td').textContent()).resolves.toBe('1')
+    await expect(detail.locator('[data-measure="bytes"] td').textContent()).resolves.toBe('16')
     await page.locator('tr:has-text("sticky: framed") button', { hasText: 'Open' }).click()
+    await expect.poll(() => detail.locator('[data-measure="bytes"] td').textContent()).toBe('28')
+    await expect(detail.locator('[data-measure="recovered"] td').textContent()).resolves.toBe('3')
+    await detail.evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await screenshot(page, 'history-open-en')
+    await page.getByTestId('history-again').click()
     await page.locator('[data-testid="net-tab-sticky"][aria-selected="true"]').waitFor()
     await page.locator('[data-nav="history"]').click()
     const before = await rows.count()
@@ -272,5 +269,40 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
     await page.getByTestId('history-row').first().waitFor()
     await expect(page.getByTestId('history-row').count()).resolves.toBe(before.length)
     await page.context().close()
+  })
+
+  it('predictions, language, theme and the open lesson last across a restart of the lab on a new port', async () => {
+    const own = await startBrowserMode()
+    let restarted: Awaited<ReturnType<typeof startBrowserMode>> | null = null
+    try {
+      const page = await openLab(browser, own.url, { lang: 'zh', theme: 'dark' })
+      await openLessons(page)
+      await page.locator('[data-lesson="framing"]').click()
+      await page.locator('[data-lesson-page="framing"]').waitFor()
+      await page.locator('input[data-choice="three"]').check()
+      await page.getByTestId('predict-lock').click()
+      await page.getByTestId('prediction-yours').waitFor()
+      // Saved by the engine, in the data folder, before the page is gone.
+      await expect
+        .poll(async () => ((await callLab(own.url, 'learner.get', {})) as { state: { predictions: Record<string, unknown> } }).state.predictions.framing)
+        .toMatchObject({ choice: 'three' })
+      await page.context().close()
+      await own.lab.stop()
+
+      restarted = await startBrowserMode({ dataDir: own.dataDir })
+      expect(restarted.port).not.toBe(0)
+      const again = await openLab(browser, restarted.url, { keepLearner: true })
+      await again.locator('[data-lesson-page="framing"]').or(again.locator('.view-head h1')).first().waitFor()
+      await expect(again.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark')
+      await expect(again.evaluate(() => document.documentElement.lang)).resolves.toBe('zh-CN')
+      await openLessons(again)
+      await again.locator('[data-lesson-page="framing"]').waitFor()
+      await expect(again.getByTestId('prediction-yours').textContent()).resolves.toContain('3 条，和发送的一模一样')
+      expect(pageProblems(again)).toEqual([])
+      await again.context().close()
+    } finally {
+      await restarted?.lab.stop()
+      await own.lab.stop().catch(() => {})
+    }
   })
 })

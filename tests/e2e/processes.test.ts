@@ -235,10 +235,7 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
 
   it('opens an experiment preset (the welcome card’s comparison) on the run tab and runs it at once; Stop ends it', async () => {
     // A fresh profile, as a first-time learner sees it: the welcome card is open.
-    const context = await session.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })
-    const page = await context.newPage()
-    await page.goto(session.url)
-    await page.getByTestId('engine-state').filter({ hasText: /connected/ }).waitFor()
+    const page = await openLab(session.browser, session.url, { lang: 'en', welcome: true })
     await page.getByTestId('welcome-compare').click()
     await expect(page.getByTestId('proc-tab-run').getAttribute('aria-selected')).resolves.toBe('true')
     await expect(page.getByTestId('run-spec').inputValue()).resolves.toBe('cpu:300ms*3,io:300ms*3')

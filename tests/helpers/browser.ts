@@ -5,6 +5,8 @@ import { afterAll, beforeAll } from 'vitest'
 import { LabProcess } from './cli'
 import { SCREENSHOT_DIR } from './paths'
 import path from 'node:path'
+import WebSocket from 'ws'
+import type { WsMessage } from '../../shared/transport'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const hasChromium = existsSync(CHROMIUM)
@@ -38,27 +40,39 @@ export const SCREENS = {
 } as const
 export type Screen = keyof typeof SCREENS
 
+/** One call to the engine over the browser-mode WebSocket, as the page makes it. */
+export async function callLab(url: string, method: string, input: unknown): Promise<unknown> {
+  const u = new URL(url)
+  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { origin: `http://${u.host}` })
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+  try {
+    const reply = new Promise<WsMessage>((resolve) => ws.on('message', (d) => resolve(JSON.parse(String(d)) as WsMessage)))
+    ws.send(JSON.stringify({ id: 1, method, input }))
+    const msg = await reply
+    if (msg.type !== 'result' || !msg.result.ok) throw new Error(`${method} failed: ${JSON.stringify(msg)}`)
+    return msg.result.value
+  } finally {
+    ws.close()
+  }
+}
+
 /** Opens the lab in a 1280×800 page (or `screen`) in the chosen language and theme (the first-run welcome closed unless `welcome`). */
 export async function openLab(
   browser: Browser,
   url: string,
-  opts: { lang?: 'en' | 'zh'; theme?: 'light' | 'dark'; welcome?: boolean; screen?: Screen } = {},
+  opts: { lang?: 'en' | 'zh'; theme?: 'light' | 'dark'; welcome?: boolean; screen?: Screen; keepLearner?: boolean } = {},
 ): Promise<Page> {
   const context = await browser.newContext({ ...SCREENS[opts.screen ?? 'desktop'], locale: opts.lang === 'zh' ? 'zh-CN' : 'en-US' })
-  await context.addInitScript(
-    ([lang, theme]) => {
-      // Runs in the page, where localStorage exists; the test's own lib has no DOM types.
-      // Only on the first load: a reload must show what the learner chose since.
-      const storage = (globalThis as unknown as { localStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void } }).localStorage
-      if (lang && storage.getItem('lab.lang') === null) storage.setItem('lab.lang', lang)
-      if (theme && storage.getItem('lab.theme') === null) storage.setItem('lab.theme', theme)
-    },
-    [opts.lang ?? 'en', opts.theme ?? 'light'],
-  )
-  if (!opts.welcome) {
-    await context.addInitScript(() => {
-      const storage = (globalThis as unknown as { localStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void } }).localStorage
-      if (storage.getItem('lab.welcome') === null) storage.setItem('lab.welcome', 'done')
+  // The engine keeps the learner's state (learner.json in the data folder), so a new page is a
+  // new learner only when the test says so: reset it, unless the test checks what lasts.
+  if (!opts.keepLearner) {
+    await callLab(url, 'learner.set', {
+      lang: opts.lang ?? 'en',
+      theme: opts.theme ?? 'light',
+      welcome: opts.welcome ? 'open' : 'closed',
+      lesson: 'program-process',
+      predictions: {},
+      practice: {},
     })
   }
   const page = await context.newPage()
