@@ -109,13 +109,8 @@ export const useLearnerStore = defineStore('learner', () => {
     watch(() => ui.welcome, (welcome) => welcome && void save({ welcome }))
     watch(() => lessons.currentId, (lesson) => void save({ lesson }))
     watch(() => lessons.predictions, (p) => void save({ predictions: JSON.parse(JSON.stringify(p)) as JsonObject }), { deep: true })
-    // The engine restarted (a page that reconnects) or another window saved: read it again.
-    watch(
-      () => lab.state,
-      (state, before) => {
-        if (state === 'open' && before && before !== 'open' && loaded.value) void load()
-      },
-    )
+    // The engine restarted (the page reconnects by itself) or another window saved: read it again.
+    lab.onReconnect(() => void load())
     lab.on('learner.changed', (e) => {
       if (e.savedAt > seenSavedAt) void load()
     })

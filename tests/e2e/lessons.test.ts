@@ -305,4 +305,44 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
       await own.lab.stop().catch(() => {})
     }
   })
+
+  it('the lab restarts under an open page: the page reconnects by itself, and predictions, language and theme are still there', async () => {
+    const own = await startBrowserMode()
+    let current = own.lab
+    try {
+      const page = await openLab(browser, own.url, { lang: 'en', theme: 'light' })
+      await openLessons(page)
+      await page.locator('[data-lesson="udp-datagrams"]').click()
+      await page.locator('[data-lesson-page="udp-datagrams"]').waitFor()
+      await page.locator('input[data-choice="three"]').check()
+      await page.getByTestId('predict-lock').click()
+      await page.getByTestId('lang-select').selectOption('zh')
+      await page.getByTestId('theme-dark').click()
+      await expect
+        .poll(async () => ((await callLab(own.url, 'learner.get', {})) as { state: { lang: string; theme: string } }).state)
+        .toMatchObject({ lang: 'zh', theme: 'dark' })
+
+      await current.stop()
+      await page.locator('[data-testid="engine-state"][data-state="reconnecting"]').waitFor()
+      // Same data folder and port: the same address and token, so this page can come back.
+      current = (await startBrowserMode({ dataDir: own.dataDir, port: own.port })).lab
+      await page.locator('[data-testid="engine-state"][data-state="open"]').waitFor({ timeout: 30_000 })
+      // The learner's state survived in the data folder, and the reconnected page shows it.
+      const state = ((await callLab(own.url, 'learner.get', {})) as { state: { lang: string; theme: string; predictions: Record<string, { choice: string }> } }).state
+      expect(state).toMatchObject({ lang: 'zh', theme: 'dark', predictions: { 'udp-datagrams': { choice: 'three' } } })
+      await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('zh-CN')
+      await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark')
+      await expect(page.getByTestId('prediction-yours').textContent()).resolves.toContain('3 次，每次一个数据报')
+      // And a reload of the page (a fresh start of the renderer) shows the same.
+      await page.reload()
+      await page.locator('[data-testid="engine-state"][data-state="open"]').waitFor()
+      await openLessons(page)
+      await page.locator('[data-lesson-page="udp-datagrams"]').waitFor()
+      await expect(page.getByTestId('prediction-yours').textContent()).resolves.toContain('3 次，每次一个数据报')
+      await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark')
+      await page.context().close()
+    } finally {
+      await current.stop()
+    }
+  })
 })

@@ -31,7 +31,7 @@ export default {
         title: 'Where the unserved connections wait',
         kernel: 'Kernel accept queue: {n} of {limit}',
         kernelUnknown: 'Kernel accept queue: not told by this OS',
-        lab: 'The lab’s own queue: {n} connection(s), {bytes} byte(s) unread in their kernel receive buffers',
+        lab: 'The lab’s own queue: {n} {n|connection|connections}, {bytes} {bytes|byte|bytes} unread in their kernel receive buffers',
         honest:
           'Node accepts every connection as soon as it arrives and cannot leave one unaccepted, so the kernel’s accept queue stays (almost) empty and the clients that wait are in the lab’s queue: accepted, ESTABLISHED, but not read. Python’s socketserver.TCPServer instead leaves them in the kernel’s accept queue, up to its listen backlog (request_queue_size, 5) plus one; further clients stay in SYN_SENT.',
       },
