@@ -9,7 +9,8 @@
  *    and running the same task in it (median of 5);
  * 2. 8 × io:200ms concurrent, against the 200 ms one task takes;
  * 3. 4 × cpu:400ms parallel against serial (speedup on this machine's CPUs);
- * 4. the same 4 × cpu:400ms concurrent on ONE CPU against serial (should gain nothing).
+ * 4. the same 4 × cpu:400ms concurrent on ONE CPU against serial (should gain nothing);
+ * 5. (second table) the CPU-slice sampler's own CPU time per run, against the tasks' (target ≤ 5 % of one CPU).
  */
 import os from 'node:os'
 import path from 'node:path'
@@ -106,6 +107,52 @@ it('process pool: dispatch cost, I/O overlap, parallel speedup, one-CPU concurre
       '',
       `process pool benchmark — ${cpus} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at the end`,
       line(['measure', 'result', 'baseline (same run)', 'comparison']),
+      line(widths.map((w) => '-'.repeat(w))),
+      ...rows.map(line),
+      '',
+    ].join('\n'),
+  )
+})
+
+/**
+ * Issue 10: what sampling every child's schedstat about every 10 ms costs while a run lives.
+ * The sampler measures its own thread's CPU time around every tick; the target is ≤ 5 % of one
+ * CPU. The baseline in the same run is the CPU time the run's tasks used (what is being watched).
+ */
+it('CPU-slice sampler: its own CPU time while a run lives, against the run’s', async () => {
+  const cases: [string, RunMode][] = [
+    ['io:500ms', 'concurrent'],
+    ['io:500ms*8', 'concurrent'],
+    ['io:500ms*16', 'concurrent'],
+    ['cpu:400ms*4', 'concurrent'],
+    ['cpu:400ms*4', 'parallel'],
+  ]
+  const head = ['run', 'children', 'ticks (mean interval)', 'sampler CPU', 'tasks’ CPU (baseline)', 'share of one CPU']
+  const rows: string[][] = []
+  for (const [tasks, mode] of cases) {
+    const r = await run(tasks, mode)
+    const s = r.sampling
+    if (!s?.ok) {
+      rows.push([`${tasks} ${mode}`, String(r.workers), '-', '-', `${r.cpuMsTotal.toFixed(1)} ms`, `not sampled: ${s ? s.error.message : 'no sampling info'}`])
+      continue
+    }
+    const perReading = (s.samplerCpuMs * 1000) / Math.max(1, s.ticks * r.workers)
+    rows.push([
+      `${tasks} ${mode}`,
+      String(r.workers),
+      `${s.ticks} (${s.meanIntervalMs.toFixed(1)} ms)`,
+      `${s.samplerCpuMs.toFixed(2)} ms (${perReading.toFixed(1)} µs per child per tick)`,
+      `${r.cpuMsTotal.toFixed(1)} ms (sampler = ${((s.samplerCpuMs / Math.max(0.001, r.cpuMsTotal)) * 100).toFixed(2)} % of it)`,
+      `${(s.samplerShare * 100).toFixed(2)} % over ${r.wallMs.toFixed(0)} ms wall; target ≤ 5 %`,
+    ])
+  }
+  const widths = head.map((_, c) => Math.max(...[head, ...rows].map((r) => r[c]!.length)))
+  const line = (r: string[]) => r.map((x, c) => x.padEnd(widths[c]!)).join('  ')
+  console.log(
+    [
+      '',
+      `CPU-slice sampler — ${os.availableParallelism()} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at the end`,
+      line(head),
       line(widths.map((w) => '-'.repeat(w))),
       ...rows.map(line),
       '',

@@ -223,7 +223,7 @@ function finishSampling(
     ticks,
     meanIntervalMs: ticks > 1 ? r3((report.at[ticks - 1]! - report.at[0]!) / (ticks - 1)) : 0,
     samplerCpuMs: r3(report.samplerCpuMs),
-    samplerShare: wallMs > 0 ? r3(report.samplerCpuMs / wallMs) : 0,
+    samplerShare: wallMs > 0 ? Math.round((report.samplerCpuMs / wallMs) * 1e5) / 1e5 : 0,
   }
   if (report.truncated) info.truncated = report.truncated
   return info
