@@ -12,11 +12,12 @@ import { compareCommand } from './commands/compare'
 import { treeCommand } from './commands/tree'
 import { socketsCommand } from './commands/sockets'
 import { counterCommand } from './commands/counter'
+import { scheduleCommand } from './commands/schedule'
 import { simulateCommand } from './commands/simulate'
 import { printError, usageError, type CliIo } from './io'
 import { toErrorData } from '../lab/errors'
 
-export const commands: Command[] = [serveCommand, sendCommand, benchCommand, stickyCommand, concurrencyCommand, webCommand, runCommand, compareCommand, treeCommand, socketsCommand, counterCommand, simulateCommand]
+export const commands: Command[] = [serveCommand, sendCommand, benchCommand, stickyCommand, concurrencyCommand, webCommand, runCommand, compareCommand, treeCommand, socketsCommand, counterCommand, simulateCommand, scheduleCommand]
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

@@ -5,7 +5,7 @@
  * children. Task language: see `shared/task-spec.ts` (`parseTaskSpec`).
  */
 import type { LabErrorData } from '../errors'
-import { int, object, oneOf, optional, type Schema } from '../schema'
+import { int, object, oneOf, optional, string, type Schema } from '../schema'
 import { parseTaskSpec, type TaskKind } from '../task-spec'
 import { method } from './spec'
 
@@ -210,6 +210,58 @@ export function taskSpecInput(): Schema<string> {
   }
 }
 
+// ─── scheduling policies: a SIMULATION after OSTEP's cpu-sched/scheduler.py ───
+
+export const SCHED_POLICIES = ['FIFO', 'SJF', 'RR'] as const
+export type SchedPolicy = (typeof SCHED_POLICIES)[number]
+export const SCHED_MAX_JOBS = 20
+/** Longest job (time units) and largest quantum the lab simulates. */
+export const SCHED_MAX_LENGTH = 1000
+/** One job length as the lab takes it: a plain decimal number (Python's float() takes more forms; the lab does not). */
+const SCHED_LENGTH = String.raw`\d{1,7}(\.\d{1,6})?`
+export const SCHED_LENGTH_PATTERN = new RegExp(`^${SCHED_LENGTH}$`)
+/** `--list`: lengths, comma-separated (e.g. "5,3,8" or "2.5,7"), at most SCHED_MAX_JOBS. */
+export const SCHED_LIST_PATTERN = new RegExp(`^${SCHED_LENGTH}(,${SCHED_LENGTH}){0,19}$`)
+
+export interface SchedInput {
+  policy: SchedPolicy
+  /** Job lengths, e.g. "5,3,8" (scheduler.py -l). Excludes jobs/seed/maxlen. */
+  list?: string
+  /** Random jobs as scheduler.py draws them: -j (default 3), -s (default 0), -m (default 10). */
+  jobs?: number
+  seed?: number
+  maxlen?: number
+  /** RR's time slice (-q, default 1). */
+  quantum?: number
+}
+
+export interface SchedJob {
+  id: number
+  length: number
+  /** The length as scheduler.py prints it ("5.0" for a listed 5, "5" for a drawn one). */
+  lengthText: string
+}
+
+/** One stretch of the trace: `job` ran from `start` for `length`; `done` when it finished then. */
+export interface SchedRun {
+  job: number
+  start: number
+  length: number
+  done: boolean
+}
+
+export interface SchedResult {
+  simulation: true
+  policy: SchedPolicy
+  quantum: number
+  source: { list: string } | { jobs: number; seed: number; maxlen: number }
+  jobs: SchedJob[]
+  runs: SchedRun[]
+  /** Per job, in the order scheduler.py prints them (run order for FIFO/SJF, job id for RR). */
+  stats: { job: number; response: number; turnaround: number; wait: number }[]
+  average: { response: number; turnaround: number; wait: number }
+}
+
 const workers = optional(int({ min: 1, max: MAX_WORKERS }))
 const deadlineMs = optional(int({ min: MIN_DEADLINE_MS, max: MAX_DEADLINE_MS }))
 
@@ -231,6 +283,21 @@ export const procMethods = {
   'proc.stop': method<{ stopped: boolean }>()(object({})),
   /** The live pools and their children (pids, slots, states). */
   'proc.pool.status': method<PoolStatus>()(object({})),
+  /**
+   * A SIMULATION of FIFO, SJF and RR scheduling with the semantics of OSTEP's
+   * cpu-sched/scheduler.py: jobs from `list` or drawn from `seed` as that program does;
+   * per-job response, turnaround and wait, and their averages.
+   */
+  'sim.schedule': method<SchedResult>()(
+    object({
+      policy: oneOf(SCHED_POLICIES),
+      list: optional(string({ min: 1, max: 300, pattern: SCHED_LIST_PATTERN, patternHint: 'must look like "5,3,8": job lengths, comma-separated, at most 20' })),
+      jobs: optional(int({ min: 1, max: SCHED_MAX_JOBS })),
+      seed: optional(int({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER })),
+      maxlen: optional(int({ min: 1, max: SCHED_MAX_LENGTH })),
+      quantum: optional(int({ min: 1, max: SCHED_MAX_LENGTH })),
+    }),
+  ),
 }
 
 export interface ProcEvents {

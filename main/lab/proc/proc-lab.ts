@@ -4,6 +4,7 @@ import type { procMethods } from '../../../shared/contract/proc'
 import type { LabContext, LabDomain } from '../context'
 import { LabError } from '../errors'
 import { compareModes, runTasks, type RunnerDeps } from './runner'
+import { schedule } from './scheduler'
 import { listPools, type WorkerPool } from './worker-pool'
 
 type ProcMethod = keyof typeof procMethods
@@ -55,6 +56,7 @@ export function createProcLab(ctx: LabContext): LabDomain<ProcMethod> {
         await current?.close()
         return { stopped: true }
       },
+      'sim.schedule': (input) => schedule(input),
       'proc.pool.status': () => {
         const pools = listPools()
         return { pools: pools.map((p) => p.status()), children: pools.flatMap((p) => p.children()) }

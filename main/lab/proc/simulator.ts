@@ -306,13 +306,17 @@ export function formatSimulation(result: SimResult, banner = false): string {
   return lines.join('\n')
 }
 
-/** `'%.2f' % v` as Python prints it: exact ties round to even (JS `toFixed` rounds them up: 78.125 → "78.13"). */
+/**
+ * `'%.2f' % v` as Python prints it. Both round the exact binary value; they differ only on exact
+ * ties, which Python rounds to even and JS `toFixed` up (78.125 → "78.12" vs "78.13"). A double
+ * is exactly halfway between two hundredths only when it is an odd multiple of 1/8 (…​.125,
+ * .375, .625, .875): 0.005 is not (its double is a little above), so it rounds up in both.
+ */
 export function pyFixed2(v: number): string {
-  const scaled = v * 200
-  if (Number.isInteger(scaled) && Math.abs(scaled % 2) === 1 && scaled / 200 === v) {
-    const low = (scaled - 1) / 2
-    const n = low % 2 === 0 ? low : low + 1
-    return (n / 100).toFixed(2)
+  const eighths = v * 8
+  if (Number.isInteger(eighths) && !Number.isInteger(v * 4)) {
+    const low = Math.floor(v * 100)
+    return ((low % 2 === 0 ? low : low + 1) / 100).toFixed(2)
   }
   return v.toFixed(2)
 }
