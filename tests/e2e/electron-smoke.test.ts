@@ -115,6 +115,8 @@ describe.skipIf(!status.installed)(`Electron smoke test${reason}`, () => {
   })
 
   it('the copy buttons may write to the clipboard (the one permission granted)', async () => {
+    // The Clipboard API needs a focused document.
+    await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.focus())
     await page.bringToFront()
     const wrote = await page.evaluate(() =>
       navigator.clipboard.writeText('socket & process lab').then(
