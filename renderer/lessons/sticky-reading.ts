@@ -28,6 +28,20 @@ export function readStickyRun({ kind, summary }: RunFacts): Text[] {
       ),
     )
   }
+  // The kernel's own figures from the run (os socket table): why the sends merged.
+  const kernelBytes = n(summary.kernelBytes)
+  const firstRecv = n(summary.firstRecvBytes)
+  if (kernelBytes !== null && firstRecv !== null) {
+    out.push(
+      t(
+        `接收方睡着的时候，从操作系统读到：内核接收缓冲区里等着 ${kernelBytes} 个字节；第一次 recv() 取走了其中 ${firstRecv} 个。`,
+        `While the reader slept, the OS showed ${kernelBytes} ${kernelBytes === 1 ? 'byte' : 'bytes'} waiting in the kernel’s receive buffer; the first recv() took ${firstRecv} of them.`,
+      ),
+    )
+  }
+  if (summary.closedFirstState === 'TIME_WAIT') {
+    out.push(t('关闭之后，先关闭的发送方一端留在了 TIME_WAIT 状态（内核里看到的）。', 'After the close, the sender’s end — it closed first — was left in TIME_WAIT, as the kernel showed.'))
+  }
   const recovered = n(summary.recovered)
   if (recovered !== null && recovered > 0) {
     out.push(t(`分帧解出了 ${recovered} 条消息，不管字节是怎样分批到达的：看图旁列出的解出的消息。`, `Framing recovered ${recovered} ${recovered === 1 ? 'message' : 'messages'}, however the bytes arrived: see the decoded messages beside the chart.`))

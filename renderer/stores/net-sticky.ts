@@ -71,6 +71,10 @@ export const useNetStickyStore = defineStore('netSticky', () => {
           recovered: framed,
           bytes: r.totalBytes,
           datagrams: r.udp ? r.udp.received : null,
+          // The kernel's evidence: bytes waiting before the first recv() (null when not read), what that recv() took, the closer's state.
+          kernelBytes: r.recvs[0]?.kernelBytes ?? null,
+          firstRecvBytes: r.recvs[0]?.bytes ?? null,
+          closedFirstState: r.close?.senderState ?? null,
         },
         compactSticky(r, HISTORY_MAX_RESULT_BYTES - 8_192),
       )

@@ -8,6 +8,7 @@
 import { array, boolean, int, object, oneOf, optional, string } from '../schema'
 import { SERVER_MODES, type ServedBy, type ServerMode } from './net'
 import { CLIENT_FRAMINGS, TEXT_ENCODINGS, type ClientFraming, type TextEncoding } from './net-clients'
+import type { SocketState } from './os'
 import { method } from './spec'
 
 // ── Sticky packets ─────────────────────────────────────────────────────────────
@@ -63,6 +64,33 @@ export interface StickyRecv {
   at: number
   /** Indexes of the sends whose bytes this chunk holds (one → clean; several → merged; a send in several chunks → split). */
   sends: number[]
+  /**
+   * Bytes waiting in the kernel's receive buffer of the reader's socket just before this recv(),
+   * read from the OS while the reader slept (Linux /proc/net/tcp, macOS netstat). Null when not
+   * read: no reader delay, past the first STICKY_KERNEL_SAMPLES reads, or an OS that does not tell.
+   */
+  kernelBytes: number | null
+  /** Bytes Node had already taken from the kernel before this recv() (they sit in the lab's own buffer, not the kernel's). */
+  bufferedBytes: number
+}
+
+/** The kernel's receive buffer is read before at most this many recv() calls of a run. */
+export const STICKY_KERNEL_SAMPLES = 50
+
+/**
+ * After the run both sockets are closed; the sender closed first (it sent its FIN when it had sent
+ * everything), so its end of the connection is the one TCP keeps in TIME_WAIT.
+ */
+export interface StickyClose {
+  closedFirst: 'sender'
+  /** The sender's end as the kernel has it after the close: TIME_WAIT, or null where the OS does not tell. */
+  senderState: SocketState | null
+  /** ms until the TIME_WAIT socket disappears (Linux); null where unknown. */
+  timerMs: number | null
+  /** The receiver's end: null = gone (it closed second, so nothing waits on its side). */
+  receiverState: SocketState | null
+  senderPort: number
+  receiverPort: number
 }
 
 /** A complete message recovered by the framing decoder (frame ≠ none). */
@@ -113,6 +141,8 @@ export interface StickyRunResult {
   split: number
   /** The same messages as datagrams (only when `udp: true`). */
   udp: StickyUdpResult | null
+  /** What the kernel showed after both ends closed; null where the OS does not tell. */
+  close: StickyClose | null
 }
 
 // ── Serial vs concurrent ───────────────────────────────────────────────────────

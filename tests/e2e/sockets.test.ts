@@ -53,5 +53,23 @@ describe.skipIf(!hasChromium)('socket table in Chromium (browser mode)', () => {
       await page.getByTestId('server-empty').waitFor()
       await page.context().close()
     })
+
+    it(`sticky packets: the bytes waiting in the kernel's receive buffer, one recv() taking them, TIME_WAIT after (${lang})`, async () => {
+      const page = await openLab(session.browser, session.url, { lang })
+      await page.getByTestId('net-tab-sticky').click()
+      await page.getByTestId('sticky-read-delay').fill('200')
+      await page.getByTestId('sticky-run').click()
+      const first = page.getByTestId('sticky-kernel-first')
+      await first.waitFor()
+      await expect(first.textContent()).resolves.toMatch(lang === 'en' ? /slept 200 ms: 16 bytes waited in the kernel’s receive buffer\..*one recv\(1024\) took all 16/ : /睡了 200 毫秒：内核接收缓冲区里等着 16 个字节。.*一次 recv\(1024\) 就把这 16 个字节全部取走/)
+      await expect(page.getByTestId('sticky-kernel-close').textContent()).resolves.toMatch(/TIME_WAIT/)
+      await page.getByTestId('sticky-kernel').evaluate((el) => {
+        const main = document.getElementById('main')!
+        main.scrollTop += el.closest('section')!.getBoundingClientRect().top - main.getBoundingClientRect().top - 16
+      })
+      await screenshot(page, `network-sticky-kernel-${lang}`)
+      expect(pageProblems(page)).toEqual([])
+      await page.context().close()
+    })
   }
 })

@@ -255,3 +255,32 @@ describe.skipIf(!linux)('lab sockets (the command)', () => {
     }
   })
 })
+
+describe.skipIf(!linux)('sticky packets: the kernel\'s evidence', () => {
+  let lab: Lab
+  beforeEach(() => {
+    lab = createTestLab()
+  })
+  afterEach(() => lab.close())
+
+  it('while the reader sleeps all 16 bytes wait in its kernel receive buffer; one recv() takes them; the sender, closing first, is left in TIME_WAIT', async () => {
+    const r = await lab.invoke('net.sticky.run', { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200 })
+    expect(r.recvs).toHaveLength(1)
+    expect(r.recvs[0]).toMatchObject({ bytes: 16, kernelBytes: 16, bufferedBytes: 0 })
+    expect(r.close).toMatchObject({ closedFirst: 'sender', senderState: 'TIME_WAIT', receiverState: null })
+    expect(r.close!.timerMs).toBeGreaterThan(0)
+  })
+
+  it('recv(4) after a sleep: the kernel holds what the earlier reads left, less each time', async () => {
+    const r = await lab.invoke('net.sticky.run', { messages: ['hello', 'world'], gapMs: 0, recvSize: 4, readDelayMs: 50 })
+    expect(r.recvs.map((x) => x.bytes)).toEqual([4, 4, 2])
+    // Node reads everything the kernel has in one go; what recv(4) does not take waits in the lab's own buffer.
+    expect(r.recvs[0]).toMatchObject({ kernelBytes: 10, bufferedBytes: 0 })
+    for (const x of r.recvs.slice(1)) expect(x.kernelBytes! + x.bufferedBytes).toBe(10 - x.offset)
+  })
+
+  it('no reader delay: nothing is read from the kernel, and the result says so (null)', async () => {
+    const r = await lab.invoke('net.sticky.run', { messages: ['a', 'b'], gapMs: 0, recvSize: 1024, readDelayMs: 0 })
+    expect(r.recvs.every((x) => x.kernelBytes === null)).toBe(true)
+  })
+})

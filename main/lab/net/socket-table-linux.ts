@@ -87,6 +87,9 @@ export function parseProcNet(text: string, proto: 'tcp' | 'udp', family: 4 | 6, 
     if (proto === 'udp') state = code === 1 ? 'ESTABLISHED' : code === 7 ? 'UNCONN' : 'UNKNOWN'
     else state = TCP_STATES[code] ?? 'UNKNOWN'
     const listen = state === 'LISTEN'
+    // rx_queue is rcv_nxt − copied_seq: once the peer's FIN has arrived (and until the program reads
+    // the end of stream) it counts that FIN as one. `ss` prints it so; the bytes waiting are one less.
+    const finIn = proto === 'tcp' && (state === 'CLOSE_WAIT' || state === 'LAST_ACK' || state === 'CLOSING')
     rows.push({
       proto,
       family,
@@ -96,7 +99,7 @@ export function parseProcNet(text: string, proto: 'tcp' | 'udp', family: 4 | 6, 
       acceptQueue: listen ? rx! : null,
       acceptQueueLimit: null,
       acceptQueueLimitSource: null,
-      recvQueueBytes: listen ? null : rx!,
+      recvQueueBytes: listen ? null : finIn ? Math.max(0, rx! - 1) : rx!,
       sendQueueBytes: listen ? null : tx!,
       pid: null,
       orphan: inode === 0,
@@ -135,6 +138,7 @@ export class LinuxSocketReader implements SocketReader {
   readonly limits = [
     'A LISTEN socket\'s accept-queue limit is not in /proc: it comes from `ss` (the kernel, via netlink) where installed, else from the backlog the lab asked for, capped by net.core.somaxconn. Linux lets one connection more than the limit wait.',
     'UDP queue figures are the kernel memory the queued datagrams take (with its own overhead), not their payload bytes.',
+    'After the peer closed (CLOSE_WAIT, LAST_ACK, CLOSING) the kernel counts its FIN as one more byte to read; the table shows the bytes, so ss\'s Recv-Q is one higher there.',
     'TIME_WAIT, SYN_RECV and closed-but-not-finished sockets belong to no process: they are matched to the lab by their ports.',
   ]
   private readonly littleEndian = os.endianness() === 'LE'

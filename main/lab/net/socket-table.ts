@@ -4,11 +4,13 @@
  * the accept-queue limit of LISTEN sockets, and times the read.
  */
 import { execFile } from 'node:child_process'
-import { SOCKET_TABLE_MAX, type OsSocket, type OsSocketTable } from '../../../shared/contract/os'
+import { readFileSync } from 'node:fs'
+import os from 'node:os'
+import { SOCKET_TABLE_MAX, type OsSocket, type OsSocketTable, type SocketState } from '../../../shared/contract/os'
 import { LabError } from '../errors'
 import { compareSockets, isWildcard, sameAddress, tupleKey, type SocketReader, type SocketRow } from './socket-table-common'
-import { DarwinSocketReader } from './socket-table-darwin'
-import { LinuxSocketReader } from './socket-table-linux'
+import { DarwinSocketReader, parseNetstatDarwin } from './socket-table-darwin'
+import { LinuxSocketReader, parseProcNet } from './socket-table-linux'
 import { Win32SocketReader } from './socket-table-win32'
 
 export function createSocketReader(platform: NodeJS.Platform = process.platform): SocketReader | null {
@@ -185,4 +187,41 @@ function toSocket(r: SocketRow, match: OsSocket['match']): OsSocket {
     inode: r.inode,
     timerMs: r.timerMs,
   }
+}
+
+/** One TCP connection's state and queues as the kernel has them. */
+export interface ConnectionQueues {
+  state: SocketState
+  recvQueueBytes: number | null
+  sendQueueBytes: number | null
+  timerMs: number | null
+}
+
+const littleEndian = os.endianness() === 'LE'
+
+/**
+ * One TCP connection of this process's network namespace, found by its two ports (both ends on
+ * this machine, as in the lab's own experiments): Linux reads /proc/self/net/tcp{,6} directly
+ * (about a millisecond), macOS runs netstat. `null`: no such socket (any more). `undefined`: this
+ * OS does not tell (Windows gives no queue sizes).
+ */
+export async function readTcpConnection(localPort: number, remotePort: number, platform: NodeJS.Platform = process.platform): Promise<ConnectionQueues | null | undefined> {
+  let rows: ReturnType<typeof parseProcNet>
+  if (platform === 'linux') {
+    rows = []
+    for (const [file, family] of [['tcp', 4], ['tcp6', 6]] as const) {
+      let text: string
+      try {
+        text = readFileSync(`/proc/self/net/${file}`, 'utf8')
+      } catch {
+        continue
+      }
+      rows.push(...parseProcNet(text, 'tcp', family, littleEndian))
+    }
+  } else if (platform === 'darwin') {
+    const text = await new Promise<string>((resolve) => execFile('netstat', ['-anv', '-p', 'tcp'], { encoding: 'utf8', timeout: 5_000, maxBuffer: 16 * 1024 * 1024 }, (_err, stdout) => resolve(stdout ?? '')))
+    rows = parseNetstatDarwin(text)
+  } else return undefined
+  const hit = rows.find((r) => r.local.port === localPort && r.remote.port === remotePort)
+  return hit ? { state: hit.state, recvQueueBytes: hit.recvQueueBytes, sendQueueBytes: hit.sendQueueBytes, timerMs: hit.timerMs } : null
 }

@@ -2,8 +2,10 @@ import dgram from 'node:dgram'
 import net from 'node:net'
 import {
   STICKY_HEX_BYTES,
+  STICKY_KERNEL_SAMPLES,
   STICKY_MAX_READ_SPAN_MS,
   STICKY_MAX_SEND_SPAN_MS,
+  type StickyClose,
   type StickyDatagram,
   type StickyMessage,
   type StickyRecv,
@@ -15,6 +17,7 @@ import {
 import { fromNodeError, LabError } from '../errors'
 import { decodeText, encodeText } from './encoding'
 import { encodeFrame, FrameDecoder } from './framing'
+import { readTcpConnection } from './socket-table'
 
 const HOST = '127.0.0.1'
 /** The whole run (sends, reads, UDP half) must end within this, or it fails with ERR_TIMEOUT. */
@@ -75,7 +78,7 @@ export async function runSticky(input: StickyInput): Promise<StickyRunResult> {
   let merged = 0
   for (const r of tcp.recvs) if (r.sends.length > 1) merged++
   const split = tcp.sends.filter((send) => tcp.recvs.filter((r) => r.sends.includes(send.index)).length > 1).length
-  return { settings: s, startedAt, elapsedMs: now(), totalBytes, sends: tcp.sends, recvs: tcp.recvs, messages: tcp.messages, merged, split, udp }
+  return { settings: s, startedAt, elapsedMs: now(), totalBytes, sends: tcp.sends, recvs: tcp.recvs, messages: tcp.messages, merged, split, udp, close: tcp.close }
 }
 
 async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -90,7 +93,7 @@ async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Prom
   }
 }
 
-async function runTcp(s: StickySettings, payloads: Buffer[], wires: Buffer[], now: () => number) {
+async function runTcp(s: StickySettings, payloads: Buffer[], wires: Buffer[], now: () => number): Promise<Pick<StickyRunResult, 'sends' | 'recvs' | 'messages' | 'close'>> {
   // pauseOnConnect: the receiver reads nothing until it calls recv(), so bytes wait in the kernel.
   const server = net.createServer({ pauseOnConnect: true })
   const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve))
@@ -104,6 +107,8 @@ async function runTcp(s: StickySettings, payloads: Buffer[], wires: Buffer[], no
   // A late error (a reset while tearing down) must not become an uncaught exception.
   sender.on('error', () => {})
   let conn: net.Socket | null = null
+  let result: Pick<StickyRunResult, 'sends' | 'recvs' | 'messages'>
+  let senderPort: number | undefined
   try {
     const [receiver] = await Promise.all([
       accepted,
@@ -113,18 +118,44 @@ async function runTcp(s: StickySettings, payloads: Buffer[], wires: Buffer[], no
       }),
     ])
     conn = receiver
-    const reading = receive(receiver, s, payloads, now)
+    senderPort = sender.localPort
+    // The reader's socket in the kernel's table: local = the server's port, peer = the sender's.
+    const kernel = () => readTcpConnection(port, senderPort!).then((q) => (q ? q.recvQueueBytes : null))
+    const reading = receive(receiver, s, payloads, now, kernel)
     const sends = await send(sender, s, payloads, wires, now)
     const { recvs, messages } = await reading
     for (const r of recvs) {
       const end = r.offset + r.bytes
       r.sends = sends.filter((x) => x.offset < end && x.offset + x.bytes > r.offset).map((x) => x.index)
     }
-    return { sends, recvs, messages }
+    result = { sends, recvs, messages }
   } finally {
     sender.destroy()
     conn?.destroy()
     await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+  return { ...result, close: await closedState(senderPort, port) }
+}
+
+/** How long to look for the sender's TIME_WAIT after the close (it appears within a round trip on loopback). */
+const CLOSE_WAIT_MS = 2_000
+
+/**
+ * Both ends are closed; the sender sent its FIN first. Poll the kernel (bounded) until the sender's
+ * end is in TIME_WAIT and the receiver's end is gone, and report what it shows.
+ */
+async function closedState(senderPort: number | undefined, receiverPort: number): Promise<StickyClose | null> {
+  if (!senderPort) return null
+  const deadline = Date.now() + CLOSE_WAIT_MS
+  for (;;) {
+    const sender = await readTcpConnection(senderPort, receiverPort)
+    if (sender === undefined) return null
+    const receiver = await readTcpConnection(receiverPort, senderPort)
+    const settled = sender?.state === 'TIME_WAIT' && !receiver
+    if (settled || Date.now() > deadline) {
+      return { closedFirst: 'sender', senderState: sender?.state ?? null, timerMs: sender?.timerMs ?? null, receiverState: receiver?.state ?? null, senderPort, receiverPort }
+    }
+    await sleep(10)
   }
 }
 
@@ -143,7 +174,13 @@ async function send(sender: net.Socket, s: StickySettings, payloads: Buffer[], w
 }
 
 /** The course's server loop, slowed down: `time.sleep(delay); data = conn.recv(n)` until b''. */
-async function receive(socket: net.Socket, s: StickySettings, payloads: Buffer[], now: () => number): Promise<{ recvs: StickyRecv[]; messages: StickyMessage[] }> {
+async function receive(
+  socket: net.Socket,
+  s: StickySettings,
+  payloads: Buffer[],
+  now: () => number,
+  kernelBytes: () => Promise<number | null | undefined>,
+): Promise<{ recvs: StickyRecv[]; messages: StickyMessage[] }> {
   const pending: Buffer[] = []
   let pendingBytes = 0
   let ended = false
@@ -177,7 +214,13 @@ async function receive(socket: net.Socket, s: StickySettings, payloads: Buffer[]
   const messages: StickyMessage[] = []
   let offset = 0
   for (;;) {
-    if (s.readDelayMs > 0) await sleep(s.readDelayMs)
+    let inKernel: number | null = null
+    if (s.readDelayMs > 0) {
+      await sleep(s.readDelayMs)
+      // While the reader slept, the bytes piled up in the kernel (the socket is paused: Node reads nothing).
+      if (recvs.length < STICKY_KERNEL_SAMPLES) inKernel = (await kernelBytes()) ?? null
+    }
+    const buffered = pendingBytes
     if (pendingBytes < s.recvSize && !ended) {
       // recv(n): block until something is there, then take all that already sits in the buffers
       // (up to n). One turn of the event loop lets every read that is ready happen.
@@ -195,7 +238,7 @@ async function receive(socket: net.Socket, s: StickySettings, payloads: Buffer[]
     if (rest.length) pending.push(rest)
     pendingBytes = rest.length
     const at = now()
-    recvs.push({ index: recvs.length, offset, bytes: chunk.length, hex: hex(chunk), text: decodeText(chunk, s.encoding), at, sends: [] })
+    recvs.push({ index: recvs.length, offset, bytes: chunk.length, hex: hex(chunk), text: decodeText(chunk, s.encoding), at, sends: [], kernelBytes: inKernel, bufferedBytes: buffered })
     offset += chunk.length
     if (s.frame !== 'none') {
       for (const m of decoder.push(chunk)) {
