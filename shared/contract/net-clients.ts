@@ -26,6 +26,13 @@ export const MAX_CLIENT_TOTAL_BYTES = 16 * 1024 * 1024
 export const MAX_CLIENT_SEND_SPAN_MS = 600_000
 /** Persistent TCP clients open at once; one more → ERR_LIMIT. */
 export const MAX_TCP_CLIENTS = 64
+/** One-shot clients (`net.tcp.send`, `net.udp.send`) waiting for their replies at once, lab-wide; one more → ERR_LIMIT. */
+export const MAX_ONE_SHOT_CLIENTS = 256
+/**
+ * File descriptors kept free for the lab's own doors (the page's WebSocket, Electron's IPC) and
+ * History: a client that would leave fewer free → ERR_LIMIT (issue 12: 1,100 sends took them all).
+ */
+export const RESERVED_DESCRIPTORS = 64
 /** The largest UDP payload over IPv4 (65,535 − 8 UDP − 20 IP header bytes). */
 export const MAX_UDP_PAYLOAD_BYTES = MAX_DATAGRAM_BYTES
 /** Characters of decoded text carried in one event (the byte count is always exact). */

@@ -38,9 +38,16 @@ export class LabProcess {
     reject: (e: Error) => void
   }[] = []
 
-  /** `entry`: another built CLI than bin/lab.js (a copy of out/ whose renderer folder a test plants files in). */
-  constructor(args: string[], opts: { entry?: string } = {}) {
-    this.child = spawn(process.execPath, [opts.entry ?? LAB_BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  /**
+   * `entry`: another built CLI than bin/lab.js (a copy of out/ whose renderer folder a test plants files in).
+   * `nofile`: start the lab under that many file descriptors (`ulimit -n`, through a shell that then execs node).
+   */
+  constructor(args: string[], opts: { entry?: string; nofile?: number } = {}) {
+    const argv = [opts.entry ?? LAB_BIN, ...args]
+    this.child =
+      opts.nofile === undefined
+        ? spawn(process.execPath, argv, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn('/bin/sh', ['-c', `ulimit -n ${Math.floor(opts.nofile)} && exec "$0" "$@"`, process.execPath, ...argv], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     this.child.stderr!.on('data', (d) => (this.stderr += d))
     // A process whose output has ended cannot print the awaited line any more: fail at once.
     this.child.once('close', (code, signal) => {

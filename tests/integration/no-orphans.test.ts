@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import WebSocket from 'ws'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { LabProcess } from '../helpers/cli'
+import { webClient } from '../helpers/web-client'
 import { descendantPids } from '../helpers/proc-probe'
 import { isAlive, killAll, waitUntil } from '../helpers/procs'
 
@@ -75,37 +75,6 @@ async function descendants(pid: number, n: number): Promise<number[]> {
 
 async function kill9(lab: LabProcess): Promise<void> {
   await lab.stop('SIGKILL')
-}
-
-/** A WebSocket client for `lab web`: the browser door, used to make one lab do several things. */
-async function webClient(lab: LabProcess) {
-  const line = await lab.waitFor((l) => l.event === 'web')
-  const url = new URL(String(line.url))
-  const ws = new WebSocket(`ws://${url.host}/ws${url.search}`, { headers: { Origin: `http://${url.host}` } })
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve())
-    ws.once('error', reject)
-  })
-  let id = 0
-  const pending = new Map<number, (r: { ok: boolean; value?: unknown; error?: unknown }) => void>()
-  const events: { topic: string; payload: { event?: string } }[] = []
-  ws.on('message', (d) => {
-    const msg = JSON.parse(d.toString()) as { type: string; id: number; result: { ok: boolean }; events: typeof events }
-    if (msg.type === 'result') pending.get(msg.id)?.(msg.result)
-    if (msg.type === 'events') events.push(...msg.events)
-  })
-  ws.on('error', () => {})
-  return {
-    ws,
-    events,
-    call(method: string, input: unknown): Promise<{ ok: boolean; value?: unknown; error?: unknown }> {
-      const n = ++id
-      return new Promise((resolve) => {
-        pending.set(n, resolve)
-        ws.send(JSON.stringify({ id: n, method, input }))
-      })
-    },
-  }
 }
 
 /** One lab (browser door) with a forking server holding 3 connections and a 2-child pool running long tasks. */

@@ -1,9 +1,10 @@
-import type { netClientMethods, netExperimentMethods } from '../../../shared/contract'
+import { COMPARE_MAX_CLIENTS, type netClientMethods, type netExperimentMethods } from '../../../shared/contract'
 import type { LabContext, LabDomain } from '../context'
 import { runCompare } from './compare-experiment'
 import { runSticky } from './sticky-experiment'
 import { TcpClients } from './tcp-clients'
 import { udpSend } from './udp-client'
+import { takeDescriptors, withOneShotClient } from './descriptors'
 
 type ClientMethod = keyof typeof netClientMethods | keyof typeof netExperimentMethods
 
@@ -28,10 +29,16 @@ export function createNetClientsLab(ctx: LabContext): LabDomain<ClientMethod> {
       'net.tcpClient.send': (input) => clients.find(input.id).write(input),
       'net.tcpClient.close': ({ id }) => clients.close(id),
       'net.tcpClient.list': () => clients.list(),
-      'net.udp.send': (input) => udpSend(input, `u-${nextUdp++}`, emit),
-      'net.sticky.run': (input) => runSticky(input),
-      'net.compare.run': (input) =>
-        runCompare(input, { workersDir: ctx.workersDir, runId: `cmp-${nextRun++}`, progress: (p) => ctx.emit('net.compare.progress', p) }),
+      'net.udp.send': (input) => withOneShotClient('a UDP send', () => udpSend(input, `u-${nextUdp++}`, emit)),
+      'net.sticky.run': (input) => {
+        takeDescriptors(2, 'the sticky-packet run')()
+        return runSticky(input)
+      },
+      'net.compare.run': (input) => {
+        // Each mode's server and its K clients: checked before anything starts.
+        takeDescriptors(input.clients ?? COMPARE_MAX_CLIENTS, 'the comparison')()
+        return runCompare(input, { workersDir: ctx.workersDir, runId: `cmp-${nextRun++}`, progress: (p) => ctx.emit('net.compare.progress', p) })
+      },
     },
     async close() {
       await clients.closeAll()

@@ -2,6 +2,7 @@ import { DEFAULT_HANDLER, DEFAULT_HOST, DEFAULT_PORT, type netMethods, type Serv
 import type { LabContext, LabDomain } from '../context'
 import { LabError } from '../errors'
 import { bindAddress } from './bind-address'
+import { withOneShotClient } from './descriptors'
 import { tcpSendOnce } from './tcp-client'
 import { TcpServer } from './tcp-server'
 import { UdpServer } from './udp-server'
@@ -38,6 +39,28 @@ export function createNetLab(ctx: LabContext): LabDomain<NetMethod> {
     }
   }
 
+  /**
+   * When a one-shot client got no reply: is it waiting in the queue of one of the lab's own serial
+   * servers? Then say so, with who is being served, instead of a bare timeout.
+   */
+  const queuedBehind = (target: { host: string; port: number; timeoutMs?: number }, local: { port: number }): LabError | null => {
+    for (const server of servers.values()) {
+      const info = server.info()
+      if (info.proto !== 'tcp' || info.mode !== 'serial' || info.port !== target.port) continue
+      const position = info.queue.findIndex((q) => q.remote.port === local.port)
+      if (position < 0) continue
+      const serving = info.connections.find((c) => c.state === 'serving')
+      const where = `${target.host}:${target.port}`
+      const who = serving ? `connection #${serving.conn} from ${serving.remote.address}:${serving.remote.port}` : 'another connection'
+      return new LabError(
+        'ERR_SERVER_BUSY',
+        `${where} is a serial server still serving ${who}: this client was accepted and waits in its queue (position ${position + 1} of ${info.queue.length}), unanswered after ${target.timeoutMs ?? 5_000} ms`,
+        { host: target.host, port: target.port, where, position: position + 1, waiting: info.queue.length, ...(serving ? { serving: serving.conn } : {}) },
+      )
+    }
+    return null
+  }
+
   return {
     handlers: {
       'net.tcpServer.start': async ({ allInterfaces, ...input }) =>
@@ -57,7 +80,7 @@ export function createNetLab(ctx: LabContext): LabDomain<NetMethod> {
         return { id }
       },
       'net.server.list': () => [...servers.values()].map((s) => s.info()),
-      'net.tcp.send': (input) => tcpSendOnce(input),
+      'net.tcp.send': (input) => withOneShotClient('a one-shot send', () => tcpSendOnce({ ...input, explainSilence: (local) => queuedBehind(input, local) })),
     },
     async close() {
       await Promise.all([...servers.values()].map((s) => s.close()))

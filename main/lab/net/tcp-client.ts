@@ -16,6 +16,11 @@ export interface TcpSendOptions {
   frame?: ClientFraming
   /** After the first bytes of a reply, the reply is complete once nothing more arrives for this long. */
   quietMs?: number
+  /**
+   * Asked when the connection was accepted but no reply came in time, while the socket is still
+   * open: the engine knows its own servers and can say why (a serial server's queue holds it).
+   */
+  explainSilence?: (local: { address: string; port: number }) => LabError | null
 }
 
 /**
@@ -62,12 +67,26 @@ export function tcpSendOnce(opts: TcpSendOptions): Promise<TcpSendResult> {
         elapsedMs: performance.now() - started,
       })
     }
+    let connected = false
     const deadline = setTimeout(() => {
-      if (received > 0) finish()
-      else finish(new LabError('ERR_TIMEOUT', `no reply from ${host}:${port} within ${timeoutMs} ms`, { host, port, ms: timeoutMs }))
+      if (received > 0) return finish()
+      const where = `${host}:${port}`
+      if (!connected) return finish(new LabError('ERR_TIMEOUT', `could not connect to ${where} within ${timeoutMs} ms`, { host, port, where, ms: timeoutMs }))
+      const local = { address: socket.localAddress ?? '?', port: socket.localPort ?? 0 }
+      finish(
+        opts.explainSilence?.(local) ??
+          new LabError('ERR_NO_REPLY', `${where} accepted the connection and got ${payload.length} bytes, but sent nothing back within ${timeoutMs} ms`, {
+            host,
+            port,
+            where,
+            ms: timeoutMs,
+            bytes: payload.length,
+          }),
+      )
     }, timeoutMs)
 
     socket.once('connect', () => {
+      connected = true
       socket.write(payload)
     })
     socket.on('data', (chunk: Buffer) => {

@@ -14,6 +14,7 @@ import {
 import { fromNodeError, LabError } from '../errors'
 import { decodeText, eventText, payloadBytes, socketHost, StreamTextDecoder } from './encoding'
 import { drained } from './drained'
+import { takeDescriptors } from './descriptors'
 import { encodeFrame, FrameDecoder } from './framing'
 
 type Emit = (event: ClientEvent) => void
@@ -232,6 +233,8 @@ export class TcpClients {
     if (this.clients.size >= MAX_TCP_CLIENTS) {
       throw new LabError('ERR_LIMIT', `at most ${MAX_TCP_CLIENTS} clients may be open at once; close some first`, { max: MAX_TCP_CLIENTS })
     }
+    // A check only: 64 persistent clients at most, and none may take the lab's reserved descriptors.
+    takeDescriptors(1, 'a persistent client')()
     const client = new TcpClient(`c-${this.nextId++}`, options, this.emit)
     this.clients.set(client.id, client)
     try {

@@ -1,0 +1,33 @@
+import WebSocket from 'ws'
+
+/** A WebSocket client for `lab web`: the browser door, used to make one lab do several things. */
+export async function webClient(lab: { waitFor(match: (l: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> }) {
+  const line = await lab.waitFor((l) => l.event === 'web')
+  const url = new URL(String(line.url))
+  const ws = new WebSocket(`ws://${url.host}/ws${url.search}`, { headers: { Origin: `http://${url.host}` } })
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve())
+    ws.once('error', reject)
+  })
+  let id = 0
+  const pending = new Map<number, (r: { ok: boolean; value?: unknown; error?: unknown }) => void>()
+  const events: { topic: string; payload: { event?: string } }[] = []
+  ws.on('message', (d) => {
+    const msg = JSON.parse(d.toString()) as { type: string; id: number; result: { ok: boolean }; events: typeof events }
+    if (msg.type === 'result') pending.get(msg.id)?.(msg.result)
+    if (msg.type === 'events') events.push(...msg.events)
+  })
+  ws.on('error', () => {})
+  return {
+    ws,
+    events,
+    call(method: string, input: unknown): Promise<{ ok: boolean; value?: unknown; error?: unknown }> {
+      const n = ++id
+      return new Promise((resolve) => {
+        pending.set(n, resolve)
+        ws.send(JSON.stringify({ id: n, method, input }))
+      })
+    },
+  }
+}
+
