@@ -23,6 +23,18 @@ export interface HistoryEntry extends HistoryMeta {
   result: JsonValue
 }
 
+/** The history file itself: where it is and how many damaged lines were moved to the side file. */
+export interface HistoryStatus {
+  /** history.jsonl in the data folder; null when the history lives in memory only. */
+  file: string | null
+  /** Damaged lines found when the file was read at this start. */
+  damaged: number
+  /** Damaged lines kept in the side file, in all (they are never dropped). */
+  keptAside: number
+  /** history.damaged.jsonl when it holds any line, else null. */
+  damagedFile: string | null
+}
+
 /** Size caps. A browser-mode request is one WebSocket message of at most 1 MiB, so the result stays below it. */
 export const HISTORY_MAX_RESULT_BYTES = 512 * 1024
 export const HISTORY_MAX_SETTINGS_BYTES = 16 * 1024
@@ -50,6 +62,7 @@ export const historyMethods = {
   'history.get': method<HistoryEntry>()(object({ id })),
   'history.remove': method<{ id: string }>()(object({ id })),
   'history.clear': method<{ removed: number }>()(object({})),
+  'history.status': method<HistoryStatus>()(object({})),
 }
 
 export interface HistoryEvents {

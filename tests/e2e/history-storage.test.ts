@@ -53,3 +53,33 @@ describe.skipIf(!hasChromium)('History when the data folder cannot be written', 
     await page.context().close()
   })
 })
+
+/** Issue #12: damaged lines of history.jsonl are counted and shown, never dropped silently. */
+describe.skipIf(!hasChromium)('History with damaged lines in its file', () => {
+  let browser: Browser
+  let lab: LabProcess
+  let url: string
+  let dataDir: string
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'lab-damaged-'))
+    const good = JSON.stringify({ op: 'add', id: 'ok-1', at: 1_700_000_000_000, kind: 'net.sticky', title: 'kept run', settings: {}, summary: { reads: 2 }, result: null })
+    writeFileSync(path.join(dataDir, 'history.jsonl'), `${good}\nnot json\n{"op":"add","id":"x","at":1,"kind":"k","title":"t","settings":{},"summary":"no","result":null}\n{"op":"add","id":"torn"`)
+    ;({ lab, url } = await startBrowserMode({ dataDir }))
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await lab?.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('says how many lines were kept aside, and where, and lists the good record', async () => {
+    const page = await openLab(browser, url, { lang: 'en' })
+    await page.locator('[data-nav="history"]').click()
+    const note = page.getByTestId('history-damaged')
+    await note.waitFor()
+    expect(await note.textContent()).toMatch(/3 damaged lines of the history file were kept aside in .*history\.damaged\.jsonl/)
+    await expect(page.getByTestId('history-row').count()).resolves.toBe(1)
+  })
+})

@@ -4,11 +4,14 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { Lab } from '../../main/lab/lab'
-import { HISTORY_FILE, HistoryStore } from '../../main/lab/store/history-store'
+import * as fsp from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { HISTORY_DAMAGED_FILE, HISTORY_FILE, HistoryStore, type HistoryFs } from '../../main/lab/store/history-store'
 import type { HistoryMeta } from '../../shared/contract'
 import type { WsMessage } from '../../shared/transport'
 import { LabProcess } from '../helpers/cli'
 import { createTestLab } from '../helpers/lab'
+import { LAB_BIN, REPO_ROOT } from '../helpers/paths'
 
 const sample = (n: number) => ({
   kind: 'net.sticky',
@@ -87,6 +90,75 @@ describe('HistoryStore', () => {
     const last = open()
     expect((await last.list()).map((m) => m.id)).toEqual([next.id, kept.id])
     expect((await last.get(next.id)).result).toEqual(sample(3).result)
+  })
+
+  it('fsyncs every line before the add is acknowledged (seen through the file-system seam)', async () => {
+    // Every call on every handle, in order, plus the moment each add resolves.
+    const calls: string[] = []
+    const watched: HistoryFs = {
+      readFile: fsp.readFile,
+      rename: fsp.rename,
+      mkdir: fsp.mkdir,
+      open: (async (...args: Parameters<typeof fsp.open>) => {
+        const fh = await fsp.open(...args)
+        return new Proxy(fh, {
+          get(target, prop, receiver) {
+            const value = Reflect.get(target, prop, receiver) as unknown
+            if (typeof value !== 'function') return value
+            return (...a: unknown[]) => {
+              calls.push(String(prop))
+              return (value as (...x: unknown[]) => unknown).apply(target, a)
+            }
+          },
+        })
+      }) as typeof fsp.open,
+    }
+    const s = new HistoryStore(dir, watched)
+    stores.push(s)
+    for (let i = 1; i <= 3; i++) {
+      await s.add(sample(i))
+      calls.push('acknowledged')
+    }
+    await s.remove((await s.list())[0]!.id)
+    calls.push('acknowledged')
+    // Between two acknowledgements: some writes, then a sync after the last of them.
+    const rounds = calls.join(' ').split('acknowledged').slice(0, -1)
+    expect(rounds).toHaveLength(4)
+    for (const round of rounds) {
+      const ops = round.trim().split(' ')
+      expect(ops, round).toContain('write')
+      expect(ops.lastIndexOf('sync'), round).toBeGreaterThan(ops.lastIndexOf('write'))
+    }
+  })
+
+  it('keeps damaged lines aside, byte for byte, counts them, and rewrites the file without them', async () => {
+    const file = path.join(dir, HISTORY_FILE)
+    const good = (id: string) => JSON.stringify({ op: 'add', ...sample(1), id, at: 1_700_000_000_000 })
+    const damaged = [
+      Buffer.from('this line is garbage'),
+      Buffer.from(good('half').slice(0, 60)),
+      Buffer.from(`{"op":"add","id":"huge","at":1,"kind":"k","title":"${'x'.repeat(10 * 1024 * 1024)}"}`),
+      Buffer.concat([Buffer.from('{"op":"add","id":"utf","at":1,"kind":"k","title":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('","settings":{},"summary":{},"result":null}')]),
+      Buffer.from(JSON.stringify({ op: 'add', ...sample(1), id: 'bad-summary', at: 1, summary: 'not an object' })),
+      Buffer.from(JSON.stringify({ op: 'add', ...sample(1), id: 'extra', at: 1, sneaky: true })),
+      Buffer.from(JSON.stringify({ op: 'remove', id: 42, at: 1 })),
+    ]
+    const torn = Buffer.from(good('torn').slice(0, 45))
+    writeFileSync(file, Buffer.concat([Buffer.from(good('a') + '\n'), ...damaged.flatMap((d) => [d, Buffer.from('\n')]), Buffer.from(good('b') + '\n'), torn]))
+
+    const s = open()
+    expect((await s.list()).map((m) => m.id).sort()).toEqual(['a', 'b'])
+    expect(await s.status()).toEqual({ file, damaged: damaged.length + 1, keptAside: damaged.length + 1, damagedFile: path.join(dir, HISTORY_DAMAGED_FILE) })
+    const aside = readFileSync(path.join(dir, HISTORY_DAMAGED_FILE))
+    expect(aside.equals(Buffer.concat([...damaged, torn].flatMap((d) => [d, Buffer.from('\n')])))).toBe(true)
+    const next = await s.add(sample(5))
+    await s.close()
+    const text = readFileSync(file, 'utf8')
+    expect(text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['a', 'b', next.id])
+
+    const again = open()
+    expect((await again.list()).map((m) => m.id).sort()).toEqual(['a', 'b', next.id].sort())
+    expect(await again.status()).toMatchObject({ damaged: 0, keptAside: damaged.length + 1 })
   })
 
   it('compacts a file whose lines are mostly dead, atomically, keeping every live entry', async () => {
@@ -225,6 +297,66 @@ describe('history survives kill -9 of the lab mid-write', () => {
       expect(await after.invoke('history.list', { limit: 1000 })).toHaveLength(before.length + 1)
     } finally {
       await after.close()
+    }
+  })
+})
+
+describe('history under a file-size limit (RLIMIT_FSIZE: a short write, like a full disk)', () => {
+  let dir: string
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('never acknowledges a record it could not write whole, and keeps the file in whole lines', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'lab-history-fsize-'))
+    // Every file the lab writes may grow to 64 KiB: two 25 KB records fit, the third is cut short.
+    const child = spawn('prlimit', [`--fsize=${64 * 1024}`, process.execPath, LAB_BIN, 'web', '--port', '0', '--no-open', '--json', '--data-dir', dir], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    const exited = new Promise((r) => child.once('exit', r))
+    try {
+      const line = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        let out = ''
+        child.stdout.on('data', (d) => {
+          out += d
+          const first = out.split('\n').find((l) => l.includes('"event":"web"'))
+          if (first) resolve(JSON.parse(first) as Record<string, unknown>)
+        })
+        child.once('exit', (code) => reject(new Error(`lab exited (${code}) before starting`)))
+      })
+      const port = Number(line.port)
+      const token = new URL(String(line.url)).searchParams.get('token')
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`, { origin: `http://127.0.0.1:${port}` })
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+      let nextId = 1
+      const add = (title: string, padBytes: number) =>
+        new Promise<WsMessage & { type: 'result' }>((resolve) => {
+          const id = nextId++
+          const onMessage = (data: WebSocket.RawData) => {
+            const msg = JSON.parse(String(data)) as WsMessage
+            if (msg.type === 'result' && msg.id === id) {
+              ws.off('message', onMessage)
+              resolve(msg)
+            }
+          }
+          ws.on('message', onMessage)
+          ws.send(JSON.stringify({ id, method: 'history.add', input: { ...sample(1), title, result: { pad: 'p'.repeat(padBytes) } } }))
+        })
+      const results = [await add('one', 25_000), await add('two', 25_000), await add('three', 25_000), await add('small', 1_000)]
+      ws.terminate()
+      expect(results.map((r) => r.result.ok)).toEqual([true, true, false, true])
+      expect(results[2]!.result).toMatchObject({ ok: false, error: { code: 'ERR_STORAGE' } })
+      const text = readFileSync(path.join(dir, HISTORY_FILE), 'utf8')
+      expect(text.endsWith('\n')).toBe(true)
+      for (const l of text.split('\n').filter(Boolean)) expect(() => JSON.parse(l)).not.toThrow()
+    } finally {
+      child.kill('SIGKILL')
+      await exited
+    }
+    // Every acknowledged record is there after a restart, none glued to a torn line.
+    const lab = createTestLab(dir)
+    try {
+      const listed = await lab.invoke('history.list', {})
+      expect(listed.map((m) => m.title).sort()).toEqual(['one', 'small', 'two'])
+      expect(await lab.invoke('history.status', {})).toMatchObject({ damaged: 0 })
+    } finally {
+      await lab.close()
     }
   })
 })

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
 import { startHost, type Host } from '../../host/host'
-import { loadOrCreateToken } from '../../host/web-token'
+import { loadOrCreateToken, newToken } from '../../host/web-token'
 import { Lab } from '../../lab/lab'
 import { LabError } from '../../lab/errors'
 import { LAB_VERSION } from '../../paths'
@@ -78,8 +78,11 @@ Stops on Ctrl-C or SIGTERM.
     if (given !== undefined && given.trim() === '') throw usageError('--data-dir needs a folder', { option: 'data-dir' })
     const dataDir = given !== undefined ? path.resolve(given) : defaultDataDir()
     const port = parseIntOption(values.port as string | undefined, 'port', 0, 65535)
+    // A data folder that cannot be written must not stop the lab (History says ERR_STORAGE there):
+    // the token is then only this run's, and the output says an open page will not survive a restart.
     const token = await loadOrCreateToken(dataDir).catch((err: unknown) => {
-      throw new LabError('ERR_STORAGE', `could not keep the browser-mode token in ${dataDir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { path: dataDir, option: 'data-dir' })
+      io.err(`warning: could not keep the browser-mode token in ${dataDir} (${(err as NodeJS.ErrnoException).code ?? String(err)}); the address changes when the lab restarts`)
+      return newToken()
     })
     const lab = new Lab({ workersDir: io.workersDir, dataDir, door: 'browser', version: LAB_VERSION, log: (line) => io.err(line) })
     try {

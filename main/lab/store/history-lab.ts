@@ -22,6 +22,7 @@ export function createHistoryLab(ctx: LabContext): LabDomain<HistoryMethod> & { 
         ctx.emit('history.changed', { op: 'remove', id, at: Date.now() })
         return done
       },
+      'history.status': () => store.status(),
       'history.clear': async () => {
         const done = await store.clear()
         ctx.emit('history.changed', { op: 'clear', at: Date.now() })

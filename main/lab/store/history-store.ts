@@ -1,11 +1,38 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, truncate, type FileHandle } from 'node:fs/promises'
+import * as fsp from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
 import path from 'node:path'
-import type { HistoryEntry, HistoryMeta, HistorySummary } from '../../../shared/contract'
+import {
+  HISTORY_MAX_RESULT_BYTES,
+  HISTORY_MAX_SETTINGS_BYTES,
+  HISTORY_MAX_SUMMARY_BYTES,
+  methodSpecs,
+  type HistoryEntry,
+  type HistoryMeta,
+  type HistoryStatus,
+  type HistorySummary,
+} from '../../../shared/contract'
 import type { JsonObject, JsonValue } from '../../../shared/schema'
 import { LabError } from '../errors'
 
 export const HISTORY_FILE = 'history.jsonl'
+/** Lines of history.jsonl that failed validation, moved here byte for byte instead of being dropped. */
+export const HISTORY_DAMAGED_FILE = 'history.damaged.jsonl'
+
+/**
+ * The file operations the store uses, so a test can watch them (is every line fsynced before
+ * it is acknowledged?) or make them fail. Production passes node:fs/promises.
+ */
+export interface HistoryFs {
+  open: typeof fsp.open
+  readFile: typeof fsp.readFile
+  rename: typeof fsp.rename
+  mkdir: typeof fsp.mkdir
+}
+const NODE_FS: HistoryFs = { open: fsp.open, readFile: fsp.readFile, rename: fsp.rename, mkdir: fsp.mkdir }
+
+/** No valid line is longer than its parts' caps together (plus ids and keys); longer ones are not even parsed. */
+const MAX_LINE_BYTES = HISTORY_MAX_RESULT_BYTES + HISTORY_MAX_SETTINGS_BYTES + HISTORY_MAX_SUMMARY_BYTES + 4096
 
 export interface NewHistoryEntry {
   kind: string
@@ -35,6 +62,7 @@ const NEWLINE = 0x0a
 const COMPACT_MIN_BYTES = 256 * 1024
 
 function storageError(file: string, err: unknown): LabError {
+  if (err instanceof LabError) return err
   const code = (err as NodeJS.ErrnoException)?.code ?? 'EIO'
   return new LabError('ERR_STORAGE', `could not write the history to ${file} (${code})`, { path: file, reason: code })
 }
@@ -45,9 +73,12 @@ function metaOf(e: HistoryEntry): HistoryMeta {
 
 /**
  * The experiment history: append-only JSON lines in `<dir>/history.jsonl`, each append
- * fsynced before it is acknowledged. A crash can tear only the last line; reading drops a
- * torn or unparsable line, and the next append first cuts the torn tail off so it cannot
- * glue onto a new record. With `dir` null (CLI, tests) history lives in memory only.
+ * written whole (a short write — disk full, a file-size limit — is cut back off and reported
+ * as ERR_STORAGE) and fsynced before it is acknowledged. Reading validates every line with
+ * the contract's schema; a damaged one (garbage, a torn tail without its newline, bad UTF-8,
+ * an oversize line, a record of the wrong shape) is counted, moved byte for byte to
+ * `history.damaged.jsonl` and the file is rewritten without it, so no next record can glue
+ * onto a torn tail. With `dir` null (CLI, tests) history lives in memory only.
  * A failed write is an ERR_STORAGE error for that call; the store keeps working.
  */
 export class HistoryStore {
@@ -57,12 +88,26 @@ export class HistoryStore {
   private handle: FileHandle | null = null
   /** Writes run one at a time, in order. */
   private queue: Promise<unknown> = Promise.resolve()
-  /** Bytes after the last newline when the file was read (a torn last line). */
+  /** Bytes after the last newline when the file was read (a torn last line), while still in the file. */
   private tornAt: number | null = null
   private closed = false
+  /** Damaged lines found when the file was read, and lines kept in the side file in all. */
+  private damagedFound = 0
+  private keptAside = 0
+  readonly damagedFile: string | null
 
-  constructor(readonly dir: string | null) {
+  constructor(
+    readonly dir: string | null,
+    private readonly fs: HistoryFs = NODE_FS,
+  ) {
     this.file = dir ? path.join(dir, HISTORY_FILE) : null
+    this.damagedFile = dir ? path.join(dir, HISTORY_DAMAGED_FILE) : null
+  }
+
+  /** What the History view shows about the file itself: where it is and what was kept aside. */
+  async status(): Promise<HistoryStatus> {
+    await this.load()
+    return { file: this.file, damaged: this.damagedFound, keptAside: this.keptAside, damagedFile: this.keptAside > 0 ? this.damagedFile : null }
   }
 
   private load(): Promise<void> {
@@ -72,19 +117,21 @@ export class HistoryStore {
 
   private async readAll(): Promise<void> {
     if (!this.file) return
+    this.keptAside = await countLines(this.fs, this.damagedFile!)
     let buf: Buffer
     try {
-      buf = await readFile(this.file)
+      buf = await this.fs.readFile(this.file)
     } catch {
       // Missing (first run) or unreadable: start empty; a write will say what is wrong.
       return
     }
     let dead = 0
+    const damaged: Buffer[] = []
     let start = 0
     for (let end = buf.indexOf(NEWLINE, start); end !== -1; start = end + 1, end = buf.indexOf(NEWLINE, start)) {
       const line = parseLine(buf.subarray(start, end))
       if (!line) {
-        dead++
+        damaged.push(buf.subarray(start, end))
         continue
       }
       if (line.op === 'add') {
@@ -97,8 +144,35 @@ export class HistoryStore {
         this.index.clear()
       }
     }
-    if (start < buf.length) this.tornAt = start
+    if (start < buf.length) {
+      this.tornAt = start
+      damaged.push(buf.subarray(start))
+    }
+    this.damagedFound = damaged.length
+    if (damaged.length > 0) {
+      // Keep them (a learner's record may be recoverable by hand), then rewrite the file without them.
+      const aside = await this.keepAside(damaged).then(
+        () => true,
+        () => false,
+      )
+      if (aside) {
+        this.keptAside += damaged.length
+        await this.compact(buf).catch(() => {})
+      }
+      return
+    }
     if (dead > this.index.size && buf.length >= COMPACT_MIN_BYTES) await this.compact(buf).catch(() => {})
+  }
+
+  /** Appends damaged lines to the side file, each on its own line, fsynced. */
+  private async keepAside(lines: Buffer[]): Promise<void> {
+    const fh = await this.fs.open(this.damagedFile!, 'a', 0o600)
+    try {
+      for (const line of lines) await writeWhole(fh, Buffer.concat([line, Buffer.from('\n')]))
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
   }
 
   /** Rewrites the file with live records only: temp file, fsync, rename (atomic on one file system). */
@@ -106,12 +180,12 @@ export class HistoryStore {
     const file = this.file!
     const tmp = `${file}.${process.pid}.tmp`
     const live = [...this.index.values()]
-    const fh = await open(tmp, 'w')
+    const fh = await this.fs.open(tmp, 'w')
     let offset = 0
     try {
       for (const loc of live) {
         const line = buf.subarray(loc.offset, loc.offset + loc.length + 1)
-        await fh.write(line)
+        await writeWhole(fh, line)
         loc.offset = offset
         offset += line.length
       }
@@ -119,7 +193,7 @@ export class HistoryStore {
     } finally {
       await fh.close()
     }
-    await rename(tmp, file)
+    await this.fs.rename(tmp, file)
     this.tornAt = null
   }
 
@@ -132,24 +206,25 @@ export class HistoryStore {
   private async appendLine(line: Line): Promise<{ offset: number; length: number }> {
     const file = this.file!
     const text = Buffer.from(JSON.stringify(line) + '\n', 'utf8')
-    let size = 0
+    let size: number | null = null
     try {
       if (!this.handle) {
-        await mkdir(this.dir!, { recursive: true })
+        await this.fs.mkdir(this.dir!, { recursive: true })
+        this.handle = await this.fs.open(file, 'a')
         if (this.tornAt !== null) {
-          await truncate(file, this.tornAt)
+          // The torn tail could not be kept aside: cut it off so the new line starts on its own.
+          await this.handle.truncate(this.tornAt)
           this.tornAt = null
         }
-        this.handle = await open(file, 'a')
       }
       size = (await this.handle.stat()).size
-      await this.handle.write(text)
+      await writeWhole(this.handle, text)
       await this.handle.sync()
       return { offset: size, length: text.length - 1 }
     } catch (err) {
-      // A partial line (disk full mid-write) must not glue onto the next record.
+      // A partial line (disk full, a file-size limit) is cut back off: it must not glue onto the next record.
       if (this.handle) {
-        await this.handle.truncate(size).catch(() => {})
+        if (size !== null) await this.handle.truncate(size).catch(() => {})
         await this.handle.close().catch(() => {})
         this.handle = null
       }
@@ -200,7 +275,7 @@ export class HistoryStore {
     const loc = this.index.get(id)
     if (!loc) throw new LabError('ERR_NOT_FOUND', `no history entry ${id}`, { id })
     if (loc.entry) return loc.entry
-    const fh = await open(this.file!, 'r').catch((err) => {
+    const fh = await this.fs.open(this.file!, 'r').catch((err) => {
       throw storageError(this.file!, err)
     })
     try {
@@ -253,21 +328,55 @@ export class HistoryStore {
   }
 }
 
+/**
+ * Writes all of `bytes` or throws: `write` may write fewer bytes than asked (a file-size limit
+ * reached mid-line), which Node reports as success.
+ */
+async function writeWhole(fh: FileHandle, bytes: Buffer): Promise<void> {
+  let written = 0
+  while (written < bytes.length) {
+    const { bytesWritten } = await fh.write(bytes, written, bytes.length - written)
+    if (bytesWritten <= 0) throw new LabError('ERR_STORAGE', 'the disk accepted no more bytes', { reason: 'ENOSPC' })
+    written += bytesWritten
+  }
+}
+
+async function countLines(fs: HistoryFs, file: string): Promise<number> {
+  try {
+    const buf = await fs.readFile(file)
+    let n = 0
+    for (let i = buf.indexOf(NEWLINE); i !== -1; i = buf.indexOf(NEWLINE, i + 1)) n++
+    return n
+  } catch {
+    return 0
+  }
+}
+
+const addSchema = methodSpecs['history.add'].input
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 64
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0
+
+/** One line, validated: the record must be what `history.add` accepts, plus its id and time. */
 function parseLine(bytes: Buffer): Line | null {
+  if (bytes.length === 0 || bytes.length > MAX_LINE_BYTES) return null
+  const text = bytes.toString('utf8')
+  // Invalid UTF-8 decodes to U+FFFD; a line that does not round-trip was not written by us.
+  if (text.includes('\ufffd') && !Buffer.from(text, 'utf8').equals(bytes)) return null
   let v: unknown
   try {
-    v = JSON.parse(bytes.toString('utf8'))
+    v = JSON.parse(text)
   } catch {
     return null
   }
-  if (typeof v !== 'object' || v === null) return null
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null
   const line = v as Record<string, unknown>
   if (line.op === 'add') {
-    return typeof line.id === 'string' && typeof line.at === 'number' && typeof line.kind === 'string' && typeof line.title === 'string'
-      ? ({ summary: {}, settings: {}, result: null, ...line } as Line)
-      : null
+    const { op: _op, id, at, ...rest } = line
+    if (!isId(id) || !isTime(at)) return null
+    const parsed = addSchema.parse(rest)
+    return parsed.ok ? ({ op: 'add', id, at, ...parsed.value } as Line) : null
   }
-  if (line.op === 'remove') return typeof line.id === 'string' ? (line as Line) : null
-  if (line.op === 'clear') return line as Line
+  if (line.op === 'remove') return isId(line.id) && isTime(line.at) && Object.keys(line).length === 3 ? (line as Line) : null
+  if (line.op === 'clear') return isTime(line.at) && Object.keys(line).length === 2 ? (line as Line) : null
   return null
 }

@@ -114,6 +114,9 @@ export default {
       servers: '{n} {n|server|servers} running',
       dropped: '{n} events skipped under load',
     },
+    historyFile: {
+      keptAside: '{n} damaged {n|line|lines} of the history file {n|was|were} kept aside in {file}: they could not be read as records, so they are not listed. Nothing was deleted.',
+    },
     errors: errorsEn,
     hints: { ...ERROR_CODES } as Record<ErrorCode, string>,
     common: { dismiss: 'Dismiss', error: 'Error', hint: 'What to do', empty: 'Nothing yet', png: 'PNG', savePng: 'Save this chart as a PNG image' },
@@ -137,6 +140,9 @@ export default {
       engine: '引擎 PID {pid}',
       servers: '{n} 个服务器运行中',
       dropped: '负载过高，跳过了 {n} 条事件',
+    },
+    historyFile: {
+      keptAside: '历史文件中有 {n} 行已损坏，已另存到 {file}：它们无法读作记录，所以没有列出。没有删除任何内容。',
     },
     errors: errorsZh,
     hints: hintsZh,
