@@ -1,0 +1,28 @@
+// The shell's own words (h8, issue 16): the collapsible sidebar, the welcome banner, scroll cues,
+// the announcements screen readers hear. Kept apart so other parts' catalogues merge cleanly.
+export default {
+  en: {
+    shell: {
+      collapse: 'Collapse the sidebar to icons',
+      expand: 'Expand the sidebar',
+      langSwitch: 'Language: {current}. Switch to {other}',
+      themeSwitch: 'Theme: {current}. Switch to {other}',
+      scrollHint: 'Scroll sideways for more columns',
+      welcomeBanner: 'New here? Three ways to start: a lesson, a TCP server, CPU vs I/O tasks.',
+      welcomeShow: 'Show the three ways',
+      welcomeHide: 'Hide',
+    },
+  },
+  zh: {
+    shell: {
+      collapse: '把侧栏收起为图标',
+      expand: '展开侧栏',
+      langSwitch: '语言：{current}。切换到 {other}',
+      themeSwitch: '主题：{current}。切换到{other}',
+      scrollHint: '左右滚动可查看更多列',
+      welcomeBanner: '第一次来？三种开始方式：一节课、一个 TCP 服务器、CPU 与 I/O 任务对比。',
+      welcomeShow: '显示三种方式',
+      welcomeHide: '收起',
+    },
+  },
+}
