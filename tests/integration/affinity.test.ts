@@ -15,8 +15,10 @@ const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'igno
 /** A real multi-threaded process to pin (Node starts its libuv and V8 threads at once). */
 async function sleeper(): Promise<number> {
   child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' })
-  await new Promise((r) => setTimeout(r, 150))
-  return child.pid!
+  const pid = child.pid!
+  // Wait for the threads themselves, not for a duration: on a busy machine they may take a while.
+  while (readdirSync(`/proc/${pid}/task`).length < 4) await new Promise((r) => setTimeout(r, 20))
+  return pid
 }
 
 describe('affinity helpers', () => {
