@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { SIM_MAX_IO_LENGTH, SIM_PROCS_PATTERN, type SimResult } from '../../shared/contract/os'
+import { SIM_MAX_CPUS, SIM_MAX_IO_LENGTH, SIM_MAX_QUANTUM, SIM_PROCS_PATTERN, type SimResult } from '../../shared/contract/os'
 import { useHistoryStore } from './history'
 import { useLabStore } from './lab'
 import { processRunCommand } from './proc-sim-command'
@@ -13,17 +13,38 @@ export const useProcSimStore = defineStore('proc-sim', () => {
   const switchOn = ref<'io' | 'end'>('io')
   const ioDone = ref<'later' | 'immediate'>('later')
   const ioLength = ref(5)
+  /** The lab's extension (not in process-run.py): simulated CPUs sharing one ready queue, and a time slice (null: none). */
+  const cpus = ref(1)
+  const quantum = ref<number | null>(null)
   const running = ref(false)
   const result = shallowRef<SimResult | null>(null)
 
   const procsValid = computed(() => SIM_PROCS_PATTERN.test(procs.value.trim()))
-  const ioLengthValid = computed(() => Number.isInteger(ioLength.value) && ioLength.value >= 0 && ioLength.value <= SIM_MAX_IO_LENGTH)
+  const ioLengthValid = computed(
+    () =>
+      Number.isInteger(ioLength.value) &&
+      ioLength.value >= 0 &&
+      ioLength.value <= SIM_MAX_IO_LENGTH &&
+      Number.isInteger(cpus.value) &&
+      cpus.value >= 1 &&
+      cpus.value <= SIM_MAX_CPUS &&
+      (quantum.value === null || (Number.isInteger(quantum.value) && quantum.value >= 1 && quantum.value <= SIM_MAX_QUANTUM)),
+  )
+  /** Several CPUs or a time slice: the lab's rules (switch on I/O, finished I/O back in the queue). */
+  const extended = computed(() => cpus.value > 1 || quantum.value !== null)
   const command = computed(() => processRunCommand({ procs: procs.value.trim(), switchOn: switchOn.value, ioDone: ioDone.value, ioLength: ioLength.value }))
 
   async function run(): Promise<SimResult | null> {
     if (running.value || !procsValid.value || !ioLengthValid.value) return null
     running.value = true
-    const settings = { procs: procs.value.trim(), switchOn: switchOn.value, ioDone: ioDone.value, ioLength: ioLength.value }
+    const settings = {
+      procs: procs.value.trim(),
+      switchOn: extended.value ? ('io' as const) : switchOn.value,
+      ioDone: extended.value ? ('later' as const) : ioDone.value,
+      ioLength: ioLength.value,
+      ...(cpus.value > 1 ? { cpus: cpus.value } : {}),
+      ...(quantum.value !== null ? { quantum: quantum.value } : {}),
+    }
     try {
       const r = await lab.attempt('sim.run', settings)
       if (!r) return null
@@ -35,5 +56,5 @@ export const useProcSimStore = defineStore('proc-sim', () => {
     }
   }
 
-  return { procs, switchOn, ioDone, ioLength, running, result, procsValid, ioLengthValid, command, run }
+  return { procs, switchOn, ioDone, ioLength, cpus, quantum, extended, running, result, procsValid, ioLengthValid, command, run }
 })

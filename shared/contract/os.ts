@@ -175,10 +175,14 @@ export interface SimTick {
   ioDone: boolean
   /** One state per simulated process, index = simulated PID. */
   states: SimState[]
-  /** 1 if an instruction ran on the (single, simulated) CPU this tick. */
-  cpu: 0 | 1
+  /** How many simulated CPUs ran an instruction this tick (0 or 1 with one CPU, as process-run's column). */
+  cpu: number
   /** How many I/Os were in flight this tick (the device is busy when > 0). */
   io: number
+  /** Several CPUs or a time slice (the lab's extension): the CPU (0-based) each process ran on this tick, else null. */
+  onCpu?: (number | null)[]
+  /** PIDs whose time slice ran out at the end of this tick (put back in the ready queue). */
+  preempted?: number[]
 }
 
 export interface SimResult {
@@ -197,6 +201,12 @@ export interface SimResult {
   cpuUtilization: number
   ioUtilization: number
   trace: SimTick[]
+  /** The lab's extension beyond process-run.py (present only when used): simulated CPUs sharing one ready queue, … */
+  cpus?: number
+  /** … the time slice in ticks (a CPU-bound process is preempted after this many ticks if another is ready), … */
+  quantum?: number
+  /** … and how many times a slice ran out and the process was put back in the queue. */
+  preemptions?: number
 }
 
 /** `instructions:percent-cpu` per process, comma-separated, as process-run's `-l` (e.g. "5:100,1:0"). */
@@ -206,6 +216,9 @@ export const SIM_PROGRAM_PATTERN = /^(c\d{1,3}|i)(,(c\d{1,3}|i)){0,49}(:(c\d{1,3
 export const SIM_MAX_PROCESSES = 8
 export const SIM_MAX_INSTRUCTIONS = 50
 export const SIM_MAX_IO_LENGTH = 20
+/** The lab's extension of process-run: at most this many simulated CPUs, and time slices of 1 to SIM_MAX_QUANTUM ticks. */
+export const SIM_MAX_CPUS = 8
+export const SIM_MAX_QUANTUM = 20
 export const COUNTER_MAX_WORKERS = 16
 export const COUNTER_MAX_INCREMENTS = 10_000_000
 
@@ -368,6 +381,10 @@ export const osMethods = {
       ioDone: optional(oneOf(['later', 'immediate'] as const)),
       ioLength: optional(int({ min: 0, max: SIM_MAX_IO_LENGTH })),
       seed: optional(int({ min: 0, max: 2 ** 31 - 1 })),
+      /** The lab's extension (not in process-run.py): simulated CPUs sharing one ready queue (default 1). */
+      cpus: optional(int({ min: 1, max: SIM_MAX_CPUS })),
+      /** The lab's extension: preempt a process after this many ticks on a CPU when another is ready. */
+      quantum: optional(int({ min: 1, max: SIM_MAX_QUANTUM })),
     }),
   ),
 }

@@ -147,3 +147,40 @@ describe('simulator (OSTEP process-run.py semantics)', () => {
     expect(schema.parse({ program: 'x3' }).ok).toBe(false)
   })
 })
+
+describe('the lab’s extension: several CPUs, one ready queue, a time slice (not in process-run.py)', () => {
+  it('the course’s picture: 4 cores, 6 tasks; task 1 starts I/O and task 5 takes CPU 1; the finished I/O returns to any free CPU', () => {
+    const r = simulate({ program: 'c1,i,c2:c6:c6:c6:c4:c4', cpus: 4, ioLength: 3 })
+    expect(r).toMatchObject({ simulation: true, cpus: 4 })
+    const [t1, t2, t3] = r.trace
+    expect(t1!.onCpu).toEqual([0, 1, 2, 3, null, null])
+    expect(t1!.states.slice(4)).toEqual(['READY', 'READY'])
+    expect(t2!.states[0]).toBe('RUN:io')
+    // Task 1 (PID 0) blocked on its I/O: task 5 (PID 4) takes the CPU it left, CPU 1 (index 0).
+    expect(t3!.states[0]).toBe('BLOCKED')
+    expect(t3!.onCpu![4]).toBe(0)
+    // When the I/O completes, PID 0 runs again on whichever CPU is free first — not necessarily its own.
+    const back = r.trace.find((t) => t.tick > 3 && t.onCpu![0] !== null)!
+    expect(back.states[0]).toBe('RUN:io_done')
+    expect(back.onCpu![0]).not.toBe(0)
+    expect(r.trace.every((t) => t.cpu <= 4)).toBe(true)
+    expect(formatSimulation(r, true)).toMatch(/4 CPUs, one shared ready queue/)
+  })
+
+  it('a time slice preempts a CPU-bound process after Q ticks when another is ready (claim 1), and not when none is', () => {
+    const r = simulate({ procs: '6:100,6:100', quantum: 2 })
+    const runner = r.trace.map((t) => t.states.findIndex((s) => s.startsWith('RUN')))
+    expect(runner.slice(0, 8)).toEqual([0, 0, 1, 1, 0, 0, 1, 1])
+    expect(r.preemptions).toBe(4)
+    expect(r.trace[1]!.preempted).toEqual([0])
+    const alone = simulate({ procs: '6:100', quantum: 2 })
+    expect(alone.preemptions).toBe(0)
+    expect(alone.totalTime).toBe(6)
+  })
+
+  it('one CPU without a quantum is still process-run exactly; the extension refuses rules it does not have', () => {
+    expect(simulate({ procs: '5:100,1:0', cpus: 1 }).cpus).toBeUndefined()
+    expect(() => simulate({ procs: '5:100,1:0', cpus: 2, switchOn: 'end' })).toThrow(/switch on io/)
+    expect(() => simulate({ procs: '5:100,1:0', quantum: 2, ioDone: 'immediate' })).toThrow(/I\/O done later/)
+  })
+})

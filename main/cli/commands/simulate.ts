@@ -1,4 +1,4 @@
-import { SIM_MAX_IO_LENGTH } from '../../../shared/contract'
+import { SIM_MAX_CPUS, SIM_MAX_IO_LENGTH, SIM_MAX_QUANTUM } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { formatSimulation } from '../../lab/proc/simulator'
 import { LAB_VERSION } from '../../paths'
@@ -9,7 +9,7 @@ export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'a SIMULATION of multiprogramming (OSTEP process-run.py)',
   help: `lab simulate --procs "5:100,1:0" | --program "c3,i:c5" [--switch io|end]
-             [--io-done later|immediate] [--io-length N] [--seed N] [--json]
+             [--io-done later|immediate] [--io-length N] [--seed N] [--cpus N] [--quantum Q] [--json]
 
 A simulation, not a measurement: processes made of CPU and I/O steps share one simulated
 CPU, tick by tick, with the rules of OSTEP's cpu-intro/process-run.py. The text output is
@@ -24,6 +24,12 @@ what process-run.py -c -p prints for the same options.
   --io-done later|immediate   when an I/O completes, run that process later (default) or at once
   --io-length N     ticks an I/O takes (default 5, at most ${SIM_MAX_IO_LENGTH})
   --seed N          random seed for "X:Y" programs (same programs as process-run -s N; default 0)
+  --cpus N          the lab's extension, not in process-run.py: N simulated CPUs (at most ${SIM_MAX_CPUS})
+                    sharing ONE ready queue; a finished I/O returns to whichever CPU is free
+  --quantum Q       the lab's extension: a time slice; a process that ran Q ticks in a row is put
+                    back in the queue when another one is ready (at most ${SIM_MAX_QUANTUM})
+                    (with either, the rules are switch on io, I/O done later)
+  The course's "4 cores, 6 tasks" picture: --program "c1,i,c2:c6:c6:c6:c4:c4" --cpus 4 --io-length 3
   --json            print {"simulation":true,"totalTime":…,"cpuBusy":…,"ioBusy":…,"programs":[…],
                     "trace":[{"tick":…,"ioDone":…,"states":["RUN:cpu","READY",…],"cpu":…,"io":…}]}`,
   options: {
@@ -33,6 +39,8 @@ what process-run.py -c -p prints for the same options.
     'io-done': { type: 'string' },
     'io-length': { type: 'string' },
     seed: { type: 'string' },
+    cpus: { type: 'string' },
+    quantum: { type: 'string' },
     ...JSON_OPTION,
   },
   async run({ values, io }) {
@@ -46,6 +54,8 @@ what process-run.py -c -p prints for the same options.
     if ((procs === undefined) === (program === undefined)) throw usageError('give exactly one of --procs "5:100,1:0" or --program "c3,i:c5"', { option: 'procs' })
     const ioLength = parseIntOption(values['io-length'] as string | undefined, 'io-length', 0, SIM_MAX_IO_LENGTH)
     const seed = parseIntOption(values.seed as string | undefined, 'seed', 0, 2 ** 31 - 1)
+    const cpus = parseIntOption(values.cpus as string | undefined, 'cpus', 1, SIM_MAX_CPUS)
+    const quantum = parseIntOption(values.quantum as string | undefined, 'quantum', 1, SIM_MAX_QUANTUM)
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
     try {
       const r = await lab.invoke('sim.run', {
@@ -55,6 +65,8 @@ what process-run.py -c -p prints for the same options.
         ...(done !== undefined ? { ioDone: done as 'later' | 'immediate' } : {}),
         ...(ioLength !== undefined ? { ioLength } : {}),
         ...(seed !== undefined ? { seed } : {}),
+        ...(cpus !== undefined ? { cpus } : {}),
+        ...(quantum !== undefined ? { quantum } : {}),
       })
       if (values.json === true) io.out(JSON.stringify(r))
       else io.out(formatSimulation(r, true))

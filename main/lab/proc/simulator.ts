@@ -24,6 +24,7 @@ import {
   type SimTick,
 } from '../../../shared/contract/os'
 import { LabError } from '../errors'
+import { simulateShared } from './simulator-shared'
 
 export interface SimOptions {
   /** process-run `-l`: "X:Y,X:Y" (X instructions, Y % chance each is CPU rather than I/O). */
@@ -34,6 +35,10 @@ export interface SimOptions {
   ioDone?: 'later' | 'immediate'
   ioLength?: number
   seed?: number
+  /** The lab's extension (simulator-shared.ts): simulated CPUs sharing one ready queue. */
+  cpus?: number
+  /** The lab's extension: the time slice, in ticks. */
+  quantum?: number
 }
 
 // ─── Python's random.random(), for identical random programs ────────────────────────────
@@ -182,6 +187,12 @@ export function simulate(opts: SimOptions): SimResult {
   if ((opts.procs === undefined) === (opts.program === undefined))
     throw invalid('give exactly one of procs ("5:100,1:0") or program ("c3,i:c5")', 'procs')
   const programs = opts.procs !== undefined ? programsFromList(opts.procs, seed) : programsFromSteps(opts.program!)
+  const cpus = opts.cpus ?? 1
+  if (cpus > 1 || opts.quantum !== undefined) {
+    if (switchOn !== 'io' || ioDoneMode !== 'later')
+      throw invalid('several CPUs or a time slice (the lab’s extension) switch on I/O and put finished I/O back in the shared ready queue: use switch on io, I/O done later', cpus > 1 ? 'cpus' : 'quantum')
+    return simulateShared({ programs, cpus, ioLength, seed, ...(opts.quantum !== undefined ? { quantum: opts.quantum } : {}) })
+  }
 
   const procs: SimProc[] = programs.map((code) => ({ code: [...code], state: 'READY', ioFinish: [] }))
   let curr = 0
@@ -283,15 +294,25 @@ export function simulate(opts: SimOptions): SimResult {
  */
 export function formatSimulation(result: SimResult, banner = false): string {
   const lines: string[] = []
-  if (banner) lines.push('SIMULATION (no real process runs) — semantics of OSTEP process-run.py', '')
+  const extended = result.cpus !== undefined
+  if (banner && !extended) lines.push('SIMULATION (no real process runs) — semantics of OSTEP process-run.py', '')
+  if (banner && extended) {
+    lines.push(
+      `SIMULATION (no real process runs) — process-run.py's rules extended by the lab: ${result.cpus} CPU${result.cpus === 1 ? '' : 's'}, one shared ready queue${result.quantum ? `, time slice ${result.quantum} tick${result.quantum === 1 ? '' : 's'}` : ''} (RUN:x@N = on CPU N; ^ = slice ran out)`,
+      '',
+    )
+  }
   const n = result.programs.length
   let head = 'Time'
   for (let pid = 0; pid < n; pid++) head += `PID:${String(pid).padStart(2)}`.padStart(14)
   lines.push(head + 'CPU'.padStart(14) + 'IOs'.padStart(14))
   for (const t of result.trace) {
     let line = String(t.tick).padStart(3) + (t.ioDone ? '*' : ' ')
-    for (const s of t.states) line += s.padStart(14)
-    line += (t.cpu ? '1' : ' ').padStart(14)
+    t.states.forEach((s, pid) => {
+      const cpu = t.onCpu?.[pid]
+      line += (cpu === null || cpu === undefined ? s : `${s}@${cpu + 1}${t.preempted?.includes(pid) ? '^' : ''}`).padStart(14)
+    })
+    line += (t.cpu ? String(t.cpu) : ' ').padStart(14)
     line += t.io > 0 ? String(t.io).padStart(14) : ' '.repeat(10)
     lines.push(line)
   }
@@ -299,8 +320,11 @@ export function formatSimulation(result: SimResult, banner = false): string {
   lines.push(
     '',
     `Stats: Total Time ${result.totalTime}`,
-    `Stats: CPU Busy ${result.cpuBusy} (${pct(result.cpuBusy)}%)`,
+    extended && result.cpus! > 1
+      ? `Stats: CPU Busy ${result.cpuBusy} CPU-ticks (${pyFixed2(100 * result.cpuUtilization)}% of ${result.cpus} CPUs)`
+      : `Stats: CPU Busy ${result.cpuBusy} (${pct(result.cpuBusy)}%)`,
     `Stats: IO Busy  ${result.ioBusy} (${pct(result.ioBusy)}%)`,
+    ...(extended && result.quantum ? [`Stats: Preemptions ${result.preemptions ?? 0} (time slice ${result.quantum})`] : []),
     '',
   )
   return lines.join('\n')
