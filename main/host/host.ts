@@ -23,10 +23,20 @@ export interface HostOptions {
   log?: (line: string) => void
 }
 
+/** One open page as the host sees it (for tests and diagnostics). */
+export interface SocketStats {
+  bufferedAmount: number
+  inFlight: number
+  /** The host stopped reading this page's requests until its answers drain. */
+  paused: boolean
+  handled: number
+}
+
 export interface Host {
   url: string
   port: number
   token: string
+  sockets(): SocketStats[]
   close(): Promise<void>
 }
 
@@ -37,6 +47,14 @@ const OWN_PAGE_FETCH_SITES = ['same-origin', 'none']
 const MAX_MESSAGE_BYTES = 1024 * 1024
 /** A page that stops reading its socket gets events dropped (and counted), not queued without bound. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024
+/**
+ * Results obey the same backpressure: above MAX_BUFFERED_BYTES queued for a page, the host stops
+ * reading that page's requests until the queue drains; a page whose queue still passes
+ * MAX_SOCKET_BYTES (it cannot, short of a bug) is disconnected rather than allowed to grow the lab.
+ */
+export const MAX_SOCKET_BYTES = 16 * 1024 * 1024
+/** Requests one page may have running at once; more are refused with ERR_LIMIT at once. */
+export const MAX_IN_FLIGHT = 64
 
 function sameSecret(a: string | null | undefined, b: string): boolean {
   if (!a) return false
@@ -160,9 +178,31 @@ export async function startHost(options: HostOptions): Promise<Host> {
     }
   })
 
+  const stats = new Map<WebSocket, SocketStats>()
   const serveSocket = (ws: WebSocket) => {
-    const send = (msg: WsMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg))
+    const stat: SocketStats = { bufferedAmount: 0, inFlight: 0, paused: false, handled: 0 }
+    stats.set(ws, stat)
+    const drained = () => {
+      stat.bufferedAmount = ws.bufferedAmount
+      if (stat.paused && ws.bufferedAmount <= MAX_BUFFERED_BYTES / 2) {
+        stat.paused = false
+        ws.resume()
+      }
+    }
+    const send = (msg: WsMessage, written?: () => void) => {
+      if (ws.readyState !== ws.OPEN) return written?.()
+      ws.send(JSON.stringify(msg), () => {
+        written?.()
+        drained()
+      })
+      stat.bufferedAmount = ws.bufferedAmount
+      if (ws.bufferedAmount > MAX_SOCKET_BYTES) {
+        log(`browser mode: a page left ${ws.bufferedAmount} bytes unread (limit ${MAX_SOCKET_BYTES}); disconnected`)
+        ws.terminate()
+      } else if (!stat.paused && ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        stat.paused = true
+        ws.pause()
+      }
     }
     let carriedDrops = 0
     const batcher = new EventBatcher((events, dropped) => {
@@ -191,8 +231,21 @@ export async function startHost(options: HostOptions): Promise<Host> {
         refuse(request.id, 'a request\'s method must be a string, such as "lab.info"')
         return
       }
-      const result = await options.lab.call(request.method, request.input)
-      send({ type: 'result', id: request.id, result })
+      if (stat.inFlight >= MAX_IN_FLIGHT) {
+        send({ type: 'result', id: request.id, result: { ok: false, error: errorData('ERR_LIMIT', `at most ${MAX_IN_FLIGHT} requests may run at once from one page`, { limit: MAX_IN_FLIGHT, what: 'requests in flight' }) } })
+        return
+      }
+      // A request holds its slot until its answer has left for the page, so unread answers count too.
+      stat.inFlight++
+      let result: Awaited<ReturnType<Lab['call']>>
+      try {
+        result = await options.lab.call(request.method, request.input)
+      } catch (err) {
+        stat.inFlight--
+        throw err
+      }
+      stat.handled++
+      send({ type: 'result', id: request.id, result }, () => stat.inFlight--)
     }
     // The one entry of the WebSocket door: no message can end the lab.
     ws.on('message', (data, isBinary) => {
@@ -202,6 +255,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       })
     })
     ws.on('close', () => {
+      stats.delete(ws)
       unsubscribe()
       batcher.close()
     })
@@ -223,6 +277,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     url: `http://${HOST}:${port}/?token=${token}`,
     port,
     token,
+    sockets: () => [...stats.entries()].map(([ws, st]) => ({ ...st, bufferedAmount: ws.bufferedAmount })),
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate()
