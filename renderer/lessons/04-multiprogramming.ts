@@ -60,6 +60,7 @@ const lesson: Lesson = {
   ],
   python: [],
   historyKinds: ['sim.run', 'proc.compare', 'proc.run'],
+  practice: 'sim',
 }
 
 export default lesson

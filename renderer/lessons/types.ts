@@ -68,6 +68,8 @@ export interface Lesson {
    * from the lesson's expectation, and which figure proves it. Empty when there is nothing to say.
    */
   reading?: (run: RunFacts) => Text[]
+  /** Offers seeded practice problems on the simulator (LessonPractice.vue). */
+  practice?: 'sim'
 }
 
 export const t = (zh: string, en: string): Text => ({ zh, en })

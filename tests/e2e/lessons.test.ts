@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs'
+import { copyFileSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LESSONS } from '../../renderer/lessons'
 import type { LabProcess } from '../helpers/cli'
+import { REPO_ROOT } from '../helpers/paths'
 import { callLab, hasChromium, launchChromium, openLab, pageProblems, screenshot, startBrowserMode } from '../helpers/browser'
 
 async function openLessons(page: Page) {
@@ -345,4 +347,71 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
       await current.stop()
     }
   })
+
+  it('a practice problem on the simulator is answered, marked against the engine and scored; the score is kept', async () => {
+    const page = await openLab(browser, url, { lang: 'en' })
+    await openLessons(page)
+    await page.locator('[data-lesson="multiprogramming"]').click()
+    const practice = page.getByTestId('practice')
+    await practice.waitFor()
+    const seed = Number(await practice.getAttribute('data-seed'))
+    const { simProblem } = await import('../../shared/practice')
+    const problem = simProblem(seed)
+    const truth = (await callLab(url, 'sim.run', { program: problem.program, switchOn: problem.switchOn, ioLength: problem.ioLength, ioDone: 'later' })) as { totalTime: number; cpuBusy: number; ioBusy: number }
+    // Two right, one wrong on purpose; no tick states.
+    await page.getByTestId('practice-total').fill(String(truth.totalTime))
+    await page.getByTestId('practice-cpu').fill(String(truth.cpuBusy))
+    await page.getByTestId('practice-io').fill(String(truth.ioBusy + 1))
+    await page.getByTestId('practice-reveal').click()
+    await expect(page.getByTestId('practice-result').textContent()).resolves.toBe(`2 of ${3 + problem.program.split(':').length} right`)
+    await expect(practice.textContent()).resolves.toContain(`answer: ${truth.ioBusy}`)
+    await expect(page.getByTestId('practice-score').textContent()).resolves.toMatch(/2 of \d+ answers right in 1 problem$/)
+    await expect
+      .poll(async () => ((await callLab(url, 'learner.get', {})) as { state: { practice: Record<string, { problems: number; right: number }> } }).state.practice.multiprogramming)
+      .toMatchObject({ problems: 1, right: 2 })
+    await practice.evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await screenshot(page, 'practice-en')
+    await page.getByTestId('lang-select').selectOption('zh')
+    await expect(page.getByTestId('practice-result').textContent()).resolves.toMatch(/^答对 2 \//)
+    await practice.evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await screenshot(page, 'practice-zh')
+    expect(pageProblems(page)).toEqual([])
+    await page.context().close()
+  })
+
+  it('an exercise: the starter is copied into the data folder, Check fails it saying why; the reference solution passes', async () => {
+    const page = await openLab(browser, url, { lang: 'en' })
+    await openLessons(page)
+    await page.locator('[data-lesson="tcp-loops"]').click()
+    const card = page.getByTestId('exercise')
+    await card.waitFor()
+    if (await page.getByTestId('exercise-prepare').count()) await page.getByTestId('exercise-prepare').click()
+    const where = (await page.getByTestId('exercise-path').textContent())!
+    expect(where).toBe(path.join(dataDir, 'exercises', 'upper_server.py'))
+    expect(readFileSync(where, 'utf8')).toContain('Exercise (a)')
+    // Browser mode: the path and a copy button, no "open folder".
+    await expect(page.getByTestId('exercise-open-folder').count()).resolves.toBe(0)
+    await page.getByTestId('exercise-check').click()
+    const report = page.getByTestId('exercise-report')
+    await report.waitFor({ timeout: 60_000 })
+    await expect(report.textContent()).resolves.toContain('Not yet')
+    await expect(page.getByTestId('exercise-why').first().textContent()).resolves.toMatch(/sendall\(\) is outside the try/)
+    await card.evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await screenshot(page, 'exercise-check-en')
+    await page.getByTestId('lang-select').selectOption('zh')
+    await expect(page.getByTestId('exercise-why').first().textContent()).resolves.toContain('sendall() 在 try 外面')
+    await card.evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await screenshot(page, 'exercise-check-zh')
+
+    // The learner fixes the file in their own editor; Check passes and the lab remembers it.
+    copyFileSync(path.join(REPO_ROOT, 'tests', 'fixtures', 'exercises', 'upper_server.py'), where)
+    await page.getByTestId('exercise-check').click()
+    await expect.poll(() => report.textContent(), { timeout: 60_000 }).toContain('每一步都通过了')
+    await page.getByTestId('exercise-passed').waitFor()
+    await page.reload()
+    await openLessons(page)
+    await page.getByTestId('exercise-passed').waitFor()
+    expect(pageProblems(page)).toEqual([])
+    await page.context().close()
+  }, 180_000)
 })

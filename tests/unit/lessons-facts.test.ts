@@ -166,3 +166,20 @@ describe('Chinese terms and result cards', () => {
     }
   })
 })
+
+describe('practice problems for the simulator', () => {
+  it('are the same for the same seed, valid process-run programs, and vary with the seed', async () => {
+    const { simProblem } = await import('../../shared/practice')
+    const { SIM_PROGRAM_PATTERN } = await import('../../shared/contract/os')
+    expect(simProblem(42)).toEqual(simProblem(42))
+    const seen = new Set<string>()
+    for (let seed = 0; seed < 200; seed++) {
+      const p = simProblem(seed)
+      expect(p.program, `seed ${seed}`).toMatch(SIM_PROGRAM_PATTERN)
+      expect(p.program).toContain('i')
+      expect(p.askTick).toBeGreaterThanOrEqual(2)
+      seen.add(`${p.program}/${p.switchOn}/${p.ioLength}`)
+    }
+    expect(seen.size).toBeGreaterThan(50)
+  })
+})

@@ -1,0 +1,54 @@
+/**
+ * Practice problems for the multiprogramming simulator, in the manner of OSTEP's homework:
+ * a seed gives a problem (the programs as process-run's `-P`, the switch policy, the I/O
+ * length); the learner answers the totals and one tick's states; the engine's `sim.run`
+ * computes the truth when they reveal. Pure and seeded, so a problem can be said again.
+ */
+
+export interface SimProblem {
+  seed: number
+  /** process-run's `-P`: processes separated by ':', steps cN or i. */
+  program: string
+  switchOn: 'io' | 'end'
+  ioLength: number
+  /** The tick whose process states the learner predicts. */
+  askTick: number
+}
+
+/** The states a process can be in at a tick (process-run's columns). */
+export const SIM_STATES = ['RUN:cpu', 'RUN:io', 'RUN:io_done', 'READY', 'BLOCKED', 'DONE'] as const
+
+/** mulberry32: a small, well-mixed 32-bit generator; the same seed gives the same numbers everywhere. */
+function generator(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+export function simProblem(seed: number): SimProblem {
+  const rand = generator(seed)
+  const pick = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1))
+  const processes = pick(2, 3)
+  const programs: string[] = []
+  for (let p = 0; p < processes; p++) {
+    const steps: string[] = [`c${pick(1, 3)}`]
+    if (rand() < 0.7) {
+      steps.push('i')
+      if (rand() < 0.6) steps.push(`c${pick(1, 2)}`)
+    }
+    programs.push(steps.join(','))
+  }
+  // At least one process does I/O, or there is nothing to practise.
+  if (!programs.some((p) => p.includes('i'))) programs[0] = `${programs[0]},i`
+  return { seed, program: programs.join(':'), switchOn: rand() < 0.5 ? 'io' : 'end', ioLength: pick(2, 4), askTick: pick(2, 4) }
+}
+
+/** A fresh seed for the next problem. */
+export function nextSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31)
+}
