@@ -103,6 +103,22 @@ describe.skipIf(!linux)('socket table (Linux /proc)', () => {
     expect(t.somaxconn).toBeGreaterThan(0)
   })
 
+  it("a lab server's listen backlog (request_queue_size, default 5, or as set) is the kernel's accept-queue limit", async () => {
+    const five = await lab.invoke('net.tcpServer.start', { host: '127.0.0.1', port: 0, mode: 'serial' })
+    const three = await lab.invoke('net.tcpServer.start', { host: '127.0.0.1', port: 0, mode: 'serial', requestQueueSize: 3 })
+    const t = await table()
+    expect(find(t, (s) => s.state === 'LISTEN' && s.local.port === five.port)).toMatchObject({ acceptQueue: 0, acceptQueueLimit: 5, acceptQueueLimitSource: linux ? 'requested' : expect.anything() })
+    expect(find(t, (s) => s.state === 'LISTEN' && s.local.port === three.port)).toMatchObject({ acceptQueueLimit: 3 })
+    // The figure the lab recorded is the kernel's own (netlink, via ss).
+    if (hasSs) {
+      expect(ss(['-ltnH']).find((r) => r.local === `127.0.0.1:${five.port}`)?.sendQ).toBe(5)
+      expect(ss(['-ltnH']).find((r) => r.local === `127.0.0.1:${three.port}`)?.sendQ).toBe(3)
+    }
+    await lab.invoke('net.server.stop', { id: three.id })
+    // Stopped: no listener, and no recorded backlog left behind for a port someone else may take.
+    expect(find(await table(), (s) => s.state === 'LISTEN' && s.local.port === three.port)).toBeUndefined()
+  })
+
   it('without ss the limit is the backlog the lab asked for, capped by somaxconn, and says so', async () => {
     const server = net.createServer()
     cleanup.push(() => server.close())

@@ -16,6 +16,7 @@ import { fromNodeError, LabError } from '../errors'
 import { ChildSpares, ForkedConnection, type SpareChild } from './fork-mode'
 import { applyHandler, parseHandler, type HandlerPlan } from './handlers'
 import { SerialQueue } from './serial-queue'
+import { noteListenBacklog } from './socket-table'
 import { servedHere, type Emit, type EventBody } from './server-events'
 import { bufferedCap, Session, type SessionEvent, type SessionHooks, type SessionOptions } from './session'
 import { budgetError, threadBudget } from './budgets'
@@ -172,6 +173,7 @@ export class TcpServer {
       })
     })
     this.boundPort = (this.server.address() as net.AddressInfo).port
+    noteListenBacklog(this.boundPort, this.backlog) // the socket table's accept-queue limit where ss is missing
     // close() came while the listen was under way: it waits for us, and nothing may be served.
     if (this.state !== 'starting') return this.info()
     this.state = 'listening'
@@ -512,6 +514,7 @@ export class TcpServer {
       if (wasStarting) await this.starting
       const spares = Promise.all([this.spares?.close(), this.childSpares?.close()])
       const listening = new Promise<void>((resolve) => this.server.close(() => resolve()))
+      if (this.boundPort) noteListenBacklog(this.boundPort, null)
       for (const c of this.queue.clear()) c.socket.destroy()
       for (const c of this.conns.values()) c.stop()
       const timer = setTimeout(() => {

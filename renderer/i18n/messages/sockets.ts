@@ -41,6 +41,11 @@ export default {
         receiverGone: 'The receiver’s end, which closed second, is gone.',
         receiverState: 'The receiver’s end is in {state}.',
       },
+      lesson: {
+        title: 'Your server, as the kernel sees it now',
+        none: 'No TCP server of yours is running: start one with “try it”, connect two clients, and their sockets show here, read from the kernel.',
+        row: '{addr} ({mode}): kernel accept queue {queue} of {limit} · {conns} ESTABLISHED connection(s) · {waiting} waiting in the lab’s queue with {bytes} byte(s) unread in their kernel buffers · {tw} in TIME_WAIT',
+      },
       where: {
         title: 'Where the unserved connections wait',
         kernel: 'Kernel accept queue: {n} of {limit}',
@@ -91,6 +96,11 @@ export default {
         timer: '，还要 {s} 秒才消失。',
         receiverGone: '后关闭的接收方一端已经消失。',
         receiverState: '接收方一端处于 {state}。',
+      },
+      lesson: {
+        title: '你的服务器，此刻内核眼中的样子',
+        none: '你还没有运行 TCP 服务器：用“试一试”启动一个，再连上两个客户端，它们的套接字会显示在这里（读自内核）。',
+        row: '{addr}（{mode}）：内核 accept 队列 {queue} / {limit} · {conns} 个 ESTABLISHED 连接 · {waiting} 个在实验室队列里等待，内核缓冲区里有 {bytes} 字节未读 · {tw} 个处于 TIME_WAIT',
       },
       where: {
         title: '还没被服务的连接在哪里等',
