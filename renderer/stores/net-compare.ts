@@ -1,10 +1,10 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { COMPARE_MAX_BYTES, COMPARE_MAX_CLIENTS, COMPARE_MAX_MESSAGES, COMPARE_MODES, HISTORY_MAX_RESULT_BYTES, type CompareMode, type CompareProgress, type CompareRunResult } from '../../shared/contract'
+import { COMPARE_MODES, HISTORY_MAX_RESULT_BYTES, type CompareMode, type CompareProgress, type CompareRunResult } from '../../shared/contract'
 import { compactCompare } from '../composables/net-history'
 import type { ExperimentSettings } from '../experiments'
 import { useHistoryStore } from './history'
-import { clampInt } from '../composables/net-numbers'
+import { wholeNumber } from '../composables/net-numbers'
 import { useLabStore } from './lab'
 
 export interface CompareForm {
@@ -23,7 +23,7 @@ export function defaultCompareForm(): CompareForm {
 }
 
 export function handlerSpec(f: Pick<CompareForm, 'handler' | 'delayMs'>): string {
-  return f.handler === 'delay' ? `delay:${clampInt(f.delayMs, 0, 9999, 20)}` : f.handler
+  return f.handler === 'delay' ? `delay:${wholeNumber(f.delayMs, 20)}` : f.handler
 }
 
 /** Serial vs concurrent servers: settings, a progress bar fed by events, the last run. */
@@ -66,9 +66,9 @@ export const useNetCompareStore = defineStore('netCompare', () => {
       const f = form.value
       const modes = COMPARE_MODES.filter((m) => f.modes.includes(m))
       const settings = {
-        clients: clampInt(f.clients, 1, COMPARE_MAX_CLIENTS, 4),
-        messages: clampInt(f.messages, 1, COMPARE_MAX_MESSAGES, 5),
-        bytes: clampInt(f.bytes, 1, COMPARE_MAX_BYTES, 32),
+        clients: wholeNumber(f.clients, 4),
+        messages: wholeNumber(f.messages, 5),
+        bytes: wholeNumber(f.bytes, 32),
         handler: handlerSpec(f),
         modes,
       }

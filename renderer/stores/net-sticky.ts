@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { HISTORY_MAX_RESULT_BYTES, type ClientFraming, type StickyRunResult, type TextEncoding } from '../../shared/contract'
 import { compactSticky } from '../composables/net-history'
-import { clampInt } from '../composables/net-numbers'
+import { wholeNumber } from '../composables/net-numbers'
 import type { ExperimentSettings } from '../experiments'
 import { useHistoryStore } from './history'
 import { useLabStore } from './lab'
@@ -47,9 +47,9 @@ export const useNetStickyStore = defineStore('netSticky', () => {
       const f = form.value
       const settings = {
         messages: f.messages.filter((m) => m.length > 0),
-        gapMs: clampInt(f.gapMs, 0, 5_000, 0),
-        recvSize: clampInt(f.recvSize, 1, 65_536, 1024),
-        readDelayMs: clampInt(f.readDelayMs, 0, 5_000, 0),
+        gapMs: wholeNumber(f.gapMs, 0),
+        recvSize: wholeNumber(f.recvSize, 1024),
+        readDelayMs: wholeNumber(f.readDelayMs, 0),
         nodelay: f.nodelay,
         frame: f.frame,
         encoding: f.encoding,

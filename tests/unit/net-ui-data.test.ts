@@ -4,7 +4,7 @@ import { hexToBytes, hexToText, isHexPayload, spacedHex, visible } from '../../r
 import { csvField, exportName, toCsv } from '../../renderer/composables/file-export'
 import { compactCompare, compactSticky } from '../../renderer/composables/net-history'
 import { Ring } from '../../renderer/composables/net-ring'
-import { clampInt } from '../../renderer/composables/net-numbers'
+import { wholeNumber } from '../../renderer/composables/net-numbers'
 
 describe('Ring', () => {
   it('keeps the newest entries, oldest first, in O(1) per push', () => {
@@ -106,11 +106,13 @@ describe('fitting runs into the history', () => {
 })
 
 describe('number fields', () => {
-  it('clamps to the allowed range and falls back when a field was emptied', () => {
-    expect(clampInt(70_000, 1, 65_536, 1024)).toBe(65_536)
-    expect(clampInt(-5, 0, 5_000, 0)).toBe(0)
-    expect(clampInt('', 1, 64, 4)).toBe(4)
-    expect(clampInt('12.6', 1, 64, 4)).toBe(13)
-    expect(clampInt('abc', 1, 64, 4)).toBe(4)
+  it('keeps what was typed (the engine refuses what is out of range) and falls back when a field was emptied', () => {
+    // Out of range is kept as typed: the engine refuses it with the field's range, nothing is clamped.
+    expect(wholeNumber(70_000, 1024)).toBe(70_000)
+    expect(wholeNumber(-5, 0)).toBe(-5)
+    expect(wholeNumber(200, 4)).toBe(200)
+    expect(wholeNumber('', 4)).toBe(4)
+    expect(wholeNumber('12.6', 4)).toBe(13)
+    expect(wholeNumber('abc', 4)).toBe(4)
   })
 })
