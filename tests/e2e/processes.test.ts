@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
 import { REPO_ROOT } from '../helpers/paths'
 
-type Tab = 'run' | 'tree' | 'counter' | 'simulator'
+type Tab = 'run' | 'tree' | 'counter' | 'simulator' | 'scheduling'
 
 /** Opens Processes › tab, past the first-run welcome card. */
 async function openTab(page: Page, tab: Tab): Promise<void> {
@@ -244,6 +244,30 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
     await page.getByTestId('run-stop').click()
     await page.getByTestId('run-progress').waitFor({ state: 'detached', timeout: 20_000 })
     await expect(page.getByTestId('run-compare').isEnabled()).resolves.toBe(true)
+    await page.context().close()
+  })
+
+  it('Scheduling tab: RR with a quantum as a timeline and the three metrics per job, as scheduler.py computes them', async () => {
+    const page = await openLab(session.browser, session.url, { lang: 'en' })
+    await openTab(page, 'scheduling')
+    await expect(page.getByTestId('sched-label').textContent()).resolves.toMatch(/Simulation/i)
+    await page.getByTestId('sched-empty').waitFor()
+    await page.getByTestId('sched-policy-RR').click()
+    await page.getByTestId('sched-list').fill('5,3,8')
+    await page.getByTestId('sched-quantum').fill('2')
+    await expect(page.getByTestId('sched-command').textContent()).resolves.toBe('./scheduler.py -p RR -l 5,3,8 -q 2 -c')
+    await page.getByTestId('sched-run').click()
+    await page.getByTestId('sched-stats').waitFor()
+    // tests/fixtures/scheduler/rr-q2-l5-3-8.txt (recorded with scheduler.py): 9 runs, and its averages.
+    await expect(page.getByTestId('sched-slice').count()).resolves.toBe(9)
+    await expect(page.getByTestId('sched-stats').locator('tr.avg').textContent()).resolves.toMatch(/Average\s*2\.00\s*12\.33\s*7\.00/)
+    await scrollTo(page, '[role="tablist"]')
+    await screenshot(page, 'processes-scheduling-en')
+    await switchLang(page, 'zh')
+    await scrollTo(page, '[role="tablist"]')
+    await expect(page.getByTestId('sched-stats').locator('tr.avg').textContent()).resolves.toMatch(/平均/)
+    await screenshot(page, 'processes-scheduling-zh')
+    expect(pageProblems(page)).toEqual([])
     await page.context().close()
   })
 
