@@ -30,11 +30,17 @@ describe('one-shot clients cannot take the lab’s last descriptors', () => {
   it('under ulimit -n 256, 600 concurrent sends: the page still connects, History still saves, the rest get ERR_LIMIT', async () => {
     lab = new LabProcess(['web', '--port', '0', '--no-open', '--json', '--data-dir', dataDir], { nofile: 256 })
     const page = await webClient(lab)
-    const started = (await page.call('net.tcpServer.start', { port: 0, handler: 'delay:5000' })) as Reply
+    const started = (await page.call('net.tcpServer.start', { port: 0, handler: 'delay:5000', requestQueueSize: 1024 })) as Reply
     expect(started.ok, JSON.stringify(started)).toBe(true)
     const port = (started.value as { port: number }).port
 
-    const storm = Array.from({ length: 600 }, (_, i) => page.call('net.tcp.send', { host: '127.0.0.1', port, message: `m${i}`, timeoutMs: 30_000 }) as Promise<Reply>)
+    // A backlog of socketserver's 5 would make the kernel drop most SYNs and the storm crawl on retransmits.
+    // Ten pages of 60 sends each: under the door's own cap on calls in flight per socket, so what
+    // refuses them here is the lab-wide budget.
+    const pages = await Promise.all(Array.from({ length: 10 }, () => webClient(lab!)))
+    const storm = pages.flatMap((p, k) =>
+      Array.from({ length: 60 }, (_, i) => p.call('net.tcp.send', { host: '127.0.0.1', port, message: `m${k * 60 + i}`, timeoutMs: 30_000 }) as Promise<Reply>),
+    )
     // Once the storm has hit (its first answer is back) and while the sends hold their sockets:
     // a second page opens, and History saves a run.
     await Promise.race(storm)
@@ -56,8 +62,7 @@ describe('one-shot clients cannot take the lab’s last descriptors', () => {
     expect(refused.params).toMatchObject({ reserved: RESERVED_DESCRIPTORS, limit: 256 })
     // The replies that were allowed are right.
     expect(results.filter((r) => r.ok).every((r) => /^M\d+$/.test((r.value as { reply: string }).reply))).toBe(true)
-    page.ws.close()
-    second.ws.close()
+    for (const p of [page, second, ...pages]) p.ws.close()
   })
 })
 
@@ -75,7 +80,7 @@ describe('one-shot clients in one engine', () => {
   })
 
   it(`runs at most ${MAX_ONE_SHOT_CLIENTS} at once; one more is ERR_LIMIT with the number`, async () => {
-    const info = await engine.invoke('net.tcpServer.start', { port: 0, handler: 'delay:1500' })
+    const info = await engine.invoke('net.tcpServer.start', { port: 0, handler: 'delay:1500', requestQueueSize: 1024 })
     const sends = Array.from({ length: MAX_ONE_SHOT_CLIENTS + 5 }, (_, i) => engine.call('net.tcp.send', { host: '127.0.0.1', port: info.port, message: `x${i}`, timeoutMs: 30_000 }))
     const results = await Promise.all(sends)
     const limited = results.filter((r) => !r.ok)
