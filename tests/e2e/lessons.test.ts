@@ -43,7 +43,7 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
     await page.locator('[data-lesson-page="program-process"]').waitFor()
     await expect(welcome.count()).resolves.toBe(0)
     await page.reload()
-    await page.getByTestId('engine-state').filter({ hasText: /connected/ }).waitFor()
+    await page.locator('[data-testid="engine-state"][data-state="open"]').waitFor()
     await expect(page.getByTestId('welcome').count()).resolves.toBe(0)
     expect(pageProblems(page)).toEqual([])
     await page.context().close()
@@ -128,16 +128,20 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
       }),
     )
     await page.reload()
-    await page.getByTestId('engine-state').filter({ hasText: /connected/ }).waitFor()
+    await page.locator('[data-testid="engine-state"][data-state="open"]').waitFor()
     const notices: string[] = []
     const runs = async () => ((await callLab(url, 'history.list', { limit: 1000 })) as unknown[]).length
     let compared = 0
     for (const lesson of LESSONS) {
       for (let i = 0; i < lesson.tryIt.length; i++) {
         // Notices (a port already taken by an earlier try-it, …) must not cover the buttons.
-        for (const n of await page.getByTestId('notice').all()) {
-          notices.push(`${lesson.id}#${i}: ${await n.textContent()}`)
-          await n.getByRole('button').click()
+        // Always the first notice, re-queried each turn: one may close by itself while we read it,
+        // which left `.nth(1)` of an earlier list waiting for an element that no longer exists.
+        const first = page.getByTestId('notice').first()
+        while ((await page.getByTestId('notice').count()) > 0) {
+          const text = await first.textContent({ timeout: 2_000 }).catch(() => null)
+          if (text !== null) notices.push(`${lesson.id}#${i}: ${text}`)
+          await first.getByRole('button').click({ timeout: 2_000 }).catch(() => {})
         }
         await openLessons(page)
         await page.locator(`[data-lesson="${lesson.id}"]`).click()
