@@ -52,3 +52,20 @@ export function simProblem(seed: number): SimProblem {
 export function nextSeed(): number {
   return Math.floor(Math.random() * 2 ** 31)
 }
+
+/** A scheduling problem as OSTEP's cpu-sched homework: three jobs, a policy, RR's quantum. */
+export interface SchedProblem {
+  seed: number
+  policy: 'FIFO' | 'SJF' | 'RR'
+  /** Job lengths as scheduler.py's -l, e.g. "5,2,7". */
+  list: string
+  quantum: number
+}
+
+export function schedProblem(seed: number): SchedProblem {
+  const rand = generator(seed ^ 0x5bd1e995)
+  const pick = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1))
+  const policy = (['FIFO', 'SJF', 'RR'] as const)[pick(0, 2)]!
+  const list = [pick(1, 9), pick(1, 9), pick(1, 9)].join(',')
+  return { seed, policy, list, quantum: policy === 'RR' ? pick(1, 3) : 1 }
+}

@@ -375,6 +375,16 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
       .toMatchObject({ problems: 1, right: 2 })
     await practice.evaluate((el) => el.scrollIntoView({ block: 'start' }))
     await screenshot(page, 'practice-en')
+    // The scheduler (sim.schedule): averages marked against the engine's own numbers.
+    const sched = page.getByTestId('sched-practice')
+    const { schedProblem } = await import('../../shared/practice')
+    const sp = schedProblem(Number(await sched.getAttribute('data-seed')))
+    const avg = ((await callLab(url, 'sim.schedule', { policy: sp.policy, list: sp.list, quantum: sp.quantum })) as { average: Record<string, number> }).average
+    await page.getByTestId('sched-response').fill(avg.response!.toFixed(2))
+    await page.getByTestId('sched-turnaround').fill(avg.turnaround!.toFixed(2))
+    await page.getByTestId('sched-wait').fill('999')
+    await page.getByTestId('sched-reveal').click()
+    await expect(page.getByTestId('sched-result').textContent()).resolves.toBe('2 of 3 right')
     await page.getByTestId('lang-select').selectOption('zh')
     await expect(page.getByTestId('practice-result').textContent()).resolves.toMatch(/^答对 2 \//)
     await practice.evaluate((el) => el.scrollIntoView({ block: 'start' }))

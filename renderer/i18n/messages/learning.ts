@@ -74,6 +74,13 @@ export default {
         score: 'score: {right} of {answers} answers right in {problems} {problems|problem|problems}',
         simulation: 'The answers come from the lab’s simulator (a simulation, matching process-run.py), not from a measurement.',
       },
+      schedPractice: {
+        title: 'Practice: a scheduler’s averages',
+        setup: 'Jobs of length {list} arrive at time 0 (job 0 first); policy {policy} (RR’s time slice: {q}). Work out the average response, turnaround and wait time, to two decimals.',
+        response: 'average response',
+        turnaround: 'average turnaround',
+        wait: 'average wait',
+      },
       python: {
         title: 'The same in Python',
         lead: 'Programs written for this lab, in the style of the course: an upper-casing echo on 127.0.0.1:8081 (the port is the first argument).',
@@ -318,6 +325,13 @@ export default {
         result: '答对 {right} / {total}',
         score: '得分：{problems} 道题，{answers} 个答案中答对 {right} 个',
         simulation: '答案来自实验室的模拟器（是模拟，与 process-run.py 一致），不是测量。',
+      },
+      schedPractice: {
+        title: '练习：调度器的平均值',
+        setup: '长度为 {list} 的作业在时刻 0 到达（作业 0 在前）；策略 {policy}（RR 的时间片：{q}）。算出平均响应时间、平均周转时间和平均等待时间，保留两位小数。',
+        response: '平均响应时间',
+        turnaround: '平均周转时间',
+        wait: '平均等待时间',
       },
       python: {
         title: '用 Python 写出来',
