@@ -1,3 +1,4 @@
+import { skipWithoutIpv6 } from '../helpers/ipv6'
 import { readdirSync } from 'node:fs'
 import net from 'node:net'
 import { describe, expect, it } from 'vitest'
@@ -50,13 +51,7 @@ describe('TcpServer under bad input and load (docs/SECURITY.md items 14–21)', 
     },
   )
 
-  it('listens on IPv6 loopback, written bare or in brackets, for TCP and UDP', async () => {
-    const probeV6 = net.createServer()
-    const v6 = await new Promise<boolean>((resolve) => {
-      probeV6.once('error', () => resolve(false))
-      probeV6.listen(0, '::1', () => probeV6.close(() => resolve(true)))
-    })
-    if (!v6) return // no IPv6 on this machine: nothing to check
+  it.skipIf(skipWithoutIpv6)('listens on IPv6 loopback, written bare or in brackets, for TCP and UDP', async () => {
     for (const host of ['::1', '[::1]']) {
       const { port } = await t.lab.invoke('net.tcpServer.start', { host, port: 0 })
       const c = await t.connect(port, '::1')
