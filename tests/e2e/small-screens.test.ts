@@ -6,12 +6,13 @@ describe.skipIf(!hasChromium)('Small screens in Chromium (browser mode)', () => 
 
   it('keeps each tab list on one line at 200 % zoom: it scrolls sideways, shows a cue, and End brings the last tab into view', async () => {
     const page = await openLab(session.browser, session.url, { lang: 'en', screen: 'zoom200' })
-    for (const [nav, first, last] of [
-      ['processes', 'proc-tab-run', 'proc-tab-simulator'],
-      ['network', 'net-tab-server', 'net-tab-compare'],
-    ] as const) {
+    for (const nav of ['processes', 'network'] as const) {
       await page.locator(`[data-nav="${nav}"]`).click()
       const list = page.locator('[role="tablist"]')
+      // The first and last tab as the view has them now (other parts add tabs).
+      const ids = await list.locator('[role="tab"]').evaluateAll((els) => els.map((el) => el.getAttribute('data-testid')!))
+      const first = ids[0]!
+      const last = ids[ids.length - 1]!
       const shape = await list.evaluate((el) => {
         const tabs = [...el.querySelectorAll('[role="tab"]')].map((t) => t.getBoundingClientRect())
         return { tops: new Set(tabs.map((r) => Math.round(r.top))).size, scrolls: el.scrollWidth > el.clientWidth }
