@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { COMPARE_MODES, HISTORY_MAX_RESULT_BYTES, type CompareMode, type CompareProgress, type CompareRunResult } from '../../shared/contract'
+import { COMPARE_MODES, DEFAULT_REQUEST_QUEUE_SIZE, HISTORY_MAX_RESULT_BYTES, type CompareMode, type CompareProgress, type CompareRunResult } from '../../shared/contract'
 import { compactCompare } from '../composables/net-history'
 import type { ExperimentSettings } from '../experiments'
 import { useHistoryStore } from './history'
@@ -15,11 +15,13 @@ export interface CompareForm {
   handler: 'upper' | 'echo' | 'reverse' | 'delay'
   delayMs: number
   modes: CompareMode[]
+  /** The listen backlog for every mode (socketserver's request_queue_size). */
+  requestQueueSize: number
 }
 
 /** A delay handler by default, so that waiting in the serial server is long enough to see. */
 export function defaultCompareForm(): CompareForm {
-  return { clients: 4, messages: 5, bytes: 32, handler: 'delay', delayMs: 20, modes: [...COMPARE_MODES] }
+  return { clients: 4, messages: 5, bytes: 32, handler: 'delay', delayMs: 20, modes: [...COMPARE_MODES], requestQueueSize: DEFAULT_REQUEST_QUEUE_SIZE }
 }
 
 export function handlerSpec(f: Pick<CompareForm, 'handler' | 'delayMs'>): string {
@@ -71,6 +73,7 @@ export const useNetCompareStore = defineStore('netCompare', () => {
         bytes: wholeNumber(f.bytes, 32),
         handler: handlerSpec(f),
         modes,
+        requestQueueSize: wholeNumber(f.requestQueueSize, DEFAULT_REQUEST_QUEUE_SIZE),
       }
       const r = await lab.attempt('net.compare.run', settings)
       if (!r) return null

@@ -21,6 +21,12 @@ export interface TcpServerForm {
   frame: Framing
   /** Consent to listen on every interface (0.0.0.0, :: …): the engine refuses them without it. */
   allInterfaces?: boolean
+  /** socketserver's request_queue_size; the engine's default (5) when absent. */
+  requestQueueSize?: number
+  /** ms; 0 = never; the engine's default when absent. */
+  idleTimeoutMs?: number
+  /** threading/forking: threads or processes kept ready. */
+  spares?: number
 }
 
 /**
@@ -192,6 +198,9 @@ export const useServersStore = defineStore('servers', () => {
           ...(form.recvSize ? { recvSize: form.recvSize } : {}),
           ...(form.readDelayMs ? { readDelayMs: form.readDelayMs } : {}),
           ...(form.frame && form.frame !== 'none' ? { frame: form.frame } : {}),
+          ...(form.requestQueueSize ? { requestQueueSize: form.requestQueueSize } : {}),
+          ...(form.idleTimeoutMs !== undefined ? { idleTimeoutMs: form.idleTimeoutMs } : {}),
+          ...(form.spares && (form.mode === 'threading' || form.mode === 'forking') ? { spares: form.spares } : {}),
         }),
       )
     } finally {

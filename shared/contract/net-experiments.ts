@@ -176,8 +176,23 @@ export interface CompareClientResult {
   /** When this client began connecting / got its first reply (ms since the mode's start). */
   connectAt: number
   firstReplyAt: number | null
-  /** firstReplyAt − connectAt: how long it waited to be served at all (queue time in serial mode). */
+  /**
+   * How long it waited before anything served it, never counting the handler's own delay:
+   * connectMs (the kernel's accept queue; a dropped SYN is retried after 1 s) + serverWaitMs.
+   */
   waitMs: number | null
+  /** connect() until the handshake completed. */
+  connectMs: number | null
+  /** Accepted until served: the serial queue, or waiting for a thread or process to be ready (0 for async). */
+  serverWaitMs: number | null
+  /** connect() until the first reply (includes one handler run). */
+  firstReplyMs: number | null
+  /** First reply until the last: the rest of its messages being served. */
+  serviceMs: number | null
+  /** Its connect took ≥ 1 s: a SYN was dropped because the listen backlog (accept queue) was full, and retried. */
+  retried: boolean
+  /** Threading/forking: served by a spare that was ready, or by one it waited for (and that one's start-up). */
+  startup: { spare: boolean; waitedMs: number; threadStartMs: number | null } | null
   doneAt: number | null
   messages: number
   wrong: number
@@ -217,11 +232,18 @@ export interface CompareModeResult {
   timeline: CompareExchange[]
   /** true when the timeline holds only every n-th exchange (more than COMPARE_MAX_TIMELINE). */
   timelineSampled: boolean
+  /** The listen backlog this run used (socketserver's request_queue_size). */
+  requestQueueSize: number
+  /** Clients whose connect was dropped and retried (≥ 1 s): the accept queue was full. */
+  retried: number
+  /** Percentiles over clients (ms). */
+  firstReply: { p50: number; p99: number; max: number }
+  wait: { p50: number; p99: number; max: number }
 }
 
 export interface CompareRunResult {
   runId: string
-  settings: { clients: number; messages: number; bytes: number; handler: string; modes: CompareMode[] }
+  settings: { clients: number; messages: number; bytes: number; handler: string; modes: CompareMode[]; requestQueueSize: number }
   startedAt: number
   elapsedMs: number
   modes: CompareModeResult[]
@@ -271,6 +293,8 @@ export const netExperimentMethods = {
         string({ min: 1, max: 16, pattern: COMPARE_HANDLER_PATTERN, patternHint: "must be 'upper', 'echo', 'reverse' or 'delay:<ms>'" }),
       ),
       modes: optional(array(oneOf(COMPARE_MODES), { min: 1, max: 4 })),
+      /** The listen backlog for every mode (default 5, socketserver's); more clients than this connecting at once see dropped SYNs. */
+      requestQueueSize: optional(int({ min: 1, max: 4096 })),
     }),
   ),
 }

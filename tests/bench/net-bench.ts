@@ -79,6 +79,19 @@ async function startServer(name: string, cmd: string, args: string[]): Promise<S
   throw new Error(`${name} did not start: ${stderr}`)
 }
 
+/**
+ * Per client, connect → first reply (ms): includes any SYN the kernel dropped because the accept
+ * queue (the backlog) was full — the client's kernel retries after 1 s — and, in threading/forking,
+ * any wait for a thread or process to start when no spare was ready.
+ */
+function firstReply(r: Row): { p50: number; max: number; retried: number } {
+  const t = r.result.perClient.filter((c) => c.firstReplyAt !== null).map((c) => c.firstReplyAt! - c.connectAt).sort((a, b) => a - b)
+  if (t.length === 0) return { p50: NaN, max: NaN, retried: 0 }
+  // Retried: the handshake itself took ≥ 1 s (the SYN was dropped and resent), not a slow first reply.
+  const retried = r.result.perClient.filter((c) => c.connectedAt !== null && c.connectedAt - c.connectAt >= 1_000).length
+  return { p50: t[Math.floor((t.length - 1) / 2)]!, max: t[t.length - 1]!, retried }
+}
+
 interface Row {
   server: string
   proto: 'tcp' | 'udp'
@@ -102,18 +115,32 @@ async function bench(name: string, proto: 'tcp' | 'udp', cmd: string, args: stri
 }
 
 const lab = (...args: string[]): [string, string[]] => [process.execPath, [LAB_BIN, ...args, '--port', '0', '--json']]
+/** NET_BENCH_NODE=/path/to/node: the lab's forking/threading rows again under that Node (e.g. 24.14, Electron 41's). */
+const OTHER_NODE = process.env.NET_BENCH_NODE
+const labOn = (nodeBin: string, ...args: string[]): [string, string[]] => [nodeBin, [LAB_BIN, ...args, '--port', '0', '--json']]
 const node = (file: string): [string, string[]] => [process.execPath, [path.join(REPO_ROOT, 'tests', 'bench', 'servers', file)]]
-const py = (file: string): [string, string[]] => ['python3', [path.join(REPO_ROOT, 'tests', 'fixtures', 'python', file), '0']]
+const py = (file: string, ...args: string[]): [string, string[]] => ['python3', [path.join(REPO_ROOT, 'tests', 'fixtures', 'python', file), '0', ...args]]
 
 it('net bench: one load client against each server', async () => {
   const python = hasPython()
   const rows: Row[] = []
   rows.push(await bench('node net (baseline)', 'tcp', ...node('bare-tcp-server.mjs')))
   rows.push(await bench('lab async, all events', 'tcp', ...lab('serve', 'tcp', '--mode', 'async')))
-  rows.push(await bench('lab threading', 'tcp', ...lab('serve', 'tcp', '--mode', 'threading')))
-  rows.push(await bench('lab forking', 'tcp', ...lab('serve', 'tcp', '--mode', 'forking')))
-  rows.push(await bench('lab serial', 'tcp', ...lab('serve', 'tcp', '--mode', 'serial'), SERIAL_MESSAGES))
-  if (python) rows.push(await bench('python ThreadingTCPServer', 'tcp', ...py('course_tcp_server.py')))
+  // Interleaved, lab then Python, so that the machine's load hits both alike. Backlog 5 is socketserver's
+  // own request_queue_size (the course as written); 128 compares like for like without SYN retries.
+  for (const backlog of ['5', '128']) {
+    rows.push(await bench(`lab threading (backlog ${backlog})`, 'tcp', ...lab('serve', 'tcp', '--mode', 'threading', '--request-queue-size', backlog)))
+    if (python) rows.push(await bench(`python ThreadingTCPServer (backlog ${backlog})`, 'tcp', ...py('course_tcp_server.py', 'threading', backlog)))
+    rows.push(await bench(`lab forking (backlog ${backlog})`, 'tcp', ...lab('serve', 'tcp', '--mode', 'forking', '--request-queue-size', backlog)))
+    if (python) rows.push(await bench(`python ForkingTCPServer (backlog ${backlog})`, 'tcp', ...py('course_tcp_server.py', 'forking', backlog)))
+  }
+  if (OTHER_NODE) {
+    const v = execFileSync(OTHER_NODE, ['-v']).toString().trim()
+    rows.push(await bench(`lab forking on Node ${v} (backlog 5)`, 'tcp', ...labOn(OTHER_NODE, 'serve', 'tcp', '--mode', 'forking')))
+    rows.push(await bench(`lab threading on Node ${v} (backlog 5)`, 'tcp', ...labOn(OTHER_NODE, 'serve', 'tcp', '--mode', 'threading')))
+  }
+  rows.push(await bench('lab serial', 'tcp', ...lab('serve', 'tcp', '--mode', 'serial', '--request-queue-size', '128'), SERIAL_MESSAGES))
+  if (python) rows.push(await bench('python TCPServer (serial, backlog 128)', 'tcp', ...py('course_tcp_server.py', 'serial', '128'), SERIAL_MESSAGES))
   // Measured again last: on a shared machine the spread between the two baselines shows the noise.
   rows.push(await bench('node net (baseline again)', 'tcp', ...node('bare-tcp-server.mjs')))
   rows.push(await bench('node dgram (baseline)', 'udp', ...node('bare-udp-server.mjs')))
@@ -128,7 +155,7 @@ it('net bench: one load client against each server', async () => {
   }
   const fmt = (n: number, d = 0) => n.toFixed(d)
   const table = [
-    ['server', 'proto', 'load', 'msgs/s', 'p50 ms', 'p99 ms', 'wrong', 'lost', 'events', 'vs baseline'],
+    ['server', 'proto', 'load', 'msgs/s', 'p50 ms', 'p99 ms', '1st reply p50', '1st reply max', 'retried', 'wrong', 'lost', 'events', 'vs baseline'],
     ...rows.map((r) => [
       r.server,
       r.proto,
@@ -136,6 +163,9 @@ it('net bench: one load client against each server', async () => {
       fmt(r.result.msgsPerSec),
       fmt(r.result.p50Ms, 3),
       fmt(r.result.p99Ms, 3),
+      fmt(firstReply(r).p50, 1),
+      fmt(firstReply(r).max, 0),
+      String(firstReply(r).retried),
       String(r.result.wrong),
       String(r.result.lost),
       r.server.startsWith('lab') ? String(r.events) : '-',
@@ -153,7 +183,16 @@ it('net bench: one load client against each server', async () => {
     else targets.push(`  ${value >= floor ? 'MET ' : 'MISS'}  ${what}: ${fmt(value)} vs ${fmt(floor)} msgs/s`)
   }
   check('lab async (all events) ≥ 0.9 × node net (mean of both runs)', rate('lab async, all events'), base.tcp * 0.9)
-  check('lab threading ≥ python ThreadingTCPServer', rate('lab threading'), rate('python ThreadingTCPServer'))
+  const times = (name: string, k: number) => (rate(name) === undefined ? undefined : rate(name)! * k)
+  check('lab threading ≥ 1.1 × python ThreadingTCPServer (backlog 5)', rate('lab threading (backlog 5)'), times('python ThreadingTCPServer (backlog 5)', 1.1))
+  check('lab forking ≥ 0.75 × python ForkingTCPServer (backlog 5)', rate('lab forking (backlog 5)'), times('python ForkingTCPServer (backlog 5)', 0.75))
+  check('lab threading ≥ 0.6 × python ThreadingTCPServer (backlog 128)', rate('lab threading (backlog 128)'), times('python ThreadingTCPServer (backlog 128)', 0.6))
+  check('lab forking ≥ 0.6 × python ForkingTCPServer (backlog 128)', rate('lab forking (backlog 128)'), times('python ForkingTCPServer (backlog 128)', 0.6))
+  const other = rows.find((r) => r.server.startsWith('lab forking on Node'))
+  if (other) check(`${other.server} ≥ 1.0 × python ForkingTCPServer (backlog 5)`, other.result.msgsPerSec, rate('python ForkingTCPServer (backlog 5)'))
+  const p50 = (name: string) => { const r = rows.find((x) => x.server === name); return r ? firstReply(r).p50 : undefined }
+  targets.push(`  ${(p50('lab threading (backlog 128)') ?? 99) < 2 ? 'MET ' : 'MISS'}  connect → first reply p50, threading (backlog 128): ${fmt(p50('lab threading (backlog 128)') ?? NaN, 2)} ms (< 2 ms)`)
+  targets.push(`  ${(p50('lab forking (backlog 128)') ?? 99) < 5 ? 'MET ' : 'MISS'}  connect → first reply p50, forking (backlog 128): ${fmt(p50('lab forking (backlog 128)') ?? NaN, 2)} ms (< 5 ms)`)
   check('lab udp ≥ 0.9 × node dgram', rate('lab udp, all events'), base.udp * 0.9)
   const pyUdp = rate('python ThreadingUDPServer')
   check('lab udp ≥ 3 × python ThreadingUDPServer', rate('lab udp, all events'), pyUdp === undefined ? undefined : pyUdp * 3)

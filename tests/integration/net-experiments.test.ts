@@ -89,7 +89,12 @@ describe('serial vs concurrent comparison', () => {
       expect(m.msgsPerSec).toBeCloseTo((m.messages / m.totalMs) * 1000, 0)
       for (const c of m.clients) {
         expect(c.messages).toBe(3)
-        expect(c.waitMs).toBeCloseTo(c.firstReplyAt! - c.connectAt, 2)
+        expect(c.firstReplyMs).toBeCloseTo(c.firstReplyAt! - c.connectAt, 2)
+        // The wait is the kernel's handshake plus the server's queue; never the handler's 30 ms.
+        expect(c.waitMs).toBeCloseTo(c.connectMs! + c.serverWaitMs!, 2)
+        expect(c.waitMs!).toBeLessThanOrEqual(c.firstReplyMs! - 30)
+        expect(c.serviceMs).toBeCloseTo(c.doneAt! - c.firstReplyAt!, 2)
+        expect(c.retried).toBe(false)
         expect(c.doneAt!).toBeGreaterThanOrEqual(c.firstReplyAt!)
       }
       for (const e of m.timeline) expect(e.end).toBeGreaterThanOrEqual(e.start)
@@ -105,6 +110,9 @@ describe('serial vs concurrent comparison', () => {
       expect(byService[i]!.queuedMs!).toBeGreaterThan(byService[i - 1]!.queuedMs!)
     }
     expect(serial.clients.every((c) => c.servedBy?.kind === 'queue')).toBe(true)
+    expect(serial.requestQueueSize).toBe(5)
+    expect(serial.retried).toBe(0)
+    expect(serial.firstReply.p50).toBeLessThanOrEqual(serial.firstReply.max)
     expect(r.modes[1]!.clients.every((c) => c.servedBy?.kind === 'loop' && c.queuedMs === null)).toBe(true)
     // After its first reply (whose exchange includes the time queued), no client's exchange overlaps
     // another client's in serial mode; in async mode they do.

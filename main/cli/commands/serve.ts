@@ -1,7 +1,11 @@
 import {
   DEFAULT_HANDLER,
   DEFAULT_HOST,
+  DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_REQUEST_QUEUE_SIZE,
+  MAX_REQUEST_QUEUE_SIZE,
+  MAX_SPARES,
   DEFAULT_PORT,
   DEFAULT_SERVER_MODE,
   FRAMINGS,
@@ -142,7 +146,10 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
                       replies are framed the same way
   --max-frame N       largest message accepted, in bytes (default ${DEFAULT_MAX_FRAME_BYTES});
                       a larger declared length closes that connection at once
-  --idle-timeout MS   close a connection silent for MS ms (default 0: never)
+  --idle-timeout MS   close a connection silent for MS ms (default ${DEFAULT_IDLE_TIMEOUT_MS}; 0: never)
+  --request-queue-size N  the listen backlog, socketserver's request_queue_size (default
+                      ${DEFAULT_REQUEST_QUEUE_SIZE}, at most the OS's somaxconn): connects beyond it are dropped and retried
+  --spares N          threading/forking: threads or processes kept ready (1-${MAX_SPARES})
   --max-connections N connections open at once, queued ones included (default 2000,
                       64 for threading and forking); more are dropped and reported
   --max-datagram N    UDP: refuse datagrams over N bytes (default ${MAX_DATAGRAM_BYTES})
@@ -160,6 +167,8 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
     frame: { type: 'string' },
     'max-frame': { type: 'string' },
     'idle-timeout': { type: 'string' },
+    'request-queue-size': { type: 'string' },
+    spares: { type: 'string' },
     'max-connections': { type: 'string' },
     'max-datagram': { type: 'string' },
     'all-interfaces': { type: 'boolean' },
@@ -173,7 +182,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
     if (handler !== undefined && !HANDLER_PATTERN.test(handler)) {
       throw usageError(`--handler must be upper, echo, reverse or delay:MS (MS 0-60000), got ${JSON.stringify(handler)}`, { option: 'handler' })
     }
-    const tcpOnly = ['mode', 'recv-size', 'read-delay', 'frame', 'max-frame', 'idle-timeout', 'max-connections']
+    const tcpOnly = ['mode', 'recv-size', 'read-delay', 'frame', 'max-frame', 'idle-timeout', 'max-connections', 'request-queue-size', 'spares']
     const wrong = proto === 'udp' ? tcpOnly.find((o) => values[o] !== undefined) : values['max-datagram'] !== undefined ? 'max-datagram' : undefined
     if (wrong) throw usageError(`--${wrong} does not apply to lab serve ${proto}`, { option: wrong })
     const host = values.host as string | undefined
@@ -217,6 +226,8 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
           maxFrameBytes: parseIntOption(values['max-frame'] as string | undefined, 'max-frame', 1, DEFAULT_MAX_FRAME_BYTES),
           idleTimeoutMs: parseIntOption(values['idle-timeout'] as string | undefined, 'idle-timeout', 0, 3_600_000),
           maxConnections: parseIntOption(values['max-connections'] as string | undefined, 'max-connections', 1, 10_000),
+          requestQueueSize: parseIntOption(values['request-queue-size'] as string | undefined, 'request-queue-size', 1, MAX_REQUEST_QUEUE_SIZE),
+          spares: parseIntOption(values.spares as string | undefined, 'spares', 1, MAX_SPARES),
         })
       }
       await io.untilStopped()

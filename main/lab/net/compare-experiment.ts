@@ -6,6 +6,8 @@ import {
   type CompareModeResult,
   type CompareProgress,
   type CompareRunResult,
+  DEFAULT_REQUEST_QUEUE_SIZE,
+  type ServeStartup,
   type ServedBy,
   type ServerEvent,
 } from '../../../shared/contract'
@@ -20,6 +22,7 @@ export interface CompareInput {
   bytes?: number
   handler?: string
   modes?: CompareMode[]
+  requestQueueSize?: number
 }
 
 /** Serial mode serves one client at a time: its run takes about clients × messages × delay. Cap that. */
@@ -42,6 +45,7 @@ export async function runCompare(
     bytes: input.bytes ?? 32,
     handler: input.handler ?? 'delay:20',
     modes: [...new Set(input.modes ?? [...COMPARE_MODES])],
+    requestQueueSize: input.requestQueueSize ?? DEFAULT_REQUEST_QUEUE_SIZE,
   }
   const plan = parseHandler(settings.handler)
   const serialSpan = settings.clients * settings.messages * plan.delayMs
@@ -61,15 +65,15 @@ export async function runCompare(
   const results: CompareModeResult[] = []
   for (const [modeIndex, mode] of settings.modes.entries()) {
     progress({ ...base, phase: 'mode', mode, modeIndex, done: modeIndex * perMode, at: Date.now() })
-    const options: TcpServerOptions = { host: '127.0.0.1', port: 0, handler: settings.handler, workersDir: deps.workersDir, mode }
+    const options: TcpServerOptions = { host: '127.0.0.1', port: 0, handler: settings.handler, workersDir: deps.workersDir, mode, requestQueueSize: settings.requestQueueSize }
     // Its events are not forwarded (thousands of recv/send lines would bury the learner's own log);
     // only what says who served which client is kept, keyed by the client's port.
-    const seen = new Map<number, { servedBy: ServedBy; at: number; queuedMs: number | null }>()
+    const seen = new Map<number, { servedBy: ServedBy; at: number; queuedMs: number | null; startup: ServeStartup | null }>()
     const portOf = new Map<number, number>()
     const server = new TcpServer(`compare-${runId}-${mode}`, options, (e: ServerEvent) => {
       if (e.event === 'connection') {
         portOf.set(e.conn, e.remote.port)
-        seen.set(e.remote.port, { servedBy: { ...e.servedBy }, at: e.at, queuedMs: seen.get(e.remote.port)?.queuedMs ?? null })
+        seen.set(e.remote.port, { servedBy: { ...e.servedBy }, at: e.at, queuedMs: seen.get(e.remote.port)?.queuedMs ?? null, startup: e.startup ? { ...e.startup } : null })
       } else if (e.event === 'served') {
         const p = portOf.get(e.conn)
         const entry = p === undefined ? undefined : seen.get(p)
@@ -103,6 +107,32 @@ export async function runCompare(
         const step = Math.ceil(timeline.length / COMPARE_MAX_TIMELINE)
         timeline = timeline.filter((_, i) => i % step === 0)
       }
+      const clients = load.perClient.map((c) => {
+        const s = seen.get(c.localPort)
+        const connectMs = c.connectedAt === null ? null : round(c.connectedAt - c.connectAt)
+        const serverWaitMs = mode === 'serial' ? (s?.queuedMs ?? 0) : mode === 'async' ? 0 : (s?.startup?.waitedMs ?? null)
+        return {
+          client: c.client,
+          connectAt: round(c.connectAt),
+          firstReplyAt: c.firstReplyAt === null ? null : round(c.firstReplyAt),
+          waitMs: connectMs === null ? null : round(connectMs + (serverWaitMs ?? 0)),
+          connectMs,
+          serverWaitMs,
+          firstReplyMs: c.firstReplyAt === null ? null : round(c.firstReplyAt - c.connectAt),
+          serviceMs: c.firstReplyAt === null || c.doneAt === null ? null : round(c.doneAt - c.firstReplyAt),
+          retried: connectMs !== null && connectMs >= RETRIED_CONNECT_MS,
+          startup: s?.startup ?? null,
+          doneAt: c.doneAt === null ? null : round(c.doneAt),
+          messages: c.messages,
+          wrong: c.wrong,
+          p50Ms: round(c.p50Ms),
+          p99Ms: round(c.p99Ms),
+          error: c.error ? `${c.error.code}: ${c.error.message}` : null,
+          servedBy: s?.servedBy ?? null,
+          announcedAt: s ? s.at - epoch0 : null,
+          queuedMs: s?.queuedMs ?? null,
+        }
+      })
       results.push({
         mode,
         port: info.port,
@@ -114,21 +144,11 @@ export async function runCompare(
         messages: load.messages,
         wrong: load.wrong,
         failed: load.failedClients,
-        clients: load.perClient.map((c) => ({
-          client: c.client,
-          connectAt: round(c.connectAt),
-          firstReplyAt: c.firstReplyAt === null ? null : round(c.firstReplyAt),
-          waitMs: c.firstReplyAt === null ? null : round(c.firstReplyAt - c.connectAt),
-          doneAt: c.doneAt === null ? null : round(c.doneAt),
-          messages: c.messages,
-          wrong: c.wrong,
-          p50Ms: round(c.p50Ms),
-          p99Ms: round(c.p99Ms),
-          error: c.error ? `${c.error.code}: ${c.error.message}` : null,
-          servedBy: seen.get(c.localPort)?.servedBy ?? null,
-          announcedAt: seen.has(c.localPort) ? seen.get(c.localPort)!.at - epoch0 : null,
-          queuedMs: seen.get(c.localPort)?.queuedMs ?? null,
-        })),
+        clients,
+        requestQueueSize: settings.requestQueueSize,
+        retried: clients.filter((c) => c.retried).length,
+        firstReply: spread(clients.map((c) => c.firstReplyMs)),
+        wait: spread(clients.map((c) => c.waitMs)),
         timeline,
         timelineSampled: sampled,
       })
@@ -138,6 +158,16 @@ export async function runCompare(
   }
   progress({ ...base, phase: 'done', modeIndex: settings.modes.length, done: total, at: Date.now() })
   return { runId, settings, startedAt, elapsedMs: round(performance.now() - t0), modes: results }
+}
+
+/** A connect that took this long had its SYN dropped (full accept queue) and retried: Linux retries after 1 s. */
+const RETRIED_CONNECT_MS = 1_000
+
+function spread(values: (number | null)[]): { p50: number; p99: number; max: number } {
+  const v = values.filter((x): x is number => x !== null).sort((a, b) => a - b)
+  if (v.length === 0) return { p50: 0, p99: 0, max: 0 }
+  const at = (p: number) => v[Math.min(v.length - 1, Math.ceil(p * v.length) - 1)]!
+  return { p50: round(at(0.5)), p99: round(at(0.99)), max: round(v[v.length - 1]!) }
 }
 
 /** Microsecond precision is plenty for a chart, and keeps the result small. */

@@ -33,6 +33,8 @@ export interface LoadClientResult {
   localPort: number
   /** ms since the run's start (performance clock). */
   connectAt: number
+  /** TCP: when the handshake completed (a SYN dropped by a full accept queue is retried after 1 s). */
+  connectedAt: number | null
   firstReplyAt: number | null
   doneAt: number | null
   messages: number
@@ -105,7 +107,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     index,
     latencies: new Float64Array(opts.messages),
     count: 0,
-    result: { client: index, localPort: 0, connectAt: 0, firstReplyAt: null, doneAt: null, messages: 0, wrong: 0, lost: 0, p50Ms: 0, p99Ms: 0, error: null },
+    result: { client: index, localPort: 0, connectAt: 0, connectedAt: null, firstReplyAt: null, doneAt: null, messages: 0, wrong: 0, lost: 0, p50Ms: 0, p99Ms: 0, error: null },
   }))
   const one = opts.proto === 'tcp' ? tcpClient : udpClient
   await Promise.all(runs.map((run) => one(run, opts, expect, replyTimeoutMs, t0, record)))
@@ -190,6 +192,7 @@ function tcpClient(run: ClientRun, opts: LoadOptions, expect: HandlerName, reply
       armTimer()
     }
     socket.once('connect', () => {
+      res.connectedAt = performance.now() - t0
       res.localPort = socket.localPort ?? 0
       sendNext()
     })
