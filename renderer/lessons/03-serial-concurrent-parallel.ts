@@ -1,4 +1,5 @@
 import { idealWallMs, parseTaskSpec } from '../../shared/task-spec'
+import { switchReading } from './switch-reading'
 import { diagram, list, note, p, t, type Lesson, type RunFacts, type Text } from './types'
 
 const TASKS = 'cpu:400ms*4'
@@ -28,6 +29,7 @@ function reading({ kind, summary, cpus }: RunFacts): Text[] {
       `Your serial run took ${ms(serial)} and concurrent on one core ${ms(concurrent)} (${Math.round(ratio * 100)} % of serial): one core had just as much to compute, so concurrency was no faster.`,
     ),
   )
+  out.push(...switchReading(summary))
   if (summary.pinned === false) {
     out.push(t('注意：这台机器不允许把子进程固定在一个 CPU 上，所以“并发”其实用了多个核，结果会偏快。', 'Note: this machine would not pin the children to one CPU, so “concurrent” really used several cores and came out faster than it should.'))
   }

@@ -1,4 +1,5 @@
-import { diagram, list, note, p, t, type Lesson } from './types'
+import { switchReading } from './switch-reading'
+import { diagram, list, note, p, t, type Lesson, type RunFacts } from './types'
 
 const lesson: Lesson = {
   id: 'multiprogramming',
@@ -61,6 +62,8 @@ const lesson: Lesson = {
   python: [],
   historyKinds: ['sim.run', 'proc.compare', 'proc.run'],
   practice: 'sim',
+  /** The kernel's evidence from a real comparison: who gave the CPU up, who had it taken away. */
+  reading: ({ kind, summary }: RunFacts) => (kind === 'proc.compare' ? switchReading(summary) : []),
 }
 
 export default lesson

@@ -23,6 +23,17 @@ export interface RunProgress {
 }
 
 /** Serial vs concurrent vs parallel: the task spec, the runs and their live progress. */
+/** The one-CPU run's switches and run-queue wait, for the lessons' readings (absent where the OS gives none). */
+function switchSummary(run: RunResult): Record<string, number> {
+  const tasks = run.tasks.filter((t) => t.ok)
+  if (tasks.length === 0 || tasks.some((t) => t.voluntarySwitches === undefined || t.involuntarySwitches === undefined || t.runQueueWaitMs === undefined)) return {}
+  return {
+    concurrentVoluntarySwitches: tasks.reduce((s, t) => s + t.voluntarySwitches!, 0),
+    concurrentInvoluntarySwitches: tasks.reduce((s, t) => s + t.involuntarySwitches!, 0),
+    concurrentRunQueueMs: Math.round(tasks.reduce((s, t) => s + t.runQueueWaitMs!, 0) / tasks.length),
+  }
+}
+
 export const useProcRunStore = defineStore('proc-run', () => {
   const lab = useLabStore()
   const history = useHistoryStore()
@@ -118,6 +129,7 @@ export const useProcRunStore = defineStore('proc-run', () => {
           speedupConcurrent: r.speedup.concurrent,
           speedupParallel: r.speedup.parallel,
           pinned: r.runs[1].pinned.ok,
+          ...switchSummary(r.runs[1]),
         },
         r,
       )
