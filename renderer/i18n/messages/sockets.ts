@@ -44,7 +44,7 @@ export default {
       lesson: {
         title: 'Your server, as the kernel sees it now',
         none: 'No TCP server of yours is running: start one with “try it”, connect two clients, and their sockets show here, read from the kernel.',
-        row: '{addr} ({mode}): kernel accept queue {queue} of {limit} · {conns} ESTABLISHED connection(s) · {waiting} waiting in the lab’s queue with {bytes} byte(s) unread in their kernel buffers · {tw} in TIME_WAIT',
+        row: '{addr} ({mode}): kernel accept queue {queue} of {limit} · {conns} ESTABLISHED {conns|connection|connections} · {waiting} waiting in the lab’s queue with {bytes} {bytes|byte|bytes} unread in their kernel buffers · {tw} in TIME_WAIT',
       },
       where: {
         title: 'Where the unserved connections wait',
