@@ -72,12 +72,14 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
     await expect(page.getByTestId('sticky-udp-summary').textContent()).resolves.toBe('3 sendto() → 3 recvfrom()')
     await scrollToTop(page, page.getByTestId('sticky-result'))
     await screenshot(page, 'network-sticky-en')
-    // Both runs were saved to the history; re-opening one fills the form with its settings again.
+    // Both runs were saved to the history; opening one and running it again fills the form with its settings.
     await page.getByTestId('sticky-frame').selectOption('line')
     await page.getByTestId('sticky-read-delay').fill('0')
     await page.locator('[data-nav="history"]').click()
     await page.getByTestId('history-row').filter({ hasText: /3 × send → \d+ × recv \(none\)/ }).first().waitFor()
-    await page.getByTestId('history-row').filter({ hasText: '(len32le, UDP)' }).first().locator('button').first().click()
+    await page.getByTestId('history-row').filter({ hasText: '(len32le, UDP)' }).first().getByTestId('history-open').click()
+    // "Open" shows the run's own saved result; "Run again" fills the form with its settings.
+    await page.getByTestId('history-again').click()
     await expect(page.getByTestId('net-tab-sticky').getAttribute('aria-selected')).resolves.toBe('true')
     await expect(page.getByTestId('sticky-frame').inputValue()).resolves.toBe('len32le')
     await expect(page.getByTestId('sticky-read-delay').inputValue()).resolves.toBe('200')
