@@ -299,8 +299,9 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
       expect(restarted.port).not.toBe(0)
       const again = await openLab(browser, restarted.url, { keepLearner: true })
       await again.locator('[data-lesson-page="framing"]').or(again.locator('.view-head h1')).first().waitFor()
-      await expect(again.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark')
-      await expect(again.evaluate(() => document.documentElement.lang)).resolves.toBe('zh-CN')
+      // The shell renders before the engine's learner state arrives: wait for the state, not a moment.
+      await expect.poll(() => again.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
+      await expect.poll(() => again.evaluate(() => document.documentElement.lang)).toBe('zh-CN')
       await openLessons(again)
       await again.locator('[data-lesson-page="framing"]').waitFor()
       await expect(again.getByTestId('prediction-yours').textContent()).resolves.toContain('3 条，和发送的一模一样')
