@@ -16,6 +16,7 @@ import path from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { runLoad, type LoadResult } from '../../main/lab/net/load-client'
 import { LAB_BIN, REPO_ROOT } from '../helpers/paths'
+import { hasPython } from '../helpers/python'
 
 /** NET_BENCH_QUICK=1 shrinks the load to check the harness itself; its figures mean nothing. */
 const QUICK = process.env.NET_BENCH_QUICK === '1'
@@ -32,15 +33,6 @@ afterAll(async () => {
   await Promise.all(children.map(stop))
   rmSync(tmp, { recursive: true, force: true })
 })
-
-function hasPython(): boolean {
-  try {
-    execFileSync('python3', ['--version'], { stdio: 'ignore', timeout: 5_000 })
-    return true
-  } catch {
-    return false
-  }
-}
 
 function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
@@ -122,7 +114,7 @@ const node = (file: string): [string, string[]] => [process.execPath, [path.join
 const py = (file: string, ...args: string[]): [string, string[]] => ['python3', [path.join(REPO_ROOT, 'tests', 'fixtures', 'python', file), '0', ...args]]
 
 it('net bench: one load client against each server', async () => {
-  const python = hasPython()
+  const python = hasPython
   const rows: Row[] = []
   rows.push(await bench('node net (baseline)', 'tcp', ...node('bare-tcp-server.mjs')))
   rows.push(await bench('lab async, all events', 'tcp', ...lab('serve', 'tcp', '--mode', 'async')))

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process'
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -8,15 +7,8 @@ import { EXERCISE_IDS, type CheckReport } from '../../shared/contract'
 import { EXERCISE_STARTERS } from '../../shared/python/exercises'
 import { createTestLab } from '../helpers/lab'
 import { REPO_ROOT } from '../helpers/paths'
+import { hasPython } from '../helpers/python'
 
-const hasPython = (() => {
-  try {
-    execFileSync('python3', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
 
 const SOLUTIONS = path.join(REPO_ROOT, 'tests', 'fixtures', 'exercises')
 const explain = (r: CheckReport) => r.steps.map((s) => `${s.ok ? '✓' : '✗'} ${s.title.en} sent=${s.sent} got=${s.got} ${s.why?.en ?? ''}`).join('\n') + `\n${r.stderr.join('\n')}`

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -6,16 +6,9 @@ import type { ClientEvent, LabEvent } from '../../shared/contract'
 import { createTestLab } from '../helpers/lab'
 import { runLab } from '../helpers/cli'
 import { REPO_ROOT } from '../helpers/paths'
+import { hasPython } from '../helpers/python'
 
-function hasPython(): boolean {
-  try {
-    execFileSync('python3', ['--version'], { stdio: 'ignore', timeout: 5_000 })
-    return true
-  } catch {
-    return false
-  }
-}
-const python = hasPython()
+const python = hasPython
 const FIXTURES = path.join(REPO_ROOT, 'tests', 'fixtures', 'python')
 
 const children: ChildProcess[] = []

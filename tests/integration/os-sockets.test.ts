@@ -11,19 +11,12 @@ import type { Lab } from '../../main/lab/lab'
 import { noteListenBacklog, SocketTable } from '../../main/lab/net/socket-table'
 import { runLab } from '../helpers/cli'
 import { createTestLab } from '../helpers/lab'
+import { hasPython } from '../helpers/python'
 
 const linux = process.platform === 'linux'
 const hasSs = linux && (() => {
   try {
     execFileSync('ss', ['-V'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
-const hasPython = (() => {
-  try {
-    execFileSync('python3', ['--version'], { stdio: 'ignore' })
     return true
   } catch {
     return false

@@ -11,15 +11,8 @@ import type { WsMessage } from '../../shared/transport'
 import WebSocket from 'ws'
 import { LabProcess } from '../helpers/cli'
 import { createTestLab } from '../helpers/lab'
+import { hasPython } from '../helpers/python'
 
-const hasPython = (() => {
-  try {
-    execFileSync('python3', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
 
 const alive = (pid: number) => {
   try {

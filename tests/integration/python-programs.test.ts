@@ -7,15 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { PYTHON_PROGRAMS } from '../../shared/python/programs'
 import { createTestLab } from '../helpers/lab'
 import { REPO_ROOT } from '../helpers/paths'
+import { hasPython } from '../helpers/python'
 
-const hasPython = (() => {
-  try {
-    execFileSync('python3', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
 
 const PROGRAMS = path.join(REPO_ROOT, 'shared', 'python')
 
