@@ -12,11 +12,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import WebSocket from 'ws'
 import { afterAll, expect, it } from 'vitest'
 import { LabProcess } from '../helpers/cli'
 import { descendantPids, fdCount, rssBytes } from '../helpers/proc-probe'
 import { waitUntil } from '../helpers/procs'
+import { webClient } from '../helpers/web-client'
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60)
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 1_000)
@@ -36,32 +36,6 @@ afterAll(async () => {
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-async function connectWeb(p: LabProcess) {
-  const line = await p.waitFor((l) => l.event === 'web')
-  const url = new URL(String(line.url))
-  const ws = new WebSocket(`ws://${url.host}/ws${url.search}`, { headers: { Origin: `http://${url.host}` } })
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve())
-    ws.once('error', reject)
-  })
-  let id = 0
-  const pending = new Map<number, (r: { ok: boolean; value?: unknown; error?: { code: string } }) => void>()
-  ws.on('message', (d) => {
-    const msg = JSON.parse(d.toString()) as { type: string; id: number; result: { ok: boolean } }
-    if (msg.type === 'result') pending.get(msg.id)?.(msg.result)
-  })
-  return {
-    ws,
-    call(method: string, input: unknown) {
-      const n = ++id
-      return new Promise<{ ok: boolean; value?: unknown; error?: { code: string } }>((resolve) => {
-        pending.set(n, resolve)
-        ws.send(JSON.stringify({ id: n, method, input }))
-      })
-    },
-  }
-}
-
 /** The lab's descriptors and memory, after it has had a moment to settle. */
 async function measure(pid: number) {
   await sleep(1_500)
@@ -70,9 +44,9 @@ async function measure(pid: number) {
 
 it(`soak: ${CONNECTIONS} TCP connections + UDP flood + pool tasks for ${SECONDS} s`, async () => {
   lab = new LabProcess(['web', '--port', '0', '--no-open', '--json', '--data-dir', dataDir])
-  const client = await connectWeb(lab)
+  const client = await webClient(lab)
   const pid = lab.child.pid!
-  const tcp = await client.call('net.tcpServer.start', { port: 0, mode: 'async', handler: 'upper', maxConnections: CONNECTIONS + 100 })
+  const tcp = await client.call('net.tcpServer.start', { port: 0, mode: 'async', handler: 'upper', maxConnections: CONNECTIONS + 100, requestQueueSize: 1024 })
   const udp = await client.call('net.udpServer.start', { port: 0, handler: 'upper' })
   expect(tcp.ok && udp.ok, JSON.stringify({ tcp, udp })).toBe(true)
   const tcpPort = (tcp.value as { port: number }).port

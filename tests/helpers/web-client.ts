@@ -1,5 +1,12 @@
 import WebSocket from 'ws'
 
+/** One answer of the browser door. */
+export interface WebResult {
+  ok: boolean
+  value?: unknown
+  error?: { code: string; message?: string }
+}
+
 /** A WebSocket client for `lab web`: the browser door, used to make one lab do several things. */
 export async function webClient(lab: { waitFor(match: (l: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> }) {
   const line = await lab.waitFor((l) => l.event === 'web')
@@ -10,7 +17,7 @@ export async function webClient(lab: { waitFor(match: (l: Record<string, unknown
     ws.once('error', reject)
   })
   let id = 0
-  const pending = new Map<number, (r: { ok: boolean; value?: unknown; error?: unknown }) => void>()
+  const pending = new Map<number, (r: WebResult) => void>()
   const events: { topic: string; payload: { event?: string } }[] = []
   ws.on('message', (d) => {
     const msg = JSON.parse(d.toString()) as { type: string; id: number; result: { ok: boolean }; events: typeof events }
@@ -21,7 +28,7 @@ export async function webClient(lab: { waitFor(match: (l: Record<string, unknown
   return {
     ws,
     events,
-    call(method: string, input: unknown): Promise<{ ok: boolean; value?: unknown; error?: unknown }> {
+    call(method: string, input: unknown): Promise<WebResult> {
       const n = ++id
       return new Promise((resolve) => {
         pending.set(n, resolve)
