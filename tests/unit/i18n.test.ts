@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { catalogs, leafKeys, translate } from '../../renderer/i18n'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { catalogs, leafKeys, lookup, translate } from '../../renderer/i18n'
 import { ERROR_CODES } from '../../shared/errors'
 
 describe('translations', () => {
@@ -38,5 +40,23 @@ describe('translations', () => {
     expect(translate('en', 'net.client.bytes', { n: 5 })).toBe('5 bytes')
     expect(translate('zh', 'net.client.bytes', { n: 5 })).toBe('5 字节')
     expect(translate('zh', 'no.such.key')).toBe('no.such.key')
+  })
+})
+
+describe('no English fallback on a Chinese screen', () => {
+  // Every key the renderer names literally (t('a.b'), translate(lang, 'a.b')) must exist in 简体中文 itself,
+  // so `translate`'s English fallback never fills a Chinese screen for a key written in the code (issue 15).
+  it('finds every literal key of the renderer in the Chinese catalogue', () => {
+    const files = readdirSync('renderer', { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.(ts|vue)$/.test(f))
+      .map((f) => join('renderer', f))
+    const keys = new Map<string, string>()
+    for (const file of files) {
+      const source = readFileSync(file, 'utf8')
+      for (const m of source.matchAll(/(?:\bt|\btranslate\([^,()]+,)\(?\s*'([a-z][\w]*(?:\.[\w]+)+)'/g)) keys.set(m[1]!, file)
+    }
+    expect(keys.size).toBeGreaterThan(200)
+    const missing = [...keys].filter(([key]) => lookup('zh', key) === undefined).map(([key, file]) => `${key} (${file})`)
+    expect(missing).toEqual([])
   })
 })

@@ -1,4 +1,5 @@
 import { ERROR_CODES, type ErrorCode } from '../../../shared/errors'
+import { defineCatalog } from '../catalog'
 
 const errorsEn: Record<ErrorCode, string> = {
   ERR_INVALID_INPUT: 'Invalid input: {detail}',
@@ -93,7 +94,7 @@ const hintsZh: Record<ErrorCode, string> = {
   ERR_INTERNAL: '实验室仍在运行。请报告你刚才的操作。',
 }
 
-export default {
+export default defineCatalog({
   en: {
     app: {
       title: 'Socket & Process Lab',
@@ -148,4 +149,4 @@ export default {
     hints: hintsZh,
     common: { dismiss: '关闭', error: '错误', hint: '怎么办', empty: '暂无内容', png: 'PNG', savePng: '将此图表保存为 PNG 图片' },
   },
-}
+})

@@ -1,6 +1,7 @@
+import { defineCatalog } from '../catalog'
 // Lessons, Python programs, History and the welcome panel. Lesson text itself lives in
 // renderer/lessons/ (each field in both languages, checked by tests/unit/lessons.test.ts).
-export default {
+export default defineCatalog({
   en: {
     nav: { history: 'History' },
     learning: {
@@ -503,4 +504,4 @@ export default {
       dismiss: '关闭欢迎页',
     },
   },
-}
+})

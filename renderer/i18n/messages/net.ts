@@ -1,4 +1,5 @@
-export default {
+import { defineCatalog } from '../catalog'
+export default defineCatalog({
   en: {
     net: {
       title: 'Network lab',
@@ -595,4 +596,4 @@ export default {
       },
     },
   },
-}
+})

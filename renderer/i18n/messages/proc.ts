@@ -1,4 +1,5 @@
-export default {
+import { defineCatalog } from '../catalog'
+export default defineCatalog({
   en: {
     proc: {
       title: 'Process lab',
@@ -571,4 +572,4 @@ export default {
       },
     },
   },
-}
+})

@@ -1,6 +1,7 @@
+import { defineCatalog } from '../catalog'
 // The shell's own words (h8, issue 16): the collapsible sidebar, the welcome banner, scroll cues,
 // the announcements screen readers hear. Kept apart so other parts' catalogues merge cleanly.
-export default {
+export default defineCatalog({
   en: {
     shell: {
       collapse: 'Collapse the sidebar to icons',
@@ -25,4 +26,4 @@ export default {
       welcomeHide: '收起',
     },
   },
-}
+})

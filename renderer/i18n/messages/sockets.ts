@@ -1,5 +1,6 @@
+import { defineCatalog } from '../catalog'
 /** The socket table (os.sockets) and the kernel-buffer evidence, in both languages. */
-export default {
+export default defineCatalog({
   en: {
     sockets: {
       title: 'Sockets as the kernel sees them',
@@ -112,4 +113,4 @@ export default {
       },
     },
   },
-}
+})
