@@ -17,9 +17,13 @@ export function toCsv<T extends Record<string, CsvValue>>(columns: readonly (key
   return lines.join('\r\n') + '\r\n'
 }
 
-/** A file name safe on every system: `prefix-2026-11-26T18-20-00.ext`. */
-export function exportName(prefix: string, ext: 'csv' | 'json', at = new Date()): string {
-  return `${prefix}-${at.toISOString().slice(0, 19).replace(/:/g, '-')}.${ext}`
+/**
+ * The one name for every file the lab offers (tables, logs, charts): `prefix-2026-11-26T18-20-05.ext`,
+ * UTC to the second, with anything a file system might refuse in the prefix turned into `-`.
+ */
+export function exportName(prefix: string, ext: 'csv' | 'json' | 'png', at = new Date()): string {
+  const safe = prefix.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'lab'
+  return `${safe}-${at.toISOString().slice(0, 19).replace(/:/g, '-')}.${ext}`
 }
 
 /** Offers a file download through a Blob and a link: works in browsers and in Electron. */

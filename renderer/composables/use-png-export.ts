@@ -6,7 +6,7 @@
  */
 import { errorData } from '../../shared/errors'
 import { useLabStore } from '../stores/lab'
-import { downloadBlob } from './file-export'
+import { downloadBlob, exportName } from './file-export'
 
 /** The computed properties copied onto the clone (everything the charts' stylesheets set). */
 export const INLINED_PROPS = [
@@ -92,10 +92,9 @@ export interface Box {
   height: number
 }
 
-/** `prefix-2026-11-26T19-30.png` (UTC, to the minute), safe on every system. */
+/** A chart's file name: the lab's one export name (`exportName`), `chart` when the prefix has nothing safe. */
 export function pngFileName(prefix: string, at = new Date()): string {
-  const safe = prefix.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'chart'
-  return `${safe}-${at.toISOString().slice(0, 16).replace(/:/g, '-')}.png`
+  return exportName(/[A-Za-z0-9]/.test(prefix) ? prefix : 'chart', 'png', at)
 }
 
 /**

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef, triggerRef, watch } from 'vue'
 import type { ClientEvent, ClientFraming, TcpClientInfo, TextEncoding, UdpSendResult } from '../../shared/contract'
-import { Ring } from '../composables/net-ring'
+import { Ring } from '../../shared/ring'
 import { useLabStore } from './lab'
 
 /** Lines of one client's transcript kept (sent and received); older ones fall off. */

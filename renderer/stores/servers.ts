@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, triggerRef, watch } from 'vue'
 import type { ClientEvent, ConnectionInfo, Framing, ServerEvent, ServerInfo, ServerMode } from '../../shared/contract'
-import { Ring } from '../composables/net-ring'
+import { Ring } from '../../shared/ring'
 import { useLabStore } from './lab'
 
 /** The log keeps the newest entries only (a ring), so a flood cannot grow the page's memory. */

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { LabEvent } from '../../shared/contract'
 import { EventBatcher } from '../../main/lab/event-batcher'
-import { RingBuffer } from '../../main/lab/ring-buffer'
 
 const ev = (n: number): LabEvent => ({ topic: 'net.server', payload: { serverId: 's', at: n, event: 'closed' } })
 const at = (e: LabEvent) => (e.topic === 'net.server' ? e.payload.at : -1)
@@ -35,14 +34,5 @@ describe('EventBatcher', () => {
     b.close()
     b.push(ev(2))
     expect(seen).toEqual([1])
-  })
-})
-
-describe('RingBuffer', () => {
-  it('keeps the newest items only', () => {
-    const r = new RingBuffer<number>(3)
-    for (let i = 1; i <= 5; i++) r.push(i)
-    expect(r.toArray()).toEqual([3, 4, 5])
-    expect(r.total).toBe(5)
   })
 })

@@ -3,7 +3,7 @@ import type { CompareRunResult, StickyRunResult } from '../../shared/contract'
 import { hexToBytes, hexToText, isHexPayload, spacedHex, visible } from '../../renderer/composables/net-bytes'
 import { csvField, exportName, toCsv } from '../../renderer/composables/file-export'
 import { compactCompare, compactSticky } from '../../renderer/composables/net-history'
-import { Ring } from '../../renderer/composables/net-ring'
+import { Ring } from '../../shared/ring'
 import { wholeNumber } from '../../renderer/composables/net-numbers'
 
 describe('Ring', () => {
