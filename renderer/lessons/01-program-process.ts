@@ -1,4 +1,64 @@
-import { diagram, list, note, p, t, type Lesson } from './types'
+import { count, ms, num } from './reading'
+import { diagram, list, note, p, t, type Lesson, type RunFacts, type Text } from './types'
+
+/**
+ * Reads the learner's run: how many processes (distinct PIDs) ran the tasks, what starting them
+ * cost, and why the wall time is longer than one task when there were fewer CPUs than processes.
+ */
+export function readProcesses({ kind, summary, cpus }: RunFacts): Text[] {
+  if (kind !== 'proc.run') return []
+  const tasks = num(summary.tasks)
+  const pids = num(summary.pids)
+  const workers = num(summary.workers)
+  if (tasks === null || pids === null || workers === null) return []
+  const out: Text[] = []
+  if (pids === tasks) {
+    out.push(
+      t(
+        `你的 ${tasks} 个任务由 ${pids} 个进程运行：运行结果里 PID 一列是 ${pids} 个不同的值，而它们都来自同一个任务程序——一个程序，${pids} 个进程。`,
+        `Your ${count(tasks, 'task', 'tasks')} ran in ${count(pids, 'process', 'processes')}: the PID column of the results holds ${pids} different values, all of one task program — one program, ${count(pids, 'process', 'processes')}.`,
+      ),
+    )
+  } else {
+    out.push(
+      t(
+        `你的 ${tasks} 个任务只由 ${pids} 个进程运行（PID 一列只有 ${pids} 个不同的值）：进程池只有 ${workers} 个子进程，一个子进程做完一个任务就接着做下一个，所以同一个 PID 出现了几次。一个进程可以先后做好几件事；要每个任务一个进程，把进程池大小设为任务数。`,
+        `Your ${count(tasks, 'task', 'tasks')} ran in only ${count(pids, 'process', 'processes')} (the PID column holds ${pids} different values): the pool had ${count(workers, 'child', 'children')}, and a child that finished one task took the next, so a PID repeats. One process can do several jobs in turn; for one process per task, set the pool size to the number of tasks.`,
+      ),
+    )
+  }
+  const startup = num(summary.startupMs)
+  if (startup !== null && startup > 0) {
+    out.push(
+      t(
+        `启动这 ${workers} 个子进程用了 ${ms(startup)}（时钟开始之前，不算在总用时里）：创建一个进程要操作系统分配 PID、内存，再装入程序，这不是免费的。`,
+        `Starting the ${count(workers, 'child', 'children')} took ${ms(startup)} (before the clock started, so not in the wall time): a new process needs the OS to hand out a PID and memory and load the program — it is not free.`,
+      ),
+    )
+  }
+  const wall = num(summary.wallMs)
+  const cpuMs = num(summary.cpuMs)
+  const running = Math.min(workers, tasks)
+  if (wall !== null && cpuMs !== null && cpus !== null && tasks > 0 && num(summary.ioTasks) === 0) {
+    const oneTask = cpuMs / tasks
+    if (cpus < running && wall > oneTask * 1.25) {
+      out.push(
+        t(
+          `这台机器只有 ${cpus} 个 CPU，却有 ${running} 个进程同时要算，所以它们没法都同时运行：操作系统让它们轮流用这 ${cpus} 个 CPU，总用时 ${ms(wall)} 比一个任务（约 ${ms(oneTask)}）长。甘特图里每个任务条中实心部分（CPU 时间）比条短，就是在等 CPU。`,
+          `This machine has ${count(cpus, 'CPU', 'CPUs')} for ${count(running, 'process', 'processes')} that all want to compute, so they could not all run at once: the OS shared the CPUs among them, and the wall time, ${ms(wall)}, is longer than one task (about ${ms(oneTask)}). In the Gantt chart the solid part of each bar (CPU time) is shorter than the bar: that is waiting for a CPU.`,
+        ),
+      )
+    } else if (wall > oneTask * Math.ceil(running / Math.max(1, Math.min(cpus, running))) * 1.25) {
+      out.push(
+        t(
+          `总用时 ${ms(wall)}，比预计的长：通常是别的程序也在用 CPU。看甘特图里每个任务条中 CPU 时间（实心部分）占的比例。`,
+          `The wall time, ${ms(wall)}, is longer than expected: usually other programs were using the CPUs too. Look at how much of each Gantt bar is solid (CPU time).`,
+        ),
+      )
+    }
+  }
+  return out
+}
 
 const lesson: Lesson = {
   id: 'program-process',
@@ -60,6 +120,7 @@ const lesson: Lesson = {
   ],
   python: [],
   historyKinds: ['proc.run', 'proc.compare'],
+  reading: readProcesses,
 }
 
 export default lesson

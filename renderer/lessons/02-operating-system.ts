@@ -1,4 +1,30 @@
-import { diagram, list, note, p, t, type Lesson } from './types'
+import { errorMeaning } from './reading'
+import { diagram, list, note, p, t, type Lesson, type RunFacts, type Text } from './types'
+
+/** The try-its start servers on one port: the first is given it, the second is refused. */
+export function readPortOutcome({ kind, summary, error }: RunFacts): Text[] {
+  if (kind === 'error' && error) {
+    const meaning = errorMeaning(error)
+    if (error.code !== 'ERR_PORT_IN_USE') return meaning
+    return [t('这正是预测问的：操作系统拒绝了第二个服务器。', 'This is what the prediction asked about: the OS refused the second server.'), ...meaning]
+  }
+  if (kind !== 'net.server' || summary.state !== 'listening') return []
+  const where = `${String(summary.host)}:${String(summary.port)}`
+  if (typeof summary.samePort === 'number' && summary.samePort > 0) {
+    return [
+      t(
+        `${where} 上同时有两个服务器在监听：这个系统允许第二个绑定同一端口（Windows 上 SO_REUSEADDR 就是这样）。在 Linux 和 macOS 上这不会发生。`,
+        `Two servers listen on ${where} at once: this system let the second bind the same port (that is what SO_REUSEADDR does on Windows). On Linux and macOS this does not happen.`,
+      ),
+    ]
+  }
+  return [
+    t(
+      `操作系统把 ${where} 给了你的服务器：它在监听（服务器面板的套接字表里，它的套接字处于 LISTEN 状态）。现在按第二个按钮，在同一端口再启动一个，看操作系统怎么回答。`,
+      `The OS gave ${where} to your server: it is listening (in the server panel’s socket table its socket is in LISTEN). Now press the second button, another server on the same port, and see what the OS answers.`,
+    ),
+  ]
+}
 
 const lesson: Lesson = {
   id: 'operating-system',
@@ -56,6 +82,7 @@ const lesson: Lesson = {
   ],
   python: ['tcp_server_threading'],
   historyKinds: [],
+  reading: readPortOutcome,
 }
 
 export default lesson

@@ -1,5 +1,129 @@
+import type { HistorySummary } from '../../shared/contract/history'
+import { count, ms, num, pct } from './reading'
 import { switchReading } from './switch-reading'
-import { diagram, list, note, p, t, type Lesson, type RunFacts } from './types'
+import { diagram, list, note, p, t, type Lesson, type RunFacts, type Text } from './types'
+
+const POLICY: Record<string, Text> = {
+  io: t('遇到 I/O 就切换', 'switch on I/O'),
+  end: t('进程结束才切换', 'switch when a process ends'),
+}
+
+/** One simulation's ticks: total, busy, idle. */
+function simTicks(summary: HistorySummary) {
+  const total = num(summary.totalTime)
+  const busy = num(summary.cpuBusy)
+  return total === null || busy === null ? null : { total, busy, idle: total - busy, share: total > 0 ? busy / total : 0 }
+}
+
+/** A simulation read against the lesson's claim, and against the learner's run of the other policy. */
+function readSimulation(summary: HistorySummary, earlier?: HistorySummary): Text[] {
+  const now = simTicks(summary)
+  const policy = POLICY[String(summary.switchOn)]
+  if (!now || !policy) return []
+  const out: Text[] = [
+    t(
+      `“${policy.zh}”：一共 ${now.total} 个时钟周期，CPU 忙了 ${now.busy} 个（${pct(now.share)}），空闲 ${now.idle} 个。`,
+      `“${policy.en}”: ${count(now.total, 'tick', 'ticks')} in all, the CPU busy in ${now.busy} (${pct(now.share)}) and idle in ${now.idle}.`,
+    ),
+  ]
+  if (summary.switchOn === 'end' && now.idle > 0) {
+    out.push(t('空闲的周期就是 A 在等 I/O、B 明明就绪却不许运行的那几个：这个策略只在进程结束时才切换。看模拟器的逐周期表里 CPU 一列为空的行。', 'The idle ticks are the ones where A waited for its I/O while B, ready, was not allowed to run: this policy switches only when a process ends. See the rows of the simulator’s tick table whose CPU column is empty.'))
+  } else if (summary.switchOn === 'io') {
+    out.push(t('A 一开始 I/O，CPU 就交给了 B：B 的计算和 A 的等待重叠了。看逐周期表里 A 处于 BLOCKED 的同时 B 处于 RUN 的那几行。', 'As soon as A started its I/O the CPU went to B: B’s computing overlapped A’s waiting. See the rows of the tick table where A is BLOCKED while B is RUN.'))
+  }
+  const before = earlier ? simTicks(earlier) : null
+  const beforePolicy = earlier ? POLICY[String(earlier.switchOn)] : undefined
+  if (before && beforePolicy && earlier!.switchOn !== summary.switchOn) {
+    const [io, end] = summary.switchOn === 'io' ? [now, before] : [before, now]
+    if (io.total < end.total) {
+      out.push(
+        t(
+          `和你的另一次模拟比：遇到 I/O 就切换用了 ${io.total} 个周期（CPU ${pct(io.share)}），进程结束才切换用了 ${end.total} 个（CPU ${pct(end.share)}）——和课上说的一样。`,
+          `Against your other simulation: switching on I/O took ${io.total} ticks (CPU ${pct(io.share)}), switching only at the end ${end.total} (CPU ${pct(end.share)}) — as the lesson says.`,
+        ),
+      )
+    } else {
+      out.push(
+        t(
+          `和你的另一次模拟比，两种策略用的周期一样多（${io.total} 和 ${end.total}）：在你设的这些进程里，没有一个进程在另一个等 I/O 时是就绪的，策略就没什么可改变的。用课上的 “1:0,4:100” 再试一次。`,
+          `Against your other simulation both policies took as many ticks (${io.total} and ${end.total}): in the processes you set, none was ready while another waited on I/O, so the policy had nothing to change. Try the lesson’s “1:0,4:100” again.`,
+        ),
+      )
+    }
+  }
+  return out
+}
+
+/** A real comparison: I/O tasks overlap their waiting; preempted CPU work costs as much as serial; the pool's size. */
+function readComparison(summary: HistorySummary): Text[] {
+  const serial = num(summary.serialMs)
+  const concurrent = num(summary.concurrentMs)
+  const parallel = num(summary.parallelMs)
+  if (serial === null || concurrent === null || parallel === null) return []
+  const tasks = num(summary.tasks)
+  const ioTasks = num(summary.ioTasks)
+  const workers = num(summary.parallelWorkers)
+  const ratio = concurrent / serial
+  const out: Text[] = []
+  if (tasks !== null && ioTasks === tasks && tasks > 0) {
+    out.push(
+      t(
+        `${tasks} 个等待 I/O 的任务：串行 ${ms(serial)}，单核并发 ${ms(concurrent)}（串行的 ${pct(ratio)}）。${ratio < 0.6 ? '一个任务在等的时候，别的任务也在等：等待重叠了，所以并发用时接近一个任务，而不是几个任务之和。' : '并发没有快多少：等待本该重叠，这次没有——通常是机器太忙，子进程轮不到 CPU 去发起下一次 I/O。'}`,
+        `${count(tasks, 'task', 'tasks')} that wait on I/O: serial ${ms(serial)}, concurrent on one CPU ${ms(concurrent)} (${pct(ratio)} of serial). ${ratio < 0.6 ? 'While one task waited, the others were waiting too: the waits overlapped, so concurrent took about one task’s time, not the sum.' : 'Concurrent was not much faster: the waits should overlap and this time did not — usually the machine was so busy that the children did not get a CPU to start their next I/O.'}`,
+      ),
+    )
+    out.push(...switchReading(summary))
+    if (workers !== null && workers < tasks) {
+      const rounds = Math.ceil(tasks / workers)
+      out.push(
+        t(
+          `并行用了 ${ms(parallel)}${parallel > concurrent * 1.2 ? '，比并发还慢' : ''}：进程池只有 ${workers} 个子进程（默认是 CPU 数和任务数中较小的那个），却有 ${tasks} 个任务，所以任务分 ${rounds} 轮排队，每轮一个任务那么长；单核并发则让 ${tasks} 个任务同时等待。对等待 I/O 的任务，要紧的是能同时等几个，而不是有几个 CPU。看甘特图里后面那些任务条前的排队时间。课上的按钮把进程池设成每个任务一个子进程。`,
+          `Parallel took ${ms(parallel)}${parallel > concurrent * 1.2 ? ', slower than concurrent' : ''}: the pool had only ${count(workers, 'child', 'children')} (by default the smaller of the CPUs and the tasks) for ${count(tasks, 'task', 'tasks')}, so the tasks queued in ${count(rounds, 'round', 'rounds')}, each one task long, while concurrent on one CPU let all ${tasks} wait at once. For tasks that wait on I/O what matters is how many can wait at once, not how many CPUs there are. See the queueing time before the later bars in the Gantt chart. The lesson’s button sets the pool to one child per task.`,
+        ),
+      )
+    } else if (workers !== null) {
+      out.push(
+        parallel > concurrent * 1.25
+          ? t(
+              `并行（每个任务一个子进程）用了 ${ms(parallel)}，比并发慢：任务本身只是在等，多出来的时间来自机器上别的程序，或子进程被调度得晚。看甘特图里任务条开始的时刻。`,
+              `Parallel (one child per task) took ${ms(parallel)}, slower than concurrent: the tasks only wait, so the extra time came from other programs on the machine, or children scheduled late. See when the Gantt bars start.`,
+            )
+          : t(
+              `并行为每个任务开了一个子进程，用了 ${ms(parallel)}，和并发差不多：任务都在等，多几个 CPU 也帮不上忙。`,
+              `Parallel started one child per task and took ${ms(parallel)}, about the same as concurrent: the tasks all wait, and more CPUs cannot help with that.`,
+            ),
+      )
+    }
+    return out
+  }
+  if (ioTasks === 0) {
+    out.push(
+      ratio > 0.85 && ratio < 1.15
+        ? t(
+            `计算任务被抢占着轮流运行：单核并发 ${ms(concurrent)}，是串行（${ms(serial)}）的 ${pct(ratio)}，几乎一样。抢占没有让计算变快（计算总量没变），一次切换只要几微秒也测不出来；它换来的是响应性：每个任务很快就能轮到一次。`,
+            `Compute tasks preempted in turns: concurrent on one CPU ${ms(concurrent)}, ${pct(ratio)} of serial (${ms(serial)}) — about the same. Preemption did not make the computing faster (the amount is the same), and a switch costs microseconds, too little to see; what it buys is responsiveness: every task gets a turn soon.`,
+          )
+        : ratio <= 0.85
+          ? t(
+              `单核并发 ${ms(concurrent)}，明显比串行（${ms(serial)}）快，这和课上说的不一样：${summary.pinned === false ? '这台机器不允许把子进程固定在一个 CPU 上，所以“并发”其实用了多个核。' : '串行那一次多半被别的程序拖慢了；再运行一次看看。'}`,
+              `Concurrent on one CPU took ${ms(concurrent)}, clearly faster than serial (${ms(serial)}), which is not what the lesson says: ${summary.pinned === false ? 'this machine would not pin the children to one CPU, so “concurrent” really used several cores.' : 'most likely other programs slowed the serial run; run it again.'}`,
+            )
+          : t(
+              `单核并发 ${ms(concurrent)}，比串行（${ms(serial)}）慢了 ${pct(ratio - 1)}：切换本身只要几微秒，这么多的差别来自机器上别的程序，它们和你的任务抢同一个 CPU。看运行队列等待时间。`,
+              `Concurrent on one CPU took ${ms(concurrent)}, ${pct(ratio - 1)} longer than serial (${ms(serial)}): a switch itself costs microseconds, so a gap this size comes from other programs competing for that CPU. See the run-queue wait.`,
+            ),
+    )
+  }
+  out.push(...switchReading(summary))
+  return out
+}
+
+/** Lesson 4's reading: a simulation, or a real comparison. */
+export function readMultiprogramming({ kind, summary, earlier }: RunFacts): Text[] {
+  if (kind === 'sim.run') return readSimulation(summary, earlier)
+  if (kind === 'proc.compare') return readComparison(summary)
+  return []
+}
 
 const lesson: Lesson = {
   id: 'multiprogramming',
@@ -62,8 +186,7 @@ const lesson: Lesson = {
   python: [],
   historyKinds: ['sim.run', 'proc.compare', 'proc.run'],
   practice: 'sim',
-  /** The kernel's evidence from a real comparison: who gave the CPU up, who had it taken away. */
-  reading: ({ kind, summary }: RunFacts) => (kind === 'proc.compare' ? switchReading(summary) : []),
+  reading: readMultiprogramming,
 }
 
 export default lesson

@@ -1,4 +1,46 @@
-import { code, diagram, list, note, p, t, type Lesson } from './types'
+import { errorMeaning, num } from './reading'
+import { code, diagram, list, note, p, t, type Lesson, type RunFacts, type Text } from './types'
+
+/**
+ * Reads the serial server the try-it started, as it is now: how many connections it serves and
+ * how many wait, and what the kernel shows for the waiting ones (the socket evidence below it).
+ */
+export function readServingLoop({ kind, summary, error }: RunFacts): Text[] {
+  if (kind === 'error' && error) {
+    const meaning = errorMeaning(error)
+    if (error.code !== 'ERR_PORT_IN_USE') return meaning
+    return [
+      t('串行服务器没能启动：多半是第 2 课的服务器还在 8081 上监听。在网络视图里停掉它，或者换一个端口，再试一次。', 'The serial server could not start: most likely lesson 2’s server still listens on 8081. Stop it in the Network view, or choose another port, and try again.'),
+      ...meaning,
+    ]
+  }
+  if (kind !== 'net.server') return []
+  if (summary.state !== 'listening') {
+    return [t('这个服务器已经停止了。按“试一试”再启动一个。', 'This server has stopped. Press the try-it to start another.')]
+  }
+  const serving = num(summary.serving) ?? 0
+  const waiting = num(summary.waiting) ?? 0
+  if (summary.mode !== 'serial') {
+    return [
+      t(
+        `这个服务器是${summary.mode === 'threading' ? '多线程' : summary.mode === 'forking' ? '多进程' : '异步'}模式：每个连接都马上有人服务，所以 B 会立即收到回复。预测问的是串行服务器（试一试按钮启动的就是它）。`,
+        `This server runs in ${String(summary.mode)} mode: every connection is served at once, so B gets its reply straight away. The prediction is about the serial server (the one the try-it starts).`,
+      ),
+    ]
+  }
+  if (serving + waiting === 0) {
+    return [t('你的串行服务器在监听，还没有客户端。在网络视图里连上两个客户端，用第二个发送 “hi”。', 'Your serial server is listening, with no client yet. In the Network view connect two clients and send “hi” from the second.')]
+  }
+  if (waiting === 0) {
+    return [t(`它正在服务 ${serving} 个连接。再连上一个客户端并发送 “hi”：它会等。`, `It is serving ${serving} ${serving === 1 ? 'connection' : 'connections'}. Connect one more client and send “hi”: it will wait.`)]
+  }
+  return [
+    t(
+      `${serving} 个连接在服务中，${waiting} 个在等：串行服务器还在第一个客户端的通信循环里，不会回到 accept()。等着的客户端的 connect() 照样成功了——内核完成了握手，把连接放在接受队列里（见下面内核看到的：队列长度和已建立的连接），只是没有人读它发来的数据。第一个客户端断开后，它才变成“服务中”并收到回复。`,
+      `${serving} ${serving === 1 ? 'connection is' : 'connections are'} being served and ${waiting} ${waiting === 1 ? 'waits' : 'wait'}: the serial server is still inside the first client’s communication loop and does not get back to accept(). The waiting client’s connect() succeeded all the same — the kernel completed the handshake and holds the connection in its accept queue (see what the kernel shows below: the queue and the established connections) — but nobody reads what it sent. Only when the first client leaves does it become “serving” and get its reply.`,
+    ),
+  ]
+}
 
 const lesson: Lesson = {
   id: 'tcp-loops',
@@ -65,6 +107,7 @@ const lesson: Lesson = {
   ],
   python: ['tcp_server_loops', 'tcp_client'],
   historyKinds: [],
+  reading: readServingLoop,
 }
 
 export default lesson

@@ -1,5 +1,6 @@
 import type { HistorySummary } from '../../shared/contract/history'
 import type { PythonProgramId } from '../../shared/contract/python'
+import type { ErrorCode } from '../../shared/errors'
 import type { ExperimentPreset } from '../stores/ui'
 
 /** Every piece of lesson text exists in both languages; a unit test fails on a missing one. */
@@ -43,12 +44,28 @@ export interface TryIt {
   preset: ExperimentPreset
 }
 
-/** What a lesson's reading of a run gets: the run's own numbers and the machine it ran on. */
+/** A try-it that ended in an error: that error is the try-it's outcome (port in use, python missing). */
+export interface RunError {
+  code: ErrorCode
+  /** The engine's own words (English): which port, which file. */
+  message: string
+  params?: Record<string, string | number>
+}
+
+/**
+ * What a lesson's reading of a run gets: the run's own numbers and the machine it ran on.
+ * `kind` is a History kind ('proc.compare', …), or one of a try-it's outcomes that History does
+ * not keep: 'net.server' (a server the try-it started; its summary is read live) and 'error'.
+ */
 export interface RunFacts {
   kind: string
   summary: HistorySummary
   /** CPUs the engine can use (lab.info), null when unknown. */
   cpus: number | null
+  /** The run of the same kind before this one, also made after the prediction (two policies compared). */
+  earlier?: HistorySummary
+  /** Set when kind is 'error'. */
+  error?: RunError
 }
 
 export interface Lesson {

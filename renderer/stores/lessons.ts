@@ -1,6 +1,12 @@
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, watch } from 'vue'
+import type { HistorySummary } from '../../shared/contract/history'
+import type { ServerInfo } from '../../shared/contract/net'
+import type { LabErrorData } from '../../shared/errors'
 import { LESSONS, findLesson } from '../lessons'
+import type { RunError } from '../lessons/types'
+import { useLabStore } from './lab'
+import { useServersStore } from './servers'
 
 export interface PredictionState {
   choice: string
@@ -23,6 +29,29 @@ export function validPredictions(value: unknown): Record<string, PredictionState
   }
   return out
 }
+
+/**
+ * What a lesson's try-it ended in, when History keeps no run of it: the server it started (read
+ * live, see serverSummary) or the error the engine answered (port in use, python missing).
+ * Errors count as results: the lesson reads them like a run.
+ */
+export type TryOutcome = { at: number; kind: 'net.server'; serverId: string } | { at: number; kind: 'error'; error: RunError }
+
+/** A server as a lesson reads it: where it listens, its mode, who is served and who waits; samePort counts the others on its port. */
+export function serverSummary(server: ServerInfo, all: readonly ServerInfo[]): HistorySummary {
+  return {
+    proto: server.proto,
+    mode: server.mode,
+    host: server.host,
+    port: server.port,
+    state: server.state,
+    serving: server.connections.filter((c) => c.state === 'serving').length,
+    waiting: server.connections.filter((c) => c.state === 'waiting').length,
+    samePort: all.filter((s) => s.id !== server.id && s.state === 'listening' && s.proto === server.proto && s.port === server.port).length,
+  }
+}
+
+const runError = (e: LabErrorData): RunError => ({ code: e.code, message: e.message, ...(e.params ? { params: e.params } : {}) })
 
 /**
  * Which lesson is open and the learner's predictions. The learner store (stores/learner.ts)
@@ -59,5 +88,48 @@ export const useLessonsStore = defineStore('lessons', () => {
     predictions.value = rest
   }
 
-  return { currentId, current, index, predictions, predictedCount, open, step, predict, reveal, forget }
+  /** The try-it being tried: what happens after it, until another one, is that lesson's outcome. */
+  const trying = ref<{ lesson: string; at: number } | null>(null)
+  /** Each lesson's newest try-it outcome (this session only: a server does not outlive the lab). */
+  const outcomes = ref<Record<string, TryOutcome>>({})
+
+  function tried(lessonId: string) {
+    trying.value = { lesson: lessonId, at: Date.now() }
+  }
+
+  function setOutcome(lessonId: string, outcome: TryOutcome) {
+    outcomes.value = { ...outcomes.value, [lessonId]: outcome }
+  }
+
+  /**
+   * Watches the engine's answers while a try-it is open: a new notice (an error the engine
+   * answered) or a server that was not there before becomes that lesson's outcome. Called once,
+   * by the always-mounted "← back to lesson" bar.
+   */
+  function recordOutcomes() {
+    const lab = useLabStore()
+    const servers = useServersStore()
+    let seenNotice = Math.max(-1, ...lab.notices.map((n) => n.id))
+    let seenServers = new Set(servers.servers.map((s) => s.id))
+    watch(
+      () => lab.notices,
+      (list) => {
+        const fresh = list.filter((n) => n.id > seenNotice)
+        if (fresh.length === 0) return
+        seenNotice = Math.max(seenNotice, ...fresh.map((n) => n.id))
+        if (trying.value) setOutcome(trying.value.lesson, { at: Date.now(), kind: 'error', error: runError(fresh[fresh.length - 1]!.error) })
+      },
+    )
+    watch(
+      () => servers.servers,
+      (list) => {
+        const fresh = list.filter((s) => !seenServers.has(s.id))
+        seenServers = new Set(list.map((s) => s.id))
+        const started = fresh.find((s) => s.state === 'listening')
+        if (trying.value && started) setOutcome(trying.value.lesson, { at: Date.now(), kind: 'net.server', serverId: started.id })
+      },
+    )
+  }
+
+  return { currentId, current, index, predictions, predictedCount, outcomes, trying, open, step, predict, reveal, forget, tried, setOutcome, recordOutcomes }
 })

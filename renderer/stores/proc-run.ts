@@ -23,6 +23,17 @@ export interface RunProgress {
 }
 
 /** Serial vs concurrent vs parallel: the task spec, the runs and their live progress. */
+/** How many tasks, how many of them wait on I/O, the pool's size and the distinct PIDs that ran them, for the lessons' readings. */
+function poolSummary(run: RunResult): Record<string, number> {
+  return {
+    tasks: run.tasks.length,
+    ioTasks: run.tasks.filter((t) => t.kind === 'io').length,
+    workers: run.workers,
+    pids: new Set(run.tasks.map((t) => t.pid).filter((pid) => pid !== null)).size,
+    startupMs: Math.round(run.startupMs),
+  }
+}
+
 /** The one-CPU run's switches and run-queue wait, for the lessons' readings (absent where the OS gives none). */
 function switchSummary(run: RunResult): Record<string, number> {
   const tasks = run.tasks.filter((t) => t.ok)
@@ -101,7 +112,7 @@ export const useProcRunStore = defineStore('proc-run', () => {
       const r = await lab.attempt('proc.run', { ...settings, mode })
       if (!r) return null
       runs.value = { ...runs.value, [mode]: r }
-      void history.record('proc.run', `${mode} · ${r.spec}`, { ...settings, modes: [mode] }, { mode, wallMs: r.wallMs, cpuMs: r.cpuMsTotal, utilisation: r.utilisation, pinned: r.pinned.ok }, r)
+      void history.record('proc.run', `${mode} · ${r.spec}`, { ...settings, modes: [mode] }, { mode, wallMs: r.wallMs, cpuMs: r.cpuMsTotal, utilisation: r.utilisation, pinned: r.pinned.ok, ...poolSummary(r) }, r)
       return r
     } finally {
       running.value = null
@@ -130,6 +141,10 @@ export const useProcRunStore = defineStore('proc-run', () => {
           speedupParallel: r.speedup.parallel,
           pinned: r.runs[1].pinned.ok,
           ...switchSummary(r.runs[1]),
+          // The parallel run's pool: fewer children than I/O tasks makes parallel slower than concurrent (lesson 4).
+          tasks: r.runs[2].tasks.length,
+          ioTasks: r.runs[2].tasks.filter((t) => t.kind === 'io').length,
+          parallelWorkers: r.runs[2].workers,
         },
         r,
       )

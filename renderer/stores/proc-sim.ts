@@ -49,7 +49,7 @@ export const useProcSimStore = defineStore('proc-sim', () => {
       const r = await lab.attempt('sim.run', settings)
       if (!r) return null
       result.value = r
-      void history.record('sim.run', `${settings.procs} · switch on ${settings.switchOn}`, settings, { totalTime: r.totalTime, cpuBusy: r.cpuBusy, ioBusy: r.ioBusy, cpuUtilization: r.cpuUtilization, ioUtilization: r.ioUtilization }, r)
+      void history.record('sim.run', `${settings.procs} · switch on ${settings.switchOn}`, settings, { switchOn: settings.switchOn, totalTime: r.totalTime, cpuBusy: r.cpuBusy, ioBusy: r.ioBusy, cpuUtilization: r.cpuUtilization, ioUtilization: r.ioUtilization }, r)
       return r
     } finally {
       running.value = false

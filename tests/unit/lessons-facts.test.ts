@@ -6,13 +6,10 @@ import type { RunFacts } from '../../renderer/lessons/types'
 import { formatMeasure, measureLabel, runTitle } from '../../renderer/stores/history'
 import { PYTHON_PROGRAMS } from '../../shared/python/programs'
 import { idealWallMs, parseTaskSpec } from '../../shared/task-spec'
+import { englishWords } from '../helpers/english-words'
 
 const lesson = (id: string) => findLesson(id)!
 const allText = (id: string, lang: 'zh' | 'en') => JSON.stringify(lesson(id), (_k, v: unknown) => (v && typeof v === 'object' && 'zh' in v && 'en' in v ? (v as Record<string, string>)[lang] : v))
-
-/** Latin words a Chinese sentence may hold: names of calls, protocols and units, not English prose. */
-const ALLOWED_LATIN = /^(send|recv|recvfrom|sendto|sendall|TCP|UDP|CPU|CPUs|ms|PID|I|O|GIL|Lock|n|s|KiB|MiB|GB|MTU|IP|p|Python|Node|js|socketserver|TCP_NODELAY|hello|world|sticky)$/
-const englishWords = (zh: string) => (zh.match(/[A-Za-z_]+/g) ?? []).filter((w) => !ALLOWED_LATIN.test(w))
 
 /** A spread of runs each reading is tried on: the expected outcome and the surprising one. */
 const SAMPLE_RUNS: RunFacts[] = [

@@ -1,0 +1,27 @@
+/**
+ * English words inside Chinese text: the "no English on a Chinese screen" check of unit and DOM
+ * tests. Allowed: units, names of protocols, programs and systems, and anything that reads as
+ * code — a call `recv(`, an identifier with `_` or digits (SO_REUSEADDR, python3), a constant or
+ * state in capitals (TCP, PID, TIME_WAIT, LISTEN, RUN), an inner capital (OSError, macOS).
+ */
+const ALLOWED = new Set(
+  (
+    'send recv recvfrom sendto sendall accept connect bind listen close ms s n p x I O KiB MiB GB MB Python python Node js Linux Windows ' +
+    'org socketserver Lock hello world sticky hi HI upper cpu io taskset lab Errno A B C D'
+  ).split(' '),
+)
+
+const looksLikeCode = (word: string, after: string) =>
+  after.startsWith('(') || /[_\d]/.test(word) || (word.length >= 2 && word === word.toUpperCase()) || /^[a-z]+[A-Z]|^[A-Z]{2,}[a-z]/.test(word)
+
+/** The English words in `text` that are none of the allowed kinds. */
+export function englishWords(text: string): string[] {
+  const out: string[] = []
+  for (const m of text.matchAll(/[A-Za-z][A-Za-z0-9_]*/g)) {
+    const word = m[0]
+    const after = text.slice(m.index! + word.length, m.index! + word.length + 1)
+    if (ALLOWED.has(word) || looksLikeCode(word, after)) continue
+    out.push(word)
+  }
+  return out
+}
