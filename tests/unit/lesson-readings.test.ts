@@ -3,7 +3,7 @@ import { findLesson } from '../../renderer/lessons'
 import { errorMeaning } from '../../renderer/lessons/reading'
 import type { RunFacts, Text } from '../../renderer/lessons/types'
 import { serverSummary } from '../../renderer/stores/lessons'
-import type { ServerInfo } from '../../shared/contract/net'
+import type { ConnectionInfo, ServerInfo } from '../../shared/contract/net'
 import { englishWords } from '../helpers/english-words'
 
 const read = (id: string, facts: RunFacts): Text[] => findLesson(id)!.reading!(facts)
@@ -35,7 +35,7 @@ function server(over: Partial<ServerInfo> = {}): ServerInfo {
     ...over,
   } as ServerInfo
 }
-const conn = (n: number, state: 'serving' | 'waiting') => ({ conn: n, remote: `127.0.0.1:${40000 + n}`, openedAt: 0, bytesIn: 0, bytesOut: 0, state, servedBy: { kind: 'main', pid: 1, tid: null }, messages: 0 })
+const conn = (n: number, state: 'serving' | 'waiting'): ConnectionInfo => ({ conn: n, remote: { address: '127.0.0.1', port: 40000 + n }, openedAt: 0, bytesIn: 0, bytesOut: 0, state, servedBy: { kind: 'queue', pid: 0, tid: null }, messages: 0 })
 const portInUse = { code: 'ERR_PORT_IN_USE' as const, message: '127.0.0.1:8081 is already in use', params: { where: '127.0.0.1:8081' } }
 
 describe('lesson 1 reads how many processes ran the tasks', () => {
@@ -124,13 +124,13 @@ describe('lesson 4 reads simulations and real comparisons', () => {
 describe('lesson 6 reads the serial server as it is now', () => {
   const facts = (s: ServerInfo): RunFacts => ({ kind: 'net.server', summary: serverSummary(s, [s]), cpus: 2 })
   it('agrees: one served, one waiting — the kernel completed the waiting connect()', () => {
-    const lines = read('tcp-loops', facts(server({ connections: [conn(1, 'serving'), conn(2, 'waiting')] as ServerInfo['connections'] })))
+    const lines = read('tcp-loops', facts(server({ connections: [conn(1, 'serving'), conn(2, 'waiting')] })))
     bothLanguages(lines)
     expect(en(lines)).toMatch(/1 connection is being served and 1 waits:.*accept queue/)
   })
   it('before the second client, and for a server that is not serial', () => {
     expect(en(read('tcp-loops', facts(server())))).toMatch(/no client yet/)
-    expect(en(read('tcp-loops', facts(server({ connections: [conn(1, 'serving')] as ServerInfo['connections'] }))))).toMatch(/serving 1 connection\. Connect one more/)
+    expect(en(read('tcp-loops', facts(server({ connections: [conn(1, 'serving')] }))))).toMatch(/serving 1 connection\. Connect one more/)
     const threaded = read('tcp-loops', facts(server({ mode: 'threading' })))
     bothLanguages(threaded)
     expect(en(threaded)).toMatch(/threading mode: every connection is served at once/)
