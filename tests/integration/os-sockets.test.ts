@@ -192,6 +192,29 @@ describe.skipIf(!linux)('socket table (Linux /proc)', () => {
     })
   }
 
+  it('IPv6: a connection over ::1 closed by the client stays visible in TIME_WAIT after every IPv6 socket is gone (tcp6 is not skipped too early)', async () => {
+    await table() // not the first read: the reader may now skip tables that hold nothing
+    const server = net.createServer((s) => {
+      s.on('error', () => {})
+      s.on('end', () => s.end())
+    })
+    const port = await new Promise<number>((resolve) => server.listen({ host: '::1', port: 0 }, () => resolve((server.address() as net.AddressInfo).port)))
+    const client = await new Promise<net.Socket>((resolve, reject) => {
+      const c = net.connect({ host: '::1', port }, () => resolve(c))
+      c.once('error', reject)
+    })
+    const clientPort = client.localPort!
+    expect(find(await table(), (x) => x.family === 6 && x.local.port === clientPort && x.state === 'ESTABLISHED')).toMatchObject({ pid: process.pid, match: 'fd' })
+    client.on('end', () => client.end())
+    client.end()
+    await new Promise((r) => client.once('close', r))
+    await new Promise((r) => server.close(r))
+    // No IPv6 socket is open any more (sockstat6 may say 0): the client's TIME_WAIT is still the lab's, and still shown.
+    const tw = await until(async () => find(await table(), (x) => x.family === 6 && x.state === 'TIME_WAIT' && x.local.port === clientPort), 'the IPv6 TIME_WAIT')
+    expect(tw).toMatchObject({ pid: null, match: 'seen', local: { address: '::1' }, remote: { address: '::1', port } })
+    if (hasSs) expect(ss(['-6tanH']).find((r) => r.local === `[::1]:${clientPort}`)?.state).toBe('TIME_WAIT')
+  })
+
   it.skipIf(!hasSs)('every TCP figure agrees with ss -tan', async () => {
     const accepted: net.Socket[] = []
     const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s))

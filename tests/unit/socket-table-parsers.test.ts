@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { descendantsOf, formatIpv6 } from '../../main/lab/net/socket-table-common'
 import { descendantsFromPs, parseBsdEndpoint, parseListenQueuesDarwin, parseNetstatDarwin, DarwinSocketReader } from '../../main/lab/net/socket-table-darwin'
-import { LinuxSocketReader, parseProcAddress, parseProcNet, socketInode } from '../../main/lab/net/socket-table-linux'
+import { LinuxSocketReader, parseProcAddress, parseProcNet, parseProcNetBytes, parseSockstat, socketInode } from '../../main/lab/net/socket-table-linux'
 import { parseSsListen, SocketTable } from '../../main/lab/net/socket-table'
 import { parseWin32Sockets } from '../../main/lab/net/socket-table-win32'
 import { REPO_ROOT } from '../helpers/paths'
@@ -87,6 +87,28 @@ describe('Linux /proc/net parsers', () => {
     expect(parseProcNet('', 'tcp', 4, true)).toEqual([])
   })
 
+  it('the byte scanner builds only the rows asked for (by inode), with the same fields as every row', () => {
+    const text = fixture('sockets-linux', 'tcp.txt')
+    const all = parseProcNet(text, 'tcp', 4, true)
+    const b = Buffer.from(text, 'latin1')
+    const asked: number[] = []
+    const some = parseProcNetBytes(b, b.length, 'tcp', 4, true, (inode) => (asked.push(inode), inode === 67155 || inode === 0))
+    expect(asked.length).toBe(all.length) // every row's inode is looked at once …
+    expect(some).toEqual(all.filter((r) => r.inode === 67155 || r.inode === 0)) // … and only the kept ones are built
+    expect(some.length).toBeGreaterThan(1)
+    // A length shorter than the buffer ends the table there (the reader's buffer is reused between reads).
+    const firstTwo = text.split('\n').slice(0, 3).join('\n').length
+    expect(parseProcNetBytes(b, firstTwo, 'tcp', 4, true)).toEqual(all.slice(0, 2))
+  })
+
+  it('sockstat: sockets in use per protocol; unreadable → null', () => {
+    const m = parseSockstat('sockets: used 20\nTCP: inuse 3 orphan 0 tw 2 alloc 4 mem 1\nUDP: inuse 0 mem 0\n')!
+    expect(m.get('TCP')).toBe(3)
+    expect(m.get('UDP')).toBe(0)
+    expect(parseSockstat('TCP6: inuse 0\nUDP6: inuse 1\n')!.get('UDP6')).toBe(1)
+    expect(parseSockstat(null)).toBeNull()
+  })
+
   it('fd links: only sockets', () => {
     expect(socketInode('socket:[67152]')).toBe(67152)
     expect(socketInode('pipe:[1]')).toBeNull()
@@ -151,6 +173,32 @@ describe('the Linux reader on a made-up /proc', () => {
     // [::1]:18082 is not a listener of 100: nothing of it is in the table.
     expect(t.sockets.some((s) => s.local.port === 18082 || s.remote.port === 18082)).toBe(false)
     expect(t.sockets[0]!.state).toBe('LISTEN')
+  })
+
+  it('tcp6 is skipped only when sockstat6 says no IPv6 socket is in use and none was seen for 2 minutes; udp6 when it is empty', async () => {
+    const proc = fakeProc()
+    const tcp6 = fixture('sockets-linux', 'tcp6.txt')
+    const header = tcp6.split('\n')[0] + '\n'
+    writeFileSync(join(proc, '100/net/sockstat'), 'TCP: inuse 3 orphan 0 tw 1 alloc 3 mem 0\nUDP: inuse 1 mem 0\n')
+    writeFileSync(join(proc, '100/net/sockstat6'), 'TCP6: inuse 0\nUDP6: inuse 0\n')
+    writeFileSync(join(proc, '100/net/tcp6'), header)
+    symlinkSync('socket:[67162]', join(proc, '100/fd/5')) // the udp6 socket on [::]:18084 is 100's
+    const reader = new LinuxSocketReader(proc)
+    const v6Rows = (r: ReturnType<LinuxSocketReader['readSync']>) => r.rows.filter((x) => x.family === 6).length
+    expect(v6Rows(reader.readSync(100, [100]))).toBe(0) // the first read reads every table (nothing seen before it)
+    // A tcp6 row appearing while sockstat6 still says 0 (a TIME_WAIT): not read — no IPv6 socket was seen in the last 2 minutes.
+    writeFileSync(join(proc, '100/net/tcp6'), tcp6)
+    writeFileSync(join(proc, '100/net/udp6'), fixture('sockets-linux', 'udp6.txt'))
+    expect(v6Rows(reader.readSync(100, [100]))).toBe(0)
+    // An IPv6 socket in use: read; from then on tcp6 is read for 2 minutes even at inuse 0 (its TIME_WAIT stays visible).
+    writeFileSync(join(proc, '100/net/sockstat6'), 'TCP6: inuse 1\nUDP6: inuse 0\n')
+    expect(v6Rows(reader.readSync(100, [100]))).toBeGreaterThan(0)
+    writeFileSync(join(proc, '100/net/sockstat6'), 'TCP6: inuse 0\nUDP6: inuse 0\n')
+    const later = reader.readSync(100, [100])
+    expect(later.rows.some((x) => x.family === 6 && x.proto === 'tcp')).toBe(true)
+    expect(later.rows.some((x) => x.family === 6 && x.proto === 'udp')).toBe(false) // UDP6 inuse 0: an empty table, not read
+    // A read of every socket skips nothing.
+    expect(reader.readSync(100, null).rows.some((x) => x.family === 6 && x.proto === 'udp')).toBe(true)
   })
 
   it('a root that is not there, or a thread id, is no process', async () => {

@@ -15,6 +15,8 @@ export interface SocketRow extends Omit<OsSocket, 'match' | 'pid'> {
 export interface SocketRead {
   rows: SocketRow[]
   unreadable: OsSocketTable['unreadable']
+  /** Tables longer than the reader's buffer budget: the sockets past it were not read (Linux: PROC_NET_MAX_BYTES). */
+  cut?: string[]
 }
 
 export interface SocketReader {

@@ -73,7 +73,7 @@ export class SocketTable {
     const started = performance.now()
     const pids = await reader.processes(rootPid)
     if (!pids) throw new LabError('ERR_NOT_FOUND', `no process with PID ${rootPid}`, { pid: rootPid })
-    const { rows, unreadable } = await reader.read(rootPid, all ? null : pids)
+    const { rows, unreadable, cut } = await reader.read(rootPid, all ? null : pids)
     const now = Date.now()
     const mine = new Set(pids)
     const sockets = all ? rows.map((r) => toSocket(r, 'fd')) : this.select(rows, mine, now)
@@ -81,6 +81,7 @@ export class SocketTable {
     await this.fillLimits(sockets, somaxconn)
     sockets.sort(compareSockets)
     const limits = [...reader.limits]
+    if (cut?.length) limits.push(`${cut.join(', ')}: longer than the reader's budget; the sockets past it were not read.`)
     if (sockets.length > SOCKET_TABLE_MAX) {
       limits.push(`${sockets.length - SOCKET_TABLE_MAX} more sockets were left out of this table (at most ${SOCKET_TABLE_MAX}).`)
       sockets.length = SOCKET_TABLE_MAX
