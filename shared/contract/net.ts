@@ -40,7 +40,7 @@ export const MAX_REQUEST_QUEUE_SIZE = 65_535
 /** A silent TCP connection is closed after this long unless the learner changes it (0 = never): slow clients cannot hold every slot. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000
 /** Threads or processes a threading/forking server keeps ready ahead of connections. */
-export const MAX_SPARES = 4
+export const MAX_SPARES = 32
 
 /**
  * What a server does with each read (or, with framing, each message):

@@ -77,12 +77,24 @@ describe.skipIf(!linux)(`Node ${process.version}: the private socket handle fiel
     let seen = 0
     // Records of varying size, many times round the 256 KB ring: every one comes out once, in order.
     for (let round = 0; round < 40; round++) {
-      for (let i = 0; i < 400; i++) if (mine.push({ event: 'recv', bytes: sent + 1, hex: 'ab'.repeat((sent * 7) % 256), truncated: false })) sent++
-      for (const e of s.drain()) expect(e).toMatchObject({ event: 'recv', bytes: ++seen })
+      // Binary records (recv with up to 256 raw bytes, send) and JSON ones (an error), mixed.
+      for (let i = 0; i < 400; i++) {
+        const n = sent + 1
+        const ok = n % 3 === 0 ? mine.sent(n) : n % 3 === 1 ? mine.recv(n, Buffer.alloc((sent * 7) % 300, 0xab)) : mine.push({ event: 'error', error: { code: 'ERR_INTERNAL', message: String(n) } })
+        if (ok) sent++
+      }
+      for (const e of s.drain()) {
+        const n = ++seen
+        if (n % 3 === 0) expect(e).toEqual({ event: 'send', bytes: n })
+        else if (n % 3 === 1) {
+          const raw = Math.min(((n - 1) * 7) % 300, 256)
+          expect(e).toEqual({ event: 'recv', bytes: n, hex: 'ab'.repeat(raw), truncated: n > 256 })
+        } else expect(e).toEqual({ event: 'error', error: { code: 'ERR_INTERNAL', message: String(n) } })
+      }
     }
     expect(seen).toBe(sent)
     expect(sent).toBe(40 * 400)
-    for (let i = 0; i < 100_000; i++) mine.push({ event: 'recv', bytes: 1, hex: 'ff'.repeat(256), truncated: true })
+    for (let i = 0; i < 100_000; i++) mine.recv(1000, Buffer.alloc(1000, 0xff))
     expect(s.dropped()).toBeGreaterThan(0)
     expect(s.drain().length).toBeGreaterThan(0)
   })

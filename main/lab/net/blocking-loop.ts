@@ -12,25 +12,39 @@
  */
 import fs from 'node:fs'
 import type { CloseReason } from '../../../shared/contract'
-import { EVENT_HEX_BYTES } from '../../../shared/contract'
 import { LabError } from '../errors'
 import { encodeFrame, FrameDecoder, FrameTooLargeError } from './framing'
-import { bufferError, type SharedBudget } from './budgets'
+import { bufferError } from './budgets'
 import { applyHandler, type HandlerPlan } from './handlers'
-import { hexOf } from './server-events'
 import type { SessionEvent, SessionOptions } from './session'
 
+/**
+ * Where the loop reports what it does. The per-message events have their own calls, so that the
+ * serving side can record them without building event objects (event-records.ts).
+ */
 export interface LoopIo {
   /** Sleeps `ms`; false if the server is stopping (the sleep ended early). */
   sleep(ms: number): boolean
+  recv(bytes: number, data: Buffer): void
+  message(bytes: number, data: Buffer): void
+  sent(bytes: number): void
+  /** Anything else (an error). */
   event(e: SessionEvent): void
-  count(bytesIn: number, bytesOut: number, messages: number): void
+  /** Running totals; `held`: bytes of an unfinished message the decoder keeps now. */
+  count(bytesIn: number, bytesOut: number, messages: number, held: number): void
+}
+
+/** What the loop takes its buffered bytes from: the lab-wide budget (budgets.ts), or a child's report of it. */
+export interface HeldBudget {
+  readonly limit: number
+  take(n: number): boolean
+  give(n: number): void
 }
 
 const DEFAULT_READ = 64 * 1024
 
 /** Runs the loop on `fd` until the client closes or an error ends it; never closes `fd` (its owner does). */
-export function runBlockingLoop(fd: number, opts: SessionOptions, plan: HandlerPlan, io: LoopIo, budget?: SharedBudget): CloseReason {
+export function runBlockingLoop(fd: number, opts: SessionOptions, plan: HandlerPlan, io: LoopIo, budget?: HeldBudget): CloseReason {
   const buf = Buffer.allocUnsafe(opts.recvSize ?? DEFAULT_READ)
   const decoder = opts.frame === 'none' ? null : new FrameDecoder(opts.frame, opts.maxFrameBytes)
   let bytesIn = 0
@@ -41,7 +55,7 @@ export function runBlockingLoop(fd: number, opts: SessionOptions, plan: HandlerP
   const send = (reply: Buffer) => {
     for (let at = 0; at < reply.length; ) at += fs.writeSync(fd, reply, at, reply.length - at)
     bytesOut += reply.length
-    io.event({ event: 'send', bytes: reply.length })
+    io.sent(reply.length)
   }
   try {
     for (;;) {
@@ -50,30 +64,35 @@ export function runBlockingLoop(fd: number, opts: SessionOptions, plan: HandlerP
       // The decoder may keep the bytes of an unfinished message: give it its own copy.
       const piece = decoder ? Buffer.from(buf.subarray(0, n)) : buf.subarray(0, n)
       bytesIn += n
-      io.event({ event: 'recv', bytes: n, hex: hexOf(piece), truncated: n > EVENT_HEX_BYTES })
-      let payloads: Buffer[] = [piece]
-      if (decoder) {
+      io.recv(n, piece)
+      if (!decoder) {
+        // The course's loop exactly: one read, one handler call, one reply (no framing).
+        if (plan.delayMs > 0 && !io.sleep(plan.delayMs)) return 'server'
+        const out = applyHandler(plan.name, piece)
+        if (out.length > 0) send(out)
+      } else {
+        let payloads: Buffer[]
         try {
           payloads = decoder.push(piece)
         } catch (err) {
-          if (err instanceof FrameTooLargeError) for (const m of err.decoded) io.event(messageEvent(m, opts))
+          if (err instanceof FrameTooLargeError) for (const m of err.decoded) io.message(m.length, m)
           throw err
         }
-        if (budget && decoder.pendingBytes !== held) {
-          if (!budget.take(decoder.pendingBytes - held)) throw bufferError(budget.limit)
+        if (decoder.pendingBytes !== held) {
+          if (budget && !budget.take(decoder.pendingBytes - held)) throw bufferError(budget.limit)
           held = decoder.pendingBytes
         }
         for (const m of payloads) {
           messages++
-          io.event(messageEvent(m, opts))
+          io.message(m.length, m)
+        }
+        for (const p of payloads) {
+          if (plan.delayMs > 0 && !io.sleep(plan.delayMs)) return 'server'
+          const out = applyHandler(plan.name, p)
+          if (out.length > 0) send(encodeFrame(opts.frame, out))
         }
       }
-      for (const p of payloads) {
-        if (plan.delayMs > 0 && !io.sleep(plan.delayMs)) return 'server'
-        const out = applyHandler(plan.name, p)
-        if (out.length > 0) send(decoder ? encodeFrame(opts.frame, out) : out)
-      }
-      io.count(bytesIn, bytesOut, messages)
+      io.count(bytesIn, bytesOut, messages, held)
       if (opts.readDelayMs > 0 && !io.sleep(opts.readDelayMs)) return 'server'
     }
   } catch (err) {
@@ -85,10 +104,6 @@ export function runBlockingLoop(fd: number, opts: SessionOptions, plan: HandlerP
     return 'error'
   } finally {
     budget?.give(held)
-    io.count(bytesIn, bytesOut, messages)
+    io.count(bytesIn, bytesOut, messages, 0)
   }
-}
-
-function messageEvent(m: Buffer, opts: SessionOptions): SessionEvent {
-  return { event: 'message', bytes: m.length, hex: hexOf(m), truncated: m.length > EVENT_HEX_BYTES, frame: opts.frame }
 }

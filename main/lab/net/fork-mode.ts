@@ -8,6 +8,7 @@ import { registerProcess } from '../proc/roles'
 import { budgetError, childBudget } from './budgets'
 import type { FromForkChild, ToForkChild } from './fork-messages'
 import type { SessionEvent, SessionOptions } from './session'
+import { SparePool, type Startable } from './spare-pool'
 
 export interface ForkHooks {
   event(e: SessionEvent): void
@@ -16,90 +17,91 @@ export interface ForkHooks {
 }
 
 /**
- * A connection process forked ahead of time (`tcp-handler-child`): it starts, says it is ready, and
- * waits for one socket. Each serves exactly one connection and exits, as ForkingMixIn's children do;
- * only the start-up is done before the connection comes, not after.
+ * A connection process forked ahead of time (`tcp-handler-child`), or for a connection that found no
+ * spare: it starts, says it is ready, and waits for one socket. Each serves exactly one connection
+ * and exits, as ForkingMixIn's children do; only the start-up is done before the connection comes.
+ * It is forked only when `begin()` is called (the pool starts a few at a time, spare-pool.ts).
  */
-export class SpareChild {
-  readonly child: ChildProcess
-  readonly pid: number
-  readonly startedAt = performance.now()
+export class SpareChild implements Startable {
+  private c: ChildProcess | null = null
+  /** fork() time (performance clock); null while it waits for a start slot. */
+  startedAt: number | null = null
   /** Milliseconds from fork to the child saying it is ready. */
   startMs: number | null = null
   readonly ready: Promise<void>
   readonly exited: Promise<void>
+  private settleReady!: { resolve(): void; reject(e: Error): void }
+  private resolveExited!: () => void
+  private cancelled = false
 
-  constructor(workersDir: string) {
-    this.child = forkLabChild(path.join(workersDir, 'tcp-handler-child.js'), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-    this.pid = this.child.pid ?? -1
-    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()))
-    // Label the child in the process tree while it lives.
-    void this.exited.then(registerProcess(this.pid, 'connection', 'connection process'))
-    this.child.on('error', () => {}) // reported through 'exit'
-    this.ready = new Promise((resolve, reject) => {
-      const onMessage = (m: FromForkChild) => {
-        if (m.type !== 'ready') return
-        this.child.off('message', onMessage)
-        this.startMs = performance.now() - this.startedAt
-        resolve()
-      }
-      this.child.on('message', onMessage)
-      void this.exited.then(() => reject(new LabError('ERR_INTERNAL', `the connection process ${this.pid} exited before it was ready`)))
-    })
+  constructor(private readonly workersDir: string) {
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve))
+    this.ready = new Promise((resolve, reject) => (this.settleReady = { resolve, reject }))
     this.ready.catch(() => {})
   }
 
+  get begun(): boolean {
+    return this.startedAt !== null
+  }
+
+  get child(): ChildProcess {
+    if (!this.c) throw new LabError('ERR_INTERNAL', 'the connection process has not started')
+    return this.c
+  }
+
+  get pid(): number {
+    return this.c?.pid ?? -1
+  }
+
+  begin(): void {
+    if (this.c || this.cancelled) return
+    this.startedAt = performance.now()
+    const child = forkLabChild(path.join(this.workersDir, 'tcp-handler-child.js'), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    this.c = child
+    const pid = child.pid ?? -1
+    child.once('exit', () => this.resolveExited())
+    // Label the child in the process tree while it lives.
+    void this.exited.then(registerProcess(pid, 'connection', 'connection process'))
+    child.on('error', () => {}) // reported through 'exit'
+    const onMessage = (m: FromForkChild) => {
+      if (m.type !== 'ready') return
+      child.off('message', onMessage)
+      this.startMs = performance.now() - this.startedAt!
+      this.settleReady.resolve()
+    }
+    child.on('message', onMessage)
+    void this.exited.then(() => this.settleReady.reject(new LabError('ERR_INTERNAL', `the connection process ${pid} exited before it was ready`)))
+  }
+
   kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL')
+    const c = this.c
+    if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+  }
+
+  async stop(): Promise<void> {
+    if (!this.c) {
+      this.cancelled = true
+      this.settleReady.reject(new LabError('ERR_INTERNAL', 'the connection process was not started: the server stopped'))
+      this.resolveExited()
+      return
+    }
+    this.kill()
+    await this.exited
   }
 }
 
-/** Each forking server keeps `count` spare children ready, from the lab-wide process budget; a new one starts as one is used. */
-export class ChildSpares {
-  private readonly spares: SpareChild[] = []
-  private closed = false
-
-  constructor(
-    private readonly workersDir: string,
-    private readonly count: number,
-  ) {
-    this.topUp()
-  }
-
-  private start(): SpareChild | null {
-    if (!childBudget.take(1)) return null
-    const c = new SpareChild(this.workersDir)
-    void c.exited.then(() => childBudget.give(1))
-    return c
-  }
-
-  private topUp(): void {
-    while (!this.closed && this.spares.length < this.count) {
-      const c = this.start()
-      if (!c) return
-      this.spares.push(c)
-      void c.exited.then(() => {
-        const i = this.spares.indexOf(c)
-        if (i >= 0) this.spares.splice(i, 1)
-      })
-    }
-  }
-
-  /** A process for one connection: a ready spare, else the oldest still starting, else a new one; ERR_LIMIT over the budget. */
-  take(): SpareChild {
-    const ready = this.spares.findIndex((c) => c.startMs !== null)
-    const c = ready >= 0 ? this.spares.splice(ready, 1)[0]! : (this.spares.shift() ?? this.start())
-    if (!c) throw budgetError('processes', childBudget.limit)
-    this.topUp()
-    return c
-  }
-
-  async close(): Promise<void> {
-    this.closed = true
-    const all = this.spares.splice(0)
-    for (const c of all) c.kill()
-    await Promise.all(all.map((c) => c.exited))
-  }
+/** Each forking server's spare processes, from the lab-wide process budget (spare-pool.ts). */
+export function childSpares(workersDir: string, count: number): SparePool<SpareChild> {
+  return new SparePool(
+    () => {
+      if (!childBudget.take(1)) return null
+      const c = new SpareChild(workersDir)
+      void c.exited.then(() => childBudget.give(1))
+      return c
+    },
+    () => budgetError('processes', childBudget.limit),
+    count,
+  )
 }
 
 /**
@@ -107,9 +109,6 @@ export class ChildSpares {
  * with `pauseOnConnect`); once the child is ready the socket is sent to it and closed here.
  */
 export class ForkedConnection {
-  readonly child: ChildProcess
-  readonly pid: number
-  readonly exited: Promise<void>
   private done = false
   private stopping = false
 
@@ -120,25 +119,35 @@ export class ForkedConnection {
     options: SessionOptions,
     private readonly hooks: ForkHooks,
   ) {
-    this.child = spare.child
-    this.pid = spare.pid
-    this.exited = spare.exited
-    const handOver = () => {
-      if (socket.destroyed || this.stopping) {
-        this.finish(this.stopping ? 'server' : 'client')
-        spare.kill()
-        return
+    // The spare may still be waiting for its start slot: nothing touches its process before it is ready.
+    void spare.exited.then(() => {
+      socket.destroy()
+      if (this.done) return
+      if (!this.stopping && spare.begun) {
+        const { exitCode: code, signalCode: signal } = spare.child
+        this.hooks.event({
+          event: 'error',
+          error: new LabError('ERR_INTERNAL', `the process serving this connection (pid ${spare.pid}) exited with ${signal ?? `code ${code}`}`, {
+            pid: spare.pid,
+          }).toData(),
+        })
       }
-      const msg: ToForkChild = { type: 'serve', handler, options }
-      this.child.send(msg, socket, { keepOpen: false }, (err) => {
-        if (!err) return
-        this.hooks.event({ event: 'error', error: new LabError('ERR_INTERNAL', `could not hand the connection to process ${this.pid}: ${err.message}`).toData() })
-        socket.destroy()
-        spare.kill()
-      })
+      this.finish(this.stopping ? 'server' : 'error')
+    })
+    spare.ready.then(
+      () => this.handOver(socket, handler, options),
+      () => {},
+    )
+  }
+
+  private handOver(socket: net.Socket, handler: string, options: SessionOptions): void {
+    const { spare } = this
+    if (socket.destroyed || this.stopping) {
+      this.finish(this.stopping ? 'server' : 'client')
+      spare.kill()
+      return
     }
-    spare.ready.then(handOver, () => {})
-    this.child.on('message', (m: FromForkChild) => {
+    spare.child.on('message', (m: FromForkChild) => {
       if (m.type === 'events') {
         for (const e of m.events) this.hooks.event(e)
         this.hooks.totals(m.bytesIn, m.bytesOut, m.messages)
@@ -146,19 +155,12 @@ export class ForkedConnection {
         this.finish(m.reason)
       }
     })
-    void this.exited.then(() => {
+    const msg: ToForkChild = { type: 'serve', handler, options }
+    spare.child.send(msg, socket, { keepOpen: false }, (err) => {
+      if (!err) return
+      this.hooks.event({ event: 'error', error: new LabError('ERR_INTERNAL', `could not hand the connection to process ${spare.pid}: ${err.message}`).toData() })
       socket.destroy()
-      if (this.done) return
-      const { exitCode: code, signalCode: signal } = this.child
-      if (!this.stopping) {
-        this.hooks.event({
-          event: 'error',
-          error: new LabError('ERR_INTERNAL', `the process serving this connection (pid ${this.pid}) exited with ${signal ?? `code ${code}`}`, {
-            pid: this.pid,
-          }).toData(),
-        })
-      }
-      this.finish(this.stopping ? 'server' : 'error')
+      spare.kill()
     })
   }
 
@@ -171,11 +173,12 @@ export class ForkedConnection {
   /** Server stopping: the child says goodbye to its client and exits. */
   stop(): void {
     this.stopping = true
-    if (this.child.connected) this.child.send({ type: 'stop' } satisfies ToForkChild)
+    if (!this.spare.begun) return void this.spare.stop()
+    if (this.spare.child.connected) this.spare.child.send({ type: 'stop' } satisfies ToForkChild)
   }
 
   kill(): void {
     this.stopping = true
-    this.spare.kill()
+    void this.spare.stop()
   }
 }

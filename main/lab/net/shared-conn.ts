@@ -5,9 +5,11 @@
  * per reply would wake the main thread (an eventfd read, a system call) for every message and put
  * back the cost this design removes.
  *
- * Layout: Int32 control words, Float64 counters, then the ring of records `[u32 length][JSON]`.
+ * Layout: Int32 control words, Float64 counters, then the ring of records (event-records.ts).
  * One writer (the thread), one reader (the main thread).
  */
+import type { Framing } from '../../../shared/contract'
+import { decodeRecord, encodeRecord, IoKind, recordSize, type IoRecord } from './event-records'
 import type { SessionEvent } from './session'
 
 const CTL_WORDS = 8
@@ -20,11 +22,9 @@ const F_OUT = 1
 const F_MESSAGES = 2
 const F_ACTIVE = 3 // Date.now() of the last read or write
 const F_WORDS = 4
+/** A record length that means "the rest of the ring is empty, go on at 0". */
 const WRAP = 0xffff_ffff
 export const RING_BYTES = 256 * 1024
-
-const encoder = new TextEncoder()
-const decoder = new TextDecoder()
 
 export class SharedConn {
   readonly ctl: Int32Array
@@ -43,9 +43,25 @@ export class SharedConn {
 
   /** Records one event; false (and counted) when the main thread has not collected enough yet. */
   push(e: SessionEvent): boolean {
-    const body = encoder.encode(JSON.stringify(e))
+    return this.record(IoKind.Json, 0, null, Buffer.from(JSON.stringify(e)))
+  }
+
+  /** The hot events, written as binary records (no JSON, no hex on the serving thread). */
+  recv(bytes: number, data: Buffer): boolean {
+    return this.record(IoKind.Recv, bytes, data, null)
+  }
+
+  message(bytes: number, data: Buffer): boolean {
+    return this.record(IoKind.Message, bytes, data, null)
+  }
+
+  sent(bytes: number): boolean {
+    return this.record(IoKind.Send, bytes, null, null)
+  }
+
+  private record(kind: IoKind, bytes: number, data: Buffer | null, json: Buffer | null): boolean {
     const size = this.ring.length
-    const need = 4 + body.length
+    const need = recordSize(data, json)
     let w = Atomics.load(this.ctl, C_WRITE)
     const r = Atomics.load(this.ctl, C_READ)
     // One byte always stays free, so that a full ring is not mistaken for an empty one.
@@ -57,8 +73,7 @@ export class SharedConn {
         w = 0
       }
     } else if (r - w - 1 < need) return this.drop()
-    this.view.setUint32(w, body.length)
-    this.ring.set(body, w + 4)
+    encodeRecord(this.view, this.ring, w, kind, bytes, data, json)
     Atomics.store(this.ctl, C_WRITE, (w + need) % size)
     return true
   }
@@ -83,8 +98,8 @@ export class SharedConn {
 
   // ---- the main thread's side ----
 
-  /** Takes every event recorded since the last call. */
-  drain(): SessionEvent[] {
+  /** Takes every event recorded since the last call (`frame`: the connection's, named in message events). */
+  drain(frame: Framing = 'none'): SessionEvent[] {
     const out: SessionEvent[] = []
     const size = this.ring.length
     let r = Atomics.load(this.ctl, C_READ)
@@ -94,9 +109,9 @@ export class SharedConn {
         r = 0
         continue
       }
-      const len = this.view.getUint32(r)
-      out.push(JSON.parse(decoder.decode(this.ring.slice(r + 4, r + 4 + len))) as SessionEvent)
-      r = (r + 4 + len) % size
+      const rec: IoRecord = decodeRecord(this.view, this.ring, r)
+      out.push(toEvent(rec, frame))
+      r = (r + rec.size) % size
     }
     Atomics.store(this.ctl, C_READ, r)
     return out
@@ -113,5 +128,19 @@ export class SharedConn {
   stop(): void {
     Atomics.store(this.ctl, C_STOP, 1)
     Atomics.notify(this.ctl, C_STOP)
+  }
+}
+
+/** A decoded record as the event the rest of the lab knows. */
+export function toEvent(rec: IoRecord, frame: Framing): SessionEvent {
+  switch (rec.kind) {
+    case IoKind.Recv:
+      return { event: 'recv', bytes: rec.bytes, hex: rec.hex, truncated: rec.truncated }
+    case IoKind.Message:
+      return { event: 'message', bytes: rec.bytes, hex: rec.hex, truncated: rec.truncated, frame }
+    case IoKind.Send:
+      return { event: 'send', bytes: rec.bytes }
+    default:
+      return rec.json as SessionEvent
   }
 }

@@ -13,7 +13,7 @@ import {
   type ServerStats,
 } from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
-import { ChildSpares, ForkedConnection, type SpareChild } from './fork-mode'
+import { childSpares, ForkedConnection, type SpareChild } from './fork-mode'
 import { applyHandler, parseHandler, type HandlerPlan } from './handlers'
 import { SerialQueue } from './serial-queue'
 import { noteListenBacklog } from './socket-table'
@@ -21,7 +21,8 @@ import { servedHere, type Emit, type EventBody } from './server-events'
 import { bufferedCap, Session, type SessionEvent, type SessionHooks, type SessionOptions } from './session'
 import { budgetError, threadBudget } from './budgets'
 import { alreadyReset, descriptorOf, threadsCanOwnDescriptors } from './node-handles'
-import { OwnedConnection, ThreadHandler, ThreadSpares, type SpareThread } from './thread-mode'
+import type { SparePool } from './spare-pool'
+import { OwnedConnection, ThreadHandler, threadSpares, type SpareThread } from './thread-mode'
 
 const round2 = (ms: number) => Math.round(ms * 100) / 100
 
@@ -100,8 +101,8 @@ export class TcpServer {
   private closing: Promise<void> | null = null
   private boundPort = 0
   private starting: Promise<unknown> | null = null
-  private spares: ThreadSpares | null = null
-  private childSpares: ChildSpares | null = null
+  private spares: SparePool<SpareThread> | null = null
+  private childSpares: SparePool<SpareChild> | null = null
   private readonly backlog: number
   /** Connections the client reset before they were served: never handed to a thread or process. */
   private resetEarly = 0
@@ -178,9 +179,9 @@ export class TcpServer {
     if (this.state !== 'starting') return this.info()
     this.state = 'listening'
     if (this.mode === 'threading' && this.threadIo === 'thread') {
-      this.spares = new ThreadSpares(this.options.workersDir!, this.plan.spec, this.options.spares ?? DEFAULT_SPARES.threading)
+      this.spares = threadSpares(this.options.workersDir!, this.plan.spec, this.options.spares ?? DEFAULT_SPARES.threading)
     }
-    if (this.mode === 'forking') this.childSpares = new ChildSpares(this.options.workersDir!, this.options.spares ?? DEFAULT_SPARES.forking)
+    if (this.mode === 'forking') this.childSpares = childSpares(this.options.workersDir!, this.options.spares ?? DEFAULT_SPARES.forking)
     this.server.on('connection', (socket) => this.accept(socket))
     this.server.on('error', (err) => this.send({ event: 'error', error: fromNodeError(err, { host, port }).toData() }))
     this.send({ event: 'listening', proto: 'tcp', host, port: this.boundPort })
@@ -325,7 +326,7 @@ export class TcpServer {
   }
 
   /** The thread owns the connection: it does the recv/send system calls on the descriptor (Linux). */
-  private serveOnOwningThread(c: Conn, spares: ThreadSpares): void {
+  private serveOnOwningThread(c: Conn, spares: SparePool<SpareThread>): void {
     let thread: SpareThread
     try {
       thread = spares.take()
@@ -458,10 +459,11 @@ export class TcpServer {
       closed: hooks.closed,
       totals: (bytesIn, bytesOut, messages) => this.setTotals(c, bytesIn, bytesOut, messages),
     })
-    c.info.servedBy = { kind: 'process', pid: child.pid, tid: process.platform === 'linux' ? child.pid : null }
+    c.info.servedBy = { kind: 'process', pid: spare.pid, tid: null }
     c.stop = () => child.stop()
     c.kill = () => child.kill()
     const announce = () => {
+      c.info.servedBy = { kind: 'process', pid: spare.pid, tid: process.platform === 'linux' ? spare.pid : null }
       c.info.startup = { spare: wasSpare, waitedMs: round2(performance.now() - acceptedAt), threadStartMs: spare.startMs === null ? null : round2(spare.startMs) }
       this.announce(c)
     }

@@ -8,6 +8,7 @@ import { bufferBudget, budgetError, threadBudget } from './budgets'
 import { abortConnection, descriptorOf, setBlocking } from './node-handles'
 import type { SessionEvent, SessionOptions } from './session'
 import { SharedConn } from './shared-conn'
+import { SparePool, type Startable } from './spare-pool'
 import type { FromConnThread, ToConnThread } from './thread-messages'
 
 interface Pending {
@@ -94,45 +95,80 @@ export class ThreadHandler {
 /** How long a collected connection's events wait on the main thread at most (the UI batches at 50 ms too). */
 const COLLECT_MS = 50
 
-/** A connection thread started ahead of time: waits for one descriptor, serves it, exits. */
-export class SpareThread {
-  readonly worker: Worker
-  readonly startedAt = performance.now()
+/**
+ * A connection thread, started ahead of time or for a connection that found no spare: waits for one
+ * descriptor, serves it, exits. Its `Worker` is created only when `begin()` is called, so that the
+ * spares pool can start threads a few at a time (spare-pool.ts).
+ */
+export class SpareThread implements Startable {
+  private w: Worker | null = null
+  /** When `begin()` created the Worker (performance clock); null while it waits for a start slot. */
+  startedAt: number | null = null
   /** Milliseconds from `new Worker` to the thread saying it is ready (its start-up cost). */
   startMs: number | null = null
   tid: number | null = null
   readonly ready: Promise<number | null>
   readonly exited: Promise<void>
+  private settleReady!: { resolve(tid: number | null): void; reject(e: Error): void }
+  private resolveExited!: () => void
+  /** stop() came before begin(): it never starts. */
+  private cancelled = false
 
-  constructor(workersDir: string, handler: string) {
-    this.worker = new Worker(path.join(workersDir, 'tcp-handler-thread.js'), {
-      workerData: { handler },
-      resourceLimits: { maxOldGenerationSizeMb: 64 },
-      stdout: false,
-      stderr: false,
-    })
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()))
-    this.ready = new Promise((resolve, reject) => {
-      this.worker.once('message', (m: FromConnThread) => {
-        if ('ready' in m) {
-          this.startMs = performance.now() - this.startedAt
-          this.tid = m.tid
-          resolve(m.tid)
-        }
-      })
-      this.worker.once('error', reject)
-      this.worker.once('exit', () => reject(new LabError('ERR_INTERNAL', 'the connection thread exited before it started')))
-    })
+  constructor(
+    private readonly workersDir: string,
+    private readonly handler: string,
+  ) {
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve))
+    this.ready = new Promise((resolve, reject) => (this.settleReady = { resolve, reject }))
     this.ready.catch(() => {})
-    this.worker.on('error', () => {}) // reported through exit
     void this.ready.then(
       (tid) => void this.exited.then(registerThread(tid, 'connection', 'connection thread')),
       () => {},
     )
   }
 
+  get begun(): boolean {
+    return this.startedAt !== null
+  }
+
+  get worker(): Worker {
+    if (!this.w) throw new LabError('ERR_INTERNAL', 'the connection thread has not started')
+    return this.w
+  }
+
+  /** Starts the OS thread. */
+  begin(): void {
+    if (this.w || this.cancelled) return
+    this.startedAt = performance.now()
+    const w = new Worker(path.join(this.workersDir, 'tcp-handler-thread.js'), {
+      workerData: { handler: this.handler },
+      resourceLimits: { maxOldGenerationSizeMb: 64 },
+      stdout: false,
+      stderr: false,
+    })
+    this.w = w
+    w.once('exit', () => this.resolveExited())
+    w.once('message', (m: FromConnThread) => {
+      if ('ready' in m) {
+        this.startMs = performance.now() - this.startedAt!
+        this.tid = m.tid
+        this.settleReady.resolve(m.tid)
+      }
+    })
+    w.once('error', (e) => this.settleReady.reject(e))
+    w.once('exit', () => this.settleReady.reject(new LabError('ERR_INTERNAL', 'the connection thread exited before it started')))
+    w.on('error', () => {}) // reported through exit
+  }
+
   async stop(): Promise<void> {
-    await this.worker.terminate()
+    if (!this.w) {
+      // Never started: nothing to end.
+      this.cancelled = true
+      this.settleReady.reject(new LabError('ERR_INTERNAL', 'the connection thread was not started: the server stopped'))
+      this.resolveExited()
+      return
+    }
+    await this.w.terminate()
     await this.exited
   }
 }
@@ -146,55 +182,18 @@ export interface ThreadStartup {
   threadStartMs: number | null
 }
 
-/**
- * Each threading server keeps `count` spare threads ready (issue 9: 1–4), taken from the lab-wide
- * thread budget. A spare serves one connection and exits; a new spare is started as one is used.
- */
-export class ThreadSpares {
-  private readonly spares: SpareThread[] = []
-  private closed = false
-
-  constructor(
-    private readonly workersDir: string,
-    private readonly handler: string,
-    private readonly count: number,
-  ) {
-    this.topUp()
-  }
-
-  private start(): SpareThread | null {
-    if (!threadBudget.take(1)) return null
-    const t = new SpareThread(this.workersDir, this.handler)
-    void t.exited.then(() => threadBudget.give(1))
-    return t
-  }
-
-  private topUp(): void {
-    while (!this.closed && this.spares.length < this.count) {
-      const t = this.start()
-      if (!t) return
-      this.spares.push(t)
-      void t.exited.then(() => {
-        const i = this.spares.indexOf(t)
-        if (i >= 0) this.spares.splice(i, 1)
-      })
-    }
-  }
-
-  /** A thread for one connection: a ready spare if there is one, otherwise the oldest starting one, otherwise a new one. */
-  take(): SpareThread {
-    const ready = this.spares.findIndex((t) => t.startMs !== null)
-    const t = ready >= 0 ? this.spares.splice(ready, 1)[0]! : (this.spares.shift() ?? this.start())
-    if (!t) throw budgetError('threads', threadBudget.limit)
-    this.topUp()
-    return t
-  }
-
-  async close(): Promise<void> {
-    this.closed = true
-    const all = this.spares.splice(0)
-    await Promise.all(all.map((t) => t.stop()))
-  }
+/** Each threading server's spare threads, from the lab-wide thread budget (spare-pool.ts). */
+export function threadSpares(workersDir: string, handler: string, count: number): SparePool<SpareThread> {
+  return new SparePool(
+    () => {
+      if (!threadBudget.take(1)) return null
+      const t = new SpareThread(workersDir, handler)
+      void t.exited.then(() => threadBudget.give(1))
+      return t
+    },
+    () => budgetError('threads', threadBudget.limit),
+    count,
+  )
 }
 
 export interface OwnedHooks {
@@ -227,6 +226,7 @@ export class OwnedConnection {
     this.fd = fd
     // Errors on the main thread's copy (there should be none: it is never read) must not throw.
     socket.on('error', () => {})
+    this.frame = options.frame
     this.timer = setInterval(() => this.collect(options.idleTimeoutMs), COLLECT_MS)
     this.timer.unref()
     this.thread.worker.on('message', (m: FromConnThread) => {
@@ -238,9 +238,10 @@ export class OwnedConnection {
   }
 
   private readonly fd: number
+  private readonly frame: SessionOptions['frame']
 
   private collect(idleTimeoutMs: number): void {
-    for (const e of this.shared.drain()) this.hooks.event(e)
+    for (const e of this.shared.drain(this.frame)) this.hooks.event(e)
     const t = this.shared.totals()
     this.hooks.totals(t.bytesIn, t.bytesOut, t.messages)
     if (t.lastActive > this.lastActive) this.lastActive = t.lastActive

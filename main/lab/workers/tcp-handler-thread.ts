@@ -34,7 +34,14 @@ port.once('message', (first: ToConnThread | Job) => {
       first.fd,
       first.options,
       plan,
-      { sleep: (ms) => shared.sleep(ms), event: (e) => shared.push(e), count: (i, o, m) => shared.count(i, o, m) },
+      {
+        sleep: (ms) => shared.sleep(ms),
+        recv: (n, data) => shared.recv(n, data),
+        message: (n, data) => shared.message(n, data),
+        sent: (n) => shared.sent(n),
+        event: (e) => shared.push(e),
+        count: (i, o, m) => shared.count(i, o, m),
+      },
       budget,
     )
     port.postMessage({ done: true, reason })

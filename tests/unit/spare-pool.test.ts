@@ -1,0 +1,108 @@
+/**
+ * The spares pool (issue 9): each spare serves one connection (taken once, never handed out again),
+ * a replacement is started as one is taken, replacements start at most `atOnce` at a time, and a
+ * thread a connection waits for starts at once, in arrival order. Fake spares: what is asserted is
+ * the order of begin() calls, never a time.
+ */
+import { describe, expect, it } from 'vitest'
+import { LabError } from '../../main/lab/errors'
+import { SparePool, type Startable } from '../../main/lab/net/spare-pool'
+
+class Fake implements Startable {
+  static begun: Fake[] = []
+  begun = false
+  startMs: number | null = null
+  readonly ready: Promise<void>
+  readonly exited: Promise<void>
+  private resolveReady!: () => void
+  private resolveExited!: () => void
+  constructor(readonly id: number) {
+    this.ready = new Promise((r) => (this.resolveReady = r))
+    this.exited = new Promise((r) => (this.resolveExited = r))
+  }
+  begin(): void {
+    this.begun = true
+    Fake.begun.push(this)
+  }
+  /** The fake thread says it is ready. */
+  finishStart(): void {
+    this.startMs = 1
+    this.resolveReady()
+  }
+  async stop(): Promise<void> {
+    this.resolveExited()
+  }
+}
+
+function pool(count: number, atOnce: number, budget = 100) {
+  Fake.begun = []
+  let next = 1
+  let left = budget
+  const made: Fake[] = []
+  const p = new SparePool<Fake>(
+    () => {
+      if (left === 0) return null
+      left--
+      const f = new Fake(next++)
+      made.push(f)
+      return f
+    },
+    () => new LabError('ERR_LIMIT', 'over budget'),
+    count,
+    atOnce,
+  )
+  return { p, made }
+}
+const tick = () => new Promise((r) => setTimeout(r, 0))
+
+describe('SparePool', () => {
+  it('keeps `count` spares, starting at most `atOnce` of them at a time', async () => {
+    const { made } = pool(4, 2)
+    expect(made.length).toBe(4)
+    expect(Fake.begun.map((f) => f.id)).toEqual([1, 2])
+    made[0]!.finishStart()
+    await tick()
+    expect(Fake.begun.map((f) => f.id)).toEqual([1, 2, 3])
+  })
+
+  it('hands each spare to one connection only and starts a replacement for it', async () => {
+    const { p, made } = pool(2, 2)
+    for (const f of made) f.finishStart()
+    await tick()
+    const a = p.take()
+    const b = p.take()
+    expect(a).not.toBe(b)
+    expect([a.id, b.id].sort()).toEqual([1, 2])
+    // Two replacements, neither of them a spare already given out.
+    expect(made.length).toBe(4)
+    expect(p.take()).not.toBe(a)
+  })
+
+  it('a connection that finds no ready spare gets the one closest to ready; the ones it waits for start at once, in arrival order', async () => {
+    const { p } = pool(1, 1)
+    // Spare 1 is starting. Three connections come: the first takes spare 1 (starting), the
+    // next two get threads that start at once although a replacement would have to wait.
+    const first = p.take()
+    expect(first.id).toBe(1)
+    const second = p.take()
+    const third = p.take()
+    expect(second.begun && third.begun).toBe(true)
+    const order = Fake.begun.map((f) => f.id)
+    expect(order.indexOf(second.id)).toBeLessThan(order.indexOf(third.id))
+  })
+
+  it('over the budget, take() throws the budget error', () => {
+    const { p } = pool(1, 1, 1)
+    p.take()
+    expect(() => p.take()).toThrow(/over budget/)
+  })
+
+  it('close() ends every spare not given to a connection, started or not', async () => {
+    const { p, made } = pool(3, 1)
+    const taken = p.take()
+    await p.close()
+    const idle = made.filter((f) => f !== taken)
+    await Promise.all(idle.map((f) => f.exited))
+    expect(Fake.begun.length).toBeLessThanOrEqual(2)
+  })
+})
