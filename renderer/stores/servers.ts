@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, triggerRef, watch } from 'vue'
-import type { ClientEvent, ConnectionInfo, Framing, ServerEvent, ServerInfo, ServerMode } from '../../shared/contract'
+import type { ClientEvent, ConnectionInfo, Framing, ServeStartup, ServedBy, ServerEvent, ServerInfo, ServerMode, UdpServerMode } from '../../shared/contract'
 import { Ring } from '../../shared/ring'
 import { useLabStore } from './lab'
 
@@ -29,6 +29,18 @@ export interface TcpServerForm {
   spares?: number
 }
 
+/** A UDP server's datagram as the panel lists it: who handled it, after how long. */
+export interface DatagramSeen {
+  at: number
+  from: { address: string; port: number }
+  bytes: number
+  servedBy: ServedBy | null
+  waitedMs: number | null
+  startup: ServeStartup | null
+}
+/** Datagrams listed per UDP server (the newest); the event log keeps them all. */
+export const RECENT_DATAGRAMS = 8
+
 /**
  * Servers started from this window, their live connections and the event log of servers and
  * clients. Events arrive in batches (the engine flushes every 50 ms); the store applies each one
@@ -54,6 +66,10 @@ export const useServersStore = defineStore('servers', () => {
     if (!map) index.set(server, (map = new Map(server.connections.map((c) => [c.conn, c]))))
     return map
   }
+
+  /** serverId → its newest datagrams (UDP), newest first. Plain data, woken through `version`. */
+  const recent = new Map<string, DatagramSeen[]>()
+  const datagramsOf = (serverId: string): DatagramSeen[] => recent.get(serverId) ?? []
 
   const running = computed(() => servers.value.filter((s) => s.state === 'listening'))
 
@@ -125,10 +141,15 @@ export const useServersStore = defineStore('servers', () => {
         if (c) c.messages++
         break
       }
-      case 'datagram':
+      case 'datagram': {
         server.stats.datagrams++
         server.stats.bytesIn += e.bytes
+        const list = recent.get(server.id) ?? []
+        list.unshift({ at: e.at, from: e.from, bytes: e.bytes, servedBy: e.servedBy ?? null, waitedMs: e.waitedMs ?? null, startup: e.startup ?? null })
+        if (list.length > RECENT_DATAGRAMS) list.length = RECENT_DATAGRAMS
+        recent.set(server.id, list)
         break
+      }
       case 'sendto':
         server.stats.bytesOut += e.bytes
         break
@@ -208,10 +229,19 @@ export const useServersStore = defineStore('servers', () => {
     }
   }
 
-  async function startUdp(form: { host: string; port: number; handler?: string; allInterfaces?: boolean }) {
+  async function startUdp(form: { host: string; port: number; handler?: string; allInterfaces?: boolean; mode?: UdpServerMode; spares?: number }) {
     busy.value = true
     try {
-      return add(await lab.attempt('net.udpServer.start', { host: form.host, port: form.port, ...(form.allInterfaces ? { allInterfaces: true } : {}), ...(form.handler ? { handler: form.handler } : {}) }))
+      return add(
+        await lab.attempt('net.udpServer.start', {
+          host: form.host,
+          port: form.port,
+          ...(form.allInterfaces ? { allInterfaces: true } : {}),
+          ...(form.handler ? { handler: form.handler } : {}),
+          ...(form.mode ? { mode: form.mode } : {}),
+          ...(form.spares && form.mode === 'threading' ? { spares: form.spares } : {}),
+        }),
+      )
     } finally {
       busy.value = false
     }
@@ -219,7 +249,10 @@ export const useServersStore = defineStore('servers', () => {
 
   async function stop(id: string) {
     const done = await lab.attempt('net.server.stop', { id })
-    if (done) servers.value = servers.value.filter((s) => s.id !== id)
+    if (done) {
+      servers.value = servers.value.filter((s) => s.id !== id)
+      recent.delete(id)
+    }
   }
 
   function clearLog() {
@@ -230,5 +263,5 @@ export const useServersStore = defineStore('servers', () => {
     version.value++
   }
 
-  return { servers, running, log, total, version, busy, refresh, startTcp, startUdp, stop, clearLog }
+  return { servers, running, log, total, version, busy, refresh, startTcp, startUdp, stop, clearLog, datagramsOf }
 })

@@ -19,6 +19,16 @@ export const EVENT_HEX_BYTES = 256
 export const SERVER_MODES = ['serial', 'threading', 'forking', 'async'] as const
 export type ServerMode = (typeof SERVER_MODES)[number]
 export const DEFAULT_SERVER_MODE: ServerMode = 'async'
+/**
+ * How a UDP server handles its datagrams (issue 9, item 5):
+ * - `serial`: one datagram at a time, the next waits until the one before is answered (`socketserver.UDPServer`);
+ * - `threading`: each datagram's handler runs on a thread of its own, never one busy with another
+ *   datagram (`ThreadingUDPServer`; the lab reuses free threads rather than start one per datagram);
+ * - `async`: the event loop handles every datagram at once (a delayed reply is a timer).
+ */
+export const UDP_SERVER_MODES = ['serial', 'threading', 'async'] as const
+export type UdpServerMode = (typeof UDP_SERVER_MODES)[number]
+export const DEFAULT_UDP_SERVER_MODE: UdpServerMode = 'async'
 
 /**
  * How a byte stream is cut into messages: `none` (each read is handled as it comes),
@@ -77,7 +87,7 @@ export interface ServerInfo {
   state: ServerState
   /** The handler spec, e.g. `upper` or `delay:200`. */
   handler: string
-  /** UDP servers are served by the event loop: `async`. */
+  /** UDP: one of UDP_SERVER_MODES. */
   mode: ServerMode
   /** `none` for UDP: each datagram is a message already. */
   frame: Framing
@@ -93,6 +103,8 @@ export interface ServerInfo {
   requestQueueSize?: number
   /** Threads or processes kept ready ahead of connections (threading, forking); 0 otherwise. */
   spares?: number
+  /** UDP threading: datagram threads alive now (spares, free and busy ones). */
+  threads?: number
   /**
    * Threading mode: who does each connection's recv/send system calls. `thread`: the connection's own
    * thread, on the descriptor (like Python); `relay`: the main thread, posting each read to the thread
@@ -170,7 +182,12 @@ export type ServerEvent = { serverId: string; at: number } & (
   | { event: 'close'; conn: number; reason: CloseReason }
   /** A connection refused because `maxConnections` were open; `dropped` counts them all so far. */
   | { event: 'drop'; remote: Address; dropped: number }
-  | { event: 'datagram'; from: Address; bytes: number; hex: string; truncated: boolean }
+  /**
+   * A datagram, reported when its handler begins: `servedBy` the thread that handles it (threading:
+   * its own worker thread; serial: the server's one thread; async: the event loop), after `waitedMs`
+   * since it arrived (serial: behind the datagrams before it; threading: for a free or starting thread).
+   */
+  | { event: 'datagram'; from: Address; bytes: number; hex: string; truncated: boolean; servedBy?: ServedBy; waitedMs?: number; startup?: ServeStartup }
   | { event: 'sendto'; to: Address; bytes: number }
   | { event: 'error'; conn?: number; error: LabErrorData }
   | { event: 'closed' }
@@ -227,6 +244,10 @@ export const netMethods = {
       host: optional(host()),
       port: optional(port()),
       handler: optional(handlerSpec),
+      /** serial, threading or async (default): who handles each datagram. */
+      mode: optional(oneOf(UDP_SERVER_MODES)),
+      /** Threading: threads kept ready ahead of datagrams (1–4, default 1). */
+      spares: optional(int({ min: 1, max: MAX_SPARES })),
       /** Datagrams larger than this are refused (not answered) with ERR_DATAGRAM_TOO_LARGE. */
       maxDatagramBytes: optional(int({ min: 1, max: MAX_DATAGRAM_BYTES })),
       /** Consent to listen on every interface: any spelling of 0.0.0.0 or :: is refused without it. */

@@ -113,6 +113,11 @@ const labOn = (nodeBin: string, ...args: string[]): [string, string[]] => [nodeB
 const node = (file: string): [string, string[]] => [process.execPath, [path.join(REPO_ROOT, 'tests', 'bench', 'servers', file)]]
 const py = (file: string, ...args: string[]): [string, string[]] => ['python3', [path.join(REPO_ROOT, 'tests', 'fixtures', 'python', file), '0', ...args]]
 
+/** UDP modes (issue 9, item 5): each datagram's handler on a worker thread, beside Python's ThreadingUDPServer measured just before. */
+async function udpModeRows(): Promise<Row[]> {
+  return [await bench('lab udp threading', 'udp', ...lab('serve', 'udp', '--mode', 'threading'))]
+}
+
 it('net bench: one load client against each server', async () => {
   const python = hasPython
   const rows: Row[] = []
@@ -138,6 +143,7 @@ it('net bench: one load client against each server', async () => {
   rows.push(await bench('node dgram (baseline)', 'udp', ...node('bare-udp-server.mjs')))
   rows.push(await bench('lab udp, all events', 'udp', ...lab('serve', 'udp')))
   if (python) rows.push(await bench('python ThreadingUDPServer', 'udp', ...py('course_udp_server.py')))
+  rows.push(...(await udpModeRows()))
 
   const tcpBase = rows.filter((r) => r.server.startsWith('node net'))
   const base = {
@@ -188,6 +194,7 @@ it('net bench: one load client against each server', async () => {
   check('lab udp ≥ 0.9 × node dgram', rate('lab udp, all events'), base.udp * 0.9)
   const pyUdp = rate('python ThreadingUDPServer')
   check('lab udp ≥ 3 × python ThreadingUDPServer', rate('lab udp, all events'), pyUdp === undefined ? undefined : pyUdp * 3)
+  check('lab udp threading ≥ 1.0 × python ThreadingUDPServer', rate('lab udp threading'), pyUdp)
 
   console.log(
     [

@@ -84,6 +84,26 @@ describe('lab serve', () => {
     }
   })
 
+  it('udp --mode threading: each datagram line names the worker thread that handled it', async () => {
+    const server = serve(['udp', '--port', '0', '--mode', 'threading'])
+    const first = await server.waitFor((l) => l.event === 'listening')
+    const sock = dgram.createSocket('udp4')
+    try {
+      const reply = new Promise<string>((resolve) => sock.once('message', (m) => resolve(String(m))))
+      sock.send('abc', Number(first.port), '127.0.0.1')
+      expect(await reply).toBe('ABC')
+      const d = await server.waitFor((l) => l.event === 'datagram')
+      const servedBy = d.servedBy as { kind: string; pid: number; tid: number | null }
+      expect(servedBy).toMatchObject({ kind: 'thread', pid: server.child.pid })
+      if (process.platform === 'linux') expect(servedBy.tid).not.toBe(server.child.pid)
+      expect(typeof d.waitedMs).toBe('number')
+      expect(d.startup).toMatchObject({ spare: expect.any(Boolean) })
+    } finally {
+      sock.close()
+    }
+    expect(await server.stop('SIGTERM')).toBe(0)
+  })
+
   it('rejects bad options with exit code 2 and a coded error', async () => {
     for (const args of [
       ['tcp', '--mode', 'parallel'],
@@ -91,7 +111,8 @@ describe('lab serve', () => {
       ['tcp', '--handler', 'shout'],
       ['tcp', '--recv-size', '0'],
       ['tcp', '--read-delay', '-5'],
-      ['udp', '--mode', 'serial'],
+      ['udp', '--mode', 'forking'],
+      ['udp', '--frame', 'line'],
       ['tcp', '--max-datagram', '10'],
       ['sctp'],
     ]) {

@@ -13,10 +13,12 @@ import {
   MAX_DATAGRAM_BYTES,
   MAX_RECV_SIZE,
   SERVER_MODES,
+  UDP_SERVER_MODES,
   type Framing,
   type ServedBy,
   type ServerEvent,
   type ServerMode,
+  type UdpServerMode,
 } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { LAB_VERSION } from '../../paths'
@@ -58,7 +60,7 @@ function describe(e: ServerEvent): string {
     case 'drop':
       return `dropped a connection from ${e.remote.address}:${e.remote.port}: too many open (${e.dropped} dropped so far)`
     case 'datagram':
-      return `datagram from ${e.from.address}:${e.from.port}, ${e.bytes} bytes: ${showBytes(e.hex)}${e.truncated ? '…' : ''}`
+      return `datagram from ${e.from.address}:${e.from.port}, ${e.bytes} bytes: ${showBytes(e.hex)}${e.truncated ? '…' : ''}${e.servedBy ? `, handled by ${who(e.servedBy)}${e.waitedMs ? ` after waiting ${e.waitedMs} ms` : ''}` : ''}`
     case 'sendto':
       return `sent ${e.bytes} bytes to ${e.to.address}:${e.to.port}`
     case 'error':
@@ -75,6 +77,7 @@ function toJson(e: ServerEvent): Record<string, unknown> {
   return rest
 }
 
+const servedByJson = (s: ServedBy) => `{"kind":"${s.kind}","pid":${s.pid},"tid":${s.tid}}`
 const addr = (a: { address: string; port: number }) => `{"address":${JSON.stringify(a.address)},"port":${a.port}}`
 
 /**
@@ -89,7 +92,7 @@ export function jsonLine(e: ServerEvent): string {
     case 'send':
       return `{"event":"send","bytes":${e.bytes},"conn":${e.conn},"at":${e.at}}`
     case 'datagram':
-      return `{"event":"datagram","from":${addr(e.from)},"bytes":${e.bytes},"hex":"${e.hex}","truncated":${e.truncated},"at":${e.at}}`
+      return `{"event":"datagram","from":${addr(e.from)},"bytes":${e.bytes},"hex":"${e.hex}","truncated":${e.truncated}${e.servedBy ? `,"servedBy":${servedByJson(e.servedBy)},"waitedMs":${e.waitedMs ?? 0}` : ''}${e.startup ? `,"startup":${JSON.stringify(e.startup)}` : ''},"at":${e.at}}`
     case 'sendto':
       return `{"event":"sendto","to":${addr(e.to)},"bytes":${e.bytes},"at":${e.at}}`
     default:
@@ -109,7 +112,8 @@ export const serveCommand: Command = {
   help: `lab serve tcp [--host H] [--all-interfaces] [--port P] [--mode M] [--handler H] [--recv-size N]
                  [--read-delay MS] [--frame F] [--max-frame N] [--idle-timeout MS]
                  [--max-connections N] [--json]
-lab serve udp [--host H] [--all-interfaces] [--port P] [--handler H] [--max-datagram N] [--json]
+lab serve udp [--host H] [--all-interfaces] [--port P] [--mode M] [--handler H] [--spares N]
+              [--max-datagram N] [--json]
 
 Runs the course's server. TCP: every read (or, with --frame, every message) a client
 sends is answered by the handler; an empty read or a reset ends that connection.
@@ -129,6 +133,9 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
                         forking   one child process per connection
                                   (like ForkingTCPServer)
                         async     Node's event loop serves every connection
+                      UDP (default async): serial (one datagram at a time, like
+                      socketserver.UDPServer), threading (each datagram's handler on a
+                      thread of its own, like ThreadingUDPServer), async
   --handler H         what the server answers (default ${DEFAULT_HANDLER}):
                         upper     the bytes upper-cased (ASCII letters), the course's handler
                         echo      the bytes unchanged
@@ -149,7 +156,8 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
   --idle-timeout MS   close a connection silent for MS ms (default ${DEFAULT_IDLE_TIMEOUT_MS}; 0: never)
   --request-queue-size N  the listen backlog, socketserver's request_queue_size (default
                       ${DEFAULT_REQUEST_QUEUE_SIZE}, at most the OS's somaxconn): connects beyond it are dropped and retried
-  --spares N          threading/forking: threads or processes kept ready (1-${MAX_SPARES})
+  --spares N          threading/forking (TCP), threading (UDP): threads or processes
+                      kept ready (1-${MAX_SPARES})
   --max-connections N connections open at once, queued ones included (default 2000,
                       64 for threading and forking); more are dropped and reported
   --max-datagram N    UDP: refuse datagrams over N bytes (default ${MAX_DATAGRAM_BYTES})
@@ -182,7 +190,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
     if (handler !== undefined && !HANDLER_PATTERN.test(handler)) {
       throw usageError(`--handler must be upper, echo, reverse or delay:MS (MS 0-60000), got ${JSON.stringify(handler)}`, { option: 'handler' })
     }
-    const tcpOnly = ['mode', 'recv-size', 'read-delay', 'frame', 'max-frame', 'idle-timeout', 'max-connections', 'request-queue-size', 'spares']
+    const tcpOnly = ['recv-size', 'read-delay', 'frame', 'max-frame', 'idle-timeout', 'max-connections', 'request-queue-size']
     const wrong = proto === 'udp' ? tcpOnly.find((o) => values[o] !== undefined) : values['max-datagram'] !== undefined ? 'max-datagram' : undefined
     if (wrong) throw usageError(`--${wrong} does not apply to lab serve ${proto}`, { option: wrong })
     const host = values.host as string | undefined
@@ -211,6 +219,8 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
           allInterfaces,
           port,
           handler,
+          mode: pick<UdpServerMode>(values.mode, UDP_SERVER_MODES, 'mode'),
+          spares: parseIntOption(values.spares as string | undefined, 'spares', 1, MAX_SPARES),
           maxDatagramBytes: parseIntOption(values['max-datagram'] as string | undefined, 'max-datagram', 1, MAX_DATAGRAM_BYTES),
         })
       } else {

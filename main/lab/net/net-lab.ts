@@ -72,7 +72,7 @@ export function createNetLab(ctx: LabContext): LabDomain<NetMethod> {
           ),
         ),
       'net.udpServer.start': async ({ allInterfaces, ...input }) =>
-        start(new UdpServer(`udp-${nextId++}`, { ...input, host: await bindAddress(input.host ?? DEFAULT_HOST, allInterfaces), port: input.port ?? DEFAULT_PORT, handler: input.handler ?? DEFAULT_HANDLER }, emit)),
+        start(new UdpServer(`udp-${nextId++}`, { ...input, host: await bindAddress(input.host ?? DEFAULT_HOST, allInterfaces), port: input.port ?? DEFAULT_PORT, handler: input.handler ?? DEFAULT_HANDLER, workersDir: ctx.workersDir }, emit)),
       'net.server.stop': async ({ id }) => {
         const server = find(id)
         await server.close()

@@ -1,20 +1,45 @@
 import dgram from 'node:dgram'
 import net from 'node:net'
-import { DEFAULT_MAX_FRAME_BYTES, EVENT_HEX_BYTES, MAX_DATAGRAM_BYTES, type Address, type ServerInfo, type ServerState, type ServerStats } from '../../../shared/contract'
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_UDP_SERVER_MODE,
+  EVENT_HEX_BYTES,
+  MAX_DATAGRAM_BYTES,
+  type Address,
+  type ServeStartup,
+  type ServedBy,
+  type ServerInfo,
+  type ServerState,
+  type ServerStats,
+  type UdpServerMode,
+} from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
 import { applyHandler, parseHandler, type HandlerPlan } from './handlers'
-import { hexOf, type Emit, type EventBody } from './server-events'
+import { hexOf, servedHere, type Emit, type EventBody } from './server-events'
+import { UdpThreads } from './udp-threads'
 
 export interface UdpServerOptions {
   host: string
   port: number
   handler: string
+  mode?: UdpServerMode
+  /** Threading: threads started ahead of datagrams (default 1). */
+  spares?: number
+  /** Where the worker entries are (threading mode). */
+  workersDir?: string
   /** Datagrams over this size are counted and refused, not answered. */
   maxDatagramBytes?: number
 }
 
-/** Delayed replies waiting at once; past this a flood is refused rather than piling up timers and buffers. */
+/** Delayed replies (async) or datagrams in the serial queue at once; past this a flood is refused rather than piling up timers and buffers. */
 const MAX_PENDING_REPLIES = 1024
+
+/** A datagram received and waiting to be handled (serial mode's queue). */
+interface Waiting {
+  msg: Buffer
+  from: Address
+  arrived: number
+}
 
 /**
  * The course's UDP server: no connections, no accept loop; each datagram arrives whole, with its
@@ -33,6 +58,11 @@ export class UdpServer {
   private closing: Promise<void> | null = null
   private starting: Promise<unknown> | null = null
   private bound = false
+  readonly mode: UdpServerMode
+  /** Serial mode: datagrams received while another is being handled, oldest first. */
+  private readonly queue: Waiting[] = []
+  private serving = false
+  private threads: UdpThreads | null = null
 
   constructor(
     readonly id: string,
@@ -41,6 +71,8 @@ export class UdpServer {
   ) {
     this.plan = parseHandler(options.handler)
     this.maxDatagramBytes = options.maxDatagramBytes ?? MAX_DATAGRAM_BYTES
+    this.mode = options.mode ?? DEFAULT_UDP_SERVER_MODE
+    if (this.mode === 'threading' && !options.workersDir) throw new LabError('ERR_INTERNAL', 'a threading UDP server needs the workers folder')
     this.socket = dgram.createSocket({ type: net.isIPv6(options.host.replace(/^\[(.*)\]$/, '$1')) ? 'udp6' : 'udp4', reuseAddr: false })
   }
 
@@ -74,6 +106,7 @@ export class UdpServer {
     // close() came while binding: it waits for us and closes the socket; nothing is served.
     if (this.state !== 'starting') return this.info()
     this.state = 'listening'
+    if (this.mode === 'threading') this.threads = new UdpThreads(this.options.workersDir!, this.options.handler, this.options.spares ?? 1)
     this.socket.on('message', (msg, rinfo) => this.receive(msg, { address: rinfo.address, port: rinfo.port }))
     // A failed sendto (the peer vanished, ICMP unreachable) is reported; the server keeps serving.
     this.socket.on('error', (err) => this.send({ event: 'error', error: fromNodeError(err, { host, port: this.boundPort }).toData() }))
@@ -95,19 +128,84 @@ export class UdpServer {
       this.send({ event: 'error', error: error.toData() })
       return
     }
-    this.emit({ event: 'datagram', from, bytes: msg.length, hex: hexOf(msg), truncated: msg.length > EVENT_HEX_BYTES, serverId: this.id, at: Date.now() })
+    if (this.mode === 'threading') return this.toThread(msg, from)
+    if (this.mode === 'serial') return this.enqueue(msg, from)
+    this.announce(msg, from, servedHere('loop'), 0)
     const reply = applyHandler(this.plan.name, msg)
     if (this.plan.delayMs === 0) return this.reply(reply, from)
-    if (this.pending.size >= MAX_PENDING_REPLIES) {
-      this.stats.dropped++
-      this.send({ event: 'error', error: new LabError('ERR_LIMIT', `${MAX_PENDING_REPLIES} delayed replies already wait; this datagram is not answered`, { max: MAX_PENDING_REPLIES }).toData() })
-      return
-    }
+    if (this.pending.size >= MAX_PENDING_REPLIES) return this.refuse(`${MAX_PENDING_REPLIES} delayed replies already wait`, MAX_PENDING_REPLIES)
     const timer = setTimeout(() => {
       this.pending.delete(timer)
       this.reply(reply, from)
     }, this.plan.delayMs)
     this.pending.add(timer)
+  }
+
+  /** The datagram's handler begins: who handles it, after how long since it arrived. */
+  private announce(msg: Buffer, from: Address, servedBy: ServedBy, waitedMs: number, startup?: ServeStartup): void {
+    this.emit({
+      event: 'datagram',
+      from,
+      bytes: msg.length,
+      hex: hexOf(msg),
+      truncated: msg.length > EVENT_HEX_BYTES,
+      servedBy,
+      waitedMs: round(waitedMs),
+      ...(startup ? { startup: { spare: startup.spare, waitedMs: round(startup.waitedMs), threadStartMs: startup.threadStartMs === null ? null : round(startup.threadStartMs) } } : {}),
+      serverId: this.id,
+      at: Date.now(),
+    })
+  }
+
+  private refuse(why: string, max: number): void {
+    this.stats.dropped++
+    this.send({ event: 'error', error: new LabError('ERR_LIMIT', `${why}; this datagram is not answered`, { max }).toData() })
+  }
+
+  // ── serial: socketserver.UDPServer handles one datagram at a time ──
+  // Node reads every datagram off the socket as it comes, so the ones waiting their turn wait in this
+  // queue (the lab's), not in the kernel's receive buffer where Python's would.
+
+  private enqueue(msg: Buffer, from: Address): void {
+    if (this.queue.length >= MAX_PENDING_REPLIES) return this.refuse(`${MAX_PENDING_REPLIES} datagrams already wait in the serial queue`, MAX_PENDING_REPLIES)
+    this.queue.push({ msg, from, arrived: performance.now() })
+    if (!this.serving) this.serveNext()
+  }
+
+  private serveNext(): void {
+    const next = this.queue.shift()
+    if (!next || this.state !== 'listening') {
+      this.serving = false
+      return
+    }
+    this.serving = true
+    this.announce(next.msg, next.from, servedHere('queue'), performance.now() - next.arrived)
+    const reply = applyHandler(this.plan.name, next.msg)
+    const answer = () => {
+      this.reply(reply, next.from)
+      this.serveNext()
+    }
+    if (this.plan.delayMs === 0) return answer()
+    const timer = setTimeout(() => {
+      this.pending.delete(timer)
+      answer()
+    }, this.plan.delayMs)
+    this.pending.add(timer)
+  }
+
+  // ── threading: ThreadingUDPServer, each datagram's handler on a thread of its own ──
+
+  private toThread(msg: Buffer, from: Address): void {
+    this.threads!.submit({
+      data: msg,
+      arrived: performance.now(),
+      begin: (servedBy, startup, waitedMs) => this.announce(msg, from, servedBy, waitedMs, startup),
+      done: (reply) => this.reply(reply, from),
+      fail: (err) => {
+        this.stats.dropped++
+        this.send({ event: 'error', error: err.toData() })
+      },
+    })
   }
 
   private reply(reply: Buffer, to: Address): void {
@@ -127,7 +225,8 @@ export class UdpServer {
       port: this.boundPort || this.options.port,
       state: this.state,
       handler: this.plan.spec,
-      mode: 'async',
+      mode: this.mode,
+      ...(this.mode === 'threading' ? { spares: this.options.spares ?? 1, threads: this.threads?.count ?? 0 } : {}),
       frame: 'none',
       recvSize: null,
       readDelayMs: 0,
@@ -153,8 +252,10 @@ export class UdpServer {
     this.state = 'closing'
     for (const t of this.pending) clearTimeout(t)
     this.pending.clear()
+    this.queue.length = 0
     this.closing = (async () => {
       if (wasStarting) await this.starting
+      await this.threads?.close()
       // A failed bind closed the socket already.
       if (this.bound) await new Promise<void>((resolve) => this.socket.close(() => resolve()))
       this.state = 'closed'
@@ -162,4 +263,8 @@ export class UdpServer {
     })()
     return this.closing
   }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000
 }

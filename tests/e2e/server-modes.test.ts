@@ -1,0 +1,50 @@
+/**
+ * Issue 9 in the page: UDP server modes (who handled each datagram) and, in the serial-vs-concurrent
+ * comparison, Python's own socketserver servers as rows beside the lab's.
+ */
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
+
+async function openTab(page: Page, tab: 'server' | 'sticky' | 'compare') {
+  await page.getByTestId(`net-tab-${tab}`).click()
+  await expect(page.getByTestId(`net-tab-${tab}`).getAttribute('aria-selected')).resolves.toBe('true')
+}
+
+describe.skipIf(!hasChromium)('Server modes in Chromium (browser mode)', () => {
+  const session = useBrowserSession()
+
+  for (const lang of ['en', 'zh'] as const) {
+    it(`UDP threading: each datagram is listed with the thread that handled it (${lang}, 1024×700)`, async () => {
+      const page = await openLab(session.browser, session.url, { lang, screen: 'small', theme: lang === 'zh' ? 'dark' : 'light' })
+      await openTab(page, 'server')
+      await page.getByTestId('server-proto-udp').click()
+      await page.getByTestId('udp-mode-threading').check()
+      await expect(page.getByTestId('udp-mode-hint').textContent()).resolves.toMatch(lang === 'en' ? /ThreadingUDPServer/ : /ThreadingUDPServer/)
+      await page.getByTestId('server-handler').selectOption('delay')
+      await page.getByTestId('server-delay').fill('300')
+      await page.getByTestId('server-port').fill('0')
+      await page.getByTestId('server-start').click()
+      await page.getByTestId('udp-stats').waitFor()
+      await expect(page.getByTestId('server-mode').textContent()).resolves.toBe(lang === 'en' ? 'Threading' : '多线程')
+      await page.getByTestId('client-kind-udp').click()
+      await page.getByTestId('udp-payload').fill('hi')
+      await page.getByTestId('udp-repeat').fill('3')
+      await page.getByTestId('udp-send').click()
+      await page.getByTestId('udp-reply').nth(2).waitFor({ timeout: 30_000 })
+      await expect(page.getByTestId('udp-reply-text').allTextContents()).resolves.toEqual(['HI', 'HI', 'HI'])
+      await page.getByTestId('udp-datagram-row').nth(2).waitFor()
+      const who = await page.getByTestId('udp-served-by').allTextContents()
+      expect(who).toHaveLength(3)
+      for (const w of who) expect(w).toMatch(/TID \d+/)
+      // Which threads they were depends on how fast new ones started (a free one is used again);
+      // that datagrams handled at once get different threads is proven in tests/integration/udp-modes.test.ts.
+      await page.getByTestId('udp-datagrams').scrollIntoViewIfNeeded()
+      await screenshot(page, `network-udp-threading-${lang}`)
+      expect(pageProblems(page)).toEqual([])
+      await page.getByTestId('server-stop').click()
+      await page.getByTestId('server-empty').waitFor()
+      await page.context().close()
+    })
+  }
+})
