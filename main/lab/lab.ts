@@ -22,6 +22,7 @@ import { createPythonLab } from './python/python-lab'
 import { findPython } from './python/find-python'
 import { createProcLab } from './proc/proc-lab'
 import { createOsLab } from './proc/os-lab'
+import { createRelayLab } from './net/relay-lab'
 
 export interface LabOptions {
   workersDir: string
@@ -67,6 +68,8 @@ export class Lab {
     this.domains.push(learner as LabDomain<MethodName>)
     const exercises = createExerciseLab(ctx, learner.store)
     this.domains.push(exercises as LabDomain<MethodName>)
+    const relays = createRelayLab(ctx)
+    this.domains.push(relays as LabDomain<MethodName>)
     this.handlers = {
       'lab.info': () => this.info(),
       ...net.handlers,
@@ -77,6 +80,7 @@ export class Lab {
       ...osLab.handlers,
       ...learner.handlers,
       ...exercises.handlers,
+      ...relays.handlers,
     }
   }
 

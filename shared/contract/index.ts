@@ -15,6 +15,7 @@ import { historyMethods, type HistoryEvents } from './history'
 import { pythonMethods, type PythonEvents } from './python'
 import { learnerMethods, type LearnerEvents } from './learner'
 import { exerciseMethods, type ExerciseEvents } from './exercises'
+import { netRelayMethods, type NetRelayEvents } from './net-relay'
 import type { MethodSpec } from './spec'
 
 export const methodSpecs = {
@@ -28,6 +29,7 @@ export const methodSpecs = {
   ...pythonMethods,
   ...learnerMethods,
   ...exerciseMethods,
+  ...netRelayMethods,
 } as const
 
 export type MethodName = keyof typeof methodSpecs
@@ -41,7 +43,7 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methodSpecs, name)
 }
 
-export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, NetExperimentEvents, OsEvents, HistoryEvents, PythonEvents, LearnerEvents, ExerciseEvents {}
+export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, NetExperimentEvents, OsEvents, HistoryEvents, PythonEvents, LearnerEvents, ExerciseEvents, NetRelayEvents {}
 export type Topic = keyof Events
 export type LabEvent = { [T in Topic]: { topic: T; payload: Events[T] } }[Topic]
 
@@ -64,4 +66,5 @@ export * from './history'
 export * from './python'
 export * from './learner'
 export * from './exercises'
+export * from './net-relay'
 export type { MethodSpec } from './spec'

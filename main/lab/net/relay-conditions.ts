@@ -1,0 +1,62 @@
+/**
+ * The relay's randomness and the decisions it takes per message, pure and seeded: the same seed
+ * and the same traffic give the same drops, copies, delays and reorderings (issue 14). Each
+ * direction has its own stream, and every datagram draws the same number of values whatever
+ * happens to it, so the n-th datagram's fate depends only on the seed and n.
+ */
+import { NO_CONDITIONS, RELAY_DEFAULT_REORDER_PCT, type RelayConditions, type RelayDirection } from '../../../shared/contract'
+
+/** mulberry32: small, fast, good enough for simulated loss; [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Each direction's stream: the up stream is the seed itself, the down one a fixed mix of it. */
+export function directionRandom(seed: number, dir: RelayDirection): () => number {
+  return seededRandom(dir === 'up' ? seed : (seed ^ 0x9e3779b9) >>> 0)
+}
+
+/** Fills absent fields with 0 (off); a reorder window without a percentage gets the default chance. */
+export function fullConditions(given: Partial<RelayConditions> | undefined, base: RelayConditions = NO_CONDITIONS): RelayConditions {
+  const c = { ...base }
+  for (const [k, v] of Object.entries(given ?? {})) if (typeof v === 'number') c[k as keyof RelayConditions] = v
+  if (c.reorderWindow > 0 && c.reorderPct === 0 && given?.reorderPct === undefined) c.reorderPct = RELAY_DEFAULT_REORDER_PCT
+  return c
+}
+
+/** Nothing to do for TCP: bytes go straight through (the fast path, still reported). */
+export function tcpPassThrough(c: RelayConditions): boolean {
+  return c.delayMs === 0 && c.jitterMs === 0 && c.rateBytesPerSec === 0 && c.splitBytes === 0 && c.mergeMs === 0
+}
+
+/** delay ± jitter, uniform, never below 0, to the microsecond (the relay's clock is fractional ms). */
+export function drawDelay(c: RelayConditions, r: number): number {
+  if (c.jitterMs === 0) return c.delayMs
+  return Math.max(0, Math.round((c.delayMs + (r * 2 - 1) * c.jitterMs) * 1000) / 1000)
+}
+
+export interface DatagramPlan {
+  action: 'forward' | 'dropped'
+  delayMs: number
+  dup: boolean
+  /** Later datagrams this one waits for before it is sent (0 = in order). */
+  holdFor: number
+  keptBytes: number
+}
+
+/** One datagram's fate: five draws always (loss, copy, reorder, how far, jitter). */
+export function planDatagram(c: RelayConditions, rand: () => number, bytes: number): DatagramPlan {
+  const [loss, copy, reorder, far, jitter] = [rand(), rand(), rand(), rand(), rand()]
+  const keptBytes = c.truncateBytes > 0 ? Math.min(bytes, c.truncateBytes) : bytes
+  const delayMs = drawDelay(c, jitter)
+  if (loss * 100 < c.lossPct) return { action: 'dropped', delayMs, dup: false, holdFor: 0, keptBytes }
+  const holdFor = c.reorderWindow > 0 && reorder * 100 < c.reorderPct ? 1 + Math.floor(far * c.reorderWindow) : 0
+  return { action: 'forward', delayMs, dup: copy * 100 < c.dupPct, holdFor, keptBytes }
+}

@@ -1,0 +1,73 @@
+import { DEFAULT_HOST, RELAY_DEFAULT_SEED, RELAY_LIMITS, type netRelayMethods } from '../../../shared/contract'
+import type { LabContext, LabDomain } from '../context'
+import { LabError } from '../errors'
+import { bindAddress } from './bind-address'
+import { withOneShotClient } from './descriptors'
+import { Relay, targetAddress } from './relay'
+import { fullConditions } from './relay-conditions'
+import { probe } from './relay-probe'
+
+type RelayMethod = keyof typeof netRelayMethods
+
+/** The relays the learner runs; a stopped one is kept (with its events) until a new one would go over the limit. */
+export function createRelayLab(ctx: LabContext): LabDomain<RelayMethod> & { relays: Map<string, Relay> } {
+  const relays = new Map<string, Relay>()
+  let next = 1
+  const find = (id: string) => {
+    const r = relays.get(id)
+    if (!r) throw new LabError('ERR_NOT_FOUND', `no relay ${JSON.stringify(id)}`, { id })
+    return r
+  }
+  const running = () => [...relays.values()].filter((r) => r.info().state === 'listening')
+
+  return {
+    relays,
+    handlers: {
+      'net.relay.start': async (input) => {
+        if (running().length >= RELAY_LIMITS.relays) {
+          throw new LabError('ERR_LIMIT', `at most ${RELAY_LIMITS.relays} relays run at once; stop one first`, { max: RELAY_LIMITS.relays })
+        }
+        // The same consent rule as the servers' for where it listens, and one of the same kind for where it sends.
+        const listenHost = await bindAddress(input.listenHost ?? DEFAULT_HOST, input.allInterfaces)
+        const targetHost = await targetAddress(input.targetHost ?? DEFAULT_HOST, input.remoteTarget)
+        // Forget stopped relays beyond the limit, oldest first.
+        for (const [id, r] of relays) if (relays.size >= RELAY_LIMITS.relays && r.info().state === 'closed') relays.delete(id)
+        const relay = new Relay(
+          `relay-${next++}`,
+          {
+            proto: input.proto ?? 'tcp',
+            listenHost,
+            listenPort: input.listenPort ?? 0,
+            targetHost,
+            targetPort: input.targetPort,
+            seed: input.seed ?? RELAY_DEFAULT_SEED,
+            up: fullConditions(input.up),
+            down: fullConditions(input.down),
+          },
+          (e) => ctx.emit('net.relay', e),
+        )
+        const info = await relay.start()
+        relays.set(relay.id, relay)
+        return info
+      },
+      'net.relay.update': ({ id, seed, up, down }) => find(id).update(seed, up, down),
+      'net.relay.stop': ({ id }) => find(id).stop(),
+      'net.relay.list': () => [...relays.values()].map((r) => r.info()),
+      'net.relay.events': ({ id }) => find(id).log.read(),
+      'net.relay.probe': (input) => {
+        const relay = find(input.id)
+        const info = relay.info()
+        if (info.state !== 'listening') throw new LabError('ERR_BAD_STATE', `relay ${input.id} is stopped`)
+        if (info.proto !== 'both' && info.proto !== input.proto) {
+          throw new LabError('ERR_BAD_STATE', `relay ${input.id} carries ${info.proto.toUpperCase()} only, not ${input.proto.toUpperCase()}`, { path: 'proto' })
+        }
+        return withOneShotClient('a probe through the relay', () =>
+          probe({ relayId: input.id, proto: input.proto, to: info.listen, count: input.count ?? 20, gapMs: input.gapMs ?? 10, waitMs: input.waitMs ?? 1_000 }),
+        )
+      },
+    },
+    async close() {
+      await Promise.allSettled([...relays.values()].map((r) => r.stop()))
+    },
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * One direction of one TCP connection through the relay: what was read from one side waits for
+ * its delay, then crosses a "link" that may merge writes (mergeMs), carry only so many bytes per
+ * second (rate: what waited meanwhile leaves together, as on a slow link) and cut each write into
+ * chunks (split, a pause between chunks so the kernel sends them apart). The byte stream keeps
+ * its order: jitter can delay a message, never move it before an earlier one.
+ *
+ * Memory is bounded: over RELAY_LIMITS.heldBytesPerDirection held the reading side is paused
+ * (its kernel buffers fill, its sender's writes block), resumed below half; a destination whose
+ * write() says "full" stops the link until 'drain'. Held bytes also count in the lab-wide
+ * buffered-bytes budget.
+ */
+import type { Socket } from 'node:net'
+import { RELAY_LIMITS, RELAY_RATE_QUANTUM_MS, RELAY_SPLIT_GAP_MS, type RelayConditions, type RelayDirection } from '../../../shared/contract'
+import { bufferBudget, bufferError } from './budgets'
+import { drawDelay, tcpPassThrough } from './relay-conditions'
+import { hexOf, type RelayLog } from './relay-log'
+
+interface Held {
+  seq: number
+  buf: Buffer
+  /** Bytes of `buf` already written. */
+  taken: number
+  dueT: number
+}
+
+export class TcpLink {
+  private readonly queue: Held[] = []
+  private held = 0
+  private seq = 0
+  private inOffset = 0
+  private outOffset = 0
+  private outIndex = 0
+  private lastDue = 0
+  private busyUntil = 0
+  private blocked = false
+  private paused = false
+  private timer: NodeJS.Timeout | null = null
+  private timerAt = Infinity
+  private ended = false
+  closed = false
+
+  constructor(
+    private readonly conn: number,
+    private readonly dir: RelayDirection,
+    private conditions: RelayConditions,
+    private readonly rand: () => number,
+    private readonly log: RelayLog,
+    private readonly source: Socket,
+    private readonly dest: Socket,
+    /** Called when the link must close the connection (the lab-wide byte budget is spent). */
+    private readonly fail: (err: Error) => void,
+  ) {}
+
+  setConditions(c: RelayConditions): void {
+    this.conditions = c
+    this.pump()
+  }
+
+  private get stats() {
+    return this.log.stats[this.dir]
+  }
+
+  /** One read from the source side. */
+  push(chunk: Buffer): void {
+    if (this.closed) return
+    const t = this.log.now()
+    const c = this.conditions
+    const delayMs = drawDelay(c, this.rand())
+    // A stream keeps its order: a message is never due before the one read before it.
+    const dueT = Math.max(Math.round((t + delayMs) * 1000) / 1000, this.lastDue)
+    this.lastDue = dueT
+    const seq = ++this.seq
+    this.stats.messages++
+    this.stats.bytesIn += chunk.length
+    this.log.emit({ event: 'in', conn: this.conn, dir: this.dir, proto: 'tcp', seq, offset: this.inOffset, bytes: chunk.length, hex: hexOf(chunk), delayMs, dueT, action: 'forward', dup: false, holdFor: 0, keptBytes: chunk.length }, t)
+    this.inOffset += chunk.length
+    if (tcpPassThrough(c) && this.queue.length === 0 && !this.blocked) {
+      this.write(chunk, [seq], t, t)
+      return
+    }
+    if (!bufferBudget.take(chunk.length)) {
+      this.fail(bufferError(bufferBudget.limit))
+      return
+    }
+    this.queue.push({ seq, buf: chunk, taken: 0, dueT })
+    this.held += chunk.length
+    if (this.held > this.stats.maxHeldBytes) this.stats.maxHeldBytes = this.held
+    if (!this.paused && this.held >= RELAY_LIMITS.heldBytesPerDirection) {
+      this.paused = true
+      this.stats.pauses++
+      this.source.pause()
+      this.log.emit({ event: 'paused', conn: this.conn, dir: this.dir, heldBytes: this.held })
+    }
+    this.pump()
+  }
+
+  /** The source sent its FIN: end the destination once everything held is written. */
+  end(): void {
+    this.ended = true
+    this.pump()
+  }
+
+  private later(t: number, now: number): void {
+    if (this.timer && this.timerAt <= t) return
+    if (this.timer) clearTimeout(this.timer)
+    this.timerAt = t
+    this.timer = setTimeout(() => {
+      this.timer = null
+      this.timerAt = Infinity
+      this.pump()
+    }, Math.max(0, t - now))
+  }
+
+  private pump(): void {
+    if (this.closed || this.blocked) return
+    for (;;) {
+      const head = this.queue[0]
+      if (!head) {
+        if (this.ended) {
+          this.ended = false
+          this.dest.end()
+        }
+        return
+      }
+      const now = this.log.now()
+      const c = this.conditions
+      if (now < this.busyUntil) return this.later(this.busyUntil, now)
+      if (now < head.dueT) return this.later(head.dueT, now)
+      // Merging: the first message waits mergeMs for others to join it (not again once it is being split).
+      const closeT = head.dueT + c.mergeMs
+      if (c.mergeMs > 0 && head.taken === 0 && now < closeT) return this.later(closeT, now)
+      const rateCap = c.rateBytesPerSec > 0 ? Math.max(1, Math.floor((c.rateBytesPerSec * RELAY_RATE_QUANTUM_MS) / 1000)) : Infinity
+      const cap = Math.min(rateCap, c.splitBytes > 0 ? c.splitBytes : Infinity)
+      // Which messages this write carries: one alone, unless merging or a slow link joins the ready ones.
+      const joins = c.mergeMs > 0 || c.rateBytesPerSec > 0
+      const parts: Buffer[] = []
+      const seqs: number[] = []
+      let size = 0
+      let firstDue = Infinity
+      while (this.queue.length > 0 && size < cap) {
+        const h = this.queue[0]!
+        if (h.dueT > now || (seqs.length > 0 && !joins)) break
+        const n = Math.min(h.buf.length - h.taken, cap - size)
+        parts.push(h.buf.subarray(h.taken, h.taken + n))
+        seqs.push(h.seq)
+        firstDue = Math.min(firstDue, h.dueT)
+        h.taken += n
+        size += n
+        if (h.taken === h.buf.length) this.queue.shift()
+        else break
+      }
+      this.held -= size
+      bufferBudget.give(size)
+      const ok = this.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size), seqs, now, firstDue)
+      if (c.rateBytesPerSec > 0) this.busyUntil = now + (size * 1000) / c.rateBytesPerSec
+      if (c.splitBytes > 0) this.busyUntil = Math.max(this.busyUntil, now + RELAY_SPLIT_GAP_MS)
+      if (this.paused && this.held < RELAY_LIMITS.heldBytesPerDirection / 2) {
+        this.paused = false
+        this.source.resume()
+        this.log.emit({ event: 'resumed', conn: this.conn, dir: this.dir, heldBytes: this.held })
+      }
+      if (!ok) return
+    }
+  }
+
+  /** Writes one chunk; false when the destination's buffer is full (the link waits for 'drain'). */
+  private write(buf: Buffer, seqs: number[], now: number, due: number): boolean {
+    const index = ++this.outIndex
+    this.stats.writes++
+    this.stats.bytesOut += buf.length
+    this.log.emit({ event: 'out', conn: this.conn, dir: this.dir, proto: 'tcp', index, offset: this.outOffset, bytes: buf.length, seqs, lateMs: Math.round((now - due) * 1000) / 1000, copy: false, order: index }, now)
+    this.outOffset += buf.length
+    if (this.dest.write(buf)) return true
+    this.blocked = true
+    // Pass-through: stop reading until the destination drains, as pipe() does.
+    if (tcpPassThrough(this.conditions) && !this.paused) this.source.pause()
+    this.dest.once('drain', () => {
+      this.blocked = false
+      if (!this.paused) this.source.resume()
+      this.pump()
+    })
+    return false
+  }
+
+  /** Forgets what is held (the connection is gone) and gives its bytes back to the lab's budget. */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    if (this.timer) clearTimeout(this.timer)
+    bufferBudget.give(this.held)
+    this.held = 0
+    this.queue.length = 0
+  }
+
+  get heldBytes(): number {
+    return this.held
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * One direction of UDP through the relay: each datagram is dropped (loss %), cut (truncation),
+ * delayed (delay ± jitter, which may reorder by itself), copied (duplication %) or held back until
+ * `holdFor` later datagrams went out (reordering within a window), then sent. A rate limit makes
+ * datagrams leave one after another at the link's speed. Held datagrams are bounded
+ * (RELAY_LIMITS.heldDatagrams); beyond, they are dropped and counted as 'overflow'.
+ */
+import { RELAY_LIMITS, RELAY_REORDER_HOLD_MS, type RelayConditions, type RelayDirection } from '../../../shared/contract'
+import { planDatagram } from './relay-conditions'
+import { hexOf, type RelayLog } from './relay-log'
+
+interface Parked {
+  conn: number
+  seq: number
+  index: number
+  buf: Buffer
+  dueT: number
+  left: number
+  send: (buf: Buffer) => void
+  timer: NodeJS.Timeout
+}
+
+export class UdpLink {
+  private seq = 0
+  private order = 0
+  private held = 0
+  private linkFreeAt = 0
+  private readonly parked: Parked[] = []
+  private readonly timers = new Set<NodeJS.Timeout>()
+  private readonly outIndex = new Map<number, number>()
+
+  constructor(
+    private readonly dir: RelayDirection,
+    public conditions: RelayConditions,
+    public rand: () => number,
+    private readonly log: RelayLog,
+  ) {}
+
+  private get stats() {
+    return this.log.stats[this.dir]
+  }
+
+  /** One datagram from `conn`'s side; `send` puts bytes on the other side's socket. */
+  push(conn: number, buf: Buffer, send: (buf: Buffer) => void): void {
+    const t = this.log.now()
+    const c = this.conditions
+    const plan = planDatagram(c, this.rand, buf.length)
+    const seq = ++this.seq
+    this.stats.messages++
+    this.stats.bytesIn += buf.length
+    const overflow = plan.action === 'forward' && this.held >= RELAY_LIMITS.heldDatagrams
+    const action = overflow ? 'overflow' : plan.action
+    let dueT = Math.round((t + plan.delayMs) * 1000) / 1000
+    if (action === 'forward' && c.rateBytesPerSec > 0) {
+      // The link sends one datagram after another: this one leaves when the previous left the wire.
+      dueT = Math.max(dueT, this.linkFreeAt)
+      this.linkFreeAt = dueT + (plan.keptBytes * 1000) / c.rateBytesPerSec
+    }
+    this.log.emit(
+      { event: 'in', conn, dir: this.dir, proto: 'udp', seq, offset: 0, bytes: buf.length, hex: hexOf(buf), delayMs: plan.delayMs, dueT, action, dup: plan.dup, holdFor: plan.holdFor, keptBytes: plan.keptBytes },
+      t,
+    )
+    if (action === 'dropped') return void this.stats.dropped++
+    if (action === 'overflow') return void this.stats.overflow++
+    if (plan.keptBytes < buf.length) this.stats.truncated++
+    if (plan.dup) this.stats.duplicated++
+    if (plan.holdFor > 0) this.stats.reordered++
+    const kept = plan.keptBytes < buf.length ? Buffer.from(buf.subarray(0, plan.keptBytes)) : buf
+    this.held++
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer)
+        this.held--
+        if (plan.holdFor > 0) return this.park(conn, seq, kept, dueT, plan.holdFor, send)
+        this.sendOut(conn, seq, kept, dueT, send, plan.dup)
+      },
+      Math.max(0, dueT - t),
+    )
+    this.timers.add(timer)
+  }
+
+  /** Held back for reordering: released after `left` later datagrams went out, or after RELAY_REORDER_HOLD_MS. */
+  private park(conn: number, seq: number, buf: Buffer, dueT: number, left: number, send: (b: Buffer) => void): void {
+    const p: Parked = { conn, seq, index: 0, buf, dueT, left, send, timer: setTimeout(() => this.release(p), RELAY_REORDER_HOLD_MS) }
+    this.parked.push(p)
+  }
+
+  private release(p: Parked): void {
+    const i = this.parked.indexOf(p)
+    if (i < 0) return
+    this.parked.splice(i, 1)
+    clearTimeout(p.timer)
+    this.sendOut(p.conn, p.seq, p.buf, p.dueT, p.send, false, true)
+  }
+
+  private sendOut(conn: number, seq: number, buf: Buffer, dueT: number, send: (b: Buffer) => void, dup: boolean, wasParked = false): void {
+    this.emitOut(conn, seq, buf, dueT, send, false)
+    if (dup) this.emitOut(conn, seq, buf, dueT, send, true)
+    if (wasParked) return
+    // Every datagram sent in order brings the held ones one step closer to leaving.
+    for (const p of [...this.parked]) if (--p.left <= 0) this.release(p)
+  }
+
+  private emitOut(conn: number, seq: number, buf: Buffer, dueT: number, send: (b: Buffer) => void, copy: boolean): void {
+    const now = this.log.now()
+    const index = (this.outIndex.get(conn) ?? 0) + 1
+    this.outIndex.set(conn, index)
+    this.stats.writes++
+    this.stats.bytesOut += buf.length
+    this.log.emit({ event: 'out', conn, dir: this.dir, proto: 'udp', index, offset: 0, bytes: buf.length, seqs: [seq], lateMs: Math.round((now - dueT) * 1000) / 1000, copy, order: ++this.order }, now)
+    send(buf)
+  }
+
+  close(): void {
+    for (const t of this.timers) clearTimeout(t)
+    this.timers.clear()
+    for (const p of this.parked) clearTimeout(p.timer)
+    this.parked.length = 0
+    this.held = 0
+  }
+}

@@ -1,0 +1,332 @@
+/**
+ * A relay between a client and a server (issue 14): listens on TCP, UDP or both (one port number),
+ * forwards every connection or datagram to its target through a TcpLink / UdpLink per direction,
+ * and reports what it did. Its sockets are counted in the lab's descriptor budget; TCP bytes it
+ * holds in the lab's buffered-bytes budget.
+ */
+import dgram from 'node:dgram'
+import dns from 'node:dns/promises'
+import net from 'node:net'
+import { normalizeHost } from '../../../shared/net-address'
+import { RELAY_LIMITS, type Address, type RelayConditions, type RelayDirection, type RelayEvent, type RelayInfo, type RelayProto } from '../../../shared/contract'
+import { fromNodeError, LabError, toErrorData } from '../errors'
+import { takeDescriptors } from './descriptors'
+import { directionRandom, fullConditions } from './relay-conditions'
+import { RelayLog } from './relay-log'
+import { TcpLink } from './relay-tcp'
+import { UdpLink } from './relay-udp'
+
+export interface RelayOptions {
+  proto: RelayProto
+  listenHost: string
+  listenPort: number
+  targetHost: string
+  targetPort: number
+  seed: number
+  up: RelayConditions
+  down: RelayConditions
+}
+
+/** 127.0.0.0/8, ::1 and 127.x mapped into IPv6: this machine. */
+export function isLoopback(address: string): boolean {
+  const a = normalizeHost(address).address
+  return /^127\./.test(a) || a === '::1' || /^::ffff:127\./.test(a)
+}
+
+/**
+ * The target as an address to connect to. Anything but this machine needs `remoteTarget: true`,
+ * the same consent (ERR_CONSENT_REQUIRED with the option to set) the servers ask before they
+ * listen on every interface: the relay would carry traffic off this machine.
+ */
+export async function targetAddress(host: string, remoteTarget: boolean | undefined): Promise<string> {
+  let address = normalizeHost(host).address
+  if (normalizeHost(host).kind === 'name') {
+    try {
+      address = normalizeHost((await dns.lookup(host)).address).address
+    } catch (err) {
+      throw fromNodeError(err, { host })
+    }
+  }
+  if (!isLoopback(address) && remoteTarget !== true) {
+    throw new LabError(
+      'ERR_CONSENT_REQUIRED',
+      `${JSON.stringify(host)} (${address}) is not this machine: the relay would send the learner's traffic over the network; pass remoteTarget: true to allow it`,
+      { host, address, path: 'remoteTarget' },
+    )
+  }
+  return address
+}
+
+interface TcpConn {
+  conn: number
+  client: net.Socket
+  server: net.Socket
+  up: TcpLink
+  down: TcpLink
+  release: () => void
+}
+
+interface UdpPeer {
+  conn: number
+  remote: Address
+  socket: dgram.Socket
+  lastSeen: number
+  release: () => void
+}
+
+const addressOf = (a: { address?: string; port?: number }): Address => ({ address: a.address ?? '', port: a.port ?? 0 })
+
+export class Relay {
+  readonly log: RelayLog
+  private tcpServer: net.Server | null = null
+  private udpSocket: dgram.Socket | null = null
+  private readonly conns = new Map<number, TcpConn>()
+  private readonly peers = new Map<string, UdpPeer>()
+  private nextConn = 1
+  private connectionsTotal = 0
+  private listen: Address = { address: '', port: 0 }
+  private state: RelayInfo['state'] = 'listening'
+  private udpUp: UdpLink
+  private udpDown: UdpLink
+  private idleTimer: NodeJS.Timeout | null = null
+  private releaseListener: () => void = () => {}
+
+  constructor(
+    readonly id: string,
+    private options: RelayOptions,
+    publish: (e: RelayEvent) => void,
+  ) {
+    this.log = new RelayLog(id, publish)
+    this.udpUp = new UdpLink('up', options.up, directionRandom(options.seed, 'up'), this.log)
+    this.udpDown = new UdpLink('down', options.down, directionRandom(options.seed, 'down'), this.log)
+  }
+
+  async start(): Promise<RelayInfo> {
+    const { proto, listenHost, listenPort } = this.options
+    this.releaseListener = takeDescriptors(1, 'the relay')
+    try {
+      // 'both' takes the TCP port first (port 0: any free one), then UDP on the same number; a UDP port taken by someone else retries.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          let port = listenPort
+          if (proto !== 'udp') port = await this.listenTcp(listenHost, port)
+          if (proto !== 'tcp') port = await this.listenUdp(listenHost, port)
+          this.listen = { address: listenHost, port }
+          break
+        } catch (err) {
+          await this.closeListeners()
+          if (proto !== 'both' || listenPort !== 0 || attempt >= 4 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err
+        }
+      }
+    } catch (err) {
+      this.releaseListener()
+      throw fromNodeError(err, { host: listenHost, port: listenPort })
+    }
+    if (proto !== 'tcp') {
+      this.idleTimer = setInterval(() => this.closeIdlePeers(), Math.min(RELAY_LIMITS.udpPeerIdleMs, 5_000))
+      this.idleTimer.unref()
+    }
+    this.log.emit({ event: 'listening', proto, listen: this.listen, target: { address: this.options.targetHost, port: this.options.targetPort } })
+    return this.info()
+  }
+
+  private listenTcp(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (client) => this.accept(client))
+      server.once('error', reject)
+      server.listen({ host, port }, () => {
+        server.off('error', reject)
+        server.on('error', (err) => this.log.emit({ event: 'error', error: toErrorData(err) }))
+        this.tcpServer = server
+        resolve((server.address() as net.AddressInfo).port)
+      })
+    })
+  }
+
+  private listenUdp(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4')
+      socket.once('error', reject)
+      socket.bind({ address: host, port }, () => {
+        socket.off('error', reject)
+        socket.on('error', (err) => this.log.emit({ event: 'error', error: toErrorData(err) }))
+        socket.on('message', (msg, rinfo) => this.fromUdpClient(msg, rinfo))
+        this.udpSocket = socket
+        resolve(socket.address().port)
+      })
+    })
+  }
+
+  private accept(client: net.Socket): void {
+    const remote = addressOf({ address: client.remoteAddress, port: client.remotePort })
+    let release: () => void
+    try {
+      if (this.conns.size >= RELAY_LIMITS.connections) {
+        throw new LabError('ERR_LIMIT', `the relay carries at most ${RELAY_LIMITS.connections} TCP connections at once`, { max: RELAY_LIMITS.connections })
+      }
+      release = takeDescriptors(1, 'a connection through the relay')
+    } catch (err) {
+      client.destroy()
+      this.log.emit({ event: 'refused', remote, reason: (err as Error).message })
+      return
+    }
+    const conn = this.nextConn++
+    this.connectionsTotal++
+    // No Nagle on the relay's own sockets: what the relay writes leaves as written, so splits and merges are the conditions', not the relay's.
+    client.setNoDelay(true)
+    const server = net.connect({ host: this.options.targetHost, port: this.options.targetPort, allowHalfOpen: true })
+    server.setNoDelay(true)
+    const fail = (err: Error) => this.closeConn(conn, 'limit', err)
+    const c: TcpConn = {
+      conn,
+      client,
+      server,
+      release,
+      up: new TcpLink(conn, 'up', this.options.up, directionRandom(this.options.seed + conn, 'up'), this.log, client, server, fail),
+      down: new TcpLink(conn, 'down', this.options.down, directionRandom(this.options.seed + conn, 'down'), this.log, server, client, fail),
+    }
+    this.conns.set(conn, c)
+    this.log.emit({ event: 'connection', conn, proto: 'tcp', remote })
+    server.once('connect', () => client.resume())
+    client.on('data', (chunk) => c.up.push(chunk))
+    server.on('data', (chunk) => c.down.push(chunk))
+    client.on('end', () => c.up.end())
+    server.on('end', () => c.down.end())
+    client.on('error', (err) => this.closeConn(conn, 'error', err))
+    server.on('error', (err) => this.closeConn(conn, 'error', err))
+    // Closed when both sides are gone (each FIN is passed on by its link first).
+    client.on('close', () => (server.destroyed ? this.closeConn(conn, 'client') : undefined))
+    server.on('close', () => (client.destroyed ? this.closeConn(conn, 'server') : undefined))
+  }
+
+  private closeConn(conn: number, reason: 'client' | 'server' | 'error' | 'limit' | 'stopped', err?: Error): void {
+    const c = this.conns.get(conn)
+    if (!c) return
+    this.conns.delete(conn)
+    c.up.close()
+    c.down.close()
+    c.client.destroy()
+    c.server.destroy()
+    c.release()
+    if (err) this.log.emit({ event: 'error', conn, error: toErrorData(fromNodeError(err, { host: this.options.targetHost, port: this.options.targetPort })) })
+    this.log.emit({ event: 'close', conn, reason })
+  }
+
+  private fromUdpClient(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const key = `${rinfo.address}|${rinfo.port}`
+    let peer = this.peers.get(key)
+    if (!peer) {
+      const made = this.newPeer({ address: rinfo.address, port: rinfo.port })
+      if (!made) return
+      peer = made
+      this.peers.set(key, peer)
+    }
+    peer.lastSeen = Date.now()
+    const p = peer
+    this.udpUp.push(p.conn, msg, (buf) => p.socket.send(buf, this.options.targetPort, this.options.targetHost))
+  }
+
+  private newPeer(remote: Address): UdpPeer | null {
+    let release: () => void
+    try {
+      if (this.peers.size >= RELAY_LIMITS.udpPeers) throw new LabError('ERR_LIMIT', `the relay keeps at most ${RELAY_LIMITS.udpPeers} UDP clients`, { max: RELAY_LIMITS.udpPeers })
+      release = takeDescriptors(1, 'a UDP client of the relay')
+    } catch (err) {
+      this.log.emit({ event: 'refused', remote, reason: (err as Error).message })
+      return null
+    }
+    const conn = this.nextConn++
+    this.connectionsTotal++
+    // The server sees the relay's socket for this client, as behind a NAT; its replies go back to the client's address.
+    const socket = dgram.createSocket(net.isIPv6(this.options.targetHost) ? 'udp6' : 'udp4')
+    socket.on('error', (err) => this.log.emit({ event: 'error', conn, error: toErrorData(fromNodeError(err, { host: this.options.targetHost, port: this.options.targetPort })) }))
+    socket.on('message', (msg) => {
+      peer.lastSeen = Date.now()
+      this.udpDown.push(conn, msg, (buf) => this.udpSocket?.send(buf, remote.port, remote.address))
+    })
+    const peer: UdpPeer = { conn, remote, socket, lastSeen: Date.now(), release }
+    this.log.emit({ event: 'connection', conn, proto: 'udp', remote })
+    return peer
+  }
+
+  private closeIdlePeers(): void {
+    const now = Date.now()
+    for (const [key, p] of this.peers) {
+      if (now - p.lastSeen < RELAY_LIMITS.udpPeerIdleMs) continue
+      this.peers.delete(key)
+      p.socket.close()
+      p.release()
+      this.log.emit({ event: 'close', conn: p.conn, reason: 'idle' })
+    }
+  }
+
+  update(seed: number | undefined, up: Partial<RelayConditions> | undefined, down: Partial<RelayConditions> | undefined): RelayInfo {
+    if (this.state !== 'listening') throw new LabError('ERR_BAD_STATE', `relay ${this.id} is stopped`)
+    this.options = { ...this.options, seed: seed ?? this.options.seed, up: fullConditions(up, this.options.up), down: fullConditions(down, this.options.down) }
+    this.udpUp.conditions = this.options.up
+    this.udpDown.conditions = this.options.down
+    if (seed !== undefined) {
+      this.udpUp.rand = directionRandom(seed, 'up')
+      this.udpDown.rand = directionRandom(seed, 'down')
+    }
+    for (const c of this.conns.values()) {
+      c.up.setConditions(this.options.up)
+      c.down.setConditions(this.options.down)
+    }
+    return this.info()
+  }
+
+  /** TCP bytes held now in one direction (all connections), for tests of the bound. */
+  heldBytes(dir: RelayDirection): number {
+    let n = 0
+    for (const c of this.conns.values()) n += c[dir].heldBytes
+    return n
+  }
+
+  info(): RelayInfo {
+    return {
+      id: this.id,
+      proto: this.options.proto,
+      listen: this.listen,
+      target: { address: this.options.targetHost, port: this.options.targetPort },
+      seed: this.options.seed,
+      up: this.options.up,
+      down: this.options.down,
+      startedAt: this.log.startedAt,
+      state: this.state,
+      connections: this.conns.size,
+      connectionsTotal: this.connectionsTotal,
+      udpPeers: this.peers.size,
+      stats: { up: { ...this.log.stats.up }, down: { ...this.log.stats.down } },
+      eventsKept: this.log.eventsKept,
+      eventsDropped: this.log.eventsDropped,
+    }
+  }
+
+  private async closeListeners(): Promise<void> {
+    const tcp = this.tcpServer
+    this.tcpServer = null
+    const udp = this.udpSocket
+    this.udpSocket = null
+    await Promise.all([tcp ? new Promise<void>((r) => tcp.close(() => r())) : null, udp ? new Promise<void>((r) => udp.close(() => r())) : null])
+  }
+
+  async stop(): Promise<RelayInfo> {
+    if (this.state === 'closed') return this.info()
+    this.state = 'closed'
+    if (this.idleTimer) clearInterval(this.idleTimer)
+    for (const conn of [...this.conns.keys()]) this.closeConn(conn, 'stopped')
+    for (const p of this.peers.values()) {
+      p.socket.close()
+      p.release()
+      this.log.emit({ event: 'close', conn: p.conn, reason: 'stopped' })
+    }
+    this.peers.clear()
+    this.udpUp.close()
+    this.udpDown.close()
+    await this.closeListeners()
+    this.releaseListener()
+    this.log.emit({ event: 'stopped' })
+    return this.info()
+  }
+}

@@ -1,0 +1,55 @@
+import dgram from 'node:dgram'
+import net from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { LabProcess, runLab } from '../helpers/cli'
+
+describe('lab relay', () => {
+  const cleanup: (() => unknown)[] = []
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c()
+  })
+
+  it('relays TCP with a delay and reports each message as a JSON line', async () => {
+    const server = net.createServer((s) => s.on('data', (d) => s.write(d.toString().toUpperCase())))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    cleanup.push(() => new Promise((r) => server.close(r)))
+    const port = (server.address() as net.AddressInfo).port
+    const relay = new LabProcess(['relay', '--listen', '0', '--to', `127.0.0.1:${port}`, '--delay', '25', '--json'])
+    cleanup.push(() => relay.stop())
+    const listening = await relay.waitFor((l) => l.event === 'listening')
+    const relayPort = (listening.listen as { port: number }).port
+    const client = net.connect({ host: '127.0.0.1', port: relayPort })
+    cleanup.push(() => client.destroy())
+    client.write('hello')
+    const reply = await new Promise<string>((r) => client.once('data', (d) => r(d.toString())))
+    expect(reply).toBe('HELLO')
+    const msg = await relay.waitFor((l) => l.event === 'in' && l.dir === 'up')
+    expect(msg).toMatchObject({ seq: 1, bytes: 5, delayMs: 25, action: 'forward' })
+    await relay.waitFor((l) => l.event === 'out' && l.dir === 'up')
+  })
+
+  it('drops UDP datagrams with --loss 100 and says so', async () => {
+    const sink = dgram.createSocket('udp4')
+    await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()))
+    cleanup.push(() => sink.close())
+    const relay = new LabProcess(['relay', '--listen', '127.0.0.1:0', '--to', `127.0.0.1:${sink.address().port}`, '--udp', '--loss', '100', '--json'])
+    cleanup.push(() => relay.stop())
+    const listening = await relay.waitFor((l) => l.event === 'listening')
+    const client = dgram.createSocket('udp4')
+    cleanup.push(() => client.close())
+    client.send('x', (listening.listen as { port: number }).port, '127.0.0.1')
+    expect(await relay.waitFor((l) => l.event === 'in')).toMatchObject({ action: 'dropped', proto: 'udp' })
+  })
+
+  it('refuses a UDP condition on a TCP relay and a missing --to, with the option named', async () => {
+    const loss = await runLab(['relay', '--to', '127.0.0.1:9', '--loss', '10'])
+    expect(loss.code).toBe(2)
+    expect(loss.stderr).toMatch(/--loss applies to UDP/)
+    expect(loss.stderr).toMatch(/hint: Check --loss/)
+    const noTo = await runLab(['relay', '--json'])
+    expect(noTo.code).toBe(2)
+    expect(JSON.parse(noTo.stdout)).toMatchObject({ ok: false, error: { code: 'ERR_INVALID_INPUT', params: { option: 'to' } } })
+    const help = await runLab(['relay', '--help'])
+    expect(help.stdout).toMatch(/tc qdisc add dev lo root netem/)
+  })
+})
