@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { RELAY_LIMITS, type RelayDirection, type RelayDirectionStats, type RelayEvent, type RelayEventLog } from '../../../shared/contract'
-import { RingBuffer } from '../ring-buffer'
+import { Ring } from '../../../shared/ring'
 
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never
 export type RelayEventBody = DistributiveOmit<RelayEvent, 'relayId' | 'at' | 't'>
@@ -16,7 +16,8 @@ export function emptyStats(): RelayDirectionStats {
 export class RelayLog {
   readonly startedAt = Date.now()
   private readonly t0 = performance.now()
-  private readonly kept = new RingBuffer<RelayEvent>(RELAY_LIMITS.keptEvents)
+  private readonly kept = new Ring<RelayEvent>(RELAY_LIMITS.keptEvents)
+  private total = 0
   readonly stats: Record<RelayDirection, RelayDirectionStats> = { up: emptyStats(), down: emptyStats() }
 
   constructor(
@@ -32,6 +33,7 @@ export class RelayLog {
   emit(body: RelayEventBody, t = this.now()): void {
     const event = { relayId: this.relayId, at: Math.round(this.startedAt + t), t, ...body } as RelayEvent
     this.kept.push(event)
+    this.total++
     this.publish(event)
   }
 
@@ -40,11 +42,11 @@ export class RelayLog {
   }
 
   get eventsDropped(): number {
-    return this.kept.total - this.kept.size
+    return this.total - this.kept.size
   }
 
   read(): RelayEventLog {
-    return { id: this.relayId, events: this.kept.toArray(), dropped: this.eventsDropped, total: this.kept.total }
+    return { id: this.relayId, events: this.kept.toArray(), dropped: this.eventsDropped, total: this.total }
   }
 }
 
