@@ -1,7 +1,7 @@
 /**
  * Practice problems for the multiprogramming simulator, in the manner of OSTEP's homework:
  * a seed gives a problem (the programs as process-run's `-P`, the switch policy, the I/O
- * length); the learner answers the totals and one tick's states; the engine's `sim.run`
+ * length); the learner answers the totals, or the totals and every process's state at every tick; the engine's `sim.run`
  * computes the truth when they reveal. Pure and seeded, so a problem can be said again.
  */
 
@@ -46,6 +46,26 @@ export function simProblem(seed: number): SimProblem {
   // At least one process does I/O, or there is nothing to practise.
   if (!programs.some((p) => p.includes('i'))) programs[0] = `${programs[0]},i`
   return { seed, program: programs.join(':'), switchOn: rand() < 0.5 ? 'io' : 'end', ioLength: pick(2, 4), askTick: pick(2, 4) }
+}
+
+/**
+ * How many tick rows the learner's answer grid offers: enough for any schedule of the problem.
+ * Every tick at least one process advances (it runs, or its I/O counts down), so the problem
+ * ends within the sum of its steps: cN is N ticks, i is issuing it, ioLength ticks blocked and
+ * io_done. The rows past the real end stay blank, so the grid does not give the total away.
+ */
+export function tickBound(problem: Pick<SimProblem, 'program' | 'ioLength'>): number {
+  let ticks = 0
+  for (const step of problem.program.split(/[:,]/)) ticks += step === 'i' ? problem.ioLength + 2 : Number(step.slice(1))
+  return ticks
+}
+
+/**
+ * Marks a per-tick answer against the simulator's trace: one mark per process per tick of the
+ * trace (rows past its end are not asked). `answers[t][p]` is the state given for tick t + 1.
+ */
+export function markTicks(answers: readonly (readonly string[])[], trace: readonly { tick: number; states: readonly string[] }[]): boolean[][] {
+  return trace.map((row, t) => row.states.map((state, p) => answers[t]?.[p] === state))
 }
 
 /** A fresh seed for the next problem. */

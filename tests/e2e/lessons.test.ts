@@ -362,18 +362,50 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
     const seed = Number(await practice.getAttribute('data-seed'))
     const { simProblem } = await import('../../shared/practice')
     const problem = simProblem(seed)
-    const truth = (await callLab(url, 'sim.run', { program: problem.program, switchOn: problem.switchOn, ioLength: problem.ioLength, ioDone: 'later' })) as { totalTime: number; cpuBusy: number; ioBusy: number }
-    // Two right, one wrong on purpose; no tick states.
+    const truth = (await callLab(url, 'sim.run', { program: problem.program, switchOn: problem.switchOn, ioLength: problem.ioLength, ioDone: 'later' })) as {
+      totalTime: number
+      cpuBusy: number
+      ioBusy: number
+      trace: { tick: number; states: string[] }[]
+    }
+    // Two totals right, one wrong on purpose; every tick's states right but one cell.
     await page.getByTestId('practice-total').fill(String(truth.totalTime))
     await page.getByTestId('practice-cpu').fill(String(truth.cpuBusy))
     await page.getByTestId('practice-io').fill(String(truth.ioBusy + 1))
+    const cells = truth.trace.length * truth.trace[0]!.states.length
+    for (const row of truth.trace) {
+      for (const [pid, state] of row.states.entries()) {
+        const wrong = row.tick === 1 && pid === 0
+        await page.getByTestId(`practice-cell-${row.tick}-${pid}`).locator('select').selectOption(wrong ? (state === 'READY' ? 'DONE' : 'READY') : state)
+      }
+    }
+    await practice.locator('[data-testid="practice-grid"]').evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await screenshot(page, 'practice-ticks-en')
     await page.getByTestId('practice-reveal').click()
-    await expect(page.getByTestId('practice-result').textContent()).resolves.toBe(`2 of ${3 + problem.program.split(':').length} right`)
+    await expect(page.getByTestId('practice-result').textContent()).resolves.toBe(`${2 + cells - 1} of ${3 + cells} right`)
+    await expect(page.getByTestId('practice-cells').textContent()).resolves.toBe(`${cells - 1} of ${cells} tick cells right`)
+    // The cell that was wrong says so and shows the simulator's state; a right one is marked right.
+    await expect(page.getByTestId('practice-cell-1-0').getAttribute('class')).resolves.toContain('cell-no')
+    await expect(page.getByTestId('practice-cell-1-0').textContent()).resolves.toContain(truth.trace[0]!.states[0]!)
+    await expect(page.getByTestId(`practice-cell-${truth.trace.length}-0`).getAttribute('class')).resolves.toContain('cell-ok')
     await expect(practice.textContent()).resolves.toContain(`answer: ${truth.ioBusy}`)
-    await expect(page.getByTestId('practice-score').textContent()).resolves.toMatch(/2 of \d+ answers right in 1 problem$/)
+    await expect(page.getByTestId('practice-score').textContent()).resolves.toBe(`score: ${2 + cells - 1} of ${3 + cells} answers right in 1 problem`)
     await expect
       .poll(async () => ((await callLab(url, 'learner.get', {})) as { state: { practice: Record<string, { problems: number; right: number }> } }).state.practice.multiprogramming)
-      .toMatchObject({ problems: 1, right: 2 })
+      .toMatchObject({ problems: 1, right: 2 + cells - 1, lastMode: 'ticks' })
+    await practice.locator('[data-testid="practice-grid"]').evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await screenshot(page, 'practice-ticks-marked-en')
+    await page.getByTestId('lang-select').selectOption('zh')
+    await expect(page.getByTestId('practice-result').textContent()).resolves.toBe(`答对 ${2 + cells - 1} / ${3 + cells}`)
+    await practice.locator('[data-testid="practice-grid"]').evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await screenshot(page, 'practice-zh')
+    await page.getByTestId('lang-select').selectOption('en')
+    // Totals only: three answers.
+    await page.getByTestId('practice-next').click()
+    await page.getByTestId('practice-mode-totals').check()
+    await expect(page.getByTestId('practice-grid').count()).resolves.toBe(0)
+    await page.getByTestId('practice-reveal').click()
+    await expect(page.getByTestId('practice-result').textContent()).resolves.toBe('0 of 3 right')
     await practice.evaluate((el) => el.scrollIntoView({ block: 'start' }))
     await screenshot(page, 'practice-en')
     // The scheduler (sim.schedule): averages marked against the engine's own numbers.
@@ -387,9 +419,7 @@ describe.skipIf(!hasChromium)('Lessons and History in Chromium (browser mode)', 
     await page.getByTestId('sched-reveal').click()
     await expect(page.getByTestId('sched-result').textContent()).resolves.toBe('2 of 3 right')
     await page.getByTestId('lang-select').selectOption('zh')
-    await expect(page.getByTestId('practice-result').textContent()).resolves.toMatch(/^答对 2 \//)
-    await practice.evaluate((el) => el.scrollIntoView({ block: 'start' }))
-    await screenshot(page, 'practice-zh')
+    await expect(page.getByTestId('practice-result').textContent()).resolves.toBe('答对 0 / 3')
     expect(pageProblems(page)).toEqual([])
     await page.context().close()
   })

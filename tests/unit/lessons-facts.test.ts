@@ -180,3 +180,31 @@ describe('practice problems for the simulator', () => {
     expect(seen.size).toBeGreaterThan(50)
   })
 })
+
+describe('per-tick practice', () => {
+  it('offers enough tick rows for every problem’s real schedule, and marks each cell against the trace', async () => {
+    const { simProblem, tickBound, markTicks } = await import('../../shared/practice')
+    const { simulate } = await import('../../main/lab/proc/simulator')
+    let tight = 0
+    for (let seed = 0; seed < 300; seed++) {
+      const p = simProblem(seed)
+      const r = simulate({ program: p.program, switchOn: p.switchOn, ioLength: p.ioLength, ioDone: 'later' })
+      expect(tickBound(p), `seed ${seed}: ${p.program}`).toBeGreaterThanOrEqual(r.totalTime)
+      if (tickBound(p) === r.totalTime) tight++
+      // The trace answered as it is: every cell right; one cell changed: exactly that one wrong.
+      const answers = r.trace.map((row) => [...row.states])
+      expect(markTicks(answers, r.trace).flat().every(Boolean)).toBe(true)
+      answers[0]![0] = answers[0]![0] === 'READY' ? 'DONE' : 'READY'
+      const marks = markTicks(answers, r.trace)
+      expect(marks.flat().filter((m) => !m).length).toBe(1)
+      expect(marks[0]![0]).toBe(false)
+    }
+    // The bound is reached (switch on end serialises everything), so it is not loose by a constant.
+    expect(tight).toBeGreaterThan(0)
+  })
+  it('an unanswered cell is wrong, and rows past the trace are not asked', async () => {
+    const { markTicks } = await import('../../shared/practice')
+    const trace = [{ tick: 1, states: ['RUN:cpu', 'READY'] }, { tick: 2, states: ['DONE', 'RUN:cpu'] }]
+    expect(markTicks([['RUN:cpu', ''], ['DONE', 'RUN:cpu'], ['DONE', 'DONE']], trace)).toEqual([[true, false], [true, true]])
+  })
+})
