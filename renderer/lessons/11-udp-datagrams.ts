@@ -28,8 +28,12 @@ const lesson: Lesson = {
 
 socketserver.ThreadingUDPServer(('127.0.0.1', 8081), UpperHandler).serve_forever()`),
     note(
-      '实验室里粘包实验的 UDP 一侧用 Node.js 接收：Node 总是把整个数据报交给程序，截断是实验室自己按 recvfrom(n) 的 n 做的，模仿 Linux 内核的行为，而不是内核真的截断了。图中被截断的数据报标成红色，并标出丢掉了多少字节：每次读取仍然只对应一个数据报，只是它的后半截没了。',
-      'The UDP side of the lab’s sticky experiment receives with Node.js, which always hands over the whole datagram: the truncation to recvfrom(n)’s n is done by the lab itself, imitating what the Linux kernel does, not by the kernel. In the chart a truncated datagram is drawn in red with the bytes it lost: each read is still one datagram, only its tail is gone.',
+      '实验室里粘包实验的 UDP 一侧，接收方和 TCP 一侧一样慢：每次 recvfrom() 之前先睡“读取延迟”那么久。Node.js 的 dgram 一绑定就开始读，没有暂停的办法；实验室用 UDP 句柄自己的 recvStop()/recvStart()（Node 的内部方法，测试会在 Node 改动它时报错）让它真的停下来，所以数据报在这期间留在内核的接收缓冲区里，就像 Python 的接收方在 time.sleep() 里一样。结果旁边列出从 /proc/net/udp 读到的数字：有几个数据报在等、占了多少内核内存，以及每次 recvfrom() 只取走了一个。',
+      'On the UDP side of the lab’s sticky experiment the receiver is as slow as on the TCP side: it sleeps the reader delay before each recvfrom(). Node.js’s dgram starts reading the moment a socket is bound and has no pause; the lab stops it with the UDP handle’s own recvStop()/recvStart() (Node internals — a test fails if Node changes them), so the datagrams really wait in the kernel’s receive buffer meanwhile, as they do while Python’s receiver is in time.sleep(). Beside the result the lab lists what /proc/net/udp showed: how many datagrams waited, the kernel memory they took, and that each recvfrom() took just one.',
+    ),
+    note(
+      'Node 总是把整个数据报交给程序，截断是实验室自己按 recvfrom(n) 的 n 做的，模仿 Linux 内核的行为，而不是内核真的截断了。图中被截断的数据报标成红色，并标出丢掉了多少字节：每次读取仍然只对应一个数据报，只是它的后半截没了。',
+      'Node always hands over the whole datagram: the truncation to recvfrom(n)’s n is done by the lab itself, imitating what the Linux kernel does, not by the kernel. In the chart a truncated datagram is drawn in red with the bytes it lost: each read is still one datagram, only its tail is gone.',
     ),
     note(
       '没有连接，也就没有“一个客户端一直占着服务器”的问题：每个数据报都是一个独立的请求。',
@@ -38,8 +42,8 @@ socketserver.ThreadingUDPServer(('127.0.0.1', 8081), UpperHandler).serve_forever
   ],
   prediction: {
     question: t(
-      '用 UDP 不停顿地连续发送 3 个数据报，接收方 200 ms 后才用 recvfrom(1024) 读取。它会读到几次数据？',
-      'Three UDP datagrams are sent back to back; the receiver starts reading with recvfrom(1024) only after 200 ms. How many reads return data?',
+      '用 UDP 不停顿地连续发送 3 个数据报，接收方每次先睡 200 ms 再用 recvfrom(1024) 读取。它会读到几次数据？',
+      'Three UDP datagrams are sent back to back; the receiver sleeps 200 ms before each recvfrom(1024). How many reads return data?',
     ),
     choices: [
       { id: 'one', text: t('1 次，三个粘在一起', 'One, all three together') },
@@ -48,11 +52,11 @@ socketserver.ThreadingUDPServer(('127.0.0.1', 8081), UpperHandler).serve_forever
     ],
     correct: 'three',
     explanation: t(
-      'UDP 保留数据报的边界：即使 3 个数据报都已在接收缓冲区里，每次 recvfrom() 也只取出一个。实验中 UDP 一侧的读取次数等于发送次数（在本机回环上一般不会丢包），而同样的消息走 TCP 时会粘在一起。',
-      'UDP keeps datagram boundaries: even with all 3 datagrams in the receive buffer, each recvfrom() takes out just one. In the experiment the UDP side reads as many times as it sent (loopback rarely loses datagrams), while the same messages over TCP stick together.',
+      'UDP 保留数据报的边界：第一次读取之前 3 个数据报都已在内核的接收缓冲区里（实验室从 /proc/net/udp 读给你看），可每次 recvfrom() 也只取出一个。实验中 UDP 一侧的读取次数等于发送次数（在本机回环上一般不会丢包），而同样的消息走 TCP 时会被一次 recv() 全部取走、粘在一起。',
+      'UDP keeps datagram boundaries: before the first read all 3 datagrams are already in the kernel’s receive buffer (the lab reads /proc/net/udp to show you), yet each recvfrom() takes out just one. In the experiment the UDP side reads as many times as it sent (loopback rarely loses datagrams), while the same messages over TCP are taken by one recv(), stuck together.',
     ),
-    watch: t('把 TCP 和 UDP 两侧的读取次数并排比较。', 'Compare the number of reads on the TCP side and the UDP side.'),
-    keys: ['sends', 'recvs', 'datagrams'],
+    watch: t('把 TCP 和 UDP 两侧的读取次数并排比较，再看 UDP 一侧第一次读取之前内核里等着几个数据报。', 'Compare the number of reads on the TCP side and the UDP side, and how many datagrams waited in the kernel before the UDP side’s first read.'),
+    keys: ['sends', 'recvs', 'datagrams', 'udpWaiting', 'udpKernelBytes'],
   },
   tryIt: [
     { label: t('TCP 与 UDP 并排对比', 'TCP and UDP side by side'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, frame: 'none', udp: true, autoRun: true } } },

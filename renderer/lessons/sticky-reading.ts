@@ -46,6 +46,29 @@ export function readStickyRun({ kind, summary }: RunFacts): Text[] {
   if (recovered !== null && recovered > 0) {
     out.push(t(`分帧解出了 ${recovered} 条消息，不管字节是怎样分批到达的：看图旁列出的解出的消息。`, `Framing recovered ${recovered} ${recovered === 1 ? 'message' : 'messages'}, however the bytes arrived: see the decoded messages beside the chart.`))
   }
+  // The UDP half's kernel evidence: the receiver slept, the datagrams waited in the kernel, and still one recvfrom() took one.
+  const udpWaiting = n(summary.udpWaiting)
+  const udpBytes = n(summary.udpWaitingBytes)
+  const udpMem = n(summary.udpKernelBytes)
+  const delay = n(summary.readDelayMs)
+  if (udpWaiting !== null && udpBytes !== null && udpMem !== null && delay !== null) {
+    const reads = n(summary.datagrams) ?? udpWaiting
+    out.push(
+      t(
+        `UDP 接收方第一次 recvfrom() 之前睡了 ${delay} 毫秒，从操作系统读到：${udpWaiting} 个数据报（共 ${udpBytes} 字节数据，占用 ${udpMem} 字节内核内存）在它的内核接收缓冲区里等着。它们都已经在那里，可接收方仍然用了 ${reads} 次 recvfrom()，一次一个——不像 TCP 那样一次全部取走。`,
+        `Before the UDP receiver’s first recvfrom() it slept ${delay} ms, and the OS showed ${udpWaiting} ${udpWaiting === 1 ? 'datagram' : 'datagrams'} (${udpBytes} ${udpBytes === 1 ? 'byte' : 'bytes'} of data, ${udpMem} bytes of kernel memory) waiting in its kernel receive buffer. All of them were there, yet the receiver needed ${reads} recvfrom() ${reads === 1 ? 'call' : 'calls'}, one datagram each — not one read taking everything, as on TCP.`,
+      ),
+    )
+  }
+  const truncated = n(summary.udpTruncated)
+  if (truncated !== null && truncated > 0) {
+    out.push(
+      t(
+        `${truncated} 个数据报比 recvfrom(n) 的 n 大，被截断了：多出的部分没有留给下一次读取。`,
+        `${truncated} ${truncated === 1 ? 'datagram was' : 'datagrams were'} larger than recvfrom(n)’s n and truncated: the rest did not wait for the next read.`,
+      ),
+    )
+  }
   const datagrams = n(summary.datagrams)
   if (datagrams !== null) {
     out.push(

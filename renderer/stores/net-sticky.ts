@@ -75,6 +75,12 @@ export const useNetStickyStore = defineStore('netSticky', () => {
           kernelBytes: r.recvs[0]?.kernelBytes ?? null,
           firstRecvBytes: r.recvs[0]?.bytes ?? null,
           closedFirstState: r.close?.senderState ?? null,
+          // The UDP half's kernel evidence before its first recvfrom(): datagrams waiting, their data, the kernel memory they took.
+          readDelayMs: settings.readDelayMs,
+          udpWaiting: r.udp?.datagrams[0]?.waitingDatagrams ?? null,
+          udpWaitingBytes: r.udp?.datagrams[0]?.waitingBytes ?? null,
+          udpKernelBytes: r.udp?.datagrams[0]?.kernelBytes ?? null,
+          udpTruncated: r.udp ? r.udp.datagrams.filter((d) => d.discarded > 0).length : null,
         },
         compactSticky(r, HISTORY_MAX_RESULT_BYTES - 8_192),
       )

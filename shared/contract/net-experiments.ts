@@ -29,8 +29,8 @@ export interface StickySettings {
   /** The reader's `recv(n)`: each read hands over at most n bytes (UDP: the rest of a bigger datagram is lost). */
   recvSize: number
   /**
-   * The reader sleeps this long before each recv(); meanwhile bytes pile up in the kernel buffer.
-   * TCP only: datagrams keep their boundaries however late they are read.
+   * The reader sleeps this long before each recv() (UDP: each recvfrom()); meanwhile bytes pile up
+   * in the kernel buffer. Datagrams wait there too, but keep their boundaries however late they are read.
    */
   readDelayMs: number
   /** Sender's TCP_NODELAY: true = Nagle off. */
@@ -117,12 +117,28 @@ export interface StickyDatagram {
   sentAt: number
   /** null when the datagram never arrived within the wait. */
   receivedAt: number | null
+  /**
+   * Just before the recvfrom() that took this datagram, while the receiver slept: the kernel memory
+   * the datagrams waiting in its receive buffer took (Linux /proc/net/udp rx_queue: each datagram's
+   * buffer, so more than its payload), and how many datagrams (and payload bytes) the sender had
+   * sent that the receiver had not taken yet — all of them in the kernel, as the receiver reads
+   * nothing while it sleeps. Null when not read (no reader delay, past STICKY_KERNEL_SAMPLES, an OS that does not tell).
+   */
+  kernelBytes: number | null
+  waitingDatagrams: number | null
+  waitingBytes: number | null
 }
 
 export interface StickyUdpResult {
   datagrams: StickyDatagram[]
   /** Datagrams that arrived (over loopback: all of them). */
   received: number
+  /**
+   * True: the receiver really slept — it read nothing from the kernel between its recvfrom() calls,
+   * so datagrams waited in the kernel's receive buffer. False: this Node cannot pause a UDP socket
+   * (a private handle method moved), and every datagram was taken from the kernel on arrival.
+   */
+  slept: boolean
 }
 
 export interface StickyRunResult {

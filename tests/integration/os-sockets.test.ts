@@ -311,6 +311,34 @@ describe.skipIf(!linux)('sticky packets: the kernel\'s evidence', () => {
     for (const x of r.recvs.slice(1)) expect(x.kernelBytes! + x.bufferedBytes).toBe(10 - x.offset)
   })
 
+  it('UDP: while the receiver sleeps 200 ms all three datagrams wait in its kernel buffer; each recvfrom() then takes one, and the kernel holds one fewer', async () => {
+    const r = await lab.invoke('net.sticky.run', { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, udp: true })
+    const udp = r.udp!
+    expect(udp.slept).toBe(true)
+    expect(udp.received).toBe(3)
+    expect(udp.datagrams.map((d) => d.text)).toEqual(['hello', 'world', 'sticky'])
+    // What the lab counted as sent and not yet taken, before each recvfrom(): 3, 2, 1 datagrams.
+    expect(udp.datagrams.map((d) => d.waitingDatagrams)).toEqual([3, 2, 1])
+    expect(udp.datagrams.map((d) => d.waitingBytes)).toEqual([16, 11, 6])
+    // What the kernel showed at the same moments: memory for all of them (each datagram's buffer, more than its payload), less after each read.
+    const mem = udp.datagrams.map((d) => d.kernelBytes!)
+    expect(mem[0]).toBeGreaterThanOrEqual(16)
+    expect(mem[0]).toBeGreaterThan(mem[1]!)
+    expect(mem[1]).toBeGreaterThan(mem[2]!)
+    expect(mem[2]).toBeGreaterThan(0)
+    // The receiver slept before each read: one read per 200 ms, never earlier.
+    for (let i = 1; i < 3; i++) expect(udp.datagrams[i]!.receivedAt! - udp.datagrams[i - 1]!.receivedAt!).toBeGreaterThanOrEqual(195)
+  })
+
+  it('UDP with recvfrom(4) after a sleep: each read takes one datagram, cut to 4 bytes, and the kernel keeps the others whole', async () => {
+    const r = await lab.invoke('net.sticky.run', { messages: ['hello', 'world'], gapMs: 0, recvSize: 4, readDelayMs: 50, udp: true })
+    const [a, b] = r.udp!.datagrams
+    expect(a).toMatchObject({ received: 4, discarded: 1, text: 'hell', waitingDatagrams: 2 })
+    expect(b).toMatchObject({ received: 4, discarded: 1, text: 'worl', waitingDatagrams: 1, waitingBytes: 5 })
+    expect(b!.kernelBytes).toBeGreaterThan(0)
+    expect(a!.kernelBytes).toBeGreaterThan(b!.kernelBytes!)
+  })
+
   it('no reader delay: nothing is read from the kernel, and the result says so (null)', async () => {
     const r = await lab.invoke('net.sticky.run', { messages: ['a', 'b'], gapMs: 0, recvSize: 1024, readDelayMs: 0 })
     expect(r.recvs.every((x) => x.kernelBytes === null)).toBe(true)

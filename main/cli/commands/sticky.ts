@@ -33,6 +33,11 @@ function describe(r: StickyRunResult): string[] {
   if (r.udp) {
     lines.push(`UDP over 127.0.0.1: ${r.udp.datagrams.length} sendto() → ${r.udp.received} recvfrom(${s.recvSize}), one datagram each`)
     lines.push(`  receiver  ${r.udp.datagrams.map((d) => (d.receivedAt === null ? '(lost)' : `[${shown(d.text)}]${d.discarded ? `+${d.discarded} bytes lost` : ''}`)).join(' ')}`)
+    // The kernel's figures before each recvfrom(), read while the receiver slept.
+    const sampled = r.udp.datagrams.filter((d) => d.kernelBytes !== null && d.waitingDatagrams !== null)
+    if (sampled.length > 0) {
+      lines.push(`  in the kernel before each recvfrom(): ${sampled.map((d) => `${d.waitingDatagrams} datagram${d.waitingDatagrams === 1 ? '' : 's'} (${d.waitingBytes} B data, ${d.kernelBytes} B kernel memory)`).join(', ')}`)
+    } else if (r.udp.slept === false) lines.push('  this Node cannot pause a UDP socket: every datagram left the kernel on arrival')
   }
   return lines
 }

@@ -88,3 +88,38 @@ export function abortConnection(fd: number): boolean {
   handle.unref?.()
   return handle.disconnect() === 0
 }
+
+// ── h6 (issue 10): a UDP receiver that sleeps ──────────────────────────────────────────────────
+// Node's dgram starts reading the moment a socket is bound and has no pause, so every datagram
+// leaves the kernel at once. Python's receiver, asleep in `time.sleep`, leaves them in the socket's
+// receive buffer. The UDP handle's own recvStop()/recvStart() (src/udp_wrap.cc → uv_udp_recv_stop/
+// uv_udp_recv_start) stop and restart libuv polling the descriptor; stopped, the datagrams wait in
+// the kernel. recvStop() called inside a 'message' listener ends libuv's read loop after that one
+// datagram (uv__udp_recvmsg checks recv_cb after each), which makes one recvfrom() take one.
+// tests/integration/node-handles-udp.test.ts fails loudly if any of this moves.
+
+interface UdpRecvHandle {
+  recvStart(): number
+  recvStop(): number
+}
+
+/** The UDPWrap behind a dgram socket: its state object (a symbol-keyed field) holds `handle`. */
+function udpRecvHandle(socket: dgram.Socket): UdpRecvHandle | null {
+  const state = Object.getOwnPropertySymbols(socket)
+    .map((s) => (socket as unknown as Record<symbol, unknown>)[s])
+    .find((v): v is { handle: UdpRecvHandle | null } => typeof v === 'object' && v !== null && 'handle' in v)
+  const h = state?.handle
+  return h && typeof h.recvStart === 'function' && typeof h.recvStop === 'function' ? h : null
+}
+
+/** Stops reading a bound UDP socket: datagrams wait in the kernel's receive buffer. False if this Node has no such handle method. */
+export function pauseUdpReceive(socket: dgram.Socket): boolean {
+  const h = udpRecvHandle(socket)
+  return h !== null && h.recvStop() === 0
+}
+
+/** Reads again (each waiting datagram becomes a 'message'). False if this Node has no such handle method. */
+export function resumeUdpReceive(socket: dgram.Socket): boolean {
+  const h = udpRecvHandle(socket)
+  return h !== null && h.recvStart() === 0
+}

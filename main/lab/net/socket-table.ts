@@ -207,22 +207,35 @@ const littleEndian = os.endianness() === 'LE'
  * OS does not tell (Windows gives no queue sizes).
  */
 export async function readTcpConnection(localPort: number, remotePort: number, platform: NodeJS.Platform = process.platform): Promise<ConnectionQueues | null | undefined> {
-  let rows: ReturnType<typeof parseProcNet>
+  return readOne('tcp', (r) => r.local.port === localPort && r.remote.port === remotePort, platform)
+}
+
+/**
+ * A UDP socket of this process's namespace bound to `localPort` (the lab's receivers bind
+ * 127.0.0.1 or ::1, so a port names one socket). Its `recvQueueBytes` is the kernel memory the
+ * datagrams waiting in its receive buffer take (Linux counts each one's buffer, not its payload).
+ */
+export async function readUdpSocket(localPort: number, platform: NodeJS.Platform = process.platform): Promise<ConnectionQueues | null | undefined> {
+  return readOne('udp', (r) => r.local.port === localPort, platform)
+}
+
+async function readOne(proto: 'tcp' | 'udp', match: (r: SocketRow) => boolean, platform: NodeJS.Platform): Promise<ConnectionQueues | null | undefined> {
+  let rows: SocketRow[]
   if (platform === 'linux') {
     rows = []
-    for (const [file, family] of [['tcp', 4], ['tcp6', 6]] as const) {
+    for (const [file, family] of [[proto, 4], [`${proto}6`, 6]] as const) {
       let text: string
       try {
-        text = readFileSync(`/proc/self/net/${file}`, 'utf8')
+        text = readFileSync(`/proc/self/net/${file}`, 'latin1')
       } catch {
         continue
       }
-      rows.push(...parseProcNet(text, 'tcp', family, littleEndian))
+      rows.push(...parseProcNet(text, proto, family, littleEndian))
     }
   } else if (platform === 'darwin') {
-    const text = await new Promise<string>((resolve) => execFile('netstat', ['-anv', '-p', 'tcp'], { encoding: 'utf8', timeout: 5_000, maxBuffer: 16 * 1024 * 1024 }, (_err, stdout) => resolve(stdout ?? '')))
+    const text = await new Promise<string>((resolve) => execFile('netstat', ['-anv', '-p', proto], { encoding: 'utf8', timeout: 5_000, maxBuffer: 16 * 1024 * 1024 }, (_err, stdout) => resolve(stdout ?? '')))
     rows = parseNetstatDarwin(text)
   } else return undefined
-  const hit = rows.find((r) => r.local.port === localPort && r.remote.port === remotePort)
+  const hit = rows.find(match)
   return hit ? { state: hit.state, recvQueueBytes: hit.recvQueueBytes, sendQueueBytes: hit.sendQueueBytes, timerMs: hit.timerMs } : null
 }

@@ -17,7 +17,8 @@ import {
 import { fromNodeError, LabError } from '../errors'
 import { decodeText, encodeText } from './encoding'
 import { encodeFrame, FrameDecoder } from './framing'
-import { readTcpConnection } from './socket-table'
+import { pauseUdpReceive, resumeUdpReceive } from './node-handles'
+import { readTcpConnection, readUdpSocket } from './socket-table'
 
 const HOST = '127.0.0.1'
 /** The whole run (sends, reads, UDP half) must end within this, or it fails with ERR_TIMEOUT. */
@@ -49,7 +50,8 @@ export function stickySettings(input: StickyInput): StickySettings {
  * with one `send()`; a receiver, like the course's server loop, sleeps `readDelayMs` and then calls
  * `recv(recvSize)`. While it sleeps, the sends pile up in the kernel's receive buffer, so one recv()
  * returns several of them merged; a recvSize smaller than a message splits it. Framing puts the
- * boundaries back. The UDP half sends the same messages as datagrams: each recvfrom() gets exactly one.
+ * boundaries back. The UDP half sends the same messages as datagrams to a receiver that sleeps the
+ * same way: they wait in the kernel, and each recvfrom() still gets exactly one.
  */
 export async function runSticky(input: StickyInput): Promise<StickyRunResult> {
   const s = stickySettings(input)
@@ -65,6 +67,12 @@ export async function runSticky(input: StickyInput): Promise<StickyRunResult> {
   const reads = Math.ceil(totalBytes / s.recvSize) + s.messages.length
   if (s.readDelayMs * reads > STICKY_MAX_READ_SPAN_MS) {
     throw new LabError('ERR_LIMIT', `up to ${reads} reads ${s.readDelayMs} ms apart take over ${STICKY_MAX_READ_SPAN_MS / 1000} s; lower the reader delay or raise recv size`, {
+      max: STICKY_MAX_READ_SPAN_MS,
+    })
+  }
+  // The UDP half's receiver sleeps before each of its recvfrom() calls too: one per message.
+  if (s.udp && s.readDelayMs * s.messages.length > STICKY_MAX_READ_SPAN_MS) {
+    throw new LabError('ERR_LIMIT', `${s.messages.length} recvfrom() calls ${s.readDelayMs} ms apart take over ${STICKY_MAX_READ_SPAN_MS / 1000} s; lower the reader delay`, {
       max: STICKY_MAX_READ_SPAN_MS,
     })
   }
@@ -250,6 +258,13 @@ async function receive(
   return { recvs, messages }
 }
 
+/**
+ * The UDP half, with the same slow receiver: `time.sleep(delay); data, addr = sock.recvfrom(n)`
+ * until every datagram is in. Node's dgram reads as soon as a socket is bound; the receiver's
+ * reading is stopped (node-handles: pauseUdpReceive) so datagrams wait in the kernel's receive
+ * buffer while it sleeps, as they do for Python. Each recvfrom() restarts reading and stops it again
+ * inside the first 'message': one call, one datagram.
+ */
 async function runUdp(s: StickySettings, payloads: Buffer[], now: () => number): Promise<StickyUdpResult> {
   const receiver = dgram.createSocket('udp4')
   const sender = dgram.createSocket('udp4')
@@ -263,21 +278,57 @@ async function runUdp(s: StickySettings, payloads: Buffer[], now: () => number):
     text: '',
     sentAt: 0,
     receivedAt: null,
+    kernelBytes: null,
+    waitingDatagrams: null,
+    waitingBytes: null,
   }))
-  let received = 0
-  let wake: (() => void) | null = null
+  let sent = 0
+  let allSent = false
+  let failure: Error | null = null
   try {
     await new Promise<void>((resolve, reject) => {
       receiver.once('error', reject)
       receiver.bind({ address: HOST, port: 0 }, () => resolve())
     })
+    // Stopped before anything is sent: from here on a datagram leaves the kernel only in recvfrom().
+    const slept = pauseUdpReceive(receiver)
     const port = receiver.address().port
-    receiver.on('error', () => {})
-    receiver.on('message', (msg) => {
-      // Datagrams arrive whole and in order over loopback; match each to the next unanswered one.
-      const d = datagrams[received]
-      if (!d) return
-      // recvfrom(n) with a datagram larger than n returns n bytes and throws the rest away.
+    receiver.on('error', (err) => {
+      failure = err
+    })
+    const reader = datagramReader(receiver, slept, () => allSent)
+    const sending = (async () => {
+      for (let i = 0; i < payloads.length; i++) {
+        if (i > 0 && s.gapMs > 0) await sleep(s.gapMs)
+        datagrams[i]!.sentAt = now()
+        await new Promise<void>((resolve, reject) => sender.send(payloads[i]!, port, HOST, (err) => (err ? reject(fromNodeError(err, { host: HOST, port })) : resolve())))
+        sent++
+      }
+      allSent = true
+    })()
+    sending.catch(() => {}) // awaited below; a failure there must not be unhandled meanwhile
+    let received = 0
+    while (received < datagrams.length) {
+      const d = datagrams[received]!
+      if (slept && s.readDelayMs > 0) {
+        await sleep(s.readDelayMs)
+        if (received < STICKY_KERNEL_SAMPLES) {
+          // Read right after the sleep, before recvfrom(): what the kernel holds for the receiver now.
+          const waiting = sent - received
+          const q = await readUdpSocket(port)
+          if (q && q.recvQueueBytes !== null) {
+            d.kernelBytes = q.recvQueueBytes
+            d.waitingDatagrams = waiting
+            d.waitingBytes = payloads.slice(received, received + waiting).reduce((n, p) => n + p.length, 0)
+          }
+        }
+      }
+      const msg = await reader.take()
+      if (failure) throw fromNodeError(failure)
+      if (!msg) break // nothing more arrived within UDP_WAIT_MS after the last send: the rest were lost
+      // Datagrams arrive whole and in order over loopback: this one is the next unanswered one.
+      // recvfrom(n) with a datagram larger than n returns n bytes and the kernel throws the rest away;
+      // Node always hands over the whole datagram, so the lab cuts it to n and says so (`discarded`).
       const kept = msg.subarray(0, s.recvSize)
       d.received = kept.length
       d.discarded = msg.length - kept.length
@@ -285,25 +336,50 @@ async function runUdp(s: StickySettings, payloads: Buffer[], now: () => number):
       d.text = decodeText(kept, s.encoding)
       d.receivedAt = now()
       received++
-      if (received === datagrams.length) wake?.()
-    })
-    for (let i = 0; i < payloads.length; i++) {
-      if (i > 0 && s.gapMs > 0) await sleep(s.gapMs)
-      datagrams[i]!.sentAt = now()
-      await new Promise<void>((resolve, reject) => sender.send(payloads[i]!, port, HOST, (err) => (err ? reject(fromNodeError(err, { host: HOST, port })) : resolve())))
     }
-    if (received < datagrams.length) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, UDP_WAIT_MS)
-        wake = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-    }
-    return { datagrams, received }
+    await sending
+    return { datagrams, received, slept }
   } finally {
     sender.close()
     receiver.close()
+  }
+}
+
+/**
+ * The receiver's recvfrom(): `take()` waits for the next datagram and takes only it. With reading
+ * paused, reading is restarted and stopped again inside the first 'message' (libuv then reads no
+ * further datagram), so the others stay in the kernel. Without (`paused` false) Node reads each on
+ * arrival and they wait here instead. `take()` resolves null once every datagram was sent and none
+ * came within UDP_WAIT_MS.
+ */
+function datagramReader(receiver: dgram.Socket, paused: boolean, allSent: () => boolean): { take(): Promise<Buffer | null> } {
+  const inbox: Buffer[] = []
+  let wake: (() => void) | null = null
+  receiver.on('message', (msg: Buffer) => {
+    if (paused) pauseUdpReceive(receiver)
+    inbox.push(msg)
+    wake?.()
+  })
+  return {
+    take: () =>
+      new Promise<Buffer | null>((resolve) => {
+        if (inbox.length > 0) {
+          resolve(inbox.shift()!)
+          return
+        }
+        let idleSince: number | null = null
+        const timer = setInterval(() => {
+          if (!allSent()) return
+          idleSince ??= Date.now()
+          if (Date.now() - idleSince >= UDP_WAIT_MS) finish()
+        }, 50)
+        const finish = () => {
+          clearInterval(timer)
+          wake = null
+          resolve(inbox.shift() ?? null)
+        }
+        wake = finish
+        if (paused) resumeUdpReceive(receiver)
+      }),
   }
 }
