@@ -11,7 +11,9 @@ if (!existsSync(path.join(root, 'out', 'main', 'cli.js'))) {
   process.exit(1)
 }
 
-const status = electronStatus()
+// LAB_BROWSER_MODE=1 opens browser mode even where Electron is installed (tests/integration/start.test.ts
+// runs the fallback that way on every machine, CI's included, instead of skipping it there).
+const status = process.env.LAB_BROWSER_MODE === '1' ? { installed: false, reason: 'LAB_BROWSER_MODE=1 asked for browser mode' } : electronStatus()
 const extra = process.argv.slice(2)
 let child
 if (status.installed) {

@@ -4,6 +4,7 @@ import http from 'node:http'
 import type { Duplex } from 'node:stream'
 import path from 'node:path'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import { PAGE_MAX_BUFFERED_BYTES, PAGE_MAX_IN_FLIGHT, PAGE_MAX_MESSAGE_BYTES, PAGE_PAUSE_BYTES } from '../../shared/budgets'
 import { errorData } from '../../shared/errors'
 import type { WsMessage, WsRequest } from '../../shared/transport'
 import { EventBatcher } from '../lab/event-batcher'
@@ -44,17 +45,17 @@ const HOST = '127.0.0.1'
 const COOKIE = 'lab_token'
 /** `Sec-Fetch-Site` of a request the learner's own page (or the address bar) made. */
 const OWN_PAGE_FETCH_SITES = ['same-origin', 'none']
-const MAX_MESSAGE_BYTES = 1024 * 1024
-/** A page that stops reading its socket gets events dropped (and counted), not queued without bound. */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024
 /**
- * Results obey the same backpressure: above MAX_BUFFERED_BYTES queued for a page, the host stops
- * reading that page's requests until the queue drains; a page whose queue still passes
- * MAX_SOCKET_BYTES (it cannot, short of a bug) is disconnected rather than allowed to grow the lab.
+ * What one page may make the lab hold (shared/budgets.ts). A page that stops reading its socket
+ * gets events dropped (and counted), not queued without bound; results obey the same
+ * backpressure: above MAX_BUFFERED_BYTES queued for a page, the host stops reading that page's
+ * requests until the queue drains; a page whose queue still passes MAX_SOCKET_BYTES (answers
+ * already being computed when it paused) is disconnected rather than allowed to grow the lab.
  */
-export const MAX_SOCKET_BYTES = 16 * 1024 * 1024
-/** Requests one page may have running at once; more are refused with ERR_LIMIT at once. */
-export const MAX_IN_FLIGHT = 64
+const MAX_MESSAGE_BYTES = PAGE_MAX_MESSAGE_BYTES
+const MAX_BUFFERED_BYTES = PAGE_PAUSE_BYTES
+const MAX_SOCKET_BYTES = PAGE_MAX_BUFFERED_BYTES
+const MAX_IN_FLIGHT = PAGE_MAX_IN_FLIGHT
 
 function sameSecret(a: string | null | undefined, b: string): boolean {
   if (!a) return false

@@ -4,12 +4,14 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import { LabProcess } from './cli'
 import { SCREENSHOT_DIR } from './paths'
+import { required } from './required'
 import path from 'node:path'
 import WebSocket from 'ws'
 import type { WsMessage } from '../../shared/transport'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-export const hasChromium = existsSync(CHROMIUM)
+/** Chromium is there (else the e2e suites skip; in CI they fail: tests/helpers/required.ts). */
+export const hasChromium = required(existsSync(CHROMIUM), `Chromium at ${CHROMIUM}`, 'install it (apt-get install -y chromium) or set CHROMIUM_PATH')
 
 /** Debian's Chromium, headless, with the flags this closed network needs. */
 export function launchChromium(): Promise<Browser> {

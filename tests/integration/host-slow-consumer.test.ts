@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { MAX_IN_FLIGHT, MAX_SOCKET_BYTES, startHost, type Host } from '../../main/host/host'
+import { startHost, type Host } from '../../main/host/host'
+import { PAGE_MAX_BUFFERED_BYTES as MAX_SOCKET_BYTES, PAGE_MAX_IN_FLIGHT as MAX_IN_FLIGHT } from '../../shared/budgets'
 import type { Lab } from '../../main/lab/lab'
 import { createTestLab } from '../helpers/lab'
 import { RENDERER_DIR } from '../helpers/paths'

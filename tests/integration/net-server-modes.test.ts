@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { SERVER_MODES, type ServedBy, type ServerMode } from '../../shared/contract'
+import { hasPython } from '../helpers/python'
 import { useServerLab, waitUntil } from '../helpers/server-probe'
 
 const linux = process.platform === 'linux'
-const hasPython = spawnSync('python3', ['--version']).status === 0
 
 function alive(pid: number): boolean {
   try {

@@ -1,10 +1,10 @@
-import { execFile, spawnSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import type { Framing } from '../../shared/contract'
 import { encodeFrame, FrameDecoder } from '../../main/lab/net/framing'
+import { hasPython } from '../helpers/python'
 import { useServerLab } from '../helpers/server-probe'
 
-const hasPython = spawnSync('python3', ['--version']).status === 0
 
 describe('TcpServer: handlers, receive model and framing', () => {
   const t = useServerLab()

@@ -6,6 +6,7 @@ import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../helpers/paths'
+import { hasBuild } from '../helpers/required'
 
 /**
  * Issue 6, deliverable 1: electron-builder packs `--linux dir` OFFLINE against a local
@@ -77,7 +78,7 @@ const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'
   devDependencies: Record<string, string>
   dependencies: Record<string, string>
 }
-const built = existsSync(path.join(REPO_ROOT, 'out', 'main', 'electron.js'))
+const built = hasBuild()
 
 describe.skipIf(!built)('packaging (electron-builder --linux dir, offline)', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'lab-pack-'))

@@ -1,12 +1,12 @@
-import { execFile, spawnSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import net from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { LabEvent, ServerEvent } from '../../shared/contract'
 import type { Lab } from '../../main/lab/lab'
 import { createTestLab } from '../helpers/lab'
+import { hasPython } from '../helpers/python'
 
-const hasPython = spawnSync('python3', ['--version']).status === 0
 
 describe('TCP echo through the engine', () => {
   let lab: Lab

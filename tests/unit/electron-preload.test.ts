@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { IPC_EVENTS_CHANNEL, ipcChannel, methodNames } from '../../shared/contract'
 import { REPO_ROOT } from '../helpers/paths'
+import { hasBuild } from '../helpers/required'
 
 const PRELOAD = path.join(REPO_ROOT, 'out', 'preload', 'preload.cjs')
 
@@ -47,7 +48,7 @@ function loadPreload() {
   return { exposed, invoked, listeners, ipcRenderer, required }
 }
 
-describe.skipIf(!existsSync(PRELOAD))('the preload (out/preload/preload.cjs)', () => {
+describe.skipIf(!hasBuild())('the preload (out/preload/preload.cjs)', () => {
   it('exposes window.lab only, with exactly { methods, onEvents }', () => {
     const { exposed, required } = loadPreload()
     expect(Object.keys(exposed)).toEqual(['lab'])

@@ -1,6 +1,6 @@
 /* eslint-disable no-restricted-imports -- this tests the Electron door's Electron-free parts (the rule matches any path with an electron/ segment) */
 import { EventEmitter, once } from 'node:events'
-import { existsSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -10,6 +10,7 @@ import { serveAppFile } from '../../main/electron/protocol'
 import { appSource, EXTERNAL_ALLOW_LIST, isAllowedExternal, isAppUrl, isTrustedSender } from '../../main/electron/security'
 import { contentSecurityPolicy } from '../../shared/csp'
 import { REPO_ROOT } from '../helpers/paths'
+import { hasBuild } from '../helpers/required'
 
 describe('isAppUrl', () => {
   // A custom scheme's URL.origin is "null" in Node: this once refused every IPC call.
@@ -240,7 +241,7 @@ describe('Content-Security-Policy', () => {
   })
 })
 
-describe.skipIf(!existsSync(path.join(REPO_ROOT, 'out', 'renderer', 'index.html')))('the built renderer (out/renderer/index.html)', () => {
+describe.skipIf(!hasBuild())('the built renderer (out/renderer/index.html)', () => {
   const html = () => readFileSync(path.join(REPO_ROOT, 'out', 'renderer', 'index.html'), 'utf8')
   it('keeps the CSP meta tag through the build', () => {
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html())

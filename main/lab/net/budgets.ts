@@ -5,14 +5,10 @@
  * connection is refused or closed with ERR_LIMIT and a hint naming the budget. One budget object per
  * engine process (module state), like the process-tree roles.
  */
+import { LAB_BUFFER_BYTES, LAB_CHILD_BUDGET, LAB_THREAD_BUDGET } from '../../../shared/budgets'
 import { LabError } from '../errors'
 
-/** Connection threads (spares included): a Node worker costs ~10 MB and ~20 ms of CPU to start. */
-export const LAB_THREAD_BUDGET = 128
-/** Connection processes (spares included): a Node child costs ~46 MB. Python's ForkingMixIn caps at 40 too. */
-export const LAB_CHILD_BUDGET = 40
-/** Bytes all connections may hold for messages not yet complete and replies not yet taken. */
-export const LAB_BUFFER_BYTES = 64 * 1024 * 1024
+export { LAB_BUFFER_BYTES, LAB_CHILD_BUDGET, LAB_THREAD_BUDGET }
 
 /** A count that many threads of this process can take from and give back to (Atomics on shared memory). */
 export class SharedBudget {

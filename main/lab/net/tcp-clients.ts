@@ -68,6 +68,11 @@ export class TcpClient {
     this.closedPromise = new Promise((resolve) => this.socket.once('close', () => resolve()))
   }
 
+  /** Resolves when the socket is closed for good (its descriptor given back to the OS). */
+  whenClosed(): Promise<void> {
+    return this.closedPromise
+  }
+
   private send(body: EventBody): void {
     this.emit({ ...body, clientId: this.id, proto: 'tcp', at: Date.now() } as ClientEvent)
   }
@@ -233,9 +238,17 @@ export class TcpClients {
     if (this.clients.size >= MAX_TCP_CLIENTS) {
       throw new LabError('ERR_LIMIT', `at most ${MAX_TCP_CLIENTS} clients may be open at once; close some first`, { max: MAX_TCP_CLIENTS })
     }
-    // A check only: 64 persistent clients at most, and none may take the lab's reserved descriptors.
-    takeDescriptors(1, 'a persistent client')()
-    const client = new TcpClient(`c-${this.nextId++}`, options, this.emit)
+    // A persistent client holds its descriptors for as long as its socket is open (the lab's
+    // reserve for its own doors and History stays free), and gives them back when it closes.
+    const release = takeDescriptors(1, 'a persistent client')
+    let client: TcpClient
+    try {
+      client = new TcpClient(`c-${this.nextId++}`, options, this.emit)
+    } catch (err) {
+      release()
+      throw err
+    }
+    client.whenClosed().then(release, release)
     this.clients.set(client.id, client)
     try {
       return await client.connect()

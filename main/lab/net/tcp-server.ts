@@ -20,6 +20,7 @@ import { noteListenBacklog } from './socket-table'
 import { servedHere, type Emit, type EventBody } from './server-events'
 import { bufferedCap, Session, type SessionEvent, type SessionHooks, type SessionOptions } from './session'
 import { budgetError, threadBudget } from './budgets'
+import { DEFAULT_MAX_CONNECTIONS } from '../../../shared/budgets'
 import { alreadyReset, descriptorOf, threadsCanOwnDescriptors } from './node-handles'
 import type { SparePool } from './spare-pool'
 import { OwnedConnection, ThreadHandler, threadSpares, type SpareThread } from './thread-mode'
@@ -63,7 +64,6 @@ export interface TcpServerOptions {
 
 /** One thread or one process per connection: a cap keeps a connection flood from exhausting the machine. */
 export const MAX_WORKER_CONNECTIONS = 256
-const DEFAULT_MAX_CONNECTIONS: Record<ServerMode, number> = { serial: 2_000, async: 2_000, threading: 64, forking: 64 }
 const DEFAULT_SPARES: Record<ServerMode, number> = { serial: 0, async: 0, threading: 2, forking: 1 }
 
 interface Conn {
