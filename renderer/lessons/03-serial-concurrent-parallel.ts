@@ -1,4 +1,5 @@
 import { idealWallMs, parseTaskSpec } from '../../shared/task-spec'
+import { ms, num, plural } from './reading'
 import { switchReading } from './switch-reading'
 import { diagram, list, note, p, t, type Lesson, type RunFacts, type Text } from './types'
 
@@ -11,8 +12,6 @@ export function idealParallelMs(cpus: number): number {
   return idealWallMs(parsed.tasks, cpus).parallel
 }
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
-const ms = (v: number) => `${Math.round(v).toLocaleString('en-US')} ms`
 
 /** Reads a serial/concurrent/parallel comparison against the ideal for this machine. */
 function reading({ kind, summary, cpus }: RunFacts): Text[] {
@@ -38,7 +37,7 @@ function reading({ kind, summary, cpus }: RunFacts): Text[] {
     out.push(
       t(
         `这台机器可用 ${cpus} 个 CPU，所以并行最好是 ${ms(ideal)}（${cpus >= 4 ? '最长的任务本身就要 400 ms' : `1600 ms ÷ ${cpus}`}）；你测得 ${ms(parallel)}。`,
-        `This machine has ${cpus} usable ${cpus === 1 ? 'CPU' : 'CPUs'}, so parallel can at best take ${ms(ideal)} (${cpus >= 4 ? 'the longest task alone needs 400 ms' : `1600 ms ÷ ${cpus}`}); you measured ${ms(parallel)}.`,
+        `This machine has ${cpus} usable ${plural(cpus, 'CPU', 'CPUs')}, so parallel can at best take ${ms(ideal)} (${cpus >= 4 ? 'the longest task alone needs 400 ms' : `1600 ms ÷ ${cpus}`}); you measured ${ms(parallel)}.`,
       ),
     )
     if (parallel > ideal * 1.25) {

@@ -1,4 +1,4 @@
-import { errorMeaning, num } from './reading'
+import { errorMeaning, num, plural } from './reading'
 import { code, diagram, list, note, p, t, type Lesson, type RunFacts, type Text } from './types'
 
 /**
@@ -32,12 +32,12 @@ export function readServingLoop({ kind, summary, error }: RunFacts): Text[] {
     return [t('你的串行服务器在监听，还没有客户端。在网络视图里连上两个客户端，用第二个发送 “hi”。', 'Your serial server is listening, with no client yet. In the Network view connect two clients and send “hi” from the second.')]
   }
   if (waiting === 0) {
-    return [t(`它正在服务 ${serving} 个连接。再连上一个客户端并发送 “hi”：它会等。`, `It is serving ${serving} ${serving === 1 ? 'connection' : 'connections'}. Connect one more client and send “hi”: it will wait.`)]
+    return [t(`它正在服务 ${serving} 个连接。再连上一个客户端并发送 “hi”：它会等。`, `It is serving ${serving} ${plural(serving, 'connection', 'connections')}. Connect one more client and send “hi”: it will wait.`)]
   }
   return [
     t(
       `${serving} 个连接在服务中，${waiting} 个在等：串行服务器还在第一个客户端的通信循环里，不会回到 accept()。等着的客户端的 connect() 照样成功了——内核完成了握手，把连接放在接受队列里（见下面内核看到的：队列长度和已建立的连接），只是没有人读它发来的数据。第一个客户端断开后，它才变成“服务中”并收到回复。`,
-      `${serving} ${serving === 1 ? 'connection is' : 'connections are'} being served and ${waiting} ${waiting === 1 ? 'waits' : 'wait'}: the serial server is still inside the first client’s communication loop and does not get back to accept(). The waiting client’s connect() succeeded all the same — the kernel completed the handshake and holds the connection in its accept queue (see what the kernel shows below: the queue and the established connections) — but nobody reads what it sent. Only when the first client leaves does it become “serving” and get its reply.`,
+      `${serving} ${plural(serving, 'connection is', 'connections are')} being served and ${waiting} ${plural(waiting, 'waits', 'wait')}: the serial server is still inside the first client’s communication loop and does not get back to accept(). The waiting client’s connect() succeeded all the same — the kernel completed the handshake and holds the connection in its accept queue (see what the kernel shows below: the queue and the established connections) — but nobody reads what it sent. Only when the first client leaves does it become “serving” and get its reply.`,
     ),
   ]
 }

@@ -16,8 +16,11 @@ export const ms = (v: number): string => `${Math.round(v).toLocaleString('en-US'
 export const pct = (share: number): string => `${Math.round(share * 100)} %`
 
 const enPlural = new Intl.PluralRules('en')
-/** `count(1, 'process', 'processes')` → "1 process": English words picked by Intl.PluralRules. */
-export const count = (n: number, one: string, other: string): string => `${n.toLocaleString('en-US')} ${enPlural.select(n) === 'one' ? one : other}`
+/** `plural(1, 'call was', 'calls were')` → "call was": the English words for n, picked by Intl.PluralRules. */
+export const plural = (n: number, one: string, other: string): string => (enPlural.select(n) === 'one' ? one : other)
+
+/** `count(1, 'process', 'processes')` → "1 process". */
+export const count = (n: number, one: string, other: string): string => `${n.toLocaleString('en-US')} ${plural(n, one, other)}`
 
 /** The address an error names ("127.0.0.1:8081"), from its params or its message. */
 function where(error: RunError): string {

@@ -1,6 +1,5 @@
+import { num as n, plural } from './reading'
 import { t, type RunFacts, type Text } from './types'
-
-const n = (v: unknown): number | null => (typeof v === 'number' ? v : null)
 
 /**
  * Reads a sticky-packet run (lessons 9–11 share it): how the sends and reads lined up, what
@@ -17,7 +16,7 @@ export function readStickyRun({ kind, summary }: RunFacts): Text[] {
   out.push(
     t(
       `${sends} 次 send() 由 ${recvs} 次 recv() 读完；${merged} 次读取里含有不止一次发送的字节，${split} 次发送被拆到了几次读取里。图上发送的边界（上）和读取的块（下）对不齐的地方，就是粘包或拆包。`,
-      `${sends} send() ${sends === 1 ? 'call was' : 'calls were'} read by ${recvs} recv() ${recvs === 1 ? 'call' : 'calls'}; ${merged} ${merged === 1 ? 'read holds' : 'reads hold'} bytes of more than one send, ${split} ${split === 1 ? 'send was' : 'sends were'} cut across reads. Where the send boundaries (top) and the read chunks (bottom) of the chart do not line up, packets stuck or split.`,
+      `${sends} send() ${plural(sends, 'call was', 'calls were')} read by ${recvs} recv() ${plural(recvs, 'call', 'calls')}; ${merged} ${plural(merged, 'read holds', 'reads hold')} bytes of more than one send, ${split} ${plural(split, 'send was', 'sends were')} cut across reads. Where the send boundaries (top) and the read chunks (bottom) of the chart do not line up, packets stuck or split.`,
     ),
   )
   if (recvs === sends && merged === 0 && split === 0) {
@@ -35,7 +34,7 @@ export function readStickyRun({ kind, summary }: RunFacts): Text[] {
     out.push(
       t(
         `接收方睡着的时候，从操作系统读到：内核接收缓冲区里等着 ${kernelBytes} 个字节；第一次 recv() 取走了其中 ${firstRecv} 个。`,
-        `While the reader slept, the OS showed ${kernelBytes} ${kernelBytes === 1 ? 'byte' : 'bytes'} waiting in the kernel’s receive buffer; the first recv() took ${firstRecv} of them.`,
+        `While the reader slept, the OS showed ${kernelBytes} ${plural(kernelBytes, 'byte', 'bytes')} waiting in the kernel’s receive buffer; the first recv() took ${firstRecv} of them.`,
       ),
     )
   }
@@ -44,7 +43,7 @@ export function readStickyRun({ kind, summary }: RunFacts): Text[] {
   }
   const recovered = n(summary.recovered)
   if (recovered !== null && recovered > 0) {
-    out.push(t(`分帧解出了 ${recovered} 条消息，不管字节是怎样分批到达的：看图旁列出的解出的消息。`, `Framing recovered ${recovered} ${recovered === 1 ? 'message' : 'messages'}, however the bytes arrived: see the decoded messages beside the chart.`))
+    out.push(t(`分帧解出了 ${recovered} 条消息，不管字节是怎样分批到达的：看图旁列出的解出的消息。`, `Framing recovered ${recovered} ${plural(recovered, 'message', 'messages')}, however the bytes arrived: see the decoded messages beside the chart.`))
   }
   // The UDP half's kernel evidence: the receiver slept, the datagrams waited in the kernel, and still one recvfrom() took one.
   const udpWaiting = n(summary.udpWaiting)
@@ -74,7 +73,7 @@ export function readStickyRun({ kind, summary }: RunFacts): Text[] {
     out.push(
       t(
         `UDP 一侧收到 ${datagrams} 个数据报，一次 recvfrom() 一个；被截断的数据报在图里是红色的，虚线框是丢掉的部分。`,
-        `The UDP side received ${datagrams} ${datagrams === 1 ? 'datagram' : 'datagrams'}, one per recvfrom(); a truncated one is red in the chart, with the part thrown away in a dashed box.`,
+        `The UDP side received ${datagrams} ${plural(datagrams, 'datagram', 'datagrams')}, one per recvfrom(); a truncated one is red in the chart, with the part thrown away in a dashed box.`,
       ),
     )
   }

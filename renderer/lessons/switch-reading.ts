@@ -1,7 +1,6 @@
 import type { HistorySummary } from '../../shared/contract'
+import { ms, num } from './reading'
 import { t, type Text } from './types'
-
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
 
 /**
  * The kernel's own evidence from the learner's one-CPU (concurrent) run, for lessons 3 and 4:
@@ -13,7 +12,7 @@ export function switchReading(summary: HistorySummary): Text[] {
   const invol = num(summary.concurrentInvoluntarySwitches)
   const wait = num(summary.concurrentRunQueueMs)
   if (vol === null || invol === null || wait === null) return []
-  const w = `${Math.round(wait).toLocaleString('en-US')} ms`
+  const w = ms(wait)
   const out: Text[] = [
     t(
       `内核的记录（单核并发那一次）：操作系统把 CPU 从你的任务手里夺走了 ${invol} 次（被动切换），任务自己让出 CPU ${vol} 次（主动切换）；每个任务平均有 ${w} 处于就绪状态、在运行队列里等 CPU。`,

@@ -202,8 +202,15 @@ const TITLE_WORDS: [RegExp, string][] = [
   [/\batomic\b/g, 'atomic'],
 ]
 
+/** A sticky run's title ends with its framing in brackets: "3 × send → 1 × recv (none, UDP)". */
+const TITLE_FRAME = / \((none|len32le|len32be|line)(, UDP)?\)$/
+
 /** A run's title in the learner's language: the lab stores titles such as "threads × 4 atomic" or "… · switch on io". */
 export function runTitle(title: string, lang: 'zh' | 'en', t: (key: string) => string): string {
-  if (lang === 'en') return title.replace(/switch on io\b/g, t('history.values.switchIo')).replace(/switch on end\b/g, t('history.values.switchEnd'))
-  return TITLE_WORDS.reduce((text, [word, key]) => text.replace(word, t(`history.values.${key}`)), title)
+  const framed = title.replace(TITLE_FRAME, (_m, frame: string, udp?: string) => {
+    const word = t(`history.values.frame.${frame}`)
+    return lang === 'zh' ? `（${word}${udp ? '，UDP' : ''}）` : ` (${word}${udp ?? ''})`
+  })
+  if (lang === 'en') return framed.replace(/switch on io\b/g, t('history.values.switchIo')).replace(/switch on end\b/g, t('history.values.switchEnd'))
+  return TITLE_WORDS.reduce((text, [word, key]) => text.replace(word, t(`history.values.${key}`)), framed)
 }

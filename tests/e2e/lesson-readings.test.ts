@@ -83,6 +83,10 @@ describe.skipIf(!hasChromium)('Lessons read the learner’s own run, and a try-i
     const before = ((await callLab(url, 'history.list', { kind: 'proc.compare', limit: 100 })) as unknown[]).length
     await page.locator('[data-try="processes/run"]').first().click()
     await expect.poll(async () => ((await callLab(url, 'history.list', { kind: 'proc.compare', limit: 100 })) as unknown[]).length, { timeout: 120_000, interval: 250 }).toBeGreaterThan(before)
+    // The experiment's own result card, in Chinese.
+    const results = page.getByTestId('results-table')
+    await results.waitFor()
+    expect(englishWords(await prose(results)), 'the results table').toEqual([])
     await page.getByTestId('back-to-lesson').click()
     const card = page.getByTestId('prediction-run')
     await card.waitFor()
@@ -101,4 +105,27 @@ describe.skipIf(!hasChromium)('Lessons read the learner’s own run, and a try-i
     expect(pageProblems(page)).toEqual([])
     await page.context().close()
   }, 180_000)
+
+  it('lesson 9 in Chinese: a sticky run’s card names the kernel’s figures in Chinese, and no History row holds English', async () => {
+    const page = await openLab(browser, url, { lang: 'zh' })
+    await openLesson(page, 'sticky-packets')
+    await predict(page, 'one')
+    const before = ((await callLab(url, 'history.list', { kind: 'net.sticky', limit: 100 })) as unknown[]).length
+    await page.locator('[data-try="network/sticky"]').first().click()
+    await expect.poll(async () => ((await callLab(url, 'history.list', { kind: 'net.sticky', limit: 100 })) as unknown[]).length, { timeout: 60_000, interval: 250 }).toBeGreaterThan(before)
+    await page.getByTestId('back-to-lesson').click()
+    const card = page.getByTestId('prediction-run')
+    await card.waitFor()
+    await expect(card.textContent()).resolves.toContain('在内核里等着的字节')
+    expect(englishWords(await prose(card))).toEqual([])
+    expect(englishWords(await prose(page.getByTestId('prediction-reading')))).toEqual([])
+    await page.getByTestId('prediction').evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await screenshot(page, 'lesson-reading-sticky-zh')
+    await page.locator('[data-nav="history"]').click()
+    await page.getByTestId('history-row').first().waitFor()
+    for (const row of await page.getByTestId('history-row').all()) expect(englishWords(await prose(row))).toEqual([])
+    await screenshot(page, 'history-rows-zh')
+    expect(pageProblems(page)).toEqual([])
+    await page.context().close()
+  }, 120_000)
 })

@@ -269,7 +269,7 @@ export default defineCatalog({
       },
       modes: { serial: 'serial', threading: 'threading', forking: 'forking', async: 'async' },
       // A run's text values and the words of its title, for people (English keeps the stored words).
-      values: { serial: 'serial', concurrent: 'concurrent', parallel: 'parallel', threads: 'threads', processes: 'processes', atomic: 'atomic', switchIo: 'switch on I/O', switchEnd: 'switch when a process ends', udp: 'UDP', io: 'on I/O', end: 'when a process ends', threading: 'threading', forking: 'forking', async: 'async', listening: 'listening', closed: 'closed' },
+      values: { serial: 'serial', concurrent: 'concurrent', parallel: 'parallel', threads: 'threads', processes: 'processes', atomic: 'atomic', switchIo: 'switch on I/O', switchEnd: 'switch when a process ends', udp: 'UDP', io: 'on I/O', end: 'when a process ends', threading: 'threading', forking: 'forking', async: 'async', listening: 'listening', closed: 'closed', frame: { none: 'no framing', len32le: 'length prefix, little-endian', len32be: 'length prefix, big-endian', line: 'one message per line' } },
       labelled: '{label}: {value}',
       // history.kinds.<kind>: the kind's dots are key levels.
       kinds: {
@@ -553,7 +553,7 @@ export default defineCatalog({
         waiting: '等待中的连接',
       },
       modes: { serial: '串行', threading: '多线程', forking: '多进程', async: '异步' },
-      values: { serial: '串行', concurrent: '并发', parallel: '并行', threads: '线程', processes: '进程', atomic: '原子操作', switchIo: '遇到 I/O 就切换', switchEnd: '进程结束才切换', udp: 'UDP', io: '遇到 I/O', end: '进程结束时', threading: '多线程', forking: '多进程', async: '异步', listening: '监听中', closed: '已关闭' },
+      values: { serial: '串行', concurrent: '并发', parallel: '并行', threads: '线程', processes: '进程', atomic: '原子操作', switchIo: '遇到 I/O 就切换', switchEnd: '进程结束才切换', udp: 'UDP', io: '遇到 I/O', end: '进程结束时', threading: '多线程', forking: '多进程', async: '异步', listening: '监听中', closed: '已关闭', frame: { none: '不分帧', len32le: '长度前缀，小端', len32be: '长度前缀，大端', line: '每行一条消息' } },
       labelled: '{label}：{value}',
       kinds: {
         net: { sticky: '粘包实验', compare: '串行与并发服务器' },
