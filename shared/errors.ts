@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   ERR_CONSENT_REQUIRED: 'Listening on every interface (0.0.0.0 or ::, however spelled) lets other machines connect. Tick "Accept connections from other machines" (CLI: --all-interfaces; contract: allInterfaces: true), or use 127.0.0.1.',
   ERR_NO_REPLY: 'Something listens there (it accepted the connection) but did not answer what you sent: a serial server busy with another client, a handler that waits for more (framing?), or one that never replies.',
   ERR_SERVER_BUSY: 'A serial server (socketserver.TCPServer) serves one connection at a time: close the client it is serving, or start the server in threading, forking or async mode.',
+  ERR_CANCELLED: 'You cancelled the run: what finished before it is kept and shown; run it again for the rest.',
   ERR_INTERNAL: 'Something unexpected happened inside the lab; the lab keeps running. Please report what you did.',
 } as const
 

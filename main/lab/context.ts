@@ -1,4 +1,5 @@
 import type { Events, Input, MethodName, Output, Topic } from '../../shared/contract'
+import type { RunRegistry } from './runs'
 
 /** What every part of the engine gets from the facade. */
 export interface LabContext {
@@ -7,6 +8,8 @@ export interface LabContext {
   workersDir: string
   /** Where history is kept; null keeps nothing on disk. */
   dataDir: string | null
+  /** The long runs in flight (cancel, progress, estimates): main/lab/runs.ts. */
+  runs: RunRegistry
 }
 
 export type Handler<M extends MethodName> = (input: Input<M>) => Promise<Output<M>> | Output<M>

@@ -23,6 +23,7 @@ import { findPython } from './python/find-python'
 import { createProcLab } from './proc/proc-lab'
 import { createOsLab } from './proc/os-lab'
 import { createRelayLab } from './net/relay-lab'
+import { RunRegistry } from './runs'
 
 export interface LabOptions {
   workersDir: string
@@ -44,10 +45,13 @@ export class Lab {
   private readonly listeners = new Set<Listener>()
   private readonly domains: LabDomain<MethodName>[] = []
   private readonly handlers: Handlers
+  private readonly runs: RunRegistry
   private closing: Promise<void> | null = null
 
   constructor(private readonly options: LabOptions) {
+    this.runs = new RunRegistry((p) => this.publish({ topic: 'run.progress', payload: p }))
     const ctx: LabContext = {
+      runs: this.runs,
       emit: <T extends Topic>(topic: T, payload: Events[T]) => this.publish({ topic, payload } as LabEvent),
       workersDir: options.workersDir,
       dataDir: options.dataDir ?? null,
@@ -81,6 +85,7 @@ export class Lab {
       ...learner.handlers,
       ...exercises.handlers,
       ...relays.handlers,
+      'run.cancel': ({ runId }) => ({ runId, cancelled: this.runs.cancel(runId) }),
     }
   }
 
@@ -158,6 +163,8 @@ export class Lab {
 
   /** Stops every server, client, worker and child. Safe to call twice. */
   close(): Promise<void> {
+    // Long runs stop first, so each returns (its partial result) while its sockets and pools still exist.
+    if (!this.closing) this.runs.cancelAll()
     this.closing ??= Promise.allSettled(this.domains.map((d) => d.close())).then(() => {
       this.listeners.clear()
     })

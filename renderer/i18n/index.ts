@@ -4,6 +4,7 @@ import proc from './messages/proc'
 import learning from './messages/learning'
 import sockets from './messages/sockets'
 import shell from './messages/shell'
+import runs from './messages/runs'
 
 export type Lang = 'zh' | 'en'
 export const LANGS: { id: Lang; label: string }[] = [
@@ -19,7 +20,7 @@ export interface Catalog {
 }
 
 /** Each part of the lab keeps its own messages; a unit test checks both languages have every key. */
-export const catalogs: Catalog[] = [core, net, learning, proc, sockets, shell]
+export const catalogs: Catalog[] = [core, net, learning, proc, sockets, shell, runs]
 
 function merge(target: MessageTree, source: MessageTree): MessageTree {
   for (const [k, v] of Object.entries(source)) {

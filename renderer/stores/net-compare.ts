@@ -1,6 +1,8 @@
 import { defineStore } from 'pinia'
-import { ref, shallowRef } from 'vue'
-import { COMPARE_MODES, DEFAULT_REQUEST_QUEUE_SIZE, HISTORY_MAX_RESULT_BYTES, type CompareMode, type CompareProgress, type CompareRunResult } from '../../shared/contract'
+import { computed, ref, shallowRef } from 'vue'
+import { comparePlan, planMs } from '../../shared/run-estimate'
+import { useLongRun } from '../composables/use-long-run'
+import { COMPARE_DEFAULTS, COMPARE_MODES, DEFAULT_REQUEST_QUEUE_SIZE, HISTORY_MAX_RESULT_BYTES, type CompareMode, type CompareProgress, type CompareRunResult } from '../../shared/contract'
 import { compactCompare } from '../composables/net-history'
 import type { ExperimentSettings } from '../experiments'
 import { useHistoryStore } from './history'
@@ -21,11 +23,12 @@ export interface CompareForm {
 
 /** A delay handler by default, so that waiting in the serial server is long enough to see. */
 export function defaultCompareForm(): CompareForm {
-  return { clients: 4, messages: 5, bytes: 32, handler: 'delay', delayMs: 20, modes: [...COMPARE_MODES], requestQueueSize: DEFAULT_REQUEST_QUEUE_SIZE }
+  const delayMs = Number(/^delay:(\d+)$/.exec(COMPARE_DEFAULTS.handler)?.[1] ?? 20)
+  return { clients: COMPARE_DEFAULTS.clients, messages: COMPARE_DEFAULTS.messages, bytes: COMPARE_DEFAULTS.bytes, handler: 'delay', delayMs, modes: [...COMPARE_MODES], requestQueueSize: DEFAULT_REQUEST_QUEUE_SIZE }
 }
 
 export function handlerSpec(f: Pick<CompareForm, 'handler' | 'delayMs'>): string {
-  return f.handler === 'delay' ? `delay:${wholeNumber(f.delayMs, 20)}` : f.handler
+  return f.handler === 'delay' ? `delay:${wholeNumber(f.delayMs, defaultCompareForm().delayMs)}` : f.handler
 }
 
 /** Serial vs concurrent servers: settings, a progress bar fed by events, the last run. */
@@ -36,6 +39,12 @@ export const useNetCompareStore = defineStore('netCompare', () => {
   const running = ref(false)
   const progress = ref<CompareProgress | null>(null)
   let runId: string | null = null
+  /** Cancel, estimate and progress of the run (shared/contract/runs.ts). */
+  const long = useLongRun()
+  const estimateMs = computed(() => {
+    const f = form.value
+    return planMs(comparePlan({ clients: wholeNumber(f.clients, COMPARE_DEFAULTS.clients), messages: wholeNumber(f.messages, COMPARE_DEFAULTS.messages), handler: handlerSpec(f), modes: f.modes }, lab.info?.cpus))
+  })
 
   lab.on('net.compare.progress', (p) => {
     if (!running.value) return
@@ -62,39 +71,45 @@ export const useNetCompareStore = defineStore('netCompare', () => {
   async function run(): Promise<CompareRunResult | null> {
     if (running.value || form.value.modes.length === 0) return null
     running.value = true
-    runId = null
+    const id = long.begin()
+    runId = id
     progress.value = null
+    let marker: CompareRunResult['cancelled']
     try {
       const f = form.value
       const modes = COMPARE_MODES.filter((m) => f.modes.includes(m))
       const settings = {
-        clients: wholeNumber(f.clients, 4),
-        messages: wholeNumber(f.messages, 5),
-        bytes: wholeNumber(f.bytes, 32),
+        clients: wholeNumber(f.clients, COMPARE_DEFAULTS.clients),
+        messages: wholeNumber(f.messages, COMPARE_DEFAULTS.messages),
+        bytes: wholeNumber(f.bytes, COMPARE_DEFAULTS.bytes),
         handler: handlerSpec(f),
         modes,
         requestQueueSize: wholeNumber(f.requestQueueSize, DEFAULT_REQUEST_QUEUE_SIZE),
       }
-      const r = await lab.attempt('net.compare.run', settings)
+      const r = await lab.attempt('net.compare.run', { ...settings, runId: id })
       if (!r) return null
+      marker = r.cancelled
+      // A cancel before any mode finished leaves nothing to show or keep.
+      if (r.modes.length === 0) return r
       result.value = r
-      const summary: Record<string, number> = {}
+      const summary: Record<string, number | boolean> = r.cancelled ? { cancelled: true } : {}
       for (const m of r.modes) {
         summary[`${m.mode}.msgsPerSec`] = Math.round(m.msgsPerSec)
         summary[`${m.mode}.p99Ms`] = Math.round(m.p99Ms * 10) / 10
       }
       void useHistoryStore().record(
         'net.compare',
-        `${settings.clients} × ${settings.messages} · ${settings.handler} · ${modes.join('/')}`,
+        `${settings.clients} × ${settings.messages} · ${settings.handler} · ${r.modes.map((m) => m.mode).join('/')}${r.cancelled ? ` · cancelled (${r.cancelled.done}/${r.cancelled.total})` : ''}`,
         { clients: settings.clients, messages: settings.messages, handler: settings.handler, modes },
         summary,
         compactCompare(r, HISTORY_MAX_RESULT_BYTES - 8_192),
       )
       return r
     } finally {
+      long.end(marker)
       running.value = false
     }
   }
 
-  return { form, result, running, progress, applyPreset, run }
+  return { form, result, running, progress, runProgress: long.progress, cancelling: long.cancelling, cancelled: long.cancelled, estimateMs, applyPreset, run, cancel: long.cancel }
 })

@@ -1,5 +1,7 @@
 import { defineStore } from 'pinia'
-import { ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef } from 'vue'
+import { planMs, stickyBytesEstimate, stickyPlan } from '../../shared/run-estimate'
+import { useLongRun } from '../composables/use-long-run'
 import { HISTORY_MAX_RESULT_BYTES, type ClientFraming, type StickyRunResult, type TextEncoding } from '../../shared/contract'
 import { compactSticky } from '../composables/net-history'
 import { wholeNumber } from '../composables/net-numbers'
@@ -28,6 +30,15 @@ export const useNetStickyStore = defineStore('netSticky', () => {
   const form = ref<StickyForm>(defaultStickyForm())
   const result = shallowRef<StickyRunResult | null>(null)
   const running = ref(false)
+  /** Cancel, estimate and progress of the run (shared/contract/runs.ts). */
+  const long = useLongRun()
+  const estimateMs = computed(() => {
+    const f = form.value
+    const messages = f.messages.filter((m) => m.length > 0)
+    const d = defaultStickyForm()
+    const settings = { gapMs: wholeNumber(f.gapMs, d.gapMs), recvSize: wholeNumber(f.recvSize, d.recvSize), readDelayMs: wholeNumber(f.readDelayMs, 0), udp: false, messages: messages.length }
+    return planMs(stickyPlan(settings, stickyBytesEstimate(messages, f.encoding, f.frame)))
+  })
 
   function applyPreset(p: ExperimentSettings['network/sticky']) {
     const f = { ...defaultStickyForm() }
@@ -43,6 +54,8 @@ export const useNetStickyStore = defineStore('netSticky', () => {
   async function run(udp: boolean): Promise<StickyRunResult | null> {
     if (running.value) return null
     running.value = true
+    const id = long.begin()
+    let marker: StickyRunResult['cancelled']
     try {
       const f = form.value
       const settings = {
@@ -55,13 +68,16 @@ export const useNetStickyStore = defineStore('netSticky', () => {
         encoding: f.encoding,
         udp,
       }
-      const r = await lab.attempt('net.sticky.run', settings)
+      const r = await lab.attempt('net.sticky.run', { ...settings, runId: id })
       if (!r) return null
+      marker = r.cancelled
+      // A cancel before the reader read anything leaves nothing to show or keep.
+      if (r.cancelled && r.recvs.length === 0) return r
       result.value = r
       const framed = r.messages.length
       void useHistoryStore().record(
         'net.sticky',
-        `${settings.messages.length} × send → ${r.recvs.length} × recv (${settings.frame}${udp ? ', UDP' : ''})`,
+        `${r.sends.length} × send → ${r.recvs.length} × recv (${settings.frame}${udp ? ', UDP' : ''})${r.cancelled ? ' · cancelled' : ''}`,
         { messages: settings.messages, gapMs: settings.gapMs, recvSize: settings.recvSize, readDelayMs: settings.readDelayMs, nodelay: f.nodelay, frame: f.frame, udp },
         {
           sends: r.sends.length,
@@ -81,14 +97,16 @@ export const useNetStickyStore = defineStore('netSticky', () => {
           udpWaitingBytes: r.udp?.datagrams[0]?.waitingBytes ?? null,
           udpKernelBytes: r.udp?.datagrams[0]?.kernelBytes ?? null,
           udpTruncated: r.udp ? r.udp.datagrams.filter((d) => d.discarded > 0).length : null,
+          ...(r.cancelled ? { cancelled: true } : {}),
         },
         compactSticky(r, HISTORY_MAX_RESULT_BYTES - 8_192),
       )
       return r
     } finally {
+      long.end(marker)
       running.value = false
     }
   }
 
-  return { form, result, running, applyPreset, run }
+  return { form, result, running, runProgress: long.progress, cancelling: long.cancelling, cancelled: long.cancelled, estimateMs, applyPreset, run, cancel: long.cancel }
 })

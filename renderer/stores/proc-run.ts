@@ -3,6 +3,8 @@ import { computed, ref, shallowRef } from 'vue'
 import type { CompareResult, ProcProgress, RunMode, RunResult, TaskResult } from '../../shared/contract/proc'
 import { RUN_MODES } from '../../shared/contract/proc'
 import { parseTaskSpec } from '../../shared/task-spec'
+import { planMs, procComparePlan } from '../../shared/run-estimate'
+import { useLongRun } from '../composables/use-long-run'
 import { useHistoryStore } from './history'
 import { useLabStore } from './lab'
 
@@ -59,6 +61,9 @@ export const useProcRunStore = defineStore('proc-run', () => {
   const comparison = shallowRef<CompareResult | null>(null)
 
   const parsed = computed(() => parseTaskSpec(spec.value))
+  /** The comparison's cancel, estimate and progress (shared/contract/runs.ts); a single run keeps its Stop. */
+  const long = useLongRun()
+  const estimateMs = computed(() => (parsed.value.ok ? planMs(procComparePlan(parsed.value.tasks, lab.info?.cpus ?? 1, workers.value ?? undefined)) : null))
 
   lab.on('proc.progress', (p: ProcProgress) => {
     const cur = progress.value
@@ -124,32 +129,38 @@ export const useProcRunStore = defineStore('proc-run', () => {
     if (running.value || !parsed.value.ok) return null
     const settings = input()
     begin('compare')
+    const id = long.begin()
+    let marker: CompareResult['cancelled']
     try {
-      const r = await lab.attempt('proc.compare', settings)
+      const r = await lab.attempt('proc.compare', { ...settings, runId: id })
       if (!r) return null
+      marker = r.cancelled
+      const [serial, concurrent, parallel] = RUN_MODES.map((m) => r.runs.find((x) => x.mode === m))
+      // A cancel before serial finished leaves nothing to compare or keep.
+      if (!serial) return r
       comparison.value = r
-      runs.value = { serial: r.runs[0], concurrent: r.runs[1], parallel: r.runs[2] }
+      runs.value = { serial, ...(concurrent ? { concurrent } : {}), ...(parallel ? { parallel } : {}) }
       void history.record(
         'proc.compare',
-        r.runs[0].spec,
+        r.cancelled ? `${serial.spec} · cancelled (${r.runs.length}/3)` : serial.spec,
         { ...settings, modes: [...RUN_MODES] },
         {
-          serialMs: r.runs[0].wallMs,
-          concurrentMs: r.runs[1].wallMs,
-          parallelMs: r.runs[2].wallMs,
+          serialMs: serial.wallMs,
+          concurrentMs: concurrent?.wallMs ?? null,
+          parallelMs: parallel?.wallMs ?? null,
           speedupConcurrent: r.speedup.concurrent,
           speedupParallel: r.speedup.parallel,
-          pinned: r.runs[1].pinned.ok,
-          ...switchSummary(r.runs[1]),
+          pinned: concurrent?.pinned.ok ?? null,
+          ...(concurrent ? switchSummary(concurrent) : {}),
           // The parallel run's pool: fewer children than I/O tasks makes parallel slower than concurrent (lesson 4).
-          tasks: r.runs[2].tasks.length,
-          ioTasks: r.runs[2].tasks.filter((t) => t.kind === 'io').length,
-          parallelWorkers: r.runs[2].workers,
+          ...(parallel ? { tasks: parallel.tasks.length, ioTasks: parallel.tasks.filter((t) => t.kind === 'io').length, parallelWorkers: parallel.workers } : {}),
+          ...(r.cancelled ? { cancelled: true } : {}),
         },
         r,
       )
       return r
     } finally {
+      long.end(marker)
       running.value = null
       progress.value = null
     }
@@ -158,7 +169,9 @@ export const useProcRunStore = defineStore('proc-run', () => {
   async function stop() {
     if (!running.value) return
     stopping.value = true
-    await lab.attempt('proc.stop', {})
+    // A comparison is cancelled (its finished modes come back); a single run is stopped.
+    if (running.value === 'compare') await long.cancel()
+    else await lab.attempt('proc.stop', {})
   }
 
   function clear() {
@@ -166,5 +179,5 @@ export const useProcRunStore = defineStore('proc-run', () => {
     comparison.value = null
   }
 
-  return { spec, workers, running, stopping, progress, runs, comparison, parsed, run, compare, stop, clear }
+  return { spec, workers, running, stopping, progress, runs, comparison, parsed, runProgress: long.progress, cancelled: long.cancelled, estimateMs, run, compare, stop, clear }
 })

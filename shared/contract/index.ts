@@ -17,6 +17,7 @@ import { learnerMethods, type LearnerEvents } from './learner'
 import { exerciseMethods, type ExerciseEvents } from './exercises'
 import { netRelayMethods, type NetRelayEvents } from './net-relay'
 import type { MethodSpec } from './spec'
+import { runMethods, type RunEvents } from './runs'
 
 export const methodSpecs = {
   ...labMethods,
@@ -30,6 +31,7 @@ export const methodSpecs = {
   ...learnerMethods,
   ...exerciseMethods,
   ...netRelayMethods,
+  ...runMethods,
 } as const
 
 export type MethodName = keyof typeof methodSpecs
@@ -43,7 +45,7 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methodSpecs, name)
 }
 
-export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, NetExperimentEvents, OsEvents, HistoryEvents, PythonEvents, LearnerEvents, ExerciseEvents, NetRelayEvents {}
+export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, NetExperimentEvents, OsEvents, HistoryEvents, PythonEvents, LearnerEvents, ExerciseEvents, NetRelayEvents, RunEvents {}
 export type Topic = keyof Events
 export type LabEvent = { [T in Topic]: { topic: T; payload: Events[T] } }[Topic]
 
@@ -67,4 +69,5 @@ export * from './python'
 export * from './learner'
 export * from './exercises'
 export * from './net-relay'
+export * from './runs'
 export type { MethodSpec } from './spec'

@@ -10,6 +10,7 @@ import { SERVER_MODES, type ServedBy, type ServerMode } from './net'
 import { CLIENT_FRAMINGS, TEXT_ENCODINGS, type ClientFraming, type TextEncoding } from './net-clients'
 import type { SocketState } from './os'
 import { method } from './spec'
+import { runIdInput, type RunCancelled } from './runs'
 
 // ── Sticky packets ─────────────────────────────────────────────────────────────
 
@@ -159,6 +160,8 @@ export interface StickyRunResult {
   udp: StickyUdpResult | null
   /** What the kernel showed after both ends closed; null where the OS does not tell. */
   close: StickyClose | null
+  /** Set when the run was cancelled (run.cancel): the sends and reads above are those done before it. */
+  cancelled?: RunCancelled
 }
 
 // ── Serial vs concurrent ───────────────────────────────────────────────────────
@@ -167,6 +170,8 @@ export interface StickyRunResult {
 export const COMPARE_MODES = SERVER_MODES
 export type CompareMode = ServerMode
 export const COMPARE_MAX_CLIENTS = 64
+/** What `net.compare.run` uses for a field it is not given (the page's form and the CLI start from these). */
+export const COMPARE_DEFAULTS = { clients: 4, messages: 5, bytes: 32, handler: 'delay:20' } as const
 export const COMPARE_MAX_MESSAGES = 1_000
 export const COMPARE_MAX_BYTES = 4_096
 /** Timeline entries kept per mode; beyond it every n-th exchange is kept (timelineSampled). */
@@ -263,6 +268,8 @@ export interface CompareRunResult {
   startedAt: number
   elapsedMs: number
   modes: CompareModeResult[]
+  /** Set when the run was cancelled (run.cancel): `modes` holds the modes that finished before it. */
+  cancelled?: RunCancelled
 }
 
 /** Topic `net.compare.progress`: for a progress bar. `done`/`total` count round trips over all modes. */
@@ -293,6 +300,7 @@ export const netExperimentMethods = {
       frame: optional(oneOf(CLIENT_FRAMINGS)),
       encoding: optional(oneOf(TEXT_ENCODINGS)),
       udp: optional(boolean()),
+      runId: runIdInput(),
     }),
   ),
   /**
@@ -311,6 +319,7 @@ export const netExperimentMethods = {
       modes: optional(array(oneOf(COMPARE_MODES), { min: 1, max: 4 })),
       /** The listen backlog for every mode (default 5, socketserver's); more clients than this connecting at once see dropped SYNs. */
       requestQueueSize: optional(int({ min: 1, max: 4096 })),
+      runId: runIdInput(),
     }),
   ),
 }

@@ -8,6 +8,7 @@ import type { LabErrorData } from '../errors'
 import { int, object, oneOf, optional, string, type Schema } from '../schema'
 import { parseTaskSpec, type TaskKind } from '../task-spec'
 import { method } from './spec'
+import { runIdInput, type RunCancelled } from './runs'
 
 export { MAX_TASKS, MAX_TASK_MS, MAX_TOTAL_MS, TASK_KINDS, formatTaskSpec, idealWallMs, parseTaskSpec } from '../task-spec'
 export type { TaskKind, TaskSpec, TaskSpecResult } from '../task-spec'
@@ -157,15 +158,17 @@ export interface RunResult {
 }
 
 export interface CompareResult {
-  /** Always three runs, in this order: serial, concurrent, parallel. */
-  runs: [RunResult, RunResult, RunResult]
-  /** Measured: serial wall time / that mode's wall time (> 1 = faster than serial). */
-  speedup: { concurrent: number; parallel: number }
+  /** In this order: serial, concurrent, parallel; all three unless `cancelled` (then the modes that finished). */
+  runs: RunResult[]
+  /** Measured: serial wall time / that mode's wall time (> 1 = faster than serial); null for a mode a cancel left unfinished. */
+  speedup: { concurrent: number | null; parallel: number | null }
   /** The best each mode could do for these tasks (idealWallMs), and the speedups that would give. */
   ideal: {
     wallMs: { serial: number; concurrent: number; parallel: number }
     speedup: { concurrent: number; parallel: number }
   }
+  /** Set when the comparison was cancelled (run.cancel): `runs` holds the modes that finished before it. */
+  cancelled?: RunCancelled
 }
 
 /** One pool child, for the process tree ("pool child 2 of run r-3, busy with task 5"). */
@@ -278,7 +281,7 @@ export const procMethods = {
     object({ tasks: taskSpecInput(), mode: oneOf(RUN_MODES), workers, deadlineMs, queueLimit: optional(int({ min: 0, max: MAX_QUEUE_LIMIT })) }),
   ),
   /** Runs the same tasks serial, then concurrent, then parallel. */
-  'proc.compare': method<CompareResult>()(object({ tasks: taskSpecInput(), workers, deadlineMs })),
+  'proc.compare': method<CompareResult>()(object({ tasks: taskSpecInput(), workers, deadlineMs, runId: runIdInput() })),
   /** Stops the run in progress (its pool is closed; unfinished tasks fail with ERR_POOL_STOPPED). */
   'proc.stop': method<{ stopped: boolean }>()(object({})),
   /** The live pools and their children (pids, slots, states). */

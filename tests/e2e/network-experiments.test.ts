@@ -95,7 +95,7 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
     await page.getByTestId('compare-delay').fill('25')
     await page.getByTestId('compare-run').click()
     // Four servers, one after the other (the forking one alone takes a while): the progress bar shows.
-    await expect(page.getByTestId('compare-progress').getAttribute('aria-valuenow')).resolves.toMatch(/^\d+$/)
+    await expect(page.getByTestId('compare-run-progress-bar').getAttribute('aria-valuenow')).resolves.toMatch(/^\d+$/)
     await page.getByTestId('compare-table').waitFor({ timeout: 45_000 })
     for (const mode of ['serial', 'threading', 'forking', 'async']) {
       const row = page.getByTestId(`compare-row-${mode}`)

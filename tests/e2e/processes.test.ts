@@ -187,7 +187,9 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
 
     // Stop the run so the next test starts from a quiet lab.
     await page.getByTestId('proc-tab-run').click()
-    if (await page.getByTestId('run-stop').isVisible()) await page.getByTestId('run-stop').click()
+    // A single run has Stop; a comparison has Cancel (it keeps the modes that finished).
+    const stop = page.getByTestId('run-stop').or(page.getByTestId('proc-run-progress-cancel'))
+    if (await stop.isVisible()) await stop.click()
     await page.getByTestId('run-progress').waitFor({ state: 'detached', timeout: 30_000 })
     expect(pageProblems(page)).toEqual([])
     await page.context().close()
@@ -241,7 +243,7 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
     await expect(page.getByTestId('run-spec').inputValue()).resolves.toBe('cpu:300ms*3,io:300ms*3')
     await page.getByTestId('run-progress').or(page.getByTestId('notice')).first().waitFor()
     expect(await page.getByTestId('notice').allTextContents()).toEqual([])
-    await page.getByTestId('run-stop').click()
+    await page.getByTestId('proc-run-progress-cancel').click()
     await page.getByTestId('run-progress').waitFor({ state: 'detached', timeout: 20_000 })
     await expect(page.getByTestId('run-compare').isEnabled()).resolves.toBe(true)
     await page.context().close()

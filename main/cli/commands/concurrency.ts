@@ -1,4 +1,7 @@
-import { COMPARE_MODES, type CompareMode, type CompareModeResult } from '../../../shared/contract'
+import os from 'node:os'
+import { COMPARE_DEFAULTS, COMPARE_MAX_BYTES, COMPARE_MAX_CLIENTS, COMPARE_MAX_MESSAGES, COMPARE_MODES, type CompareMode, type CompareModeResult } from '../../../shared/contract'
+import { comparePlan, planMs } from '../../../shared/run-estimate'
+import { CANCELLED_EXIT, cancellable, cancelledLine } from '../long-run'
 import { Lab } from '../../lab/lab'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
@@ -31,12 +34,14 @@ runs K clients at once, each doing M request/reply round trips, and stops it. Pr
 per mode the total time, throughput, latency percentiles and how long the clients
 waited for their first reply (in serial mode, everyone behind the first waits).
 
-  --clients K     clients at once (default 4, at most 64)
-  --messages M    round trips per client (default 5, at most 1000)
-  --bytes B       bytes per request (default 32)
-  --handler H     upper, echo, reverse or delay:<ms> (default delay:20, so waiting shows)
+  --clients K     clients at once (default ${COMPARE_DEFAULTS.clients}, at most ${COMPARE_MAX_CLIENTS})
+  --messages M    round trips per client (default ${COMPARE_DEFAULTS.messages}, at most ${COMPARE_MAX_MESSAGES})
+  --bytes B       bytes per request (default ${COMPARE_DEFAULTS.bytes}, at most ${COMPARE_MAX_BYTES})
+  --handler H     upper, echo, reverse or delay:<ms> (default ${COMPARE_DEFAULTS.handler}, so waiting shows)
   --modes LIST    comma-separated, from ${COMPARE_MODES.join(',')} (default all)
-  --json          the whole result as one JSON object (per mode: clients, timeline, …)`,
+  --json          the whole result as one JSON object (per mode: clients, timeline, …)
+
+Ctrl-C cancels: the modes that finished are printed; exit code 130.`,
   options: {
     clients: { type: 'string' },
     messages: { type: 'string' },
@@ -48,24 +53,29 @@ waited for their first reply (in serial mode, everyone behind the first waits).
   async run({ positionals, values, io }) {
     if (positionals.length) throw usageError(`lab concurrency takes options only, got ${JSON.stringify(positionals[0])}`)
     const input = {
-      clients: parseIntOption(values.clients as string | undefined, 'clients', 1, 64),
-      messages: parseIntOption(values.messages as string | undefined, 'messages', 1, 1000),
-      bytes: parseIntOption(values.bytes as string | undefined, 'bytes', 1, 4096),
+      clients: parseIntOption(values.clients as string | undefined, 'clients', 1, COMPARE_MAX_CLIENTS),
+      messages: parseIntOption(values.messages as string | undefined, 'messages', 1, COMPARE_MAX_MESSAGES),
+      bytes: parseIntOption(values.bytes as string | undefined, 'bytes', 1, COMPARE_MAX_BYTES),
       handler: values.handler as string | undefined,
       modes: modes(values.modes),
     }
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
     try {
-      const r = await lab.invoke('net.compare.run', input)
+      const estimate = planMs(comparePlan({ ...input, modes: [...new Set(input.modes ?? COMPARE_MODES)] }, os.availableParallelism()))
+      const r = await cancellable(io, lab, estimate, values.json === true, (runId) => lab.invoke('net.compare.run', { ...input, runId }))
       if (values.json === true) {
         io.out(JSON.stringify({ ok: true, ...r }))
-        return 0
+        return r.cancelled ? CANCELLED_EXIT : 0
       }
       const s = r.settings
       io.out(`${s.clients} clients × ${s.messages} round trips × ${s.bytes} bytes, handler ${s.handler}, on 127.0.0.1`)
       const table = [['mode', 'total ms', 'msgs/s', 'p50 ms', 'p99 ms', 'mean wait ms', 'max wait ms', 'wrong', 'failed'], ...r.modes.map(row)]
       const widths = table[0]!.map((_, i) => Math.max(...table.map((t) => t[i]!.length)))
       for (const t of table) io.out(t.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '))
+      if (r.cancelled) {
+        io.out(cancelledLine(r.cancelled, 'round trips'))
+        return CANCELLED_EXIT
+      }
       return r.modes.every((m) => m.wrong === 0 && m.failed === 0) ? 0 : 1
     } finally {
       await lab.close()

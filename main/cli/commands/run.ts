@@ -26,12 +26,18 @@ export function taskOptions(values: OptionValues): { tasks: string; workers?: nu
 }
 
 /** Runs `work` on a fresh CLI engine; Ctrl-C stops the run (its children end) instead of orphaning them. */
-export async function withLab<T>(io: CliIo, onEvent: ((p: ProcProgress) => void) | null, work: (lab: Lab) => Promise<T>): Promise<T> {
+export async function withLab<T>(
+  io: CliIo,
+  onEvent: ((p: ProcProgress) => void) | null,
+  work: (lab: Lab) => Promise<T>,
+  /** false when `work` cancels its own run on Ctrl-C (long-run.ts) and keeps what finished. */
+  stopOnSignal = true,
+): Promise<T> {
   const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
   if (onEvent) lab.onEvent((ev) => ev.topic === 'proc.progress' && onEvent(ev.payload))
   let finished = false
   void io.untilStopped().then(() => {
-    if (!finished) void lab.call('proc.stop', {})
+    if (!finished && stopOnSignal) void lab.call('proc.stop', {})
   })
   try {
     return await work(lab)

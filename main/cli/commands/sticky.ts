@@ -1,8 +1,11 @@
 import { CLIENT_FRAMINGS, TEXT_ENCODINGS, type StickyRunResult } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
+import { stickySettings } from '../../lab/net/sticky-experiment'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
 import { parseIntOption, usageError } from '../io'
+import { planMs, stickyBytesEstimate, stickyPlan } from '../../../shared/run-estimate'
+import { CANCELLED_EXIT, cancellable, cancelledLine } from '../long-run'
 
 const DEFAULT_MESSAGES = ['hello', 'world', 'sticky', 'packets']
 
@@ -26,6 +29,7 @@ function describe(r: StickyRunResult): string[] {
     `  receiver  ${r.recvs.map((x) => `[${shown(x.text)}]`).join(' ')}`,
     `  ${r.merged} recv() held several sends (merged), ${r.split} send() arrived in pieces (split); ${r.totalBytes} bytes`,
   ]
+  if (r.cancelled) lines.push(`  ${cancelledLine(r.cancelled, 'bytes read')}`)
   if (s.frame !== 'none') {
     const ok = r.messages.filter((m) => m.matches).length
     lines.push(`  framing (${s.frame}) recovered ${r.messages.length} messages, ${ok} exactly as sent: ${r.messages.map((m) => `[${shown(m.text)}]`).join(' ')}`)
@@ -85,12 +89,14 @@ boundaries against the reader's recv() chunks. Default messages: ${DEFAULT_MESSA
     }
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
     try {
-      const r = await lab.invoke('net.sticky.run', input)
+      const s = stickySettings(input)
+      const plan = stickyPlan({ ...s, messages: s.messages.length }, stickyBytesEstimate(s.messages, s.encoding, s.frame))
+      const r = await cancellable(io, lab, planMs(plan), values.json === true, (runId) => lab.invoke('net.sticky.run', { ...input, runId }))
       if (values.json === true) io.out(JSON.stringify({ ok: true, ...r }))
       else for (const line of describe(r)) io.out(line)
+      return r.cancelled ? CANCELLED_EXIT : 0
     } finally {
       await lab.close()
     }
-    return 0
   },
 }

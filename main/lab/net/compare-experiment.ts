@@ -1,4 +1,5 @@
 import {
+  COMPARE_DEFAULTS,
   COMPARE_MAX_TIMELINE,
   COMPARE_MODES,
   type CompareExchange,
@@ -10,6 +11,7 @@ import {
   type ServeStartup,
   type ServedBy,
   type ServerEvent,
+  type RunCancelled,
 } from '../../../shared/contract'
 import { LabError } from '../errors'
 import { parseHandler } from './handlers'
@@ -37,13 +39,20 @@ const PROGRESS_EVERY_MS = 100
  */
 export async function runCompare(
   input: CompareInput,
-  deps: { workersDir: string; runId: string; progress: (p: CompareProgress) => void },
+  deps: {
+    workersDir: string
+    runId: string
+    progress: (p: CompareProgress) => void
+    /** run.cancel: the mode in progress stops, the modes finished before it are returned (main/lab/runs.ts). */
+    signal?: AbortSignal
+    cancelled?: () => RunCancelled | undefined
+  },
 ): Promise<CompareRunResult> {
   const settings = {
-    clients: input.clients ?? 4,
-    messages: input.messages ?? 5,
-    bytes: input.bytes ?? 32,
-    handler: input.handler ?? 'delay:20',
+    clients: input.clients ?? COMPARE_DEFAULTS.clients,
+    messages: input.messages ?? COMPARE_DEFAULTS.messages,
+    bytes: input.bytes ?? COMPARE_DEFAULTS.bytes,
+    handler: input.handler ?? COMPARE_DEFAULTS.handler,
     modes: [...new Set(input.modes ?? [...COMPARE_MODES])],
     requestQueueSize: input.requestQueueSize ?? DEFAULT_REQUEST_QUEUE_SIZE,
   }
@@ -64,6 +73,7 @@ export async function runCompare(
 
   const results: CompareModeResult[] = []
   for (const [modeIndex, mode] of settings.modes.entries()) {
+    if (deps.signal?.aborted) break
     progress({ ...base, phase: 'mode', mode, modeIndex, done: modeIndex * perMode, at: Date.now() })
     const options: TcpServerOptions = { host: '127.0.0.1', port: 0, handler: settings.handler, workersDir: deps.workersDir, mode, requestQueueSize: settings.requestQueueSize }
     // Its events are not forwarded (thousands of recv/send lines would bury the learner's own log);
@@ -94,6 +104,7 @@ export async function runCompare(
         expect: plan.name,
         replyTimeoutMs: Math.max(30_000, serialSpan * 2),
         timeline: true,
+        signal: deps.signal,
         onProgress: (done) => {
           const now = performance.now()
           if (now - lastProgress < PROGRESS_EVERY_MS && done < perMode) return
@@ -101,6 +112,8 @@ export async function runCompare(
           progress({ ...base, phase: 'progress', mode, modeIndex, done: modeIndex * perMode + done, at: Date.now() })
         },
       })
+      // Cancelled mid-mode: its figures would describe a part of a run; only finished modes are kept.
+      if (deps.signal?.aborted) break
       let timeline: CompareExchange[] = load.exchanges.map((e) => ({ client: e.client, seq: e.seq, start: round(e.start), end: round(e.end) }))
       const sampled = timeline.length > COMPARE_MAX_TIMELINE
       if (sampled) {
@@ -156,8 +169,9 @@ export async function runCompare(
       await server.close()
     }
   }
-  progress({ ...base, phase: 'done', modeIndex: settings.modes.length, done: total, at: Date.now() })
-  return { runId, settings, startedAt, elapsedMs: round(performance.now() - t0), modes: results }
+  const cancelled = deps.cancelled?.()
+  if (!cancelled) progress({ ...base, phase: 'done', modeIndex: settings.modes.length, done: total, at: Date.now() })
+  return { runId, settings, startedAt, elapsedMs: round(performance.now() - t0), modes: results, ...(cancelled ? { cancelled } : {}) }
 }
 
 /** A connect that took this long had its SYN dropped (full accept queue) and retried: Linux retries after 1 s. */

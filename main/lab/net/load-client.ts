@@ -25,6 +25,8 @@ export interface LoadOptions {
   timeline?: boolean
   /** Called after every completed round trip with the total so far. */
   onProgress?: (done: number) => void
+  /** Aborted (run.cancel): every client stops, closes its socket and keeps what it finished. */
+  signal?: AbortSignal
 }
 
 export interface LoadClientResult {
@@ -172,11 +174,15 @@ function tcpClient(run: ClientRun, opts: LoadOptions, expect: HandlerName, reply
       if (finished) return
       finished = true
       if (timer) clearTimeout(timer)
+      opts.signal?.removeEventListener('abort', cancel)
       res.error = err
       if (err) socket.destroy()
       else socket.end()
       resolve()
     }
+    const cancel = () => finish(new LabError('ERR_CANCELLED', `client ${run.index}: the run was cancelled after ${seq} replies`))
+    if (opts.signal?.aborted) queueMicrotask(cancel)
+    opts.signal?.addEventListener('abort', cancel, { once: true })
     const armTimer = () => {
       if (timer) clearTimeout(timer)
       timer = setTimeout(
@@ -239,14 +245,18 @@ function udpClient(run: ClientRun, opts: LoadOptions, expect: HandlerName, reply
     let timer: NodeJS.Timeout | null = null
     let hadLoss = false
 
+    const cancel = () => finish(new LabError('ERR_CANCELLED', `client ${run.index}: the run was cancelled after ${seq} replies`))
     const finish = (err: LabError | null) => {
       if (finished) return
       finished = true
       if (timer) clearTimeout(timer)
+      opts.signal?.removeEventListener('abort', cancel)
       res.error = err
       socket.close()
       resolve()
     }
+    if (opts.signal?.aborted) queueMicrotask(cancel)
+    opts.signal?.addEventListener('abort', cancel, { once: true })
     const advance = () => {
       seq++
       if (seq >= messages) {
@@ -284,6 +294,7 @@ function udpClient(run: ClientRun, opts: LoadOptions, expect: HandlerName, reply
     socket.on('error', (err) => finish(fromNodeError(err, { host, port })))
     // A connected UDP socket only takes datagrams from the server, and learns of ICMP "port unreachable".
     socket.connect(port, host, () => {
+      if (finished) return
       res.localPort = socket.address().port
       sendNext()
     })

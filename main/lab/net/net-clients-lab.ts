@@ -1,4 +1,6 @@
-import { COMPARE_MAX_CLIENTS, type netClientMethods, type netExperimentMethods } from '../../../shared/contract'
+import os from 'node:os'
+import { COMPARE_DEFAULTS, COMPARE_MODES, type netClientMethods, type netExperimentMethods } from '../../../shared/contract'
+import { comparePlan } from '../../../shared/run-estimate'
 import type { LabContext, LabDomain } from '../context'
 import { runCompare } from './compare-experiment'
 import { runSticky } from './sticky-experiment'
@@ -30,14 +32,27 @@ export function createNetClientsLab(ctx: LabContext): LabDomain<ClientMethod> {
       'net.tcpClient.close': ({ id }) => clients.close(id),
       'net.tcpClient.list': () => clients.list(),
       'net.udp.send': (input) => withOneShotClient('a UDP send', () => udpSend(input, `u-${nextUdp++}`, emit)),
-      'net.sticky.run': (input) => {
+      'net.sticky.run': ({ runId, ...input }) => {
         takeDescriptors(2, 'the sticky-packet run')()
-        return runSticky(input)
+        // The plan needs the run's exact byte count, which runSticky computes: it opens the run itself.
+        return runSticky(input, (plan, work) => ctx.runs.track('net.sticky', runId, plan, work))
       },
-      'net.compare.run': (input) => {
+      'net.compare.run': ({ runId, ...input }) => {
         // Each mode's server and its K clients: checked before anything starts.
-        takeDescriptors(input.clients ?? COMPARE_MAX_CLIENTS, 'the comparison')()
-        return runCompare(input, { workersDir: ctx.workersDir, runId: `cmp-${nextRun++}`, progress: (p) => ctx.emit('net.compare.progress', p) })
+        takeDescriptors(input.clients ?? COMPARE_DEFAULTS.clients, 'the comparison')()
+        const plan = comparePlan({ ...input, modes: [...new Set(input.modes ?? COMPARE_MODES)] }, os.availableParallelism())
+        return ctx.runs.track('net.compare', runId ?? `cmp-${nextRun++}`, plan, (run) =>
+          runCompare(input, {
+            workersDir: ctx.workersDir,
+            runId: run.runId,
+            progress: (p) => {
+              ctx.emit('net.compare.progress', p)
+              run.progress(p.done)
+            },
+            signal: run.signal,
+            cancelled: run.cancelled,
+          }),
+        )
       },
     },
     async close() {

@@ -14,7 +14,9 @@ import {
   type StickySettings,
   type StickyUdpResult,
 } from '../../../shared/contract'
+import { stickyPlan, type RunPlan } from '../../../shared/run-estimate'
 import { fromNodeError, LabError } from '../errors'
+import { abortableSleep, type RunHandle } from '../runs'
 import { decodeText, encodeText } from './encoding'
 import { encodeFrame, FrameDecoder } from './framing'
 import { pauseUdpReceive, resumeUdpReceive } from './node-handles'
@@ -53,7 +55,11 @@ export function stickySettings(input: StickyInput): StickySettings {
  * boundaries back. The UDP half sends the same messages as datagrams to a receiver that sleeps the
  * same way: they wait in the kernel, and each recvfrom() still gets exactly one.
  */
-export async function runSticky(input: StickyInput): Promise<StickyRunResult> {
+export async function runSticky(
+  input: StickyInput,
+  /** Opens the run as a cancellable one (main/lab/runs.ts); without it the run cannot be cancelled. */
+  track?: (plan: RunPlan, work: (run: RunHandle) => Promise<StickyRunResult>) => Promise<StickyRunResult>,
+): Promise<StickyRunResult> {
   const s = stickySettings(input)
   const payloads = s.messages.map((m) => encodeText(m, s.encoding))
   const wires = payloads.map((p) => encodeFrame(s.frame, p))
@@ -76,17 +82,25 @@ export async function runSticky(input: StickyInput): Promise<StickyRunResult> {
       max: STICKY_MAX_READ_SPAN_MS,
     })
   }
-  const startedAt = Date.now()
-  const t0 = performance.now()
-  const now = () => performance.now() - t0
+  const plan = stickyPlan({ ...s, messages: s.messages.length }, totalBytes)
+  const body = async (run?: RunHandle): Promise<StickyRunResult> => {
+    const startedAt = Date.now()
+    const t0 = performance.now()
+    const now = () => performance.now() - t0
 
-  const tcp = await withDeadline(runTcp(s, payloads, wires, now), RUN_DEADLINE_MS, 'the sticky-packet run')
-  const udp = s.udp ? await withDeadline(runUdp(s, payloads, now), RUN_DEADLINE_MS, 'the UDP half of the run') : null
+    const tcp = await withDeadline(runTcp(s, payloads, wires, now, run), RUN_DEADLINE_MS, 'the sticky-packet run')
+    // Units: the TCP half's bytes, then the UDP half's datagrams.
+    const udpRun = run && { ...run, progress: (n: number) => run.progress(totalBytes + n) }
+    const udp = s.udp && !run?.signal.aborted ? await withDeadline(runUdp(s, payloads, now, udpRun), RUN_DEADLINE_MS, 'the UDP half of the run') : null
 
-  let merged = 0
-  for (const r of tcp.recvs) if (r.sends.length > 1) merged++
-  const split = tcp.sends.filter((send) => tcp.recvs.filter((r) => r.sends.includes(send.index)).length > 1).length
-  return { settings: s, startedAt, elapsedMs: now(), totalBytes, sends: tcp.sends, recvs: tcp.recvs, messages: tcp.messages, merged, split, udp, close: tcp.close }
+    let merged = 0
+    for (const r of tcp.recvs) if (r.sends.length > 1) merged++
+    const split = tcp.sends.filter((send) => tcp.recvs.filter((r) => r.sends.includes(send.index)).length > 1).length
+    const cancelled = run?.cancelled()
+    const sent = tcp.sends.reduce((n, x) => n + x.bytes, 0)
+    return { settings: s, startedAt, elapsedMs: now(), totalBytes: cancelled ? sent : totalBytes, sends: tcp.sends, recvs: tcp.recvs, messages: tcp.messages, merged, split, udp, close: tcp.close, ...(cancelled ? { cancelled } : {}) }
+  }
+  return track ? track(plan, body) : body()
 }
 
 async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -101,7 +115,7 @@ async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Prom
   }
 }
 
-async function runTcp(s: StickySettings, payloads: Buffer[], wires: Buffer[], now: () => number): Promise<Pick<StickyRunResult, 'sends' | 'recvs' | 'messages' | 'close'>> {
+async function runTcp(s: StickySettings, payloads: Buffer[], wires: Buffer[], now: () => number, run?: RunHandle): Promise<Pick<StickyRunResult, 'sends' | 'recvs' | 'messages' | 'close'>> {
   // pauseOnConnect: the receiver reads nothing until it calls recv(), so bytes wait in the kernel.
   const server = net.createServer({ pauseOnConnect: true })
   const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve))
@@ -129,8 +143,8 @@ async function runTcp(s: StickySettings, payloads: Buffer[], wires: Buffer[], no
     senderPort = sender.localPort
     // The reader's socket in the kernel's table: local = the server's port, peer = the sender's.
     const kernel = () => readTcpConnection(port, senderPort!).then((q) => (q ? q.recvQueueBytes : null))
-    const reading = receive(receiver, s, payloads, now, kernel)
-    const sends = await send(sender, s, payloads, wires, now)
+    const reading = receive(receiver, s, payloads, now, kernel, run)
+    const sends = await send(sender, s, payloads, wires, now, run?.signal)
     const { recvs, messages } = await reading
     for (const r of recvs) {
       const end = r.offset + r.bytes
@@ -167,15 +181,22 @@ async function closedState(senderPort: number | undefined, receiverPort: number)
   }
 }
 
-async function send(sender: net.Socket, s: StickySettings, payloads: Buffer[], wires: Buffer[], now: () => number): Promise<StickySend[]> {
+async function send(sender: net.Socket, s: StickySettings, payloads: Buffer[], wires: Buffer[], now: () => number, signal?: AbortSignal): Promise<StickySend[]> {
   const sends: StickySend[] = []
   let offset = 0
   for (let i = 0; i < wires.length; i++) {
-    if (i > 0 && s.gapMs > 0) await sleep(s.gapMs)
+    if (i > 0 && s.gapMs > 0) await abortableSleep(s.gapMs, signal)
+    // Cancelled: no more sends; the FIN below tells the reader the stream ends here.
+    if (signal?.aborted) break
     const wire = wires[i]!
     sends.push({ index: i, offset, bytes: wire.length, payloadBytes: payloads[i]!.length, hex: hex(wire), text: s.messages[i]!, at: now() })
     offset += wire.length
-    if (!sender.write(wire)) await new Promise((resolve) => sender.once('drain', resolve))
+    if (!sender.write(wire))
+      await new Promise<void>((resolve) => {
+        // A cancelled reader reads no more: the kernel buffers never drain, so the cancel ends the wait too.
+        sender.once('drain', resolve)
+        signal?.addEventListener('abort', () => resolve(), { once: true })
+      })
   }
   sender.end()
   return sends
@@ -188,6 +209,7 @@ async function receive(
   payloads: Buffer[],
   now: () => number,
   kernelBytes: () => Promise<number | null | undefined>,
+  run?: RunHandle,
 ): Promise<{ recvs: StickyRecv[]; messages: StickyMessage[] }> {
   const pending: Buffer[] = []
   let pendingBytes = 0
@@ -209,6 +231,9 @@ async function receive(
     failure = err
     wake?.()
   })
+  // Cancelled: the reader stops at once, keeping the reads it made (a recv() blocked on an empty buffer wakes).
+  const stop = () => wake?.()
+  run?.signal.addEventListener('abort', stop, { once: true })
   const waitData = () =>
     new Promise<void>((resolve) => {
       wake = () => {
@@ -222,9 +247,11 @@ async function receive(
   const messages: StickyMessage[] = []
   let offset = 0
   for (;;) {
+    if (run?.signal.aborted) break
     let inKernel: number | null = null
     if (s.readDelayMs > 0) {
-      await sleep(s.readDelayMs)
+      await abortableSleep(s.readDelayMs, run?.signal)
+      if (run?.signal.aborted) break
       // While the reader slept, the bytes piled up in the kernel (the socket is paused: Node reads nothing).
       if (recvs.length < STICKY_KERNEL_SAMPLES) inKernel = (await kernelBytes()) ?? null
     }
@@ -236,6 +263,7 @@ async function receive(
       if (pendingBytes === 0) await waitData()
       await tick()
       socket.pause()
+      if (run?.signal.aborted) break
     }
     if (failure) throw fromNodeError(failure)
     if (pendingBytes === 0 && ended) break
@@ -248,6 +276,7 @@ async function receive(
     const at = now()
     recvs.push({ index: recvs.length, offset, bytes: chunk.length, hex: hex(chunk), text: decodeText(chunk, s.encoding), at, sends: [], kernelBytes: inKernel, bufferedBytes: buffered })
     offset += chunk.length
+    run?.progress(offset)
     if (s.frame !== 'none') {
       for (const m of decoder.push(chunk)) {
         const index = messages.length
@@ -255,6 +284,7 @@ async function receive(
       }
     }
   }
+  run?.signal.removeEventListener('abort', stop)
   return { recvs, messages }
 }
 
@@ -265,7 +295,7 @@ async function receive(
  * buffer while it sleeps, as they do for Python. Each recvfrom() restarts reading and stops it again
  * inside the first 'message': one call, one datagram.
  */
-async function runUdp(s: StickySettings, payloads: Buffer[], now: () => number): Promise<StickyUdpResult> {
+async function runUdp(s: StickySettings, payloads: Buffer[], now: () => number, run?: RunHandle): Promise<StickyUdpResult> {
   const receiver = dgram.createSocket('udp4')
   const sender = dgram.createSocket('udp4')
   sender.on('error', () => {})
@@ -299,7 +329,8 @@ async function runUdp(s: StickySettings, payloads: Buffer[], now: () => number):
     const reader = datagramReader(receiver, slept, () => allSent)
     const sending = (async () => {
       for (let i = 0; i < payloads.length; i++) {
-        if (i > 0 && s.gapMs > 0) await sleep(s.gapMs)
+        if (i > 0 && s.gapMs > 0) await abortableSleep(s.gapMs, run?.signal)
+        if (run?.signal.aborted) break
         datagrams[i]!.sentAt = now()
         await new Promise<void>((resolve, reject) => sender.send(payloads[i]!, port, HOST, (err) => (err ? reject(fromNodeError(err, { host: HOST, port })) : resolve())))
         sent++
@@ -308,10 +339,11 @@ async function runUdp(s: StickySettings, payloads: Buffer[], now: () => number):
     })()
     sending.catch(() => {}) // awaited below; a failure there must not be unhandled meanwhile
     let received = 0
-    while (received < datagrams.length) {
+    while (received < datagrams.length && !run?.signal.aborted) {
       const d = datagrams[received]!
       if (slept && s.readDelayMs > 0) {
-        await sleep(s.readDelayMs)
+        await abortableSleep(s.readDelayMs, run?.signal)
+        if (run?.signal.aborted) break
         if (received < STICKY_KERNEL_SAMPLES) {
           // Read right after the sleep, before recvfrom(): what the kernel holds for the receiver now.
           const waiting = sent - received
@@ -336,6 +368,7 @@ async function runUdp(s: StickySettings, payloads: Buffer[], now: () => number):
       d.text = decodeText(kept, s.encoding)
       d.receivedAt = now()
       received++
+      run?.progress(received)
     }
     await sending
     return { datagrams, received, slept }

@@ -3,7 +3,8 @@ import path from 'node:path'
 import type { procMethods } from '../../../shared/contract/proc'
 import type { LabContext, LabDomain } from '../context'
 import { LabError } from '../errors'
-import { compareModes, runTasks, type RunnerDeps } from './runner'
+import { procComparePlan } from '../../../shared/run-estimate'
+import { compareModes, parseOrThrow, runTasks, type RunnerDeps } from './runner'
 import { schedule } from './scheduler'
 import { listPools, type WorkerPool } from './worker-pool'
 
@@ -49,7 +50,26 @@ export function createProcLab(ctx: LabContext): LabDomain<ProcMethod> {
   return {
     handlers: {
       'proc.run': (input) => exclusive(() => runTasks(deps, input, runId())),
-      'proc.compare': (input) => exclusive(() => compareModes(deps, input, runId, () => stopRequested)),
+      'proc.compare': ({ runId: requested, ...input }) =>
+        exclusive(() =>
+          ctx.runs.track('proc.compare', requested, procComparePlan(parseOrThrow(input.tasks), deps.cpus, input.workers), (run) => {
+            // Cancel = the Stop that already exists (the pool closes), but the finished modes are returned.
+            const cancel = () => {
+              stopRequested = true
+              void current?.close()
+            }
+            run.signal.addEventListener('abort', cancel, { once: true })
+            let finished = 0
+            const counted: RunnerDeps = {
+              ...deps,
+              emit: (p) => {
+                deps.emit(p)
+                if (p.event === 'task-finished') run.progress(++finished)
+              },
+            }
+            return compareModes(counted, input, runId, () => stopRequested, run.cancelled).finally(() => run.signal.removeEventListener('abort', cancel))
+          }),
+        ),
       'proc.stop': async () => {
         if (!busy) return { stopped: false }
         stopRequested = true

@@ -10,6 +10,7 @@
  * separately (`startupMs`), not inside `wallMs`. Times on the run clock are ms since the
  * clock started; the children's own start/end reports are put on it (same system clock).
  */
+import type { RunCancelled } from '../../../shared/contract/runs'
 import type { CompareResult, PinStatus, ProcProgress, RunMode, RunResult, SamplingInfo, TaskPhase, TaskResult } from '../../../shared/contract/proc'
 import { idealWallMs, parseTaskSpec, type TaskSpec } from '../../../shared/task-spec'
 import type { LabErrorData } from '../../../shared/errors'
@@ -266,19 +267,39 @@ export async function compareModes(
   input: { tasks: string; workers?: number; deadlineMs?: number },
   nextRunId: () => string,
   stopped: () => boolean,
+  /** run.cancel (main/lab/runs.ts): a cancelled comparison returns the modes that finished, marked. */
+  cancelled?: () => RunCancelled | undefined,
 ): Promise<CompareResult> {
   const tasks = parseOrThrow(input.tasks)
   const runs: RunResult[] = []
   for (const mode of ['serial', 'concurrent', 'parallel'] as const) {
-    if (stopped()) throw new LabError('ERR_POOL_STOPPED', 'the comparison was stopped')
-    runs.push(await runTasks(deps, { ...input, mode }, nextRunId()))
+    if (stopped()) break
+    let run: RunResult
+    try {
+      run = await runTasks(deps, { ...input, mode }, nextRunId())
+    } catch (err) {
+      if (stopped()) break
+      throw err
+    }
+    // Stopped while this mode ran: its tasks were cut off, so its figures are not kept.
+    if (stopped()) break
+    runs.push(run)
   }
-  const [serial, concurrent, parallel] = runs as [RunResult, RunResult, RunResult]
-  const ideal = idealWallMs(tasks, deps.cpus, parallel.workers)
+  const marker = cancelled?.()
+  if (runs.length < 3 && !marker) throw new LabError('ERR_POOL_STOPPED', 'the comparison was stopped')
+  const byMode = (m: RunMode) => runs.find((r) => r.mode === m)
+  const serial = byMode('serial')
+  const parallel = byMode('parallel')
+  const ideal = idealWallMs(tasks, deps.cpus, parallel?.workers ?? poolSize('parallel', tasks.length, deps.cpus, input.workers))
   const ratio = (a: number, b: number) => (b > 0 ? r3(a / b) : 0)
+  const speedupOf = (m: RunMode) => {
+    const run = byMode(m)
+    return serial && run ? ratio(serial.wallMs, run.wallMs) : null
+  }
   return {
-    runs: [serial, concurrent, parallel],
-    speedup: { concurrent: ratio(serial.wallMs, concurrent.wallMs), parallel: ratio(serial.wallMs, parallel.wallMs) },
+    runs,
+    ...(marker ? { cancelled: marker } : {}),
+    speedup: { concurrent: speedupOf('concurrent'), parallel: speedupOf('parallel') },
     ideal: {
       wallMs: { serial: r1(ideal.serial), concurrent: r1(ideal.concurrent), parallel: r1(ideal.parallel) },
       speedup: { concurrent: ratio(ideal.serial, ideal.concurrent), parallel: ratio(ideal.serial, ideal.parallel) },

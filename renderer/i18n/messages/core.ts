@@ -29,6 +29,7 @@ const errorsEn: Record<ErrorCode, string> = {
   ERR_CONSENT_REQUIRED: '{host} listens on every network interface ({address}): that needs your consent.',
   ERR_NO_REPLY: '{where} accepted the connection but sent no reply in time.',
   ERR_SERVER_BUSY: '{where} is serving another connection; this one waits in its queue (position {position}).',
+  ERR_CANCELLED: 'The run was cancelled.',
   ERR_INTERNAL: 'Something unexpected happened.',
 }
 
@@ -60,6 +61,7 @@ const errorsZh: Record<ErrorCode, string> = {
   ERR_CONSENT_REQUIRED: '{host} 会在所有网卡上监听（{address}）：这需要你明确同意。',
   ERR_NO_REPLY: '{where} 接受了连接，但没有及时回复。',
   ERR_SERVER_BUSY: '{where} 正在服务另一个连接；这个连接在它的队列里等待（第 {position} 位）。',
+  ERR_CANCELLED: '运行已取消。',
   ERR_INTERNAL: '发生了意外错误。',
 }
 
@@ -91,6 +93,7 @@ const hintsZh: Record<ErrorCode, string> = {
   ERR_CONSENT_REQUIRED: '勾选“接受其他机器的连接”（命令行：--all-interfaces），或改用 127.0.0.1。',
   ERR_NO_REPLY: '那里有程序在监听（它接受了连接），但没有回复你发送的内容：可能是忙于另一个客户端的串行服务器、在等更多数据的处理函数（分帧？），或根本不回复的程序。',
   ERR_SERVER_BUSY: '串行服务器（socketserver.TCPServer）一次只服务一个连接：关掉它正在服务的客户端，或用 threading、forking 或 async 模式启动服务器。',
+  ERR_CANCELLED: '取消之前已完成的部分会保留并显示；再运行一次可得到其余部分。',
   ERR_INTERNAL: '实验室仍在运行。请报告你刚才的操作。',
 }
 
