@@ -1,5 +1,6 @@
 import type { LabErrorData } from '../../shared/errors'
 import { LabError } from '../lab/errors'
+import { limitsOf, type Schema } from '../../shared/schema'
 import type { Command } from './command'
 import { cliHint } from './hints'
 
@@ -22,6 +23,18 @@ export function parseIntOption(value: string | undefined, name: string, min: num
   const n = Number(value)
   if (n < min || n > max) throw usageError(`--${name} must be between ${min} and ${max}, got ${n}`, { option: name })
   return n
+}
+
+/** `--name N` checked against the contract's own limits for it (read back from its schema, never restated). */
+export function intOption(value: string | undefined, name: string, schema: Schema<unknown>): number | undefined {
+  const { min, max } = limitsOf(schema)
+  return parseIntOption(value, name, min, max)
+}
+
+/** "min-max" of a contract field, for a command's --help. */
+export function rangeOf(schema: Schema<unknown>): string {
+  const { min, max } = limitsOf(schema)
+  return `${min}-${max}`
 }
 
 /** Prints a coded error; with the command known, the hint names its option (see cliHint). */

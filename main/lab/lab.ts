@@ -128,10 +128,19 @@ export class Lab {
     }
     const parsed = methodSpecs[method].input.parse(input)
     if (!parsed.ok) {
-      const { path, message } = parsed.issue
+      // The first issue names the field; its code and parameters let the page say it in either language.
+      const { path, message, code, params } = parsed.issue
+      const more = parsed.issues.length > 1 ? ` (and ${parsed.issues.length - 1} more)` : ''
       return {
         ok: false,
-        error: errorData('ERR_INVALID_INPUT', `${method}: ${path} ${message}`, { method, path, detail: message }),
+        error: errorData('ERR_INVALID_INPUT', `${method}: ${path} ${message}${more}`, {
+          ...params,
+          method,
+          path,
+          detail: message,
+          reason: code,
+          problems: parsed.issues.length,
+        }),
       }
     }
     const handler = this.handlers[method] as Handler<MethodName>

@@ -1,4 +1,4 @@
-import { int, json, jsonObject, object, optional, string, type JsonObject, type JsonValue, type Schema } from '../schema'
+import { boolean, int, json, jsonObject, nullValue, number, object, optional, pipe, record, string, union, type JsonObject, type JsonValue } from '../schema'
 import { method } from './spec'
 
 /** Kinds the lab's own experiments record; any other short name is allowed too. */
@@ -43,12 +43,18 @@ export const HISTORY_LIST_DEFAULT = 100
 export const HISTORY_LIST_MAX = 1_000
 
 const id = string({ min: 1, max: 64 })
-const summary = jsonObject({ maxBytes: HISTORY_MAX_SUMMARY_BYTES, maxDepth: 1 }) as unknown as Schema<HistorySummary>
+/** At most 4 KiB of JSON (walked first), then a flat record of plain values: `HistorySummary`, checked as typed. */
+const summary = pipe(
+  jsonObject({ maxBytes: HISTORY_MAX_SUMMARY_BYTES, maxDepth: 1 }),
+  record(string({ min: 1, max: 64 }), union([string({ max: HISTORY_MAX_SUMMARY_BYTES }), number(), boolean(), nullValue()]), {
+    maxKeys: 64,
+  }),
+)
 
 export const historyMethods = {
   'history.add': method<HistoryMeta>()(
     object({
-      kind: string({ min: 1, max: 40, pattern: /^[A-Za-z0-9._-]+$/, patternHint: 'letters, digits, dot, dash or underscore, such as net.sticky' }),
+      kind: string({ min: 1, max: 40, pattern: /^[A-Za-z0-9._-]+$/, patternHint: { en: 'letters, digits, dot, dash or underscore, such as net.sticky', zh: '只能用字母、数字、点、短横线或下划线，例如 net.sticky' } }),
       title: string({ min: 1, max: 200 }),
       settings: jsonObject({ maxBytes: HISTORY_MAX_SETTINGS_BYTES }),
       summary,

@@ -37,7 +37,7 @@ export const EMPTY_LEARNER_STATE: LearnerState = {
 export const LEARNER_MAX_RECORD_BYTES = 32 * 1024
 
 const record = () => jsonObject({ maxBytes: LEARNER_MAX_RECORD_BYTES, maxDepth: 4 })
-const lessonId = string({ min: 1, max: 64, pattern: /^[a-z0-9-]+$/, patternHint: 'a lesson id such as tcp-loops' })
+const lessonId = string({ min: 1, max: 64, pattern: /^[a-z0-9-]+$/, patternHint: { en: 'a lesson id such as tcp-loops', zh: '应是课程编号，例如 tcp-loops' } })
 
 /** The fields a page may change; `exercises` is written only by the engine's checks. */
 const patchShape = {

@@ -314,7 +314,7 @@ export const netExperimentMethods = {
       messages: optional(int({ min: 1, max: COMPARE_MAX_MESSAGES })),
       bytes: optional(int({ min: 1, max: COMPARE_MAX_BYTES })),
       handler: optional(
-        string({ min: 1, max: 16, pattern: COMPARE_HANDLER_PATTERN, patternHint: "must be 'upper', 'echo', 'reverse' or 'delay:<ms>'" }),
+        string({ min: 1, max: 16, pattern: COMPARE_HANDLER_PATTERN, patternHint: { en: "must be 'upper', 'echo', 'reverse' or 'delay:<ms>'", zh: "只能是 'upper'、'echo'、'reverse' 或 'delay:<毫秒>'" } }),
       ),
       modes: optional(array(oneOf(COMPARE_MODES), { min: 1, max: 4 })),
       /** The listen backlog for every mode (default 5, socketserver's); more clients than this connecting at once see dropped SYNs. */

@@ -1,5 +1,5 @@
 import type { LabErrorData } from '../errors'
-import { boolean, host, int, object, oneOf, optional, port, string } from '../schema'
+import { boolean, host, int, object, oneOf, optional, port, refine, string, type Hint } from '../schema'
 import { method } from './spec'
 
 export const DEFAULT_HOST = '127.0.0.1'
@@ -55,9 +55,20 @@ export const MAX_SPARES = 32
 /**
  * What a server does with each read (or, with framing, each message):
  * `upper` (the course's `data.upper()`, ASCII letters only), `echo`, `reverse` (the bytes reversed),
- * `delay:<ms>` (upper-case, but only after <ms> milliseconds, 0–60000: makes concurrency visible).
+ * `delay:<ms>` (upper-case, but only after <ms> milliseconds, 0–MAX_DELAY_MS: makes concurrency visible).
+ * The pattern gives the form; `handlerProblem` also checks the delay against MAX_DELAY_MS.
  */
-export const HANDLER_PATTERN = /^(?:upper|echo|reverse|delay:(?:\d{1,4}|[0-5]\d{4}|60000))$/
+export const HANDLER_PATTERN = /^(?:upper|echo|reverse|delay:\d{1,9})$/
+const HANDLER_HINT: Hint = {
+  en: `must be upper, echo, reverse or delay:<ms> with ms from 0 to ${MAX_DELAY_MS}`,
+  zh: `只能是 upper、echo、reverse 或 delay:<毫秒>（毫秒为 0 到 ${MAX_DELAY_MS}）`,
+}
+/** Null when the lab runs this handler; else why not, in both languages: the engine, the CLI and the UI ask here. */
+export function handlerProblem(spec: string): Hint | null {
+  if (!HANDLER_PATTERN.test(spec)) return HANDLER_HINT
+  if (spec.startsWith('delay:') && Number(spec.slice('delay:'.length)) > MAX_DELAY_MS) return HANDLER_HINT
+  return null
+}
 export const DEFAULT_HANDLER = 'upper'
 export type HandlerSpec = string
 
@@ -207,12 +218,7 @@ export interface TcpSendResult {
 
 const payload = string({ max: MAX_PAYLOAD_CHARS })
 const timeoutMs = int({ min: 1, max: 60_000 })
-const handlerSpec = string({
-  min: 1,
-  max: 16,
-  pattern: HANDLER_PATTERN,
-  patternHint: 'must be upper, echo, reverse or delay:<ms> with ms from 0 to 60000',
-})
+const handlerSpec = refine(string({ min: 1, max: 16 }), handlerProblem)
 
 export const netMethods = {
   'net.tcpServer.start': method<ServerInfo>()(

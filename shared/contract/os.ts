@@ -375,8 +375,8 @@ export const osMethods = {
    */
   'sim.run': method<SimResult>()(
     object({
-      procs: optional(string({ min: 3, max: 100, pattern: SIM_PROCS_PATTERN, patternHint: 'must look like "5:100,1:0": instructions:percent-cpu per process, comma-separated, at most 8' })),
-      program: optional(string({ min: 1, max: 600, pattern: SIM_PROGRAM_PATTERN, patternHint: 'must look like "c3,i,c1:c5": steps cN or i, processes separated by ":"' })),
+      procs: optional(string({ min: 3, max: 100, pattern: SIM_PROCS_PATTERN, patternHint: { en: 'must look like "5:100,1:0": instructions:percent-cpu per process, comma-separated, at most 8', zh: '应写成 "5:100,1:0" 这样：每个进程写“指令数:CPU 百分比”，用逗号分隔，最多 8 个' } })),
+      program: optional(string({ min: 1, max: 600, pattern: SIM_PROGRAM_PATTERN, patternHint: { en: 'must look like "c3,i,c1:c5": steps cN or i, processes separated by ":"', zh: '应写成 "c3,i,c1:c5" 这样：每步写 cN 或 i，进程之间用 ":" 分隔' } })),
       switchOn: optional(oneOf(['io', 'end'] as const)),
       ioDone: optional(oneOf(['later', 'immediate'] as const)),
       ioLength: optional(int({ min: 0, max: SIM_MAX_IO_LENGTH })),

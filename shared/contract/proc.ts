@@ -5,8 +5,8 @@
  * children. Task language: see `shared/task-spec.ts` (`parseTaskSpec`).
  */
 import type { LabErrorData } from '../errors'
-import { int, object, oneOf, optional, string, type Schema } from '../schema'
-import { parseTaskSpec, type TaskKind } from '../task-spec'
+import { int, object, oneOf, optional, refine, string, type Schema } from '../schema'
+import { MAX_SPEC_CHARS, parseTaskSpec, type TaskKind } from '../task-spec'
 import { method } from './spec'
 import { runIdInput, type RunCancelled } from './runs'
 
@@ -202,15 +202,12 @@ export type ProcProgress = { runId: string; mode: RunMode; at: number } & (
 
 /** The `tasks` input: a spec string, validated by parseTaskSpec (the message names the bad item). */
 export function taskSpecInput(): Schema<string> {
-  return {
-    kind: 'string',
-    parse(v, path = '') {
-      const where = path || '(input)'
-      if (typeof v !== 'string') return { ok: false, issue: { path: where, message: 'expected a task spec such as "cpu:400ms*4,io:200ms*8"' } }
-      const r = parseTaskSpec(v)
-      return r.ok ? { ok: true, value: v } : { ok: false, issue: { path: where, message: r.error.message } }
-    },
-  }
+  return refine(string({ max: MAX_SPEC_CHARS }), (v) => {
+    const r = parseTaskSpec(v)
+    if (r.ok) return null
+    const part = String(r.error.params?.part ?? '')
+    return { en: r.error.message, zh: `任务写法不对${part ? `（问题在“${part}”）` : ''}；例如写成 "cpu:400ms*4,io:200ms*8"` }
+  })
 }
 
 // ─── scheduling policies: a SIMULATION after OSTEP's cpu-sched/scheduler.py ───
@@ -294,7 +291,7 @@ export const procMethods = {
   'sim.schedule': method<SchedResult>()(
     object({
       policy: oneOf(SCHED_POLICIES),
-      list: optional(string({ min: 1, max: 300, pattern: SCHED_LIST_PATTERN, patternHint: 'must look like "5,3,8": job lengths, comma-separated, at most 20' })),
+      list: optional(string({ min: 1, max: 300, pattern: SCHED_LIST_PATTERN, patternHint: { en: 'must look like "5,3,8": job lengths, comma-separated, at most 20', zh: '应写成 "5,3,8" 这样：各作业的长度，用逗号分隔，最多 20 个' } })),
       jobs: optional(int({ min: 1, max: SCHED_MAX_JOBS })),
       seed: optional(int({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER })),
       maxlen: optional(int({ min: 1, max: SCHED_MAX_LENGTH })),

@@ -74,7 +74,7 @@ describe('parseTaskSpec', () => {
     const ok = methodSpecs['proc.run'].input.parse({ tasks: 'cpu:400ms*4', mode: 'parallel', workers: 2 })
     expect(ok.ok).toBe(true)
     const bad = methodSpecs['proc.compare'].input.parse({ tasks: 'cpu:400ms*4,nap:3' })
-    expect(bad).toEqual({ ok: false, issue: { path: 'tasks', message: expect.stringMatching(/item 2 "nap:3": unknown task kind/) } })
+    expect(bad).toMatchObject({ ok: false, issue: { path: 'tasks', message: expect.stringMatching(/item 2 "nap:3": unknown task kind/) } })
     expect(methodSpecs['proc.run'].input.parse({ tasks: 'io:1', mode: 'sideways' }).ok).toBe(false)
     expect(methodSpecs['proc.run'].input.parse({ tasks: 'io:1', mode: 'serial', workers: 0 }).ok).toBe(false)
   })

@@ -1,9 +1,9 @@
 import type { CounterResult } from '../../../shared/contract'
-import { COUNTER_MAX_INCREMENTS, COUNTER_MAX_WORKERS } from '../../../shared/contract'
+import { COUNTER_MAX_INCREMENTS, COUNTER_MAX_WORKERS, methodSpecs } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
-import { parseIntOption, usageError } from '../io'
+import { intOption, parseIntOption, usageError } from '../io'
 
 export function counterText(r: CounterResult): string[] {
   if (r.kind === 'threads') {
@@ -46,7 +46,7 @@ few increments, it may be 0.`,
     if ((threads === undefined) === (processes === undefined)) throw usageError('give exactly one of --threads N or --processes N', { option: 'threads' })
     if (processes !== undefined && values.atomic === true) throw usageError('--atomic applies to --threads only: processes share no memory', { option: 'atomic' })
     const increments = parseIntOption(values.increments as string | undefined, 'increments', 1, COUNTER_MAX_INCREMENTS)
-    const holdMs = parseIntOption(values.hold as string | undefined, 'hold', 0, 30_000)
+    const holdMs = intOption(values.hold as string | undefined, 'hold', methodSpecs['proc.counter.run'].input.shape.holdMs)
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
     try {
       const r = await lab.invoke('proc.counter.run', {

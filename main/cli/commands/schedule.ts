@@ -1,9 +1,9 @@
-import { SCHED_LIST_PATTERN, SCHED_MAX_JOBS, SCHED_MAX_LENGTH, SCHED_POLICIES, type SchedInput, type SchedPolicy } from '../../../shared/contract'
+import { methodSpecs, SCHED_LIST_PATTERN, SCHED_MAX_JOBS, SCHED_MAX_LENGTH, SCHED_POLICIES, type SchedInput, type SchedPolicy } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { formatSchedule } from '../../lab/proc/scheduler'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
-import { parseIntOption, usageError } from '../io'
+import { intOption, parseIntOption, usageError } from '../io'
 
 export const scheduleCommand: Command = {
   name: 'schedule',
@@ -29,7 +29,7 @@ with the rules of OSTEP's cpu-sched/scheduler.py. The text output is exactly wha
       throw usageError(`--policy must be one of ${SCHED_POLICIES.join(', ')}${typeof policy === 'string' ? `, got ${JSON.stringify(policy)}` : ''}`, { option: 'policy' })
     const list = values.list as string | undefined
     const jobs = parseIntOption(values.jobs as string | undefined, 'jobs', 1, SCHED_MAX_JOBS)
-    const seed = parseIntOption(values.seed as string | undefined, 'seed', -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
+    const seed = intOption(values.seed as string | undefined, 'seed', methodSpecs['sim.schedule'].input.shape.seed)
     const maxlen = parseIntOption(values.maxlen as string | undefined, 'maxlen', 1, SCHED_MAX_LENGTH)
     const quantum = parseIntOption(values.quantum as string | undefined, 'quantum', 1, SCHED_MAX_LENGTH)
     if (list !== undefined && (jobs !== undefined || seed !== undefined || maxlen !== undefined)) throw usageError('give either --list or --jobs/--seed/--maxlen, not both', { option: 'list' })

@@ -1,10 +1,14 @@
-import { CLIENT_FRAMINGS, TEXT_ENCODINGS, type ClientEvent, type ClientFraming, type TextEncoding } from '../../../shared/contract'
+import { CLIENT_FRAMINGS, methodSpecs, TEXT_ENCODINGS, type ClientEvent, type ClientFraming, type TextEncoding } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { LabError } from '../../lab/errors'
 import { payloadBytes } from '../../lab/net/encoding'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command, type OptionValues } from '../command'
-import { parseIntOption, usageError, type CliIo } from '../io'
+import { intOption, usageError, type CliIo } from '../io'
+
+/** The contract's fields: the ranges below are read from them. */
+const OPEN = methodSpecs['net.tcpClient.open'].input.shape
+const SEND = methodSpecs['net.tcpClient.send'].input.shape
 
 /** After the last reply bytes, a TCP reply counts as complete when nothing more came for this long. */
 const QUIET_MS = 150
@@ -37,15 +41,15 @@ function parse(positionals: string[], values: OptionValues): { proto: 'tcp' | 'u
     proto,
     args: {
       host,
-      port: parseIntOption(portText, 'port', 1, 65535)!,
+      port: intOption(portText, 'port', OPEN.port)!,
       message: words.join(' '),
       hex: values.hex === true,
       encoding: choice(values.encoding, TEXT_ENCODINGS, 'encoding') ?? 'utf8',
       frame: choice(values.frame, CLIENT_FRAMINGS, 'frame') ?? 'none',
-      repeat: parseIntOption(values.repeat as string | undefined, 'repeat', 1, 10_000) ?? 1,
-      gapMs: parseIntOption(values.gap as string | undefined, 'gap', 0, 60_000) ?? 0,
+      repeat: intOption(values.repeat as string | undefined, 'repeat', SEND.repeat) ?? 1,
+      gapMs: intOption(values.gap as string | undefined, 'gap', SEND.gapMs) ?? 0,
       nodelay: values.nodelay === true,
-      timeoutMs: parseIntOption(values.timeout as string | undefined, 'timeout', 1, 60_000) ?? 5_000,
+      timeoutMs: intOption(values.timeout as string | undefined, 'timeout', OPEN.timeoutMs) ?? 5_000,
       json: values.json === true,
     },
   }

@@ -4,14 +4,13 @@ import {
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_REQUEST_QUEUE_SIZE,
-  MAX_REQUEST_QUEUE_SIZE,
-  MAX_SPARES,
   DEFAULT_PORT,
   DEFAULT_SERVER_MODE,
   FRAMINGS,
-  HANDLER_PATTERN,
+  handlerProblem,
+  methodSpecs,
   MAX_DATAGRAM_BYTES,
-  MAX_RECV_SIZE,
+  MAX_DELAY_MS,
   SERVER_MODES,
   UDP_SERVER_MODES,
   type Framing,
@@ -23,7 +22,11 @@ import {
 import { Lab } from '../../lab/lab'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
-import { clock, parseIntOption, showBytes, usageError } from '../io'
+import { clock, intOption, rangeOf, showBytes, usageError } from '../io'
+
+/** The contract's fields: every range below is read from them. */
+const TCP = methodSpecs['net.tcpServer.start'].input.shape
+const UDP = methodSpecs['net.udpServer.start'].input.shape
 
 function who(s: ServedBy): string {
   const tid = s.tid === null ? 'tid unknown' : `tid ${s.tid}`
@@ -140,10 +143,10 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
                         upper     the bytes upper-cased (ASCII letters), the course's handler
                         echo      the bytes unchanged
                         reverse   the bytes in reverse order
-                        delay:MS  upper-cased, but only after MS milliseconds (0-60000)
-  --recv-size N       each read hands the handler at most N bytes (1-${MAX_RECV_SIZE}),
+                        delay:MS  upper-cased, but only after MS milliseconds (0-${MAX_DELAY_MS})
+  --recv-size N       each read hands the handler at most N bytes (${rangeOf(TCP.recvSize)}),
                       like the course's recv(1024); default: what the kernel gave
-  --read-delay MS     pause MS ms (0-10000) after each read, as a slow handler would:
+  --read-delay MS     pause MS ms (${rangeOf(TCP.readDelayMs)}) after each read, as a slow handler would:
                       what the client sends meanwhile merges into the next read
   --frame F           how messages are cut from the byte stream (default none):
                         none      every read is handled as it comes
@@ -157,7 +160,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
   --request-queue-size N  the listen backlog, socketserver's request_queue_size (default
                       ${DEFAULT_REQUEST_QUEUE_SIZE}, at most the OS's somaxconn): connects beyond it are dropped and retried
   --spares N          threading/forking (TCP), threading (UDP): threads or processes
-                      kept ready (1-${MAX_SPARES})
+                      kept ready (${rangeOf(TCP.spares)})
   --max-connections N connections open at once, queued ones included (default 2000,
                       64 for threading and forking); more are dropped and reported
   --max-datagram N    UDP: refuse datagrams over N bytes (default ${MAX_DATAGRAM_BYTES})
@@ -187,15 +190,14 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
     if (proto !== 'tcp' && proto !== 'udp') throw usageError(`lab serve takes "tcp" or "udp", got ${JSON.stringify(proto ?? '')}`, { option: 'proto' })
     if (positionals.length > 1) throw usageError(`lab serve ${proto} takes no more arguments, got ${JSON.stringify(positionals[1])}`)
     const handler = values.handler as string | undefined
-    if (handler !== undefined && !HANDLER_PATTERN.test(handler)) {
-      throw usageError(`--handler must be upper, echo, reverse or delay:MS (MS 0-60000), got ${JSON.stringify(handler)}`, { option: 'handler' })
-    }
+    const handlerWrong = handler === undefined ? null : handlerProblem(handler)
+    if (handlerWrong) throw usageError(`--handler ${handlerWrong.en}, got ${JSON.stringify(handler)}`, { option: 'handler' })
     const tcpOnly = ['recv-size', 'read-delay', 'frame', 'max-frame', 'idle-timeout', 'max-connections', 'request-queue-size']
     const wrong = proto === 'udp' ? tcpOnly.find((o) => values[o] !== undefined) : values['max-datagram'] !== undefined ? 'max-datagram' : undefined
     if (wrong) throw usageError(`--${wrong} does not apply to lab serve ${proto}`, { option: wrong })
     const host = values.host as string | undefined
     const allInterfaces = values['all-interfaces'] === true ? true : undefined
-    const port = parseIntOption(values.port as string | undefined, 'port', 0, 65535)
+    const port = intOption(values.port as string | undefined, 'port', TCP.port)
     const json = values.json === true
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
     // Lines are written once per turn of the event loop, not once per event: under load one
@@ -220,8 +222,8 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
           port,
           handler,
           mode: pick<UdpServerMode>(values.mode, UDP_SERVER_MODES, 'mode'),
-          spares: parseIntOption(values.spares as string | undefined, 'spares', 1, MAX_SPARES),
-          maxDatagramBytes: parseIntOption(values['max-datagram'] as string | undefined, 'max-datagram', 1, MAX_DATAGRAM_BYTES),
+          spares: intOption(values.spares as string | undefined, 'spares', UDP.spares),
+          maxDatagramBytes: intOption(values['max-datagram'] as string | undefined, 'max-datagram', UDP.maxDatagramBytes),
         })
       } else {
         await lab.invoke('net.tcpServer.start', {
@@ -231,13 +233,13 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
           handler,
           mode: pick<ServerMode>(values.mode, SERVER_MODES, 'mode'),
           frame: pick<Framing>(values.frame, FRAMINGS, 'frame'),
-          recvSize: parseIntOption(values['recv-size'] as string | undefined, 'recv-size', 1, MAX_RECV_SIZE),
-          readDelayMs: parseIntOption(values['read-delay'] as string | undefined, 'read-delay', 0, 10_000),
-          maxFrameBytes: parseIntOption(values['max-frame'] as string | undefined, 'max-frame', 1, DEFAULT_MAX_FRAME_BYTES),
-          idleTimeoutMs: parseIntOption(values['idle-timeout'] as string | undefined, 'idle-timeout', 0, 3_600_000),
-          maxConnections: parseIntOption(values['max-connections'] as string | undefined, 'max-connections', 1, 10_000),
-          requestQueueSize: parseIntOption(values['request-queue-size'] as string | undefined, 'request-queue-size', 1, MAX_REQUEST_QUEUE_SIZE),
-          spares: parseIntOption(values.spares as string | undefined, 'spares', 1, MAX_SPARES),
+          recvSize: intOption(values['recv-size'] as string | undefined, 'recv-size', TCP.recvSize),
+          readDelayMs: intOption(values['read-delay'] as string | undefined, 'read-delay', TCP.readDelayMs),
+          maxFrameBytes: intOption(values['max-frame'] as string | undefined, 'max-frame', TCP.maxFrameBytes),
+          idleTimeoutMs: intOption(values['idle-timeout'] as string | undefined, 'idle-timeout', TCP.idleTimeoutMs),
+          maxConnections: intOption(values['max-connections'] as string | undefined, 'max-connections', TCP.maxConnections),
+          requestQueueSize: intOption(values['request-queue-size'] as string | undefined, 'request-queue-size', TCP.requestQueueSize),
+          spares: intOption(values.spares as string | undefined, 'spares', TCP.spares),
         })
       }
       await io.untilStopped()

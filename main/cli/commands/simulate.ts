@@ -1,9 +1,9 @@
-import { SIM_MAX_CPUS, SIM_MAX_IO_LENGTH, SIM_MAX_QUANTUM } from '../../../shared/contract'
+import { methodSpecs, SIM_MAX_CPUS, SIM_MAX_IO_LENGTH, SIM_MAX_QUANTUM } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { formatSimulation } from '../../lab/proc/simulator'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
-import { parseIntOption, usageError } from '../io'
+import { intOption, parseIntOption, usageError } from '../io'
 
 export const simulateCommand: Command = {
   name: 'simulate',
@@ -53,7 +53,7 @@ what process-run.py -c -p prints for the same options.
     const program = values.program as string | undefined
     if ((procs === undefined) === (program === undefined)) throw usageError('give exactly one of --procs "5:100,1:0" or --program "c3,i:c5"', { option: 'procs' })
     const ioLength = parseIntOption(values['io-length'] as string | undefined, 'io-length', 0, SIM_MAX_IO_LENGTH)
-    const seed = parseIntOption(values.seed as string | undefined, 'seed', 0, 2 ** 31 - 1)
+    const seed = intOption(values.seed as string | undefined, 'seed', methodSpecs['sim.run'].input.shape.seed)
     const cpus = parseIntOption(values.cpus as string | undefined, 'cpus', 1, SIM_MAX_CPUS)
     const quantum = parseIntOption(values.quantum as string | undefined, 'quantum', 1, SIM_MAX_QUANTUM)
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })

@@ -1,4 +1,4 @@
-import { HANDLER_PATTERN } from '../../../shared/contract'
+import { handlerProblem } from '../../../shared/contract'
 import { LabError } from '../errors'
 
 /**
@@ -16,9 +16,8 @@ export interface HandlerPlan {
 }
 
 export function parseHandler(spec: string): HandlerPlan {
-  if (!HANDLER_PATTERN.test(spec)) {
-    throw new LabError('ERR_INVALID_INPUT', `unknown handler ${JSON.stringify(spec).slice(0, 40)}: use upper, echo, reverse or delay:<ms>`, { option: 'handler' })
-  }
+  const problem = handlerProblem(spec)
+  if (problem) throw new LabError('ERR_INVALID_INPUT', `handler ${JSON.stringify(spec).slice(0, 40)} ${problem.en}`, { option: 'handler' })
   if (spec.startsWith('delay:')) return { spec, name: 'upper', delayMs: Number(spec.slice('delay:'.length)) }
   return { spec, name: spec as HandlerName, delayMs: 0 }
 }

@@ -3,6 +3,7 @@ import * as fsp from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import {
+  HISTORY_LIST_DEFAULT,
   HISTORY_MAX_RESULT_BYTES,
   HISTORY_MAX_SETTINGS_BYTES,
   HISTORY_MAX_SUMMARY_BYTES,
@@ -261,7 +262,7 @@ export class HistoryStore {
   async list(opts: { kind?: string; limit?: number } = {}): Promise<HistoryMeta[]> {
     await this.load()
     const out: HistoryMeta[] = []
-    const limit = opts.limit ?? 100
+    const limit = opts.limit ?? HISTORY_LIST_DEFAULT
     const all = [...this.index.values()]
     for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
       const meta = all[i]!.meta
