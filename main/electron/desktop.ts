@@ -14,6 +14,7 @@ import { serveAppFile } from './protocol'
 import { closeWithin, QUIT_LIMIT_MS } from './quit'
 import { appSource } from './security'
 import { APP_SCHEME, windowOptions } from './window'
+import { THEME_BACKGROUND, isThemeName } from '../../shared/theme'
 
 /** The parts of Electron the door uses, typed from Electron's own definitions. */
 export type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'Menu' | 'protocol' | 'session' | 'shell'>
@@ -61,7 +62,12 @@ export function startDesktop(electron: ElectronModule, options: DesktopOptions):
     const permissions = permissionHandlers((contents) => !!win && !win.isDestroyed() && contents === win.webContents, source.isApp)
     session.defaultSession.setPermissionRequestHandler(permissions.request)
     session.defaultSession.setPermissionCheckHandler(permissions.check)
-    protocol.handle(APP_SCHEME, (request) => serveAppFile(options.paths.rendererDir, request.url))
+    // The learner's saved look (theme, language), read from the engine's state for the window and the page.
+    const look = async (): Promise<{ theme?: unknown; lang?: unknown }> => {
+      const r = lab ? await lab.call('learner.get', {}) : null
+      return r && r.ok ? r.value.state : {}
+    }
+    protocol.handle(APP_SCHEME, (request) => serveAppFile(options.paths.rendererDir, request.url, undefined, look))
     const language = menuLanguage(app.getPreferredSystemLanguages())
     Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ language, platform: options.platform, packaged: app.isPackaged })))
 
@@ -76,6 +82,10 @@ export function startDesktop(electron: ElectronModule, options: DesktopOptions):
       if (!window.isDestroyed()) window.webContents.send(channel, batch)
     })
     window.on('closed', stopForwarding)
+    // Hidden until ready-to-show; by then the saved theme's background is set, so a dark learner never sees a light window.
+    void look().then((state) => {
+      if (isThemeName(state.theme) && !window.isDestroyed()) window.setBackgroundColor(THEME_BACKGROUND[state.theme])
+    }, () => {})
     window.once('ready-to-show', () => window.show())
     void window.loadURL(source.startUrl)
   })

@@ -1,4 +1,5 @@
 import type { BrowserWindowConstructorOptions } from 'electron'
+import { THEME_BACKGROUND } from '../../shared/theme'
 
 export const APP_SCHEME = 'lab'
 export const APP_HOST = 'app'
@@ -16,7 +17,8 @@ export function windowOptions(preloadFile: string): BrowserWindowConstructorOpti
     minHeight: 640,
     show: false,
     title: 'Socket & Process Lab',
-    backgroundColor: '#f7f7f5',
+    // The light theme's own background; desktop.ts sets the learner's saved theme's before the window shows.
+    backgroundColor: THEME_BACKGROUND.light,
     webPreferences: {
       preload: preloadFile,
       contextIsolation: true,

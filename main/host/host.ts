@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import { createReadStream } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import http from 'node:http'
 import type { Duplex } from 'node:stream'
 import path from 'node:path'
@@ -12,6 +13,7 @@ import { fromNodeError } from '../lab/errors'
 import type { Lab } from '../lab/lab'
 import { contentSecurityPolicy } from '../../shared/csp'
 import { resolveStaticFile } from '../static-files'
+import { htmlWithLearnerLook } from '../../shared/theme'
 import { newToken } from './web-token'
 
 export interface HostOptions {
@@ -140,6 +142,16 @@ export async function startHost(options: HostOptions): Promise<Host> {
     if (req.method === 'HEAD') {
       res.writeHead(200, headers)
       res.end()
+      return
+    }
+    // The page (index.html, small) carries the learner's saved theme and language, so it never
+    // paints the default theme first (issue 16).
+    if (found.type.startsWith('text/html')) {
+      const saved = await options.lab.call('learner.get', {})
+      const look = saved.ok ? saved.value.state : {}
+      const body = Buffer.from(htmlWithLearnerLook(await readFile(found.file, 'utf8'), look))
+      res.writeHead(200, { ...headers, 'Content-Length': String(body.length) })
+      res.end(body)
       return
     }
     // Opened before the status is sent, so a file that cannot be read is still a clean 500.

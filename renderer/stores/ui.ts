@@ -16,10 +16,15 @@ export type Theme = 'light' | 'dark'
 
 // Until the engine's learner store answers (stores/learner.ts), the system's own preferences.
 function initialLang(): Lang {
+  const served = document.documentElement.lang
+  if (document.documentElement.dataset.theme && (served === 'zh-CN' || served === 'en')) return served === 'zh-CN' ? 'zh' : 'en'
   return navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en'
 }
 
 function initialTheme(): Theme {
+  // The door wrote the learner's saved theme on <html> (browser mode) or in the address (Electron): no flash of another.
+  const served = document.documentElement.dataset.theme ?? new URLSearchParams(location.search).get('theme')
+  if (served === 'light' || served === 'dark') return served
   return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'
 }
 

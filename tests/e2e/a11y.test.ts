@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { hasChromium, openLab, screenshot, useBrowserSession } from '../helpers/browser'
+import { callLab, hasChromium, openLab, screenshot, useBrowserSession } from '../helpers/browser'
 
 /**
  * Accessibility measured (issue 16): axe-core, injected into the real page, on every view and tab,
@@ -209,5 +209,31 @@ describe.skipIf(!hasChromium)('Accessibility in Chromium (axe-core, browser mode
     expect(moving, moving.join('\n')).toEqual([])
     await page.getByTestId('run-stop').click()
     await page.context().close()
+  })
+
+  it('the page paints the learner’s saved theme first: the served index.html carries it, before the engine’s state arrives', async () => {
+    await callLab(session.url, 'learner.set', { theme: 'dark', lang: 'zh', welcome: 'closed' })
+    const served = await (await fetch(session.url)).text()
+    expect(served).toMatch(/<html data-theme="dark" lang="zh-CN">/)
+    // The system says light: only the saved state can make the first paint dark.
+    const context = await session.browser.newContext({ colorScheme: 'light', viewport: { width: 1024, height: 700 } })
+    await context.addInitScript(() => {
+      document.addEventListener('DOMContentLoaded', () => {
+        ;(window as unknown as { firstLook: object }).firstLook = {
+          theme: document.documentElement.dataset.theme,
+          bg: getComputedStyle(document.body).backgroundColor,
+          engine: document.querySelector('[data-testid="engine-state"]')?.getAttribute('data-state') ?? null,
+        }
+      })
+    })
+    const page = await context.newPage()
+    await page.goto(session.url)
+    await page.locator('[data-testid="engine-state"][data-state="open"]').waitFor()
+    const first = await page.evaluate(() => (window as unknown as { firstLook: { theme: string; bg: string; engine: string | null } }).firstLook)
+    expect(first.engine).not.toBe('open')
+    expect(first.theme).toBe('dark')
+    expect(first.bg).toBe('rgb(18, 20, 24)')
+    await context.close()
+    await callLab(session.url, 'learner.set', { theme: 'light', lang: 'en' })
   })
 })
