@@ -13,7 +13,7 @@ export interface ExperimentSettings {
   /** Sticky packets: the sender's messages and the receiver's knobs; `udp` also runs the UDP side. */
   'network/sticky': { messages?: string[]; gapMs?: number; recvSize?: number; readDelayMs?: number; nodelay?: boolean; frame?: FramingName; udp?: boolean; autoRun?: boolean }
   /** Serial vs concurrent servers: K clients × M messages against the chosen modes. */
-  'network/compare': { clients?: number; messages?: number; handler?: string; modes?: ServerModeName[]; autoRun?: boolean }
+  'network/compare': { clients?: number; messages?: number; handler?: string; modes?: ServerModeName[]; requestQueueSize?: number; python?: boolean; autoRun?: boolean }
   /** Serial vs concurrent vs parallel: a task spec such as "cpu:400ms*4". */
   'processes/run': { tasks?: string; workers?: number; modes?: RunModeName[]; autoRun?: boolean }
   'processes/tree': { pid?: number }

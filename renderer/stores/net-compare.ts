@@ -4,6 +4,7 @@ import { comparePlan, planMs } from '../../shared/run-estimate'
 import { useLongRun } from '../composables/use-long-run'
 import { COMPARE_DEFAULTS, COMPARE_MODES, DEFAULT_REQUEST_QUEUE_SIZE, HISTORY_MAX_RESULT_BYTES, type CompareMode, type CompareProgress, type CompareRunResult } from '../../shared/contract'
 import { compactCompare } from '../composables/net-history'
+import { rowKey } from '../composables/compare-rows'
 import type { ExperimentSettings } from '../experiments'
 import { useHistoryStore } from './history'
 import { wholeNumber } from '../composables/net-numbers'
@@ -19,12 +20,14 @@ export interface CompareForm {
   modes: CompareMode[]
   /** The listen backlog for every mode (socketserver's request_queue_size). */
   requestQueueSize: number
+  /** Also run Python's own socketserver servers beside the lab's (where python3 exists). */
+  python: boolean
 }
 
 /** A delay handler by default, so that waiting in the serial server is long enough to see. */
 export function defaultCompareForm(): CompareForm {
   const delayMs = Number(/^delay:(\d+)$/.exec(COMPARE_DEFAULTS.handler)?.[1] ?? 20)
-  return { clients: COMPARE_DEFAULTS.clients, messages: COMPARE_DEFAULTS.messages, bytes: COMPARE_DEFAULTS.bytes, handler: 'delay', delayMs, modes: [...COMPARE_MODES], requestQueueSize: DEFAULT_REQUEST_QUEUE_SIZE }
+  return { clients: COMPARE_DEFAULTS.clients, messages: COMPARE_DEFAULTS.messages, bytes: COMPARE_DEFAULTS.bytes, handler: 'delay', delayMs, modes: [...COMPARE_MODES], requestQueueSize: DEFAULT_REQUEST_QUEUE_SIZE, python: false }
 }
 
 export function handlerSpec(f: Pick<CompareForm, 'handler' | 'delayMs'>): string {
@@ -65,6 +68,8 @@ export const useNetCompareStore = defineStore('netCompare', () => {
       } else if (p.handler === 'upper' || p.handler === 'echo' || p.handler === 'reverse') f.handler = p.handler
     }
     if (p.modes?.length) f.modes = COMPARE_MODES.filter((m) => p.modes!.includes(m))
+    if (p.requestQueueSize !== undefined) f.requestQueueSize = p.requestQueueSize
+    if (p.python !== undefined) f.python = p.python
     form.value = f
   }
 
@@ -85,6 +90,7 @@ export const useNetCompareStore = defineStore('netCompare', () => {
         handler: handlerSpec(f),
         modes,
         requestQueueSize: wholeNumber(f.requestQueueSize, DEFAULT_REQUEST_QUEUE_SIZE),
+        ...(f.python ? { python: true } : {}),
       }
       const r = await lab.attempt('net.compare.run', { ...settings, runId: id })
       if (!r) return null
@@ -94,8 +100,8 @@ export const useNetCompareStore = defineStore('netCompare', () => {
       result.value = r
       const summary: Record<string, number | boolean> = r.cancelled ? { cancelled: true } : {}
       for (const m of r.modes) {
-        summary[`${m.mode}.msgsPerSec`] = Math.round(m.msgsPerSec)
-        summary[`${m.mode}.p99Ms`] = Math.round(m.p99Ms * 10) / 10
+        summary[`${rowKey(m)}.msgsPerSec`] = Math.round(m.msgsPerSec)
+        summary[`${rowKey(m)}.p99Ms`] = Math.round(m.p99Ms * 10) / 10
       }
       void useHistoryStore().record(
         'net.compare',

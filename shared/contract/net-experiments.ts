@@ -230,10 +230,22 @@ export interface CompareClientResult {
   announcedAt: number | null
   /** Serial mode: how long the server kept this connection in its queue before serving it; else null. */
   queuedMs: number | null
+  /**
+   * Python rows: the server does not say when it served a client, so `serverWaitMs` is derived from
+   * the client's side: first reply − connect − one handler delay (the rest of one round trip counts as wait).
+   */
+  waitDerived?: boolean
 }
+
+/** Python's socketserver class run for a mode in the comparison (the course's servers). */
+export const PYTHON_COMPARE_CLASSES = { serial: 'TCPServer', threading: 'ThreadingTCPServer', forking: 'ForkingTCPServer' } as const
+export type PythonCompareMode = keyof typeof PYTHON_COMPARE_CLASSES
 
 export interface CompareModeResult {
   mode: CompareMode
+  /** Whose server: the lab's (absent = lab, for runs saved before Python rows) or Python's socketserver (`pythonClass`). */
+  server?: 'lab' | 'python'
+  pythonClass?: string
   /** The server that answered (its port), started for this run and stopped after it. */
   port: number
   /** Wall time from the first connect to the last reply. */
@@ -264,7 +276,9 @@ export interface CompareModeResult {
 
 export interface CompareRunResult {
   runId: string
-  settings: { clients: number; messages: number; bytes: number; handler: string; modes: CompareMode[]; requestQueueSize: number }
+  settings: { clients: number; messages: number; bytes: number; handler: string; modes: CompareMode[]; requestQueueSize: number; python?: boolean }
+  /** When Python rows were asked for: the Python that ran them, or why there are none (no python3; Windows has no fork). */
+  python?: { version: string | null; skipped: string[] }
   startedAt: number
   elapsedMs: number
   modes: CompareModeResult[]
@@ -278,6 +292,8 @@ export interface CompareProgress {
   phase: 'start' | 'mode' | 'progress' | 'done'
   /** The mode being run (absent at 'start' and 'done'). */
   mode?: CompareMode
+  /** Whose server is being run (absent = the lab's). */
+  server?: 'lab' | 'python'
   modeIndex: number
   modeCount: number
   done: number
@@ -320,6 +336,8 @@ export const netExperimentMethods = {
       /** The listen backlog for every mode (default 5, socketserver's); more clients than this connecting at once see dropped SYNs. */
       requestQueueSize: optional(int({ min: 1, max: 4096 })),
       runId: runIdInput(),
+      /** Also run Python's own TCPServer / ThreadingTCPServer / ForkingTCPServer for the chosen modes (where python3 exists). */
+      python: optional(boolean()),
     }),
   ),
 }

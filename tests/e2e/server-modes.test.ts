@@ -5,6 +5,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
+import { hasPython } from '../helpers/python'
 
 async function openTab(page: Page, tab: 'server' | 'sticky' | 'compare') {
   await page.getByTestId(`net-tab-${tab}`).click()
@@ -44,6 +45,35 @@ describe.skipIf(!hasChromium)('Server modes in Chromium (browser mode)', () => {
       expect(pageProblems(page)).toEqual([])
       await page.getByTestId('server-stop').click()
       await page.getByTestId('server-empty').waitFor()
+      await page.context().close()
+    })
+  }
+
+  for (const lang of ['en', 'zh'] as const) {
+    it.skipIf(!hasPython)(`the comparison runs Python's TCPServer, ThreadingTCPServer and ForkingTCPServer beside the lab's modes, with per-client parts (${lang}, 1024×700)`, async () => {
+      const page = await openLab(session.browser, session.url, { lang, screen: 'small', theme: lang === 'zh' ? 'dark' : 'light' })
+      await openTab(page, 'compare')
+      await page.getByTestId('compare-clients').fill('8')
+      await page.getByTestId('compare-messages').fill('3')
+      await page.getByTestId('compare-delay').fill('20')
+      await page.getByTestId('compare-backlog').fill('5')
+      await page.getByTestId('compare-mode-async').uncheck()
+      await page.getByTestId('compare-python').check()
+      await page.getByTestId('compare-run').click()
+      await page.getByTestId('compare-row-python-forking').waitFor({ timeout: 90_000 })
+      for (const [mode, cls] of [['serial', 'TCPServer'], ['threading', 'ThreadingTCPServer'], ['forking', 'ForkingTCPServer']]) {
+        await expect(page.getByTestId(`compare-row-python-${mode}`).textContent()).resolves.toContain(`Python ${cls}`)
+        await page.getByTestId(`compare-row-${mode}`).waitFor()
+        await page.getByTestId(`compare-parts-row-python-${mode}`).waitFor()
+      }
+      await expect(page.getByTestId('compare-python-note').textContent()).resolves.toMatch(/Python 3\./)
+      // Six rows (three modes, lab and Python) × eight clients, each a bar of parts.
+      await expect(page.getByTestId('compare-parts-bar').count()).resolves.toBe(48)
+      await expect(page.getByTestId('compare-chart').getByTestId('compare-bar').count()).resolves.toBe(6)
+      await page.getByTestId('compare-parts-derived').waitFor()
+      await page.getByTestId('compare-parts-chart').scrollIntoViewIfNeeded()
+      await screenshot(page, `network-compare-python-${lang}`)
+      expect(pageProblems(page)).toEqual([])
       await page.context().close()
     })
   }

@@ -8,6 +8,8 @@ import {
   type CompareProgress,
   type CompareRunResult,
   DEFAULT_REQUEST_QUEUE_SIZE,
+  PYTHON_COMPARE_CLASSES,
+  type PythonCompareMode,
   type ServeStartup,
   type ServedBy,
   type ServerEvent,
@@ -16,6 +18,7 @@ import {
 import { LabError } from '../errors'
 import { parseHandler } from './handlers'
 import { runLoad } from './load-client'
+import { comparePython, startPythonCompareServer } from './python-compare-server'
 import { TcpServer, type TcpServerOptions } from './tcp-server'
 
 export interface CompareInput {
@@ -25,6 +28,13 @@ export interface CompareInput {
   handler?: string
   modes?: CompareMode[]
   requestQueueSize?: number
+  python?: boolean
+}
+
+/** One row of the comparison: a mode on the lab's server, or on Python's socketserver. */
+interface Row {
+  mode: CompareMode
+  server: 'lab' | 'python'
 }
 
 /** Serial mode serves one client at a time: its run takes about clients × messages × delay. Cap that. */
@@ -55,6 +65,7 @@ export async function runCompare(
     handler: input.handler ?? COMPARE_DEFAULTS.handler,
     modes: [...new Set(input.modes ?? [...COMPARE_MODES])],
     requestQueueSize: input.requestQueueSize ?? DEFAULT_REQUEST_QUEUE_SIZE,
+    python: input.python ?? false,
   }
   const plan = parseHandler(settings.handler)
   const serialSpan = settings.clients * settings.messages * plan.delayMs
@@ -64,17 +75,27 @@ export async function runCompare(
     })
   }
   const { runId, progress } = deps
+  // Python rows: each mode socketserver has, right after the lab's, so the machine's load hits both alike.
+  const python = settings.python ? await pythonRows(settings.modes) : null
+  const rows: Row[] = settings.modes.flatMap((mode): Row[] => [{ mode, server: 'lab' }, ...(python?.modes.includes(mode as PythonCompareMode) ? [{ mode, server: 'python' as const }] : [])])
   const perMode = settings.clients * settings.messages
-  const total = perMode * settings.modes.length
+  const total = perMode * rows.length
   const startedAt = Date.now()
   const t0 = performance.now()
-  const base = { runId, modeCount: settings.modes.length, total }
+  const base = { runId, modeCount: rows.length, total }
   progress({ ...base, phase: 'start', modeIndex: 0, done: 0, at: Date.now() })
 
   const results: CompareModeResult[] = []
-  for (const [modeIndex, mode] of settings.modes.entries()) {
+  for (const [modeIndex, { mode, server: whose }] of rows.entries()) {
     if (deps.signal?.aborted) break
-    progress({ ...base, phase: 'mode', mode, modeIndex, done: modeIndex * perMode, at: Date.now() })
+    progress({ ...base, phase: 'mode', mode, server: whose, modeIndex, done: modeIndex * perMode, at: Date.now() })
+    if (whose === 'python') {
+      const row = await runPythonRow(mode as PythonCompareMode, settings, plan.delayMs, serialSpan, deps.signal, (done) => progress({ ...base, phase: 'progress', mode, server: whose, modeIndex, done: modeIndex * perMode + done, at: Date.now() }))
+      // Cancelled mid-row: only finished rows are kept.
+      if (deps.signal?.aborted) break
+      results.push(row)
+      continue
+    }
     const options: TcpServerOptions = { host: '127.0.0.1', port: 0, handler: settings.handler, workersDir: deps.workersDir, mode, requestQueueSize: settings.requestQueueSize }
     // Its events are not forwarded (thousands of recv/send lines would bury the learner's own log);
     // only what says who served which client is kept, keyed by the client's port.
@@ -114,12 +135,6 @@ export async function runCompare(
       })
       // Cancelled mid-mode: its figures would describe a part of a run; only finished modes are kept.
       if (deps.signal?.aborted) break
-      let timeline: CompareExchange[] = load.exchanges.map((e) => ({ client: e.client, seq: e.seq, start: round(e.start), end: round(e.end) }))
-      const sampled = timeline.length > COMPARE_MAX_TIMELINE
-      if (sampled) {
-        const step = Math.ceil(timeline.length / COMPARE_MAX_TIMELINE)
-        timeline = timeline.filter((_, i) => i % step === 0)
-      }
       const clients = load.perClient.map((c) => {
         const s = seen.get(c.localPort)
         const connectMs = c.connectedAt === null ? null : round(c.connectedAt - c.connectAt)
@@ -146,32 +161,126 @@ export async function runCompare(
           queuedMs: s?.queuedMs ?? null,
         }
       })
-      results.push({
-        mode,
-        port: info.port,
-        totalMs: round(load.totalMs),
-        msgsPerSec: round(load.msgsPerSec),
-        p50Ms: round(load.p50Ms),
-        p99Ms: round(load.p99Ms),
-        maxMs: round(load.maxMs),
-        messages: load.messages,
-        wrong: load.wrong,
-        failed: load.failedClients,
-        clients,
-        requestQueueSize: settings.requestQueueSize,
-        retried: clients.filter((c) => c.retried).length,
-        firstReply: spread(clients.map((c) => c.firstReplyMs)),
-        wait: spread(clients.map((c) => c.waitMs)),
-        timeline,
-        timelineSampled: sampled,
-      })
+      results.push({ ...modeFigures(load, clients, settings.requestQueueSize), mode, server: 'lab', port: info.port })
     } finally {
       await server.close()
     }
   }
   const cancelled = deps.cancelled?.()
-  if (!cancelled) progress({ ...base, phase: 'done', modeIndex: settings.modes.length, done: total, at: Date.now() })
-  return { runId, settings, startedAt, elapsedMs: round(performance.now() - t0), modes: results, ...(cancelled ? { cancelled } : {}) }
+  if (!cancelled) progress({ ...base, phase: 'done', modeIndex: rows.length, done: total, at: Date.now() })
+  return {
+    runId,
+    settings,
+    ...(python ? { python: { version: python.version, skipped: python.skipped } } : {}),
+    startedAt,
+    elapsedMs: round(performance.now() - t0),
+    modes: results,
+    ...(cancelled ? { cancelled } : {}),
+  }
+}
+
+/** Which modes Python can run here, and why the others are left out (said on screen). */
+async function pythonRows(modes: CompareMode[]): Promise<{ version: string | null; modes: PythonCompareMode[]; skipped: string[] }> {
+  const found = await comparePython()
+  const wanted = modes.filter((m): m is PythonCompareMode => m in PYTHON_COMPARE_CLASSES)
+  const skipped: string[] = []
+  if (modes.includes('async')) skipped.push('async: socketserver has no event-loop server')
+  if (!found) return { version: null, modes: [], skipped: [...skipped, 'python3 was not found: no Python rows'] }
+  const can = wanted.filter((m) => m !== 'forking' || process.platform !== 'win32')
+  if (can.length < wanted.length) skipped.push('forking: Windows has no os.fork, so no ForkingTCPServer')
+  return { version: found.version, modes: can, skipped }
+}
+
+/** The same clients against Python's socketserver class for `mode`: same handler, same backlog. */
+async function runPythonRow(
+  mode: PythonCompareMode,
+  settings: { clients: number; messages: number; bytes: number; handler: string; requestQueueSize: number },
+  delayMs: number,
+  serialSpan: number,
+  signal: AbortSignal | undefined,
+  onDone: (done: number) => void,
+): Promise<CompareModeResult> {
+  const server = await startPythonCompareServer(mode, settings.requestQueueSize, settings.handler)
+  const perMode = settings.clients * settings.messages
+  let lastProgress = 0
+  try {
+    const load = await runLoad({
+      proto: 'tcp',
+      host: '127.0.0.1',
+      port: server.port,
+      clients: settings.clients,
+      messages: settings.messages,
+      bytes: settings.bytes,
+      expect: parseHandler(settings.handler).name,
+      replyTimeoutMs: Math.max(30_000, serialSpan * 2),
+      timeline: true,
+      signal,
+      onProgress: (done) => {
+        const now = performance.now()
+        if (now - lastProgress < PROGRESS_EVERY_MS && done < perMode) return
+        lastProgress = now
+        onDone(done)
+      },
+    })
+    const clients = load.perClient.map((c) => {
+      const connectMs = c.connectedAt === null ? null : round(c.connectedAt - c.connectAt)
+      const firstReplyMs = c.firstReplyAt === null ? null : round(c.firstReplyAt - c.connectAt)
+      // Python does not say when it served a client: what the first reply took beyond the connect and one handler run was waiting.
+      const serverWaitMs = firstReplyMs === null || connectMs === null ? null : round(Math.max(0, firstReplyMs - connectMs - delayMs))
+      return {
+        client: c.client,
+        connectAt: round(c.connectAt),
+        firstReplyAt: c.firstReplyAt === null ? null : round(c.firstReplyAt),
+        waitMs: connectMs === null ? null : round(connectMs + (serverWaitMs ?? 0)),
+        connectMs,
+        serverWaitMs,
+        firstReplyMs,
+        serviceMs: c.firstReplyAt === null || c.doneAt === null ? null : round(c.doneAt - c.firstReplyAt),
+        retried: connectMs !== null && connectMs >= RETRIED_CONNECT_MS,
+        startup: null,
+        doneAt: c.doneAt === null ? null : round(c.doneAt),
+        messages: c.messages,
+        wrong: c.wrong,
+        p50Ms: round(c.p50Ms),
+        p99Ms: round(c.p99Ms),
+        error: c.error ? `${c.error.code}: ${c.error.message}` : null,
+        servedBy: null,
+        announcedAt: null,
+        queuedMs: null,
+        waitDerived: true,
+      }
+    })
+    return { ...modeFigures(load, clients, settings.requestQueueSize), mode, server: 'python', pythonClass: PYTHON_COMPARE_CLASSES[mode], port: server.port }
+  } finally {
+    await server.stop()
+  }
+}
+
+/** The figures every row has, from the load client's result and the per-client parts. */
+function modeFigures(load: Awaited<ReturnType<typeof runLoad>>, clients: CompareModeResult['clients'], requestQueueSize: number) {
+  let timeline: CompareExchange[] = load.exchanges.map((e) => ({ client: e.client, seq: e.seq, start: round(e.start), end: round(e.end) }))
+  const sampled = timeline.length > COMPARE_MAX_TIMELINE
+  if (sampled) {
+    const step = Math.ceil(timeline.length / COMPARE_MAX_TIMELINE)
+    timeline = timeline.filter((_, i) => i % step === 0)
+  }
+  return {
+    totalMs: round(load.totalMs),
+    msgsPerSec: round(load.msgsPerSec),
+    p50Ms: round(load.p50Ms),
+    p99Ms: round(load.p99Ms),
+    maxMs: round(load.maxMs),
+    messages: load.messages,
+    wrong: load.wrong,
+    failed: load.failedClients,
+    clients,
+    requestQueueSize,
+    retried: clients.filter((c) => c.retried).length,
+    firstReply: spread(clients.map((c) => c.firstReplyMs)),
+    wait: spread(clients.map((c) => c.waitMs)),
+    timeline,
+    timelineSampled: sampled,
+  }
 }
 
 /** A connect that took this long had its SYN dropped (full accept queue) and retried: Linux retries after 1 s. */
