@@ -86,7 +86,11 @@ export function udpLanes(events: RelayEvent[], conn: number, dir: RelayDirection
       text: `${text}${marks}`,
       sentAt: e.t,
       receivedAt: out ? out.t : null,
+      // The kernel's queue is the sticky experiment's evidence; the relay does not read it.
+      kernelBytes: null,
+      waitingDatagrams: null,
+      waitingBytes: null,
     }
   })
-  return { udp: { datagrams, received: datagrams.filter((d) => d.receivedAt !== null).length }, messages: ins.map((e) => hexToText(e.hex)) }
+  return { udp: { datagrams, received: datagrams.filter((d) => d.receivedAt !== null).length, slept: false }, messages: ins.map((e) => hexToText(e.hex)) }
 }
