@@ -99,7 +99,8 @@ async function upperServer(c: Ctx): Promise<CheckStep[]> {
   }
   steps.push({
     title: said('一个客户端发送 16 MiB 却从不读取回复，等服务器卡在 sendall() 里，然后重置连接（RST）', 'a client sends 16 MiB and never reads the replies; once the server is stuck inside sendall(), it resets the connection (RST)'),
-    sent: show('a × 16 MiB, then RST'),
+    // Said in symbols, the same in both languages: the bytes sent, then the reset.
+    sent: '"aaaa…" × 16 MiB + RST',
     got: null,
     ok: true,
     why: null,
@@ -199,7 +200,7 @@ async function framedClient(c: Ctx): Promise<CheckStep[]> {
   steps.push({
     title: said(`服务器发来一个长度为 ${huge}（约 2 GB）的报头；期望打印 "bad length ${huge}" 并以非 0 退出码退出`, `the server sends a header announcing ${huge} bytes (about 2 GB); expected: print "bad length ${huge}" and exit with a non-zero code`),
     sent: show(`len=${huge}`),
-    got: show(`${said1}${exit ? ` (exit ${exit.code ?? exit.signal})` : ''}`),
+    got: show(`${said1}${exit ? ` · exit(${exit.code ?? exit.signal})` : ''}`),
     ok: ok2,
     why: ok2
       ? null
