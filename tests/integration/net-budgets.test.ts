@@ -70,9 +70,10 @@ describe('lab-wide budgets', () => {
     expect((await c.receive(5)).toString()).toBe('ALIVE')
   })
 
-  it('buffered bytes: framed clients that never finish their messages share one budget; the one over it is closed', async () => {
+  // Forking: the bytes a child process holds count too (it reports them with every round; the lab enforces).
+  it.each(['async', 'threading', 'forking'] as const)('buffered bytes (%s): framed clients that never finish their messages share one budget; the one over it is closed', async (mode) => {
     restore.push(withBudgetLimit(bufferBudget, 4 * 1024 * 1024))
-    const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, frame: 'len32le' })
+    const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, frame: 'len32le', mode })
     const clients: net.Socket[] = []
     // Each announces 3 MB and sends 1.5 MB of it: the third goes over 4 MB.
     for (let i = 0; i < 3; i++) {

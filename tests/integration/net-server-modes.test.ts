@@ -134,6 +134,9 @@ describe('TcpServer', () => {
       const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode, handler: 'delay:400' })
       const a = await t.connect(port)
       const b = await t.connect(port)
+      // Both served (a thread or process ready for each) before either sends: under load a fresh
+      // one can take longer to start than the handler's 400 ms, which is not what this test is about.
+      await t.probe.until(() => t.probe.of('connection').length === 2, 'both connections served')
       a.send('a')
       b.send('b')
       expect((await a.receive(1)).toString()).toBe('A')

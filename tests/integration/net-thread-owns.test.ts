@@ -160,3 +160,69 @@ describe.skipIf(!linux)('threading mode: the thread owns its connection (Linux)'
     await waitUntil(() => readdirSync(`/proc/${process.pid}/task`).length <= threads, 'threads back to baseline')
   }, 600_000)
 })
+
+/** read+write system calls of a whole process (all its threads), from the kernel's I/O counters. */
+function processSyscalls(pid: number): number {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8')
+  const get = (k: string) => Number(new RegExp(`^${k}: (\\d+)`, 'm').exec(io)![1])
+  return get('syscr') + get('syscw')
+}
+
+describe.skipIf(!linux)('forking mode: the child runs the blocking loop on its connection (Linux)', () => {
+  const t = useServerLab()
+  const served = async (conn = 1): Promise<ServedBy> =>
+    (await t.probe.until(() => t.probe.of('connection').find((e) => e.conn === conn), `connection #${conn}`)).servedBy
+
+  it('waiting for its client, the child is blocked in read(), not in an event loop’s epoll_wait', async () => {
+    const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'forking' })
+    const c = await t.connect(port)
+    c.send('x')
+    await c.receive(1)
+    const { pid } = await served()
+    // The kernel says where the child's only thread sleeps: the socket's receive wait, not ep_poll.
+    const where = await poll(async () => {
+      const wchan = readFileSync(`/proc/${pid}/wchan`, 'utf8')
+      return wchan === '0' || wchan === '' ? undefined : wchan
+    }, 'the child asleep in the kernel')
+    expect(where).not.toMatch(/ep_poll|epoll/)
+    expect(where).toMatch(/wait_woken|sk_wait_data|tcp_recvmsg/)
+    if (process.arch === 'x64') expect(readFileSync(`/proc/${pid}/syscall`, 'utf8').split(' ')[0]).toBe('0') // read(2)
+    await c.close()
+  })
+
+  it('the child makes ≥ 90 % of the connection’s read/write system calls; the lab’s process almost none', async () => {
+    const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'forking' })
+    const client = roundTripClient(port, 2_000)
+    await client.connected
+    const { pid } = await served()
+    const child0 = processSyscalls(pid)
+    const lab0 = processSyscalls(process.pid)
+    client.go()
+    await client.finished
+    const child = processSyscalls(pid) - child0
+    const lab = processSyscalls(process.pid) - lab0
+    expect(await client.end()).toBe(0)
+    // 2,000 reads + 2,000 writes at least (and its event-pipe writes), in the child.
+    expect(child).toBeGreaterThanOrEqual(3_900)
+    expect(child / (child + lab)).toBeGreaterThanOrEqual(0.9)
+  })
+
+  it('a child blocked in recv on a silent client ends within the grace period when the server stops', async () => {
+    const { port, id } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'forking' })
+    const silent = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true })
+    let gotFin = false
+    silent.on('error', () => {})
+    silent.on('end', () => (gotFin = true))
+    silent.on('data', () => {})
+    try {
+      const { pid } = await served()
+      expect(existsSync(`/proc/${pid}`)).toBe(true)
+      await t.lab.invoke('net.server.stop', { id })
+      expect(existsSync(`/proc/${pid}/task`)).toBe(false)
+      expect(t.probe.of('close')).toEqual([expect.objectContaining({ conn: 1, reason: 'server' })])
+      await waitUntil(() => gotFin, 'the client got the server’s FIN first')
+    } finally {
+      silent.destroy()
+    }
+  })
+})

@@ -1,11 +1,15 @@
-import type { ChildProcess } from 'node:child_process'
+import type { ChildProcess, StdioOptions } from 'node:child_process'
+import type { Readable } from 'node:stream'
 import type net from 'node:net'
 import path from 'node:path'
 import type { CloseReason } from '../../../shared/contract'
 import { LabError } from '../errors'
 import { forkLabChild } from '../proc/fork-child'
 import { registerProcess } from '../proc/roles'
-import { budgetError, childBudget } from './budgets'
+import { bufferBudget, bufferError, budgetError, childBudget } from './budgets'
+import { IoKind, RecordReader } from './event-records'
+import { abortConnection, descriptorOf } from './node-handles'
+import { toEvent } from './shared-conn'
 import type { FromForkChild, ToForkChild } from './fork-messages'
 import type { SessionEvent, SessionOptions } from './session'
 import { SparePool, type Startable } from './spare-pool'
@@ -34,7 +38,11 @@ export class SpareChild implements Startable {
   private resolveExited!: () => void
   private cancelled = false
 
-  constructor(private readonly workersDir: string) {
+  constructor(
+    private readonly workersDir: string,
+    /** Runs the blocking loop: needs the event pipe (fd 4) and the server's guard. */
+    private readonly guard: ForkGuard | null,
+  ) {
     this.exited = new Promise((resolve) => (this.resolveExited = resolve))
     this.ready = new Promise((resolve, reject) => (this.settleReady = { resolve, reject }))
     this.ready.catch(() => {})
@@ -56,9 +64,14 @@ export class SpareChild implements Startable {
   begin(): void {
     if (this.c || this.cancelled) return
     this.startedAt = performance.now()
-    const child = forkLabChild(path.join(this.workersDir, 'tcp-handler-child.js'), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    const stdio: StdioOptions = this.guard ? ['ignore', 'ignore', 'inherit', 'ipc', 'pipe'] : ['ignore', 'ignore', 'inherit', 'ipc']
+    const child = forkLabChild(path.join(this.workersDir, 'tcp-handler-child.js'), { stdio })
     this.c = child
     const pid = child.pid ?? -1
+    if (this.guard && pid > 0) {
+      this.guard.add(pid)
+      void this.exited.then(() => this.guard!.remove(pid))
+    }
     child.once('exit', () => this.resolveExited())
     // Label the child in the process tree while it lives.
     void this.exited.then(registerProcess(pid, 'connection', 'connection process'))
@@ -90,12 +103,47 @@ export class SpareChild implements Startable {
   }
 }
 
+/**
+ * One per forking server whose children run the blocking loop (tcp-guard-child.ts): it kills them
+ * if the lab dies, since a child blocked in recv cannot notice. Told each child's PID as it forks and
+ * as it exits. One small process per server, outside the per-connection process budget.
+ */
+export class ForkGuard {
+  private readonly child: ChildProcess
+  private readonly exited: Promise<void>
+
+  constructor(workersDir: string) {
+    this.child = forkLabChild(path.join(workersDir, 'tcp-guard-child.js'), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    this.child.on('error', () => {})
+    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()))
+    void this.exited.then(registerProcess(this.child.pid, 'utility', 'forking server guard'))
+  }
+
+  private tell(m: { add?: number; remove?: number }): void {
+    if (this.child.connected) this.child.send(m)
+  }
+
+  add(pid: number): void {
+    this.tell({ add: pid })
+  }
+
+  remove(pid: number): void {
+    this.tell({ remove: pid })
+  }
+
+  /** After the server's children are gone: the guard exits when its channel closes. */
+  async close(): Promise<void> {
+    if (this.child.connected) this.child.disconnect()
+    await this.exited
+  }
+}
+
 /** Each forking server's spare processes, from the lab-wide process budget (spare-pool.ts). */
-export function childSpares(workersDir: string, count: number): SparePool<SpareChild> {
+export function childSpares(workersDir: string, count: number, guard: ForkGuard | null): SparePool<SpareChild> {
   return new SparePool(
     () => {
       if (!childBudget.take(1)) return null
-      const c = new SpareChild(workersDir)
+      const c = new SpareChild(workersDir, guard)
       void c.exited.then(() => childBudget.give(1))
       return c
     },
@@ -106,24 +154,41 @@ export function childSpares(workersDir: string, count: number): SparePool<SpareC
 
 /**
  * The `forking` mode's per-connection process. The parent never reads the socket (it was accepted
- * with `pauseOnConnect`); once the child is ready the socket is sent to it and closed here.
+ * with `pauseOnConnect`); once the child is ready the socket is sent to it.
+ * - `blocking` (Linux): the child runs the blocking loop on the descriptor; the parent keeps its own
+ *   copy, only to say goodbye (`end`: FIN) when the server stops and to abort it (which wakes the
+ *   child's blocked `recv`) when an idle timeout or the buffered-bytes budget ends it. The child's
+ *   events come on its event pipe; the bytes an unfinished message holds there count in the
+ *   lab-wide buffered-bytes budget (reported with each round, so the parent enforces it).
+ * - otherwise the child runs the event-loop Session, reports over IPC, and the parent's copy is closed.
  */
+/** How often the lab reads a blocking child's event pipe (ms). */
+const PIPE_MS = 10
+
 export class ForkedConnection {
   private done = false
   private stopping = false
+  private reason: CloseReason | null = null
+  private childReason: CloseReason | null = null
+  private held = 0
+  private lastActive = Date.now()
+  private timer: NodeJS.Timeout | null = null
+  private eventsEnded: Promise<void> = Promise.resolve()
+  private fd: number | null = null
 
   constructor(
     readonly spare: SpareChild,
-    socket: net.Socket,
+    private readonly socket: net.Socket,
     handler: string,
-    options: SessionOptions,
+    private readonly options: SessionOptions,
     private readonly hooks: ForkHooks,
+    private readonly blocking: boolean,
   ) {
     // The spare may still be waiting for its start slot: nothing touches its process before it is ready.
-    void spare.exited.then(() => {
-      socket.destroy()
+    void spare.exited.then(async () => {
+      await this.eventsEnded
       if (this.done) return
-      if (!this.stopping && spare.begun) {
+      if (this.childReason === null && !this.stopping && spare.begun) {
         const { exitCode: code, signalCode: signal } = spare.child
         this.hooks.event({
           event: 'error',
@@ -132,16 +197,16 @@ export class ForkedConnection {
           }).toData(),
         })
       }
-      this.finish(this.stopping ? 'server' : 'error')
+      this.finish(this.childReason ?? (this.stopping ? 'server' : 'error'))
     })
     spare.ready.then(
-      () => this.handOver(socket, handler, options),
+      () => this.handOver(handler),
       () => {},
     )
   }
 
-  private handOver(socket: net.Socket, handler: string, options: SessionOptions): void {
-    const { spare } = this
+  private handOver(handler: string): void {
+    const { spare, socket } = this
     if (socket.destroyed || this.stopping) {
       this.finish(this.stopping ? 'server' : 'client')
       spare.kill()
@@ -152,11 +217,17 @@ export class ForkedConnection {
         for (const e of m.events) this.hooks.event(e)
         this.hooks.totals(m.bytesIn, m.bytesOut, m.messages)
       } else if (m.type === 'closed') {
-        this.finish(m.reason)
+        this.childReason = m.reason
       }
     })
-    const msg: ToForkChild = { type: 'serve', handler, options }
-    spare.child.send(msg, socket, { keepOpen: false }, (err) => {
+    if (this.blocking) {
+      // The parent's copy is never read; an error on it (EPIPE after the FIN) must not throw.
+      socket.on('error', () => {})
+      this.readEvents()
+    }
+    const msg: ToForkChild = { type: 'serve', handler, options: this.options, blocking: this.blocking }
+    this.fd = this.blocking ? descriptorOf(socket) : null
+    spare.child.send(msg, socket, { keepOpen: this.blocking }, (err) => {
       if (!err) return
       this.hooks.event({ event: 'error', error: new LabError('ERR_INTERNAL', `could not hand the connection to process ${spare.pid}: ${err.message}`).toData() })
       socket.destroy()
@@ -164,21 +235,91 @@ export class ForkedConnection {
     })
   }
 
+  /** The blocking child's events, totals and buffered bytes, from its event pipe (fd 4). */
+  private readEvents(): void {
+    const pipe = this.spare.child.stdio[4] as Readable | null
+    if (!pipe) return
+    const reader = new RecordReader()
+    const frame = this.options.frame
+    this.eventsEnded = new Promise((resolve) => {
+      pipe.once('end', resolve)
+      pipe.once('close', resolve)
+      pipe.once('error', resolve)
+    })
+    pipe.on('data', (chunk: Buffer) => {
+      for (const rec of reader.push(chunk)) {
+        if (rec.kind !== IoKind.Totals) {
+          this.hooks.event(toEvent(rec, frame))
+          continue
+        }
+        const [bytesIn, bytesOut, messages, held] = rec.totals!
+        this.lastActive = Date.now()
+        this.hooks.totals(bytesIn, bytesOut, messages)
+        this.holdBytes(held)
+      }
+    })
+    // Read the pipe every PIPE_MS, not whenever the child writes (every round): a read per round
+    // would make the lab's process do a system call for each of the child's messages, the cost the
+    // threading mode's shared ring avoids. The kernel's pipe buffer (64 KB) holds the rounds meanwhile.
+    pipe.pause()
+    const idleMs = this.options.idleTimeoutMs
+    let sinceIdleCheck = 0
+    this.timer = setInterval(() => {
+      pipe.resume()
+      setImmediate(() => pipe.pause())
+      sinceIdleCheck += PIPE_MS
+      if (idleMs > 0 && sinceIdleCheck >= Math.min(1_000, idleMs / 4)) {
+        sinceIdleCheck = 0
+        if (Date.now() - this.lastActive > idleMs) this.abort('idle')
+      }
+    }, PIPE_MS)
+    this.timer.unref()
+  }
+
+  /** The child's unfinished message, in the lab-wide budget; over it, the connection is closed. */
+  private holdBytes(held: number): void {
+    if (held === this.held) return
+    if (!bufferBudget.take(held - this.held)) {
+      this.hooks.event({ event: 'error', error: bufferError(bufferBudget.limit).toData() })
+      this.abort('error')
+      void this.spare.stop()
+      return
+    }
+    this.held = held
+  }
+
+  /** Ends the connection at once (RST); the child's blocked recv returns and its loop ends. */
+  private abort(reason: CloseReason): void {
+    if (this.done) return
+    this.reason ??= reason
+    if (this.fd !== null) abortConnection(this.fd)
+    else this.socket.destroy()
+  }
+
   private finish(reason: CloseReason): void {
     if (this.done) return
     this.done = true
-    this.hooks.closed(reason)
+    if (this.timer) clearInterval(this.timer)
+    bufferBudget.give(this.held)
+    this.held = 0
+    this.socket.destroy()
+    this.hooks.closed(this.reason ?? reason)
   }
 
-  /** Server stopping: the child says goodbye to its client and exits. */
+  /** Server stopping: goodbye to the client (FIN: the parent's copy in blocking mode, the child's Session otherwise). */
   stop(): void {
     this.stopping = true
+    this.reason ??= 'server'
     if (!this.spare.begun) return void this.spare.stop()
-    if (this.spare.child.connected) this.spare.child.send({ type: 'stop' } satisfies ToForkChild)
+    if (this.blocking) {
+      if (!this.socket.destroyed) this.socket.end()
+    } else if (this.spare.child.connected) this.spare.child.send({ type: 'stop' } satisfies ToForkChild)
   }
 
+  /** The grace period is over. */
   kill(): void {
     this.stopping = true
+    this.reason ??= 'server'
     void this.spare.stop()
   }
 }

@@ -13,7 +13,7 @@ import {
   type ServerStats,
 } from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
-import { childSpares, ForkedConnection, type SpareChild } from './fork-mode'
+import { childSpares, ForkedConnection, ForkGuard, type SpareChild } from './fork-mode'
 import { applyHandler, parseHandler, type HandlerPlan } from './handlers'
 import { SerialQueue } from './serial-queue'
 import { noteListenBacklog } from './socket-table'
@@ -103,6 +103,8 @@ export class TcpServer {
   private starting: Promise<unknown> | null = null
   private spares: SparePool<SpareThread> | null = null
   private childSpares: SparePool<SpareChild> | null = null
+  /** Forking on Linux: children run the blocking loop; this process kills them if the lab dies. */
+  private forkGuard: ForkGuard | null = null
   private readonly backlog: number
   /** Connections the client reset before they were served: never handed to a thread or process. */
   private resetEarly = 0
@@ -181,7 +183,10 @@ export class TcpServer {
     if (this.mode === 'threading' && this.threadIo === 'thread') {
       this.spares = threadSpares(this.options.workersDir!, this.plan.spec, this.options.spares ?? DEFAULT_SPARES.threading)
     }
-    if (this.mode === 'forking') this.childSpares = childSpares(this.options.workersDir!, this.options.spares ?? DEFAULT_SPARES.forking)
+    if (this.mode === 'forking') {
+      if (threadsCanOwnDescriptors()) this.forkGuard = new ForkGuard(this.options.workersDir!)
+      this.childSpares = childSpares(this.options.workersDir!, this.options.spares ?? DEFAULT_SPARES.forking, this.forkGuard)
+    }
     this.server.on('connection', (socket) => this.accept(socket))
     this.server.on('error', (err) => this.send({ event: 'error', error: fromNodeError(err, { host, port }).toData() }))
     this.send({ event: 'listening', proto: 'tcp', host, port: this.boundPort })
@@ -454,11 +459,18 @@ export class TcpServer {
     const acceptedAt = performance.now()
     const wasSpare = spare.startMs !== null
     const hooks = this.hooks(c, () => spare.exited, false)
-    const child = new ForkedConnection(spare, c.socket, this.plan.spec, this.session, {
-      event: hooks.event,
-      closed: hooks.closed,
-      totals: (bytesIn, bytesOut, messages) => this.setTotals(c, bytesIn, bytesOut, messages),
-    })
+    const child = new ForkedConnection(
+      spare,
+      c.socket,
+      this.plan.spec,
+      this.session,
+      {
+        event: hooks.event,
+        closed: hooks.closed,
+        totals: (bytesIn, bytesOut, messages) => this.setTotals(c, bytesIn, bytesOut, messages),
+      },
+      this.forkGuard !== null,
+    )
     c.info.servedBy = { kind: 'process', pid: spare.pid, tid: null }
     c.stop = () => child.stop()
     c.kill = () => child.kill()
@@ -528,6 +540,7 @@ export class TcpServer {
       // and never calls back once they have all exited, so the forking mode relies on its own tracking.
       if (this.mode !== 'forking') await listening
       await spares
+      await this.forkGuard?.close()
       clearTimeout(timer)
       this.state = 'closed'
       // A server whose listen failed never said 'listening', so it says nothing now either.

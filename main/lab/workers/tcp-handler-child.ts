@@ -1,12 +1,20 @@
 /**
  * Child-process entry for the `forking` server mode: one process per connection, like
  * `ForkingMixIn`. The parent accepts with `pauseOnConnect` (so it reads nothing) and hands the
- * socket over with `child.send(msg, socket)`; this process runs the communication loop on it,
- * reports what happens over IPC, and exits when the connection closes. It never outlives the
- * lab: it exits when the IPC channel closes, or when its parent PID changes (`kill -9` of the lab).
+ * socket over with `child.send(msg, socket)`. On Linux (`blocking`) this process runs the course's
+ * blocking loop on the descriptor, as a ForkingTCPServer child does (blocking-loop.ts): its events
+ * go to the parent as binary records on its event pipe (fd 4), one write per round; the parent
+ * keeps its own copy of the socket to say goodbye (FIN) or abort it. Elsewhere it runs the
+ * event-loop Session and reports over IPC. It exits when its connection ends. It never outlives
+ * the lab: while idle it watches the lab (parent-guard.ts); while blocked in recv, the server's
+ * guard process kills it if the lab dies (tcp-guard-child.ts).
  */
+import fs from 'node:fs'
 import type net from 'node:net'
+import { runBlockingLoop, type LoopIo } from '../net/blocking-loop'
+import { IoKind, RecordBatch } from '../net/event-records'
 import { applyHandler, parseHandler } from '../net/handlers'
+import { descriptorOf, setBlocking } from '../net/node-handles'
 import type { FromForkChild, ToForkChild } from '../net/fork-messages'
 import { Session, type SessionEvent } from '../net/session'
 import { watchParent } from '../proc/parent-guard'
@@ -55,9 +63,50 @@ function serve(msg: Extract<ToForkChild, { type: 'serve' }>, socket: net.Socket)
   s.start()
 }
 
+/** The event pipe the parent opened as this process's fd 4 (fork-mode.ts). */
+const EVENTS_FD = 4
+
+/** The blocking loop on the descriptor; false (nothing done) where it cannot run, so the Session serves instead. */
+function serveBlocking(msg: Extract<ToForkChild, { type: 'serve' }>, socket: net.Socket): boolean {
+  socket.pause()
+  const fd = descriptorOf(socket)
+  // Bytes Node already read would be lost to the loop: then the Session serves (never seen so far).
+  if (fd === null || socket.readableLength > 0 || !setBlocking(socket)) return false
+  const batch = new RecordBatch()
+  const flush = () => {
+    const out = batch.take()
+    for (let at = 0; at < out.length; ) at += fs.writeSync(EVENTS_FD, out, at, out.length - at)
+  }
+  const nap = new Int32Array(new SharedArrayBuffer(4))
+  const io: LoopIo = {
+    // What happened so far is sent before a sleep (the parent shows the recv while the handler waits).
+    // A stop reaches this process as the parent's FIN or, after the grace period, SIGKILL.
+    sleep: (ms) => {
+      flush()
+      Atomics.wait(nap, 0, 0, ms)
+      return true
+    },
+    recv: (n, data) => batch.add(IoKind.Recv, n, data, null),
+    message: (n, data) => batch.add(IoKind.Message, n, data, null),
+    sent: (n) => batch.add(IoKind.Send, n, null, null),
+    event: (e) => batch.add(IoKind.Json, 0, null, Buffer.from(JSON.stringify(e))),
+    // Once per round, after the reply: the round's events and totals in one write.
+    count: (i, o, m, held) => {
+      batch.totals(i, o, m, held)
+      flush()
+    },
+  }
+  const reason = runBlockingLoop(fd, msg.options, parseHandler(msg.handler), io)
+  flush()
+  socket.destroy()
+  send({ type: 'closed', reason }, () => process.exit(0))
+  return true
+}
+
 process.on('message', (msg: ToForkChild, handle?: unknown) => {
   if (msg.type === 'serve') {
     if (!handle) process.exit(1)
+    if (msg.blocking && serveBlocking(msg, handle as net.Socket)) return
     serve(msg, handle as net.Socket)
   } else if (msg.type === 'stop') {
     if (session) session.stop()
