@@ -8,7 +8,7 @@ import { forkLabChild } from '../proc/fork-child'
 import { registerProcess } from '../proc/roles'
 import { bufferBudget, bufferError, budgetError, childBudget } from './budgets'
 import { IoKind, RecordReader } from './event-records'
-import { abortConnection, descriptorOf } from './node-handles'
+import { abortConnection, descriptorOf, pauseReading, resumeReading } from './node-handles'
 import { toEvent } from './shared-conn'
 import type { FromForkChild, ToForkChild } from './fork-messages'
 import type { SessionEvent, SessionOptions } from './session'
@@ -162,8 +162,10 @@ export function childSpares(workersDir: string, count: number, guard: ForkGuard 
  *   lab-wide buffered-bytes budget (reported with each round, so the parent enforces it).
  * - otherwise the child runs the event-loop Session, reports over IPC, and the parent's copy is closed.
  */
-/** How often the lab reads a blocking child's event pipe (ms). */
-const PIPE_MS = 10
+/** How often the lab reads a blocking child's event pipe (ms), like the threading mode's ring and the UI's batches. */
+const PIPE_MS = 50
+/** Read this much in one go and the pipe (64 KB in the kernel) is read continuously until less comes. */
+const PIPE_BUSY_BYTES = 32 * 1024
 
 export class ForkedConnection {
   private done = false
@@ -246,7 +248,9 @@ export class ForkedConnection {
       pipe.once('close', resolve)
       pipe.once('error', resolve)
     })
+    let got = 0
     pipe.on('data', (chunk: Buffer) => {
+      got += chunk.length
       for (const rec of reader.push(chunk)) {
         if (rec.kind !== IoKind.Totals) {
           this.hooks.event(toEvent(rec, frame))
@@ -261,12 +265,16 @@ export class ForkedConnection {
     // Read the pipe every PIPE_MS, not whenever the child writes (every round): a read per round
     // would make the lab's process do a system call for each of the child's messages, the cost the
     // threading mode's shared ring avoids. The kernel's pipe buffer (64 KB) holds the rounds meanwhile.
-    pipe.pause()
+    pauseReading(pipe as net.Socket)
     const idleMs = this.options.idleTimeoutMs
     let sinceIdleCheck = 0
     this.timer = setInterval(() => {
-      pipe.resume()
-      setImmediate(() => pipe.pause())
+      resumeReading(pipe as net.Socket)
+      // A child that fills half the pipe between two reads is read as it writes until it slows down.
+      setImmediate(() => {
+        if (got < PIPE_BUSY_BYTES) pauseReading(pipe as net.Socket)
+        got = 0
+      })
       sinceIdleCheck += PIPE_MS
       if (idleMs > 0 && sinceIdleCheck >= Math.min(1_000, idleMs / 4)) {
         sinceIdleCheck = 0

@@ -123,3 +123,31 @@ export function resumeUdpReceive(socket: dgram.Socket): boolean {
   const h = udpRecvHandle(socket)
   return h !== null && h.recvStart() === 0
 }
+
+/**
+ * Stops the kernel reads of a paused stream socket (a child's event pipe, fork-mode.ts): `pause()`
+ * alone only stops 'data' events, and Node goes on reading into the stream's buffer (a system call
+ * per write of the child) until its highWaterMark. This is what Node's own `Socket.pause()` does
+ * for sockets made with `onread` (lib/net.js): clear `_handle.reading` and call `readStop()`; the
+ * next `resume()` starts reading again through Node's usual path (`tryReadStart`).
+ */
+export function pauseReading(socket: net.Socket): boolean {
+  socket.pause()
+  const h = (socket as unknown as { _handle?: { reading?: boolean; readStop?(): number } | null })._handle
+  if (!h || typeof h.readStop !== 'function') return false
+  if (h.reading) {
+    h.reading = false
+    h.readStop()
+  }
+  return true
+}
+
+/** Undoes `pauseReading` (as Node's `Socket.resume()` does for `onread` sockets: `tryReadStart`). */
+export function resumeReading(socket: net.Socket): void {
+  const h = (socket as unknown as { _handle?: { reading?: boolean; readStart?(): number } | null })._handle
+  if (h && typeof h.readStart === 'function' && !h.reading) {
+    h.reading = true
+    h.readStart()
+  }
+  socket.resume()
+}
