@@ -10,7 +10,8 @@ const server = net.createServer((socket) => {
   socket.on('end', () => socket.end())
   socket.on('error', () => {})
 })
-server.listen({ host: '127.0.0.1', port: Number(process.argv[2] ?? 0) }, () => {
+// argv[3]: the listen backlog (Node's default 511), so that it can be compared like for like.
+server.listen({ host: '127.0.0.1', port: Number(process.argv[2] ?? 0), ...(process.argv[3] ? { backlog: Number(process.argv[3]) } : {}) }, () => {
   console.log(JSON.stringify({ event: 'listening', port: server.address().port }))
 })
 process.on('SIGTERM', () => process.exit(0))
