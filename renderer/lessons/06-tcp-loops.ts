@@ -36,8 +36,8 @@ export function readServingLoop({ kind, summary, error }: RunFacts): Text[] {
   }
   return [
     t(
-      `${serving} 个连接在服务中，${waiting} 个在等：串行服务器还在第一个客户端的通信循环里，不会回到 accept()。等着的客户端的 connect() 照样成功了——内核完成了握手，把连接放在接受队列里（见下面内核看到的：队列长度和已建立的连接），只是没有人读它发来的数据。第一个客户端断开后，它才变成“服务中”并收到回复。`,
-      `${serving} ${plural(serving, 'connection is', 'connections are')} being served and ${waiting} ${plural(waiting, 'waits', 'wait')}: the serial server is still inside the first client’s communication loop and does not get back to accept(). The waiting client’s connect() succeeded all the same — the kernel completed the handshake and holds the connection in its accept queue (see what the kernel shows below: the queue and the established connections) — but nobody reads what it sent. Only when the first client leaves does it become “serving” and get its reply.`,
+      `${serving} 个连接在服务中，${waiting} 个在等：串行服务器还在第一个客户端的通信循环里，不会回到 accept()。等着的客户端的 connect() 照样成功了——内核完成了握手，只是没有人读它发来的数据。它在哪里等？Python 的服务器里在内核的 accept 队列里；实验室的服务器（Node）已经 accept 了它，放在实验室自己的队列里（见下面内核看到的：LISTEN 的 Recv-Q 是 0，它的连接是 ESTABLISHED，发来的字节在内核接收缓冲区里没人读）。第一个客户端断开后，它才变成“服务中”并收到回复。`,
+      `${serving} ${plural(serving, 'connection is', 'connections are')} being served and ${waiting} ${plural(waiting, 'waits', 'wait')}: the serial server is still inside the first client’s communication loop and does not get back to accept(). The waiting client’s connect() succeeded all the same — the kernel completed the handshake — but nobody reads what it sent. Where does it wait? Under Python’s server, in the kernel’s accept queue; under the lab’s server (Node) it is already accepted and waits in the lab’s own queue (see what the kernel shows below: the LISTEN row’s Recv-Q is 0, its connection is ESTABLISHED, and the bytes it sent sit unread in its kernel receive buffer). Only when the first client leaves does it become “serving” and get its reply.`,
     ),
   ]
 }
@@ -79,6 +79,10 @@ const lesson: Lesson = {
     p(
       '只有这两个循环的服务器，一次只能服务一个客户端：通信循环没结束，程序就回不到 accept()。这时其他客户端的连接请求已经由内核完成并放在队列里（listen(5) 的参数就是这个队列的长度），所以它们的 connect() 会成功，但没有人读取它们发来的数据。',
       'A server with just these two loops serves one client at a time: until the communication loop ends, the program never gets back to accept(). Meanwhile other clients’ connections have been completed by the kernel and wait in its queue (the argument of listen(5) is that queue’s length), so their connect() succeeds — but nobody reads what they send.',
+    ),
+    note(
+      '实验室的串行服务器在这里和 Python 不同：Node 只要事件循环在转就会 accept()，而实验室的服务器运行在引擎的事件循环上，这个循环不能停。所以等待的客户端不在内核的 accept 队列里，而是已经被 accept、放在实验室自己的队列里（已建立连接，但没人读）。服务器面板的套接字表把两处都列出来：LISTEN 行的 Recv-Q 是内核 accept 队列，“等待的连接在哪里”一栏是实验室的队列。Node 的监听线程真的被阻塞时（测试里用一个卡在 Atomics.wait 的 worker 线程），连接就会像 Python 那样留在内核队列里。',
+      'Here the lab’s serial server differs from Python’s: Node calls accept() whenever its event loop runs, and the lab’s server lives on the engine’s loop, which cannot stop. So a waiting client is not in the kernel’s accept queue: it is already accepted and held in the lab’s own queue (connected, but not read). The server panel’s socket table shows both places: the LISTEN row’s Recv-Q is the kernel’s accept queue, “where the unserved connections wait” counts the lab’s queue. When the thread that owns a Node listener really is blocked (in the tests, a worker thread in Atomics.wait), connections stay in the kernel’s queue, as with Python.',
     ),
     note(
       '客户端异常断开时，Linux 上 recv 常常返回 b\'\'，Windows 上则常抛出 ConnectionResetError；而客户端在服务器 sendall() 的时候重置连接，任何系统上 sendall() 都会抛出 ConnectionResetError 或 BrokenPipeError。所以 try 要包住整个通信循环（课程里就是这样写的），而不只是 recv：只包 recv 时，一次 sendall() 中的重置就会让整个服务器崩溃，下一个客户端连接被拒绝。实验室的测试用一个真实的客户端复现了这一点。',

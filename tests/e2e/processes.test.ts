@@ -112,6 +112,13 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
       // Time slices: every task's bar holds many sampled slices, not one block at its start.
       const perBar = await timeline.getByTestId('gantt-bar').evaluateAll((bars) => bars.map((b) => b.querySelectorAll('[data-testid="gantt-slice"]').length))
       for (const n of perBar) expect(n).toBeGreaterThan(3)
+      // Interleaved: walking every slice left to right, the task changes many times (four blocks side by side would change 3 times).
+      const slices = await timeline.getByTestId('gantt-bar').evaluateAll((bars) =>
+        bars.flatMap((b, bar) => [...b.querySelectorAll('[data-testid="gantt-slice"]')].map((r) => ({ bar, x: r.getBoundingClientRect().left }))),
+      )
+      slices.sort((a, b) => a.x - b.x)
+      const changes = slices.filter((s, i) => i > 0 && s.bar !== slices[i - 1]!.bar).length
+      expect(changes).toBeGreaterThan(8)
       await expect(timeline.getByTestId('gantt-sampling').textContent()).resolves.toMatch(/sampled every 10 ms .* The sampler used [\d.]+ ms of CPU: [\d.]+ % of one CPU/)
       const tip = await timeline.locator('[data-testid="gantt-bar"] title').first().textContent()
       expect(tip).toMatch(/context switches: \d+ voluntary \(gave the CPU up\), [1-9]\d* involuntary \(the OS took it away\)/)
@@ -131,6 +138,10 @@ describe.skipIf(!hasChromium)('Processes view in Chromium (browser mode)', () =>
       await expect(timeline.getByTestId('gantt-sampling').textContent()).resolves.toMatch(/每 10 ms 采样一次/)
       await expect(timeline.locator('[data-testid="gantt-bar"] title').first().textContent()).resolves.toMatch(/上下文切换：主动 \d+ 次（自己让出 CPU），被动 [1-9]\d* 次/)
       await expect(timeline.locator('th').filter({ hasText: '被夺走' }).count()).resolves.toBe(1)
+      // The switch counts in Chinese too, each task taken off the CPU by the OS at least once.
+      const taken = await timeline.getByTestId('task-involuntary').allTextContents()
+      expect(taken).toHaveLength(4)
+      for (const n of taken) expect(Number(n)).toBeGreaterThan(0)
     }
     await screenshot(page, 'processes-gantt-slices-zh')
     expect(pageProblems(page)).toEqual([])

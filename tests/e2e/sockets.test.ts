@@ -81,6 +81,21 @@ describe.skipIf(!hasChromium)('socket table in Chromium (browser mode)', () => {
         main.scrollTop += el.closest('section')!.getBoundingClientRect().top - main.getBoundingClientRect().top - 16
       })
       await screenshot(page, `network-sticky-kernel-${lang}`)
+      // The UDP half with the same sleeping receiver: three datagrams wait in the kernel, each recvfrom() takes one.
+      await page.getByTestId('sticky-run-udp').click()
+      const udp = page.getByTestId('sticky-udp-kernel-first')
+      await udp.waitFor({ timeout: 30_000 })
+      await expect(udp.textContent()).resolves.toMatch(
+        lang === 'en'
+          ? /Before recvfrom\(\) #1, while the receiver slept 200 ms: 3 datagrams \(16 bytes of data\) waited in the kernel’s receive buffer, taking \d+ bytes of kernel memory\..*recvfrom\(1024\) took just one of them, 5 bytes; the other 2 stayed in the kernel/
+          : /第 1 次 recvfrom\(\) 之前，接收方睡了 200 毫秒：内核接收缓冲区里等着 3 个数据报（共 16 字节数据），占用 \d+ 字节内核内存。.*只取走了其中一个，5 字节；其余 2 个仍留在内核里/,
+      )
+      await expect(page.getByTestId('sticky-udp-kernel-read').count()).resolves.toBe(3)
+      await page.getByTestId('sticky-udp-kernel').evaluate((el) => {
+        const main = document.getElementById('main')!
+        main.scrollTop += el.getBoundingClientRect().top - main.getBoundingClientRect().top - 220
+      })
+      await screenshot(page, `network-sticky-udp-kernel-${lang}`)
       expect(pageProblems(page)).toEqual([])
       await page.context().close()
     })

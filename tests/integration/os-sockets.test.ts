@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
+import { Worker } from 'node:worker_threads'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { OsSocket, OsSocketTable } from '../../shared/contract'
 import type { Lab } from '../../main/lab/lab'
@@ -143,6 +144,42 @@ describe.skipIf(!linux)('socket table (Linux /proc)', () => {
     const mine = (await table()).sockets.filter((s) => s.remote.port === port)
     expect(mine.filter((s) => s.state === 'ESTABLISHED')).toHaveLength(4)
     expect(mine.filter((s) => s.state === 'SYN_SENT')).toHaveLength(2)
+  })
+
+  it('Node can leave connections unaccepted only while the loop that owns the listener is not running: a worker blocked in Atomics.wait holds 3 in the kernel accept queue, then accepts them all', async () => {
+    const flag = new Int32Array(new SharedArrayBuffer(4))
+    const worker = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads')
+      const net = require('node:net')
+      let accepted = 0
+      const server = net.createServer((c) => { accepted++; c.on('error', () => {}); parentPort.postMessage({ accepted }) })
+      server.listen({ host: '127.0.0.1', port: 0, backlog: 5 }, () => {
+        parentPort.postMessage({ port: server.address().port })
+        // Like Python's serial server inside a handler: this thread's loop does not turn, so nobody calls accept().
+        parentPort.once('message', () => { parentPort.postMessage({ blocking: true }); Atomics.wait(new Int32Array(workerData), 0, 0); parentPort.postMessage({ woke: true }) })
+      })`,
+      { eval: true, workerData: flag.buffer },
+    )
+    cleanup.push(() => void worker.terminate())
+    const messages: Record<string, number | boolean>[] = []
+    worker.on('message', (m: Record<string, number | boolean>) => messages.push(m))
+    const port = await until(() => messages.find((m) => m.port)?.port as number | undefined, 'the worker listening')
+    worker.postMessage('block')
+    await until(() => (messages.some((m) => m.blocking) ? true : undefined), 'the worker blocking')
+    const clients = await Promise.all([connect(port), connect(port), connect(port)]) // the kernel completes the handshakes
+    cleanup.push(() => clients.forEach((c) => c.destroy()))
+    const l = await until(async () => {
+      const s = find(await table(), (x) => x.state === 'LISTEN' && x.local.port === port)
+      return s?.acceptQueue === 3 ? s : undefined
+    }, 'three connections in the kernel accept queue')
+    expect(l).toMatchObject({ pid: process.pid, acceptQueue: 3 })
+    expect(messages.some((m) => m.accepted)).toBe(false)
+    if (hasSs) expect(ss(['-ltnH']).find((r) => r.local === `127.0.0.1:${port}`)).toMatchObject({ recvQ: 3, sendQ: 5 })
+    // The loop runs again: it accepts everything at once, and the kernel's queue is empty.
+    Atomics.store(flag, 0, 1)
+    Atomics.notify(flag, 0)
+    await until(() => (messages.some((m) => m.accepted === 3) ? true : undefined), 'three accepts')
+    expect(find(await table(), (x) => x.state === 'LISTEN' && x.local.port === port)?.acceptQueue).toBe(0)
   })
 
   it('a sleeping reader: the bytes sent wait in its kernel receive queue, as ss counts them', async () => {

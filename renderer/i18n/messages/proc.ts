@@ -137,6 +137,11 @@ export default defineCatalog({
         runQueue: 'Run-queue ms',
         runQueueHint: 'Time the task was runnable but waited in the run queue for a CPU (schedstat field 2), ms.',
         missing: 'Switch counts and run-queue wait are not shown: {why}.',
+        why: {
+          darwin: 'macOS gives no per-thread switch counts or run-queue wait without privileges (only proc_pidinfo, a native call, has them; ps shows neither)',
+          win32: 'Windows keeps per-thread context-switch counts only in performance counters, which the lab does not read yet, and has no run-queue wait',
+          other: 'this operating system has no /proc/<pid>/task/<tid>/schedstat',
+        },
       },
       lesson: {
         title: 'What to notice',
@@ -423,6 +428,11 @@ export default defineCatalog({
         runQueue: '等 CPU ms',
         runQueueHint: '任务已就绪、却在运行队列里等待 CPU 的时间（schedstat 第 2 个字段），毫秒。',
         missing: '不显示切换次数和运行队列等待：{why}。',
+        why: {
+          darwin: 'macOS 不授予特权就不提供每个线程的切换次数和运行队列等待（只有原生调用 proc_pidinfo 能拿到，ps 两者都不显示）',
+          win32: 'Windows 只在性能计数器里记录每个线程的上下文切换次数，实验室目前还不读取它们；也没有运行队列等待',
+          other: '这个操作系统没有 /proc/<pid>/task/<tid>/schedstat',
+        },
       },
       lesson: {
         title: '请注意',

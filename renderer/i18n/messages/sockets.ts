@@ -27,7 +27,8 @@ export default defineCatalog({
       timeWait: 'disappears in {s} s',
       limitFrom: { ss: 'limit read from the kernel (ss)', netstat: 'limit from netstat', requested: 'limit = the backlog the lab asked for, capped by somaxconn' },
       udpMemory: 'UDP: the queue figures are kernel memory of the datagrams, not their payload.',
-      noQueues: 'This operating system does not tell queue sizes: those columns stay empty.',
+      noQueues: 'Windows does not tell queue sizes: Get-NetTCPConnection has no field for the bytes waiting in a socket’s receive or send buffer, nor for a listener’s accept queue or its limit, so Recv-Q and Send-Q stay empty here. The TIME_WAIT countdown is missing too (no timer field).',
+      noTimers: 'macOS: netstat gives no socket timers, so the TIME_WAIT countdown stays empty; sockets no process holds (TIME_WAIT) carry no PID and are matched to the lab by their ports.',
       sticky: {
         title: 'What the kernel showed (read from the OS during this run)',
         waiting: 'Before recv() #{i}, while the reader slept {ms} ms: {n} bytes waited in the kernel’s receive buffer.',
@@ -62,7 +63,7 @@ export default defineCatalog({
         kernelUnknown: 'Kernel accept queue: not told by this OS',
         lab: 'The lab’s own queue: {n} {n|connection|connections}, {bytes} {bytes|byte|bytes} unread in their kernel receive buffers',
         honest:
-          'Node accepts every connection as soon as it arrives and cannot leave one unaccepted, so the kernel’s accept queue stays (almost) empty and the clients that wait are in the lab’s queue: accepted, ESTABLISHED, but not read. Python’s socketserver.TCPServer instead leaves them in the kernel’s accept queue, up to its listen backlog (request_queue_size, 5) plus one; further clients stay in SYN_SENT.',
+          'Where they wait differs from Python, and why: Node calls accept() whenever the event loop that owns the listening socket runs, and the lab’s serial server lives on the engine’s loop, which must keep running (it serves this page and every other server). So the lab accepts each connection at once and holds the waiting ones in its own queue: ESTABLISHED, accepted, but not read — the kernel’s accept queue (the LISTEN row’s Recv-Q) stays near 0. Python’s socketserver.TCPServer does not call accept() while its handler runs, so they wait in the kernel’s accept queue instead, up to the listen backlog (request_queue_size, 5) plus one; later clients stay in SYN_SENT. Node does the same only when the listener’s loop is blocked (a worker thread in Atomics.wait: tests/integration/os-sockets.test.ts shows the queue at 3).'
       },
     },
   },
@@ -92,7 +93,8 @@ export default defineCatalog({
       timeWait: '{s} 秒后消失',
       limitFrom: { ss: '上限读自内核（ss）', netstat: '上限来自 netstat', requested: '上限 = 实验室请求的 backlog，不超过 somaxconn' },
       udpMemory: 'UDP：队列数字是数据报占用的内核内存，不是数据本身的字节数。',
-      noQueues: '这个操作系统不提供队列大小，这两列留空。',
+      noQueues: 'Windows 不提供队列大小：Get-NetTCPConnection 没有套接字接收/发送缓冲区里等待的字节数，也没有监听套接字的 accept 队列及其上限，所以这里 Recv-Q 和 Send-Q 留空。TIME_WAIT 的倒计时也没有（没有计时器字段）。',
+      noTimers: 'macOS：netstat 不提供套接字的计时器，所以 TIME_WAIT 的倒计时留空；没有进程持有的套接字（TIME_WAIT）没有 PID，按端口归到实验室名下。',
       sticky: {
         title: '内核看到了什么（本次运行中从操作系统读取）',
         waiting: '第 {i} 次 recv() 之前，接收方睡了 {ms} 毫秒：内核接收缓冲区里等着 {n} 个字节。',
@@ -127,7 +129,7 @@ export default defineCatalog({
         kernelUnknown: '内核 accept 队列：此操作系统不提供',
         lab: '实验室自己的队列：{n} 个连接，它们的内核接收缓冲区里有 {bytes} 字节未读',
         honest:
-          'Node 一有连接到达就立即 accept，无法让连接留在内核队列里不接受，所以内核的 accept 队列（几乎）一直是空的，等待的客户端在实验室自己的队列里：已 accept、处于 ESTABLISHED，但没人读。Python 的 socketserver.TCPServer 则把它们留在内核的 accept 队列里，最多 listen 的 backlog（request_queue_size，5）再加一个；更多的客户端停在 SYN_SENT。',
+          '等待的位置和 Python 不同，原因是：只要持有监听套接字的事件循环在转，Node 就会调用 accept()；实验室的串行服务器运行在引擎的事件循环上，而这个循环不能停（它还在服务这个页面和其他所有服务器）。所以实验室一有连接就立即 accept，把等待的连接放在自己的队列里：已 accept、处于 ESTABLISHED，但没人读——内核的 accept 队列（LISTEN 那一行的 Recv-Q）几乎一直是 0。Python 的 socketserver.TCPServer 在处理函数运行时不调用 accept()，所以连接留在内核的 accept 队列里，最多 listen 的 backlog（request_queue_size，5）再加一个；更晚的客户端停在 SYN_SENT。Node 只有在监听者的事件循环被阻塞时才会这样（例如一个卡在 Atomics.wait 里的 worker 线程：tests/integration/os-sockets.test.ts 里内核队列达到 3）。'
       },
     },
   },
