@@ -55,7 +55,7 @@ export function readStickyRun({ kind, summary }: RunFacts): Text[] {
     out.push(
       t(
         `UDP 接收方第一次 recvfrom() 之前睡了 ${delay} 毫秒，从操作系统读到：${udpWaiting} 个数据报（共 ${udpBytes} 字节数据，占用 ${udpMem} 字节内核内存）在它的内核接收缓冲区里等着。它们都已经在那里，可接收方仍然用了 ${reads} 次 recvfrom()，一次一个——不像 TCP 那样一次全部取走。`,
-        `Before the UDP receiver’s first recvfrom() it slept ${delay} ms, and the OS showed ${udpWaiting} ${udpWaiting === 1 ? 'datagram' : 'datagrams'} (${udpBytes} ${udpBytes === 1 ? 'byte' : 'bytes'} of data, ${udpMem} bytes of kernel memory) waiting in its kernel receive buffer. All of them were there, yet the receiver needed ${reads} recvfrom() ${reads === 1 ? 'call' : 'calls'}, one datagram each — not one read taking everything, as on TCP.`,
+        `Before the UDP receiver’s first recvfrom() it slept ${delay} ms, and the OS showed ${udpWaiting} ${plural(udpWaiting, 'datagram', 'datagrams')} (${udpBytes} ${plural(udpBytes, 'byte', 'bytes')} of data, ${udpMem} bytes of kernel memory) waiting in its kernel receive buffer. All of them were there, yet the receiver needed ${reads} recvfrom() ${plural(reads, 'call', 'calls')}, one datagram each — not one read taking everything, as on TCP.`,
       ),
     )
   }
@@ -64,7 +64,7 @@ export function readStickyRun({ kind, summary }: RunFacts): Text[] {
     out.push(
       t(
         `${truncated} 个数据报比 recvfrom(n) 的 n 大，被截断了：多出的部分没有留给下一次读取。`,
-        `${truncated} ${truncated === 1 ? 'datagram was' : 'datagrams were'} larger than recvfrom(n)’s n and truncated: the rest did not wait for the next read.`,
+        `${truncated} ${plural(truncated, 'datagram was', 'datagrams were')} larger than recvfrom(n)’s n and truncated: the rest did not wait for the next read.`,
       ),
     )
   }
