@@ -97,7 +97,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
    * any other local page could make the browser send it (an <img src> is enough).
    */
   const authorized = (req: http.IncomingMessage, url: URL): boolean => {
-    if (!allowedHosts().includes(req.headers.host ?? '')) return false
+    // Exactly one Host (Node keeps the first of several; a proxy in front might read the last).
+    if (req.headersDistinct.host?.length !== 1 || !allowedHosts().includes(req.headers.host ?? '')) return false
     if (sameSecret(url.searchParams.get('token'), token)) return true
     return OWN_PAGE_FETCH_SITES.includes(String(req.headers['sec-fetch-site'])) && sameSecret(cookieToken(req.headers.cookie), token)
   }
@@ -173,6 +174,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
       log(`browser mode: request ${String(req.url).slice(0, 200)} failed: ${String(err)}`)
       answer(res, 400, 'bad request')
     })
+  })
+
+  // CONNECT is not a request Node hands to 'request': without this, the socket closed unanswered.
+  server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy())
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
   })
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
