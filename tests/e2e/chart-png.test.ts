@@ -125,7 +125,7 @@ async function savePng(page: Page, testId: string, prefix: string): Promise<Png>
   const marks = await marksOf(button)
   const [download] = await Promise.all([page.waitForEvent('download'), button.click()])
   const name = download.suggestedFilename()
-  expect(name).toMatch(new RegExp(`^${prefix}-\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}\\.png$`))
+  expect(name).toMatch(new RegExp(`^${prefix}-\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}\\.png$`))
   mkdirSync(OUT, { recursive: true })
   const file = path.join(OUT, `${path.basename(name, '.png')}-${(await page.evaluate(() => document.documentElement.dataset.theme)) ?? 'x'}.png`)
   await download.saveAs(file)
