@@ -166,11 +166,11 @@ function authorized(r: Req): boolean {
   return ['same-origin', 'none'].includes(r.fetchSite ?? '') && (r.cookie === 'right' || r.cookie === 'right-among-others')
 }
 
-/** Requests the fuzzer must make whatever it draws: the page, a missing file, the cookie on its own page, the WebSocket door, CONNECT, two Hosts. */
+/** Requests the fuzzer must make whatever it draws: the page, a path out of the renderer folder (404; an unknown path is the page, 200), the cookie on its own page, the WebSocket door, CONNECT, two Hosts. */
 const plain: Req = { method: 'GET', path: '/', query: '', tokenPlace: 'right', host: 'right', cookie: 'none', fetchSite: null, origin: 'none', upgrade: 'none', framing: 'none', extra: [], version: '1.1' }
 const examples: Req[] = [
   plain,
-  { ...plain, path: '/no-such-file.js' },
+  { ...plain, path: '/..%2f..%2fetc%2fpasswd' },
   { ...plain, method: 'HEAD', path: '/index.html', tokenPlace: 'none', cookie: 'right', fetchSite: 'same-origin' },
   { ...plain, tokenPlace: 'none', cookie: 'right', fetchSite: 'cross-site' },
   { ...plain, path: '/ws', origin: 'right', upgrade: 'websocket-valid' },

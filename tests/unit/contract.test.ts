@@ -16,7 +16,7 @@ describe('contract', () => {
       const schema = methodSpecs[m].input
       // Refused because of the extra key itself, not because a required option is missing:
       // a schema that let extra keys through would fail here on the method's own options.
-      expect(schema.parse({ __unknown__: 1 }), m).toEqual({ ok: false, issue: { path: '__unknown__', message: 'is not a known option' } })
+      expect(schema.parse({ __unknown__: 1 }), m).toMatchObject({ ok: false, issue: { path: '__unknown__', message: 'is not a known option' } })
       // Where the method takes no required option, {} passes and one key more does not.
       if (schema.parse({}).ok) {
         accepted++
