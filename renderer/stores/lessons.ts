@@ -106,6 +106,8 @@ export const useLessonsStore = defineStore('lessons', () => {
    * answered) or a server that was not there before becomes that lesson's outcome. Called once,
    * by the always-mounted "← back to lesson" bar.
    */
+  /** Errors about the lab's own bookkeeping, never a try-it's outcome. */
+  const NOT_AN_OUTCOME = new Set<string>(['ERR_STORAGE'])
   function recordOutcomes() {
     const lab = useLabStore()
     const servers = useServersStore()
@@ -117,7 +119,9 @@ export const useLessonsStore = defineStore('lessons', () => {
         const fresh = list.filter((n) => n.id > seenNotice)
         if (fresh.length === 0) return
         seenNotice = Math.max(seenNotice, ...fresh.map((n) => n.id))
-        if (trying.value) setOutcome(trying.value.lesson, { at: Date.now(), kind: 'error', error: runError(fresh[fresh.length - 1]!.error) })
+        // A save that failed (History, the learner's state) is not what the experiment did: its run still counts.
+        const outcome = fresh.filter((n) => !NOT_AN_OUTCOME.has(n.error.code)).at(-1)
+        if (trying.value && outcome) setOutcome(trying.value.lesson, { at: Date.now(), kind: 'error', error: runError(outcome.error) })
       },
     )
     watch(

@@ -76,8 +76,8 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
     await page.getByTestId('sticky-frame').selectOption('line')
     await page.getByTestId('sticky-read-delay').fill('0')
     await page.locator('[data-nav="history"]').click()
-    await page.getByTestId('history-row').filter({ hasText: /3 × send → \d+ × recv \(none\)/ }).first().waitFor()
-    await page.getByTestId('history-row').filter({ hasText: '(len32le, UDP)' }).first().getByTestId('history-open').click()
+    await page.getByTestId('history-row').filter({ hasText: /3 × send → \d+ × recv \(no framing\)/ }).first().waitFor()
+    await page.getByTestId('history-row').filter({ hasText: '(length prefix, little-endian, UDP)' }).first().getByTestId('history-open').click()
     // "Open" shows the run's own saved result; "Run again" fills the form with its settings.
     await page.getByTestId('history-again').click()
     await expect(page.getByTestId('net-tab-sticky').getAttribute('aria-selected')).resolves.toBe('true')

@@ -17,6 +17,8 @@ const looksLikeCode = (word: string, after: string) =>
 /** The English words in `text` that are none of the allowed kinds. */
 export function englishWords(text: string): string[] {
   const out: string[] = []
+  // ss's column names (Recv-Q, Send-Q) are what the learner reads in the socket table and in `ss` itself.
+  text = text.replace(/\b(?:Recv|Send)-Q\b/g, ' ')
   for (const m of text.matchAll(/[A-Za-z][A-Za-z0-9_]*/g)) {
     const word = m[0]
     const after = text.slice(m.index! + word.length, m.index! + word.length + 1)
