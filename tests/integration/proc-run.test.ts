@@ -47,7 +47,8 @@ describe('proc.run', () => {
       expect(t.endMs).toBeLessThanOrEqual(r.wallMs)
     }
     expect(r.tasks[0]!.cpuMs).toBeGreaterThanOrEqual(60)
-    expect(r.tasks[2]!.cpuMs).toBeLessThan(60 / 4)
+    // An I/O task of the same length spends a fraction of a CPU task's CPU time (relative: the machine may be busy).
+    expect(r.tasks[2]!.cpuMs).toBeLessThan(r.tasks[0]!.cpuMs / 2)
     expect(r.tasks[3]!.phases.map((p) => p.phase)).toEqual(['cpu', 'io'])
     expect(r.cpuMsTotal).toBeCloseTo(r.tasks.reduce((s, t) => s + t.cpuMs, 0), 0)
     expect(r.utilisation).toBeCloseTo(r.cpuMsTotal / r.wallMs, 2)
