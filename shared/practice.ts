@@ -1,3 +1,4 @@
+import { seededRandom } from './seeded-random'
 /**
  * Practice problems for the multiprogramming simulator, in the manner of OSTEP's homework:
  * a seed gives a problem (the programs as process-run's `-P`, the switch policy, the I/O
@@ -18,17 +19,8 @@ export interface SimProblem {
 /** The states a process can be in at a tick (process-run's columns). */
 export const SIM_STATES = ['RUN:cpu', 'RUN:io', 'RUN:io_done', 'READY', 'BLOCKED', 'DONE'] as const
 
-/** mulberry32: a small, well-mixed 32-bit generator; the same seed gives the same numbers everywhere. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The lab's one seeded generator: the same seed gives the same problem everywhere. */
+const generator = seededRandom
 
 export function simProblem(seed: number): SimProblem {
   const rand = generator(seed)

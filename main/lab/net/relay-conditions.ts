@@ -5,18 +5,9 @@
  * happens to it, so the n-th datagram's fate depends only on the seed and n.
  */
 import { NO_CONDITIONS, RELAY_DEFAULT_REORDER_PCT, type RelayConditions, type RelayDirection } from '../../../shared/contract'
+import { seededRandom } from '../../../shared/seeded-random'
 
-/** mulberry32: small, fast, good enough for simulated loss; [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { seededRandom }
 
 /** Each direction's stream: the up stream is the seed itself, the down one a fixed mix of it. */
 export function directionRandom(seed: number, dir: RelayDirection): () => number {
