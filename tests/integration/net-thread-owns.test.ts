@@ -192,7 +192,9 @@ describe.skipIf(!linux)('forking mode: the child runs the blocking loop on its c
 
   it('the child makes ≥ 90 % of the connection’s read/write system calls; the lab’s process almost none', async () => {
     const { port } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'forking' })
-    const client = roundTripClient(port, 2_000)
+    // 6,000 round trips: the lab's own fixed costs meanwhile (starting the replacement spare child,
+    // the guard, its event-pipe reads: 90–600 calls measured) stay small beside the connection's.
+    const client = roundTripClient(port, 6_000)
     await client.connected
     const { pid } = await served()
     const child0 = processSyscalls(pid)
@@ -202,8 +204,8 @@ describe.skipIf(!linux)('forking mode: the child runs the blocking loop on its c
     const child = processSyscalls(pid) - child0
     const lab = processSyscalls(process.pid) - lab0
     expect(await client.end()).toBe(0)
-    // 2,000 reads + 2,000 writes at least (and its event-pipe writes), in the child.
-    expect(child).toBeGreaterThanOrEqual(3_900)
+    // 6,000 reads + 6,000 writes at least (and its event-pipe writes), in the child.
+    expect(child).toBeGreaterThanOrEqual(11_900)
     expect(child / (child + lab)).toBeGreaterThanOrEqual(0.9)
   })
 

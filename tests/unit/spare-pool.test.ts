@@ -106,3 +106,20 @@ describe('SparePool', () => {
     expect(Fake.begun.length).toBeLessThanOrEqual(2)
   })
 })
+
+describe('after close()', () => {
+  it('take() starts nothing: a connection accepted while the server stops gets a coded error, no thread', async () => {
+    const { p, made } = pool(2, 1)
+    await p.close()
+    const before = made.length
+    let err: unknown
+    try {
+      p.take()
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(LabError)
+    expect((err as LabError).code).toBe('ERR_BAD_STATE')
+    expect(made.length).toBe(before)
+  })
+})

@@ -11,7 +11,7 @@
  * does not also start a burst of replacements competing with them for the CPUs.
  */
 import { availableParallelism } from 'node:os'
-import type { LabError } from '../errors'
+import { LabError } from '../errors'
 
 /** A thread or process that is created (`begin`) only when the pool gives it a start slot. */
 export interface Startable {
@@ -81,6 +81,8 @@ export class SparePool<T extends Startable> {
    * then waiting to start, moved to the front of the line), otherwise a new one at the front.
    */
   take(): T {
+    // After close() nothing may start: a connection accepted while the server stops gets no thread.
+    if (this.closed) throw new LabError('ERR_BAD_STATE', 'the server is stopping: no new thread or process is started')
     let i = this.idle.findIndex((t) => t.startMs !== null)
     if (i < 0) i = this.idle.findIndex((t) => t.begun)
     if (i < 0 && this.idle.length > 0) i = 0

@@ -9,6 +9,7 @@ import { abortConnection, descriptorOf, setBlocking } from './node-handles'
 import type { SessionEvent, SessionOptions } from './session'
 import { SharedConn } from './shared-conn'
 import { SparePool, type Startable } from './spare-pool'
+import { endWorker } from '../worker-end'
 import type { FromConnThread, ToConnThread } from './thread-messages'
 
 interface Pending {
@@ -87,8 +88,7 @@ export class ThreadHandler {
 
   /** Ends the thread; resolves once the OS thread is gone. Safe to call twice. */
   async stop(): Promise<void> {
-    await this.worker.terminate()
-    await this.exited
+    await endWorker(this.worker, this.ready, this.exited)
   }
 }
 
@@ -168,8 +168,7 @@ export class SpareThread implements Startable {
       this.resolveExited()
       return
     }
-    await this.w.terminate()
-    await this.exited
+    await endWorker(this.w, this.ready, this.exited)
   }
 }
 

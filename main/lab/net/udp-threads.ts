@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads'
 import type { ServeStartup, ServedBy } from '../../../shared/contract'
 import { LabError } from '../errors'
 import { registerThread } from '../proc/roles'
+import { endWorker } from '../worker-end'
 import { budgetError, threadBudget } from './budgets'
 
 /** Main → a datagram thread: handle this datagram. */
@@ -53,6 +54,8 @@ class DatagramThread {
   job: { id: number; job: Job } | null = null
   idleSince = performance.now()
   readonly exited: Promise<void>
+  /** Settles with the thread's "ready" (or its exit): what endWorker waits for before terminating. */
+  readonly loaded: Promise<void>
   private nextId = 1
 
   constructor(workersDir: string, handler: string, stop: SharedArrayBuffer, onReady: (t: DatagramThread) => void, onReply: (t: DatagramThread, data: Uint8Array) => void) {
@@ -63,6 +66,7 @@ class DatagramThread {
       stderr: false,
     })
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()))
+    this.loaded = new Promise((resolve) => this.worker.once('message', () => resolve()))
     this.worker.on('error', () => {}) // reported through exit
     this.worker.on('message', (m: FromUdpThread) => {
       if ('ready' in m) {
@@ -206,9 +210,6 @@ export class UdpThreads {
     Atomics.store(new Int32Array(this.stopCell), 0, 1)
     Atomics.notify(new Int32Array(this.stopCell), 0)
     const all = [...this.threads]
-    await Promise.all(all.map(async (t) => {
-      await t.worker.terminate()
-      await t.exited
-    }))
+    await Promise.all(all.map((t) => endWorker(t.worker, t.loaded, t.exited)))
   }
 }

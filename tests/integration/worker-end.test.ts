@@ -1,0 +1,50 @@
+/**
+ * Ending a thread that is still loading leaks nothing (main/lab/worker-end.ts). Terminating a Worker
+ * while its module loader reads a file left that file's descriptor open in the lab for good (a
+ * clean-clone CI run ended with an fd on out/main/chunks/errors-*.js after a threading server
+ * stopped). Here the lab's real connection-thread entry is started and ended at many points of its
+ * start-up; whatever the timing, the process's descriptors return to where they were.
+ */
+import { readdirSync, readlinkSync } from 'node:fs'
+import path from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { describe, expect, it } from 'vitest'
+import { endWorker } from '../../main/lab/worker-end'
+import { WORKERS_DIR } from '../helpers/paths'
+
+const fds = () => readdirSync('/proc/self/fd')
+const onFile = (f: string) => {
+  try {
+    return readlinkSync(`/proc/self/fd/${f}`).startsWith('/')
+  } catch {
+    return false
+  }
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+describe.runIf(process.platform === 'linux')('endWorker', () => {
+  it('a thread ended at any point of its start-up leaves no descriptor open', async () => {
+    const start = () => {
+      const w = new Worker(path.join(WORKERS_DIR, 'tcp-handler-thread.js'), { workerData: { handler: 'upper' }, stdout: false, stderr: false })
+      w.on('error', () => {})
+      const exited = new Promise<void>((r) => w.once('exit', () => r()))
+      const loaded = new Promise((r) => w.once('message', r))
+      return { w, exited, loaded }
+    }
+    // How long one start-up takes on this machine now, so that the ends below fall all over it.
+    const probe = start()
+    const t0 = performance.now()
+    await probe.loaded
+    const loadMs = performance.now() - t0
+    await endWorker(probe.w, probe.loaded, probe.exited)
+    const before = fds().filter(onFile).length
+    for (let i = 0; i < 200; i++) {
+      const { w, exited, loaded } = start()
+      // Ended from 0 to 1.2× a start-up after it was created: before, during and after its modules load.
+      await sleep(((i * 37) % 200) / 200 * 1.2 * loadMs)
+      await endWorker(w, loaded, exited)
+    }
+    const left = fds().filter(onFile).map((f) => readlinkSync(`/proc/self/fd/${f}`))
+    expect(left.length, left.join('\n')).toBeLessThanOrEqual(before)
+  }, 120_000)
+})
