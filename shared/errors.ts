@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   ERR_SERVER_BUSY: 'A serial server (socketserver.TCPServer) serves one connection at a time: close the client it is serving, or start the server in threading, forking or async mode.',
   ERR_CANCELLED: 'You cancelled the run: what finished before it is kept and shown; run it again for the rest.',
   ERR_INTERNAL: 'Something unexpected happened inside the lab; the lab keeps running. Please report what you did.',
+  ERR_OWNED_BY_HANDLER: "In ThreadingTCPServer and ForkingTCPServer only the connection's handler holds its socket; the lab's threads and children do every recv/send on it themselves. To send from the server panel, start the server in async or serial mode.",
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

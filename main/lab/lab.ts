@@ -23,6 +23,7 @@ import { findPython } from './python/find-python'
 import { createProcLab } from './proc/proc-lab'
 import { createOsLab } from './proc/os-lab'
 import { createRelayLab } from './net/relay-lab'
+import { createSavedMessagesLab } from './net/saved-messages-lab'
 import { RunRegistry } from './runs'
 
 export interface LabOptions {
@@ -74,6 +75,8 @@ export class Lab {
     this.domains.push(exercises as LabDomain<MethodName>)
     const relays = createRelayLab(ctx)
     this.domains.push(relays as LabDomain<MethodName>)
+    const saved = createSavedMessagesLab(ctx)
+    this.domains.push(saved as LabDomain<MethodName>)
     this.handlers = {
       'lab.info': () => this.info(),
       ...net.handlers,
@@ -85,6 +88,7 @@ export class Lab {
       ...learner.handlers,
       ...exercises.handlers,
       ...relays.handlers,
+      ...saved.handlers,
       'run.cancel': ({ runId }) => ({ runId, cancelled: this.runs.cancel(runId) }),
     }
   }

@@ -18,6 +18,7 @@ import { exerciseMethods, type ExerciseEvents } from './exercises'
 import { netRelayMethods, type NetRelayEvents } from './net-relay'
 import type { MethodSpec } from './spec'
 import { runMethods, type RunEvents } from './runs'
+import { netWorkbenchMethods, type NetWorkbenchEvents } from './net-workbench'
 
 export const methodSpecs = {
   ...labMethods,
@@ -32,6 +33,7 @@ export const methodSpecs = {
   ...exerciseMethods,
   ...netRelayMethods,
   ...runMethods,
+  ...netWorkbenchMethods,
 } as const
 
 export type MethodName = keyof typeof methodSpecs
@@ -45,7 +47,7 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methodSpecs, name)
 }
 
-export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, NetExperimentEvents, OsEvents, HistoryEvents, PythonEvents, LearnerEvents, ExerciseEvents, NetRelayEvents, RunEvents {}
+export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, NetExperimentEvents, OsEvents, HistoryEvents, PythonEvents, LearnerEvents, ExerciseEvents, NetRelayEvents, RunEvents, NetWorkbenchEvents {}
 export type Topic = keyof Events
 export type LabEvent = { [T in Topic]: { topic: T; payload: Events[T] } }[Topic]
 
@@ -70,4 +72,5 @@ export * from './learner'
 export * from './exercises'
 export * from './net-relay'
 export * from './runs'
+export * from './net-workbench'
 export type { MethodSpec } from './spec'

@@ -4,6 +4,7 @@
  * Python programs). Payloads are text (UTF-8 or GBK) or hex; sends can repeat with a gap.
  */
 import type { LabErrorData } from '../errors'
+import { MAX_MACRO_COUNTER } from '../macros'
 import { boolean, host, int, object, oneOf, optional, string } from '../schema'
 import { FRAMINGS, MAX_DATAGRAM_BYTES, type Address, type Framing } from './net'
 import { method } from './spec'
@@ -82,6 +83,8 @@ export interface TcpClientSendResult {
   truncated: boolean
   firstAt: number
   lastAt: number
+  /** `{{COUNTER}}` for the next send (the counter after this send's writes; unchanged without macros). */
+  nextCounter: number
 }
 
 /** One datagram sent by `net.udp.send`. */
@@ -113,6 +116,8 @@ export interface UdpSendResult {
   /** Replies beyond MAX_UDP_REPLIES were counted, not kept. */
   repliesDropped: number
   elapsedMs: number
+  /** `{{COUNTER}}` for the next send (unchanged without macros). */
+  nextCounter: number
 }
 
 /** Events of the clients, topic `net.client`. `at` is `Date.now()` (ms since the epoch). */
@@ -141,6 +146,9 @@ const frame = oneOf(CLIENT_FRAMINGS)
 const repeat = int({ min: 1, max: 10_000 })
 /** Pause between repeated sends, ms (default 0). */
 const gapMs = int({ min: 0, max: 60_000 })
+/** Expand shared/macros.ts's macros ({{COUNTER}} …) at each write; `counter` is the first write's {{COUNTER}} (default 1). */
+const macros = optional(boolean())
+const counter = optional(int({ min: 1, max: MAX_MACRO_COUNTER }))
 
 export const netClientMethods = {
   /**
@@ -165,7 +173,7 @@ export const netClientMethods = {
    * client → ERR_NOT_FOUND / ERR_BAD_STATE.
    */
   'net.tcpClient.send': method<TcpClientSendResult>()(
-    object({ id: clientId, payload, hex: optional(boolean()), repeat: optional(repeat), gapMs: optional(gapMs) }),
+    object({ id: clientId, payload, hex: optional(boolean()), repeat: optional(repeat), gapMs: optional(gapMs), macros, counter }),
   ),
   /** Closes (FIN, then destroy after a short grace) and forgets the client. Closing an unknown id → ERR_NOT_FOUND. */
   'net.tcpClient.close': method<TcpClientInfo>()(object({ id: clientId })),
@@ -186,6 +194,8 @@ export const netClientMethods = {
       repeat: optional(repeat),
       gapMs: optional(gapMs),
       waitReplyMs: optional(int({ min: 0, max: 60_000 })),
+      macros,
+      counter,
     }),
   ),
 }

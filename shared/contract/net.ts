@@ -189,7 +189,11 @@ export type ServerEvent = { serverId: string; at: number } & (
   | { event: 'recv'; conn: number; bytes: number; hex: string; truncated: boolean }
   /** With framing on: one complete message recovered from the stream (payload only, no prefix). */
   | { event: 'message'; conn: number; bytes: number; hex: string; truncated: boolean; frame: Framing }
-  | { event: 'send'; conn: number; bytes: number }
+  /**
+   * One write on the connection: the handler's reply, or (`by: 'panel'`) a message the learner sent
+   * from the server panel (net.server.send), which also carries its bytes' hex.
+   */
+  | { event: 'send'; conn: number; bytes: number; by?: 'panel'; hex?: string; truncated?: boolean }
   | { event: 'close'; conn: number; reason: CloseReason }
   /** A connection refused because `maxConnections` were open; `dropped` counts them all so far. */
   | { event: 'drop'; remote: Address; dropped: number }
@@ -217,7 +221,9 @@ export interface TcpSendResult {
 }
 
 const payload = string({ max: MAX_PAYLOAD_CHARS })
-const timeoutMs = int({ min: 1, max: 60_000 })
+/** The one-shot client's timeouts (issue 14: settings, not a fixed 5 s): the range both take, and the default. */
+export const ONE_SHOT_TIMEOUT_MS = { min: 1, max: 60_000, default: 5_000 } as const
+const timeoutMs = int({ min: ONE_SHOT_TIMEOUT_MS.min, max: ONE_SHOT_TIMEOUT_MS.max })
 const handlerSpec = refine(string({ min: 1, max: 16 }), handlerProblem)
 
 export const netMethods = {
@@ -267,7 +273,12 @@ export const netMethods = {
       host: host(),
       port: int({ min: 1, max: 65535 }),
       message: payload,
+      /** Both timeouts at once (the older field); `connectTimeoutMs`/`replyTimeoutMs` win over it. */
       timeoutMs: optional(timeoutMs),
+      /** How long to wait for the connection to be accepted (default 5000). */
+      connectTimeoutMs: optional(timeoutMs),
+      /** After connecting, how long to wait for the first reply bytes (default 5000). */
+      replyTimeoutMs: optional(timeoutMs),
       /** `message` is hex digits, two per byte (spaces and colons between bytes allowed). */
       hex: optional(boolean()),
       /** How `message` is encoded and the reply decoded (default utf8). */

@@ -1,15 +1,16 @@
-import { DEFAULT_HANDLER, DEFAULT_HOST, DEFAULT_PORT, type netMethods, type ServerInfo } from '../../../shared/contract'
+import { DEFAULT_HANDLER, DEFAULT_HOST, DEFAULT_PORT, ONE_SHOT_TIMEOUT_MS, type netMethods, type ServerInfo } from '../../../shared/contract'
 import type { LabContext, LabDomain } from '../context'
 import { LabError } from '../errors'
 import { bindAddress } from './bind-address'
 import { withOneShotClient } from './descriptors'
 import { tcpSendOnce } from './tcp-client'
+import { serverSend, type SendableServer } from './server-send'
 import { TcpServer } from './tcp-server'
 import { UdpServer } from './udp-server'
 
-type NetMethod = keyof typeof netMethods
+type NetMethod = keyof typeof netMethods | 'net.server.send'
 
-interface LabServer {
+interface LabServer extends SendableServer {
   readonly id: string
   listen(): Promise<ServerInfo>
   info(): ServerInfo
@@ -43,7 +44,7 @@ export function createNetLab(ctx: LabContext): LabDomain<NetMethod> {
    * When a one-shot client got no reply: is it waiting in the queue of one of the lab's own serial
    * servers? Then say so, with who is being served, instead of a bare timeout.
    */
-  const queuedBehind = (target: { host: string; port: number; timeoutMs?: number }, local: { port: number }): LabError | null => {
+  const queuedBehind = (target: { host: string; port: number; timeoutMs?: number; replyTimeoutMs?: number }, local: { port: number }): LabError | null => {
     for (const server of servers.values()) {
       const info = server.info()
       if (info.proto !== 'tcp' || info.mode !== 'serial' || info.port !== target.port) continue
@@ -54,7 +55,7 @@ export function createNetLab(ctx: LabContext): LabDomain<NetMethod> {
       const who = serving ? `connection #${serving.conn} from ${serving.remote.address}:${serving.remote.port}` : 'another connection'
       return new LabError(
         'ERR_SERVER_BUSY',
-        `${where} is a serial server still serving ${who}: this client was accepted and waits in its queue (position ${position + 1} of ${info.queue.length}), unanswered after ${target.timeoutMs ?? 5_000} ms`,
+        `${where} is a serial server still serving ${who}: this client was accepted and waits in its queue (position ${position + 1} of ${info.queue.length}), unanswered after ${target.replyTimeoutMs ?? target.timeoutMs ?? ONE_SHOT_TIMEOUT_MS.default} ms`,
         { host: target.host, port: target.port, where, position: position + 1, waiting: info.queue.length, ...(serving ? { serving: serving.conn } : {}) },
       )
     }
@@ -80,6 +81,7 @@ export function createNetLab(ctx: LabContext): LabDomain<NetMethod> {
         return { id }
       },
       'net.server.list': () => [...servers.values()].map((s) => s.info()),
+      'net.server.send': ({ id, ...input }) => serverSend(find(id), input),
       'net.tcp.send': (input) => withOneShotClient('a one-shot send', () => tcpSendOnce({ ...input, explainSilence: (local) => queuedBehind(input, local) })),
     },
     async close() {

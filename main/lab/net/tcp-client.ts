@@ -1,5 +1,5 @@
 import net from 'node:net'
-import type { ClientFraming, TcpSendResult, TextEncoding } from '../../../shared/contract'
+import { ONE_SHOT_TIMEOUT_MS, type ClientFraming, type TcpSendResult, type TextEncoding } from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
 import { decodeText, payloadBytes, socketHost } from './encoding'
 import { encodeFrame, FrameDecoder } from './framing'
@@ -8,7 +8,12 @@ export interface TcpSendOptions {
   host: string
   port: number
   message: string
+  /** Both timeouts when the two below are not given. */
   timeoutMs?: number
+  /** From connect() to the connection being accepted. */
+  connectTimeoutMs?: number
+  /** From being connected to the first reply bytes. */
+  replyTimeoutMs?: number
   /** `message` is hex digits. */
   hex?: boolean
   encoding?: TextEncoding
@@ -31,7 +36,8 @@ export interface TcpSendOptions {
  */
 export function tcpSendOnce(opts: TcpSendOptions): Promise<TcpSendResult> {
   const { host, port } = opts
-  const timeoutMs = opts.timeoutMs ?? 5_000
+  const connectMs = opts.connectTimeoutMs ?? opts.timeoutMs ?? ONE_SHOT_TIMEOUT_MS.default
+  const replyMs = opts.replyTimeoutMs ?? opts.timeoutMs ?? ONE_SHOT_TIMEOUT_MS.default
   const quietMs = opts.quietMs ?? 150
   const encoding = opts.encoding ?? 'utf8'
   const frame = opts.frame ?? 'none'
@@ -52,7 +58,6 @@ export function tcpSendOnce(opts: TcpSendOptions): Promise<TcpSendResult> {
       if (settled) return
       settled = true
       clearTimeout(deadline)
-      if (quiet) clearTimeout(quiet)
       const local = { address: socket.localAddress ?? '?', port: socket.localPort ?? 0 }
       socket.destroy()
       if (err) return reject(err)
@@ -67,26 +72,31 @@ export function tcpSendOnce(opts: TcpSendOptions): Promise<TcpSendResult> {
         elapsedMs: performance.now() - started,
       })
     }
-    let connected = false
-    const deadline = setTimeout(() => {
+    // Two deadlines, each a setting: the connect one, then (once connected) the reply one.
+    let deadline = setTimeout(() => {
+      const where = `${host}:${port}`
+      finish(new LabError('ERR_TIMEOUT', `could not connect to ${where} within ${connectMs} ms`, { host, port, where, ms: connectMs, option: 'connectTimeoutMs' }))
+    }, connectMs)
+    const replyDeadline = () => {
       if (received > 0) return finish()
       const where = `${host}:${port}`
-      if (!connected) return finish(new LabError('ERR_TIMEOUT', `could not connect to ${where} within ${timeoutMs} ms`, { host, port, where, ms: timeoutMs }))
       const local = { address: socket.localAddress ?? '?', port: socket.localPort ?? 0 }
       finish(
         opts.explainSilence?.(local) ??
-          new LabError('ERR_NO_REPLY', `${where} accepted the connection and got ${payload.length} bytes, but sent nothing back within ${timeoutMs} ms`, {
+          new LabError('ERR_NO_REPLY', `${where} accepted the connection and got ${payload.length} bytes, but sent nothing back within ${replyMs} ms`, {
             host,
             port,
             where,
-            ms: timeoutMs,
+            ms: replyMs,
             bytes: payload.length,
+            option: 'replyTimeoutMs',
           }),
       )
-    }, timeoutMs)
+    }
 
     socket.once('connect', () => {
-      connected = true
+      clearTimeout(deadline)
+      deadline = setTimeout(replyDeadline, replyMs)
       socket.write(payload)
     })
     socket.on('data', (chunk: Buffer) => {

@@ -12,7 +12,8 @@ import {
   type TextEncoding,
 } from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
-import { decodeText, eventText, payloadBytes, socketHost, StreamTextDecoder } from './encoding'
+import { decodeText, eventText, socketHost, StreamTextDecoder } from './encoding'
+import { macroPayload } from './macro-payload'
 import { drained } from './drained'
 import { takeDescriptors } from './descriptors'
 import { encodeFrame, FrameDecoder } from './framing'
@@ -148,32 +149,42 @@ export class TcpClient {
   }
 
   /** Writes the payload `repeat` times, `gapMs` apart; waits for `drain` when the kernel buffer is full. */
-  async write(input: { payload: string; hex?: boolean; repeat?: number; gapMs?: number }): Promise<TcpClientSendResult> {
+  async write(input: { payload: string; hex?: boolean; repeat?: number; gapMs?: number; macros?: boolean; counter?: number }): Promise<TcpClientSendResult> {
     if (this.state !== 'open') throw new LabError('ERR_BAD_STATE', `client ${this.id} is ${this.state}`, { id: this.id })
     const repeat = input.repeat ?? 1
     const gapMs = input.gapMs ?? 0
-    const payload = payloadBytes(input.payload, { hex: input.hex, encoding: this.options.encoding })
-    const wire = encodeFrame(this.options.frame, payload)
-    if (wire.length * repeat > MAX_CLIENT_TOTAL_BYTES) {
-      throw new LabError('ERR_LIMIT', `${repeat} × ${wire.length} bytes is over the ${MAX_CLIENT_TOTAL_BYTES} bytes one send may write`, {
-        bytes: wire.length * repeat,
+    // With macros each write is expanded anew (its own {{COUNTER}}); the budget is checked with the widest one.
+    const plan = macroPayload({ ...input, encoding: this.options.encoding }, repeat)
+    const first = plan.bytesFor(0)
+    const wireOf = (payload: Buffer) => encodeFrame(this.options.frame, payload)
+    let wire = wireOf(first)
+    const widest = wire.length - first.length + plan.maxBytes
+    if (widest * repeat > MAX_CLIENT_TOTAL_BYTES) {
+      throw new LabError('ERR_LIMIT', `${repeat} × ${widest} bytes is over the ${MAX_CLIENT_TOTAL_BYTES} bytes one send may write`, {
+        bytes: widest * repeat,
         max: MAX_CLIENT_TOTAL_BYTES,
       })
     }
     if (gapMs * (repeat - 1) > MAX_CLIENT_SEND_SPAN_MS) {
       throw new LabError('ERR_LIMIT', `${repeat} sends ${gapMs} ms apart would take over ${MAX_CLIENT_SEND_SPAN_MS / 1000} s`, { max: MAX_CLIENT_SEND_SPAN_MS })
     }
-    const { hex, truncated } = hexOf(wire)
+    let { hex, truncated } = hexOf(wire)
     let sends = 0
     let firstAt = 0
     let lastAt = 0
+    let totalBytes = 0
     for (let i = 0; i < repeat; i++) {
       if (i > 0 && gapMs > 0) await sleep(gapMs)
       if (this.state !== 'open' || this.socket.destroyed || this.socket.writableEnded) break
+      if (i > 0 && plan.varies) {
+        wire = wireOf(plan.bytesFor(i))
+        ;({ hex, truncated } = hexOf(wire))
+      }
       const ok = this.socket.write(wire)
       lastAt = Date.now()
       if (i === 0) firstAt = lastAt
       sends++
+      totalBytes += wire.length
       this.stats.sends++
       this.stats.bytesSent += wire.length
       this.send({ event: 'sent', seq: this.stats.sends, bytes: wire.length, hex, truncated })
@@ -183,16 +194,16 @@ export class TcpClient {
     return {
       id: this.id,
       sends,
-      payloadBytes: payload.length,
-      bytesPerSend: wire.length,
-      totalBytes: wire.length * sends,
-      hex: hexOf(payload).hex,
-      truncated: hexOf(payload).truncated,
+      payloadBytes: first.length,
+      bytesPerSend: wireOf(first).length,
+      totalBytes,
+      hex: hexOf(first).hex,
+      truncated: hexOf(first).truncated,
       firstAt,
       lastAt,
+      nextCounter: plan.nextCounter(sends),
     }
   }
-
 
   info(): TcpClientInfo {
     return {

@@ -5,6 +5,7 @@ import {
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_REQUEST_QUEUE_SIZE,
   DEFAULT_SERVER_MODE,
+  EVENT_HEX_BYTES,
   type ConnectionInfo,
   type ServerEvent,
   type ServerInfo,
@@ -17,7 +18,7 @@ import { childSpares, ForkedConnection, ForkGuard, type SpareChild } from './for
 import { applyHandler, parseHandler, type HandlerPlan } from './handlers'
 import { SerialQueue } from './serial-queue'
 import { noteListenBacklog } from './socket-table'
-import { servedHere, type Emit, type EventBody } from './server-events'
+import { hexOf, servedHere, type Emit, type EventBody } from './server-events'
 import { bufferedCap, Session, type SessionEvent, type SessionHooks, type SessionOptions } from './session'
 import { budgetError, threadBudget } from './budgets'
 import { DEFAULT_MAX_CONNECTIONS } from '../../../shared/budgets'
@@ -481,6 +482,43 @@ export class TcpServer {
     }
     if (wasSpare) announce()
     else spare.ready.then(announce, () => this.announce(c))
+  }
+
+  /**
+   * Server-side send (issue 14, server-send.ts): writes `bytes` on connection `conn` as the
+   * handler's own `send()` would, where this thread does that connection's I/O (async, serial once
+   * served, threading's relay design). Throws the coded reason where it cannot.
+   */
+  writeOn(conn: number, bytes: Buffer): number {
+    const c = this.conns.get(conn)
+    if (!c || !c.announced) throw new LabError('ERR_NOT_FOUND', `server ${this.id} has no connection #${conn}`, { id: this.id, conn })
+    const where = `${this.options.host}:${this.boundPort}`
+    if (c.info.state === 'waiting') {
+      const serving = [...this.conns.values()].find((o) => o.info.state === 'serving')
+      const position = this.queue.list().findIndex((q) => q.info.conn === conn) + 1
+      throw new LabError(
+        'ERR_SERVER_BUSY',
+        `connection #${conn} waits in the serial queue (position ${position}) behind ${serving ? `#${serving.info.conn}` : 'another connection'}: like socketserver.TCPServer, the server has not taken it up yet, so it has no socket to send on`,
+        { where, conn, position, ...(serving ? { serving: serving.info.conn } : {}) },
+      )
+    }
+    if (this.mode === 'forking' || (this.mode === 'threading' && this.threadIo === 'thread')) {
+      throw new LabError('ERR_OWNED_BY_HANDLER', `connection #${conn} is served by its own ${this.mode === 'forking' ? 'child process' : 'thread'}, which does every recv/send on it; the lab's main thread does not write to it`, {
+        conn,
+        mode: this.mode,
+        where,
+      })
+    }
+    const socket = c.socket
+    if (socket.destroyed || socket.writableEnded) throw new LabError('ERR_BAD_STATE', `connection #${conn} is closing`, { conn })
+    if (socket.writableLength + bytes.length > this.session.maxBufferedBytes) {
+      throw new LabError('ERR_LIMIT', `connection #${conn}'s client is not reading: ${socket.writableLength} bytes already wait to be sent`, { conn, max: this.session.maxBufferedBytes })
+    }
+    socket.write(bytes)
+    c.info.bytesOut += bytes.length
+    this.stats.bytesOut += bytes.length
+    this.send({ event: 'send', conn, bytes: bytes.length, hex: hexOf(bytes), truncated: bytes.length > EVENT_HEX_BYTES, by: 'panel' })
+    return bytes.length
   }
 
   info(): ServerInfo {

@@ -12,7 +12,8 @@ import {
   type UdpSentDatagram,
 } from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
-import { decodeText, eventText, payloadBytes, socketHost } from './encoding'
+import { decodeText, eventText, socketHost } from './encoding'
+import { macroPayload } from './macro-payload'
 
 export interface UdpSendOptions {
   host: string
@@ -23,6 +24,9 @@ export interface UdpSendOptions {
   repeat?: number
   gapMs?: number
   waitReplyMs?: number
+  /** Expand macros in each datagram; `counter` is the first one's `{{COUNTER}}`. */
+  macros?: boolean
+  counter?: number
 }
 
 type Emit = (event: ClientEvent) => void
@@ -40,10 +44,10 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
   const gapMs = opts.gapMs ?? 0
   const waitReplyMs = opts.waitReplyMs ?? 1_000
   // Checked before anything is sent (docs/SECURITY.md item 19).
-  const payload = payloadBytes(opts.payload, { hex: opts.hex, encoding, maxBytes: Number.MAX_SAFE_INTEGER })
-  if (payload.length > MAX_UDP_PAYLOAD_BYTES) {
-    throw new LabError('ERR_DATAGRAM_TOO_LARGE', `the payload is ${payload.length} bytes; one UDP datagram carries at most ${MAX_UDP_PAYLOAD_BYTES}`, {
-      bytes: payload.length,
+  const plan = macroPayload({ ...opts, encoding, maxBytes: Number.MAX_SAFE_INTEGER }, repeat)
+  if (plan.maxBytes > MAX_UDP_PAYLOAD_BYTES) {
+    throw new LabError('ERR_DATAGRAM_TOO_LARGE', `the payload is ${plan.maxBytes} bytes; one UDP datagram carries at most ${MAX_UDP_PAYLOAD_BYTES}`, {
+      bytes: plan.maxBytes,
       max: MAX_UDP_PAYLOAD_BYTES,
     })
   }
@@ -92,13 +96,16 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
     })
     const address = socket.address()
     const local = { address: address.address, port: address.port }
-    const hexAll = payload.subarray(0, EVENT_HEX_BYTES).toString('hex')
+    const first = plan.bytesFor(0)
+    const hexAll = first.subarray(0, EVENT_HEX_BYTES).toString('hex')
     for (let i = 0; i < repeat; i++) {
       if (i > 0 && gapMs > 0) await sleep(gapMs)
       if (failure) break
+      const payload = i === 0 ? first : plan.bytesFor(i)
+      const hex = plan.varies ? payload.subarray(0, EVENT_HEX_BYTES).toString('hex') : hexAll
       await new Promise<void>((resolve, reject) => socket.send(payload, port, host, (err) => (err ? reject(fromNodeError(err, { host, port })) : resolve())))
       sent.push({ seq: i + 1, bytes: payload.length, at: Date.now() })
-      ev({ event: 'sent', seq: i + 1, bytes: payload.length, hex: hexAll, truncated: payload.length > EVENT_HEX_BYTES })
+      ev({ event: 'sent', seq: i + 1, bytes: payload.length, hex, truncated: payload.length > EVENT_HEX_BYTES })
     }
     if (failure) throw failure
     if (waitReplyMs > 0 && answered < repeat) {
@@ -114,8 +121,9 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
     return {
       local,
       remote: { address: host, port },
-      payloadBytes: payload.length,
+      payloadBytes: first.length,
       hex: hexAll,
+      nextCounter: plan.nextCounter(sent.length),
       sent,
       replies,
       repliesDropped,

@@ -333,7 +333,7 @@ export class HistoryStore {
  * Writes all of `bytes` or throws: `write` may write fewer bytes than asked (a file-size limit
  * reached mid-line), which Node reports as success.
  */
-async function writeWhole(fh: FileHandle, bytes: Buffer): Promise<void> {
+export async function writeWhole(fh: FileHandle, bytes: Buffer): Promise<void> {
   let written = 0
   while (written < bytes.length) {
     const { bytesWritten } = await fh.write(bytes, written, bytes.length - written)

@@ -31,6 +31,7 @@ const errorsEn: Record<ErrorCode, string> = {
   ERR_SERVER_BUSY: '{where} is serving another connection; this one waits in its queue (position {position}).',
   ERR_CANCELLED: 'The run was cancelled.',
   ERR_INTERNAL: 'Something unexpected happened.',
+  ERR_OWNED_BY_HANDLER: 'Connection #{conn} is held by its own thread or child process ({mode} mode): the server panel cannot write to it.',
 }
 
 const errorsZh: Record<ErrorCode, string> = {
@@ -63,6 +64,7 @@ const errorsZh: Record<ErrorCode, string> = {
   ERR_SERVER_BUSY: '{where} 正在服务另一个连接；这个连接在它的队列里等待（第 {position} 位）。',
   ERR_CANCELLED: '运行已取消。',
   ERR_INTERNAL: '发生了意外错误。',
+  ERR_OWNED_BY_HANDLER: '连接 #{conn} 由它自己的线程或子进程持有（{mode} 模式）：服务器面板无法向它写入。',
 }
 
 const hintsZh: Record<ErrorCode, string> = {
@@ -95,6 +97,7 @@ const hintsZh: Record<ErrorCode, string> = {
   ERR_SERVER_BUSY: '串行服务器（socketserver.TCPServer）一次只服务一个连接：关掉它正在服务的客户端，或用 threading、forking 或 async 模式启动服务器。',
   ERR_CANCELLED: '取消之前已完成的部分会保留并显示；再运行一次可得到其余部分。',
   ERR_INTERNAL: '实验室仍在运行。请报告你刚才的操作。',
+  ERR_OWNED_BY_HANDLER: '在 ThreadingTCPServer 和 ForkingTCPServer 中，只有连接的处理函数持有它的套接字；实验室的线程和子进程自己完成其上的每次 recv/send。要从服务器面板发送，请用 async 或 serial 模式启动服务器。',
 }
 
 export default defineCatalog({

@@ -1,0 +1,265 @@
+import { randomBytes } from 'node:crypto'
+import * as fsp from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import path from 'node:path'
+import { MAX_SAVED_MESSAGES, savedMessageFields, type SavedMessage, type SavedMessageFields, type SavedMessages } from '../../../shared/contract'
+import { LabError } from '../errors'
+import { writeWhole } from '../store/history-store'
+
+export const SAVED_FILE = 'saved-messages.jsonl'
+/** Lines of saved-messages.jsonl that failed validation, moved here byte for byte instead of being dropped. */
+export const SAVED_DAMAGED_FILE = 'saved-messages.damaged.jsonl'
+
+/** The file operations the store uses, so a test can make them fail. Production passes node:fs/promises. */
+export interface SavedFs {
+  open: typeof fsp.open
+  readFile: typeof fsp.readFile
+  rename: typeof fsp.rename
+  mkdir: typeof fsp.mkdir
+}
+const NODE_FS: SavedFs = { open: fsp.open, readFile: fsp.readFile, rename: fsp.rename, mkdir: fsp.mkdir }
+
+/** One line of the file: a message saved (new or replaced), or removed. Nothing is rewritten in place. */
+type Line = ({ op: 'put' } & SavedMessage) | { op: 'remove'; id: string; at: number }
+
+const NEWLINE = 0x0a
+/** No valid line is longer: a payload of MAX_SAVED_PAYLOAD_CHARS characters, each up to 6 bytes as JSON (\uXXXX), and the rest. */
+const MAX_LINE_BYTES = 64 * 1024
+/** Rewrite the file without dead lines when they outnumber the live ones and it is at least this big. */
+const COMPACT_MIN_BYTES = 64 * 1024
+
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 64
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0
+
+/** One line, validated with the contract's schema; null when it is not one the store wrote. */
+function parseLine(bytes: Buffer): Line | null {
+  if (bytes.length === 0 || bytes.length > MAX_LINE_BYTES) return null
+  const text = bytes.toString('utf8')
+  if (text.includes('\ufffd') && !Buffer.from(text, 'utf8').equals(bytes)) return null
+  let v: unknown
+  try {
+    v = JSON.parse(text)
+  } catch {
+    return null
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null
+  const line = v as Record<string, unknown>
+  if (line.op === 'put') {
+    const { op: _op, id, savedAt, ...fields } = line
+    if (!isId(id) || !isTime(savedAt)) return null
+    const parsed = savedMessageFields.parse(fields)
+    return parsed.ok ? { op: 'put', id, savedAt, ...parsed.value } : null
+  }
+  if (line.op === 'remove') return isId(line.id) && isTime(line.at) && Object.keys(line).length === 3 ? (line as Line) : null
+  return null
+}
+
+function storageError(file: string, err: unknown): LabError {
+  if (err instanceof LabError && err.code === 'ERR_STORAGE') return err
+  const code = (err as NodeJS.ErrnoException)?.code ?? 'EIO'
+  return new LabError('ERR_STORAGE', `could not save the messages to ${file} (${code})`, { path: file, reason: code })
+}
+
+/**
+ * The learner's saved messages: JSON lines in `<dir>/saved-messages.jsonl`, the History's rules —
+ * each line written whole and fsynced before the call returns (a short write is cut back off and
+ * reported as ERR_STORAGE, the store keeps working), every line validated with the contract's
+ * schema when read. A damaged line (garbage, a torn tail, a message of the wrong shape) is counted,
+ * moved byte for byte to `saved-messages.damaged.jsonl`, and the file is rewritten without it: a
+ * damaged file is reported, never fatal. With `dir` null (CLI, tests) the messages live in memory.
+ */
+export class SavedMessagesStore {
+  readonly file: string | null
+  readonly damagedFile: string | null
+  private readonly messages = new Map<string, SavedMessage>()
+  private loaded: Promise<void> | null = null
+  private handle: FileHandle | null = null
+  private queue: Promise<unknown> = Promise.resolve()
+  private damaged = 0
+  /** Bytes after the last newline (a torn line) that could not be set aside: cut off before the next append. */
+  private tornAt: number | null = null
+  private lines = 0
+  private closed = false
+
+  constructor(
+    readonly dir: string | null,
+    private readonly fs: SavedFs = NODE_FS,
+  ) {
+    this.file = dir ? path.join(dir, SAVED_FILE) : null
+    this.damagedFile = dir ? path.join(dir, SAVED_DAMAGED_FILE) : null
+  }
+
+  private load(): Promise<void> {
+    this.loaded ??= this.readAll()
+    return this.loaded
+  }
+
+  private async readAll(): Promise<void> {
+    if (!this.file) return
+    let buf: Buffer
+    try {
+      buf = await this.fs.readFile(this.file)
+    } catch {
+      return // missing (first run) or unreadable: start empty; a write says what is wrong
+    }
+    const bad: Buffer[] = []
+    let start = 0
+    for (let end = buf.indexOf(NEWLINE); end !== -1; start = end + 1, end = buf.indexOf(NEWLINE, start)) {
+      this.lines++
+      const line = parseLine(buf.subarray(start, end))
+      if (!line) bad.push(buf.subarray(start, end))
+      else if (line.op === 'put') {
+        const { op: _op, ...message } = line
+        this.messages.set(message.id, message) // a replaced message keeps its place
+      } else this.messages.delete(line.id)
+    }
+    if (start < buf.length) {
+      this.tornAt = start
+      bad.push(buf.subarray(start))
+    }
+    this.damaged = bad.length
+    const dead = this.lines - this.messages.size
+    if (bad.length > 0) {
+      const kept = await this.keepAside(bad).then(
+        () => true,
+        () => false,
+      )
+      if (kept) await this.compact().catch(() => {})
+    } else if (dead > this.messages.size && buf.length >= COMPACT_MIN_BYTES) await this.compact().catch(() => {})
+  }
+
+  private async keepAside(lines: Buffer[]): Promise<void> {
+    const fh = await this.fs.open(this.damagedFile!, 'a', 0o600)
+    try {
+      for (const line of lines) await writeWhole(fh, Buffer.concat([line, Buffer.from('\n')]))
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+  }
+
+  /** Rewrites the file with the live messages only: temp file, fsync, rename. */
+  private async compact(): Promise<void> {
+    const file = this.file!
+    const tmp = `${file}.${process.pid}.tmp`
+    const fh = await this.fs.open(tmp, 'w', 0o600)
+    try {
+      for (const m of this.messages.values()) await writeWhole(fh, Buffer.from(JSON.stringify({ op: 'put', ...m }) + '\n', 'utf8'))
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+    await this.fs.rename(tmp, file)
+    this.tornAt = null
+    this.lines = this.messages.size
+  }
+
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(job, job)
+    this.queue = run.catch(() => {})
+    return run
+  }
+
+  private async append(lines: Line[]): Promise<void> {
+    if (!this.file) return
+    const file = this.file
+    const text = Buffer.from(lines.map((l) => JSON.stringify(l) + '\n').join(''), 'utf8')
+    let size: number | null = null
+    try {
+      if (!this.handle) {
+        await this.fs.mkdir(this.dir!, { recursive: true })
+        this.handle = await this.fs.open(file, 'a', 0o600)
+        if (this.tornAt !== null) {
+          await this.handle.truncate(this.tornAt)
+          this.tornAt = null
+        }
+      }
+      size = (await this.handle.stat()).size
+      await writeWhole(this.handle, text)
+      await this.handle.sync()
+      this.lines += lines.length
+    } catch (err) {
+      // A partial line (disk full, a file-size limit) is cut back off: it must not glue onto the next one.
+      if (this.handle) {
+        if (size !== null) await this.handle.truncate(size).catch(() => {})
+        await this.handle.close().catch(() => {})
+        this.handle = null
+      }
+      throw storageError(file, err)
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new LabError('ERR_BAD_STATE', 'the saved messages are closed')
+  }
+
+  private room(adding: number): void {
+    if (this.messages.size + adding > MAX_SAVED_MESSAGES) {
+      throw new LabError('ERR_LIMIT', `at most ${MAX_SAVED_MESSAGES} messages can be saved; ${this.messages.size} are, so ${adding} more do not fit`, {
+        max: MAX_SAVED_MESSAGES,
+        saved: this.messages.size,
+      })
+    }
+  }
+
+  async list(): Promise<SavedMessages> {
+    await this.load()
+    return {
+      messages: [...this.messages.values()].map((m) => ({ ...m })),
+      file: this.file,
+      damaged: this.damaged,
+      damagedFile: this.damaged > 0 ? this.damagedFile : null,
+    }
+  }
+
+  /** A new message (no id), or a replacement for the one with `id`. */
+  async put(id: string | undefined, fields: SavedMessageFields): Promise<SavedMessage> {
+    this.assertOpen()
+    await this.load()
+    return this.enqueue(async () => {
+      if (id !== undefined && !this.messages.has(id)) throw new LabError('ERR_NOT_FOUND', `no saved message ${id}`, { id })
+      if (id === undefined) this.room(1)
+      const message: SavedMessage = { ...fields, id: id ?? newId(), savedAt: Date.now() }
+      await this.append([{ op: 'put', ...message }])
+      this.messages.set(message.id, message)
+      return { ...message }
+    })
+  }
+
+  async remove(id: string): Promise<{ id: string }> {
+    this.assertOpen()
+    await this.load()
+    return this.enqueue(async () => {
+      if (!this.messages.has(id)) throw new LabError('ERR_NOT_FOUND', `no saved message ${id}`, { id })
+      await this.append([{ op: 'remove', id, at: Date.now() }])
+      this.messages.delete(id)
+      return { id }
+    })
+  }
+
+  /** Adds every message of an import, or none (one write of all their lines). */
+  async import(list: SavedMessageFields[]): Promise<{ added: number; total: number }> {
+    this.assertOpen()
+    await this.load()
+    return this.enqueue(async () => {
+      this.room(list.length)
+      const at = Date.now()
+      const added = list.map((fields): SavedMessage => ({ ...fields, id: newId(), savedAt: at }))
+      await this.append(added.map((m) => ({ op: 'put', ...m })))
+      for (const m of added) this.messages.set(m.id, m)
+      return { added: added.length, total: this.messages.size }
+    })
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await this.queue
+    const fh = this.handle
+    this.handle = null
+    await fh?.close().catch(() => {})
+  }
+}
+
+function newId(): string {
+  return `m-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`
+}
