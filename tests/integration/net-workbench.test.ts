@@ -209,7 +209,8 @@ describe('the one-shot client\'s timeouts are settings', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()))
     cleanups.push(() => new Promise((r) => silent.close(r)))
     const port = (silent.address() as net.AddressInfo).port
-    const err = await refused(lab.invoke('net.tcp.send', { host: '127.0.0.1', port, message: 'hi', replyTimeoutMs: 150, connectTimeoutMs: 2_000 }))
+    // The connect timeout is the longest there is: if the reply wait used it, this test would run out of time.
+    const err = await refused(lab.invoke('net.tcp.send', { host: '127.0.0.1', port, message: 'hi', replyTimeoutMs: 150, connectTimeoutMs: 60_000 }))
     expect(err.code).toBe('ERR_NO_REPLY')
     expect(err.params).toMatchObject({ ms: 150, option: 'replyTimeoutMs' })
     const bad = await lab.call('net.tcp.send', { host: '127.0.0.1', port, message: 'hi', connectTimeoutMs: 0 })
