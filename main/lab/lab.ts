@@ -24,6 +24,7 @@ import { createProcLab } from './proc/proc-lab'
 import { createOsLab } from './proc/os-lab'
 import { createRelayLab } from './net/relay-lab'
 import { createSavedMessagesLab } from './net/saved-messages-lab'
+import { createEventLogLab } from './net/event-log-lab'
 import { RunRegistry } from './runs'
 
 export interface LabOptions {
@@ -51,9 +52,14 @@ export class Lab {
 
   constructor(private readonly options: LabOptions) {
     this.runs = new RunRegistry((p) => this.publish({ topic: 'run.progress', payload: p }))
+    // The network event log sees (and numbers) every event before any door does (issue 14).
+    const eventLog = createEventLogLab()
     const ctx: LabContext = {
       runs: this.runs,
-      emit: <T extends Topic>(topic: T, payload: Events[T]) => this.publish({ topic, payload } as LabEvent),
+      emit: <T extends Topic>(topic: T, payload: Events[T]) => {
+        eventLog.note(topic, payload)
+        this.publish({ topic, payload } as LabEvent)
+      },
       workersDir: options.workersDir,
       dataDir: options.dataDir ?? null,
     }
@@ -77,6 +83,7 @@ export class Lab {
     this.domains.push(relays as LabDomain<MethodName>)
     const saved = createSavedMessagesLab(ctx)
     this.domains.push(saved as LabDomain<MethodName>)
+    this.domains.push(eventLog as LabDomain<MethodName>)
     this.handlers = {
       'lab.info': () => this.info(),
       ...net.handlers,
@@ -89,6 +96,7 @@ export class Lab {
       ...exercises.handlers,
       ...relays.handlers,
       ...saved.handlers,
+      ...eventLog.handlers,
       'run.cancel': ({ runId }) => ({ runId, cancelled: this.runs.cancel(runId) }),
     }
   }

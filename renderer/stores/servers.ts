@@ -1,15 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, triggerRef, watch } from 'vue'
-import type { ClientEvent, ConnectionInfo, Framing, ServeStartup, ServedBy, ServerEvent, ServerInfo, ServerMode, UdpServerMode } from '../../shared/contract'
-import { Ring } from '../../shared/ring'
+import type { ConnectionInfo, Framing, ServeStartup, ServedBy, ServerEvent, ServerInfo, ServerMode, UdpServerMode } from '../../shared/contract'
 import { useLabStore } from './lab'
-
-/** The log keeps the newest entries only (a ring), so a flood cannot grow the page's memory. */
-export const LOG_LIMIT = 20_000
-
-export type LogEntry =
-  | { seq: number; topic: 'net.server'; event: ServerEvent; search?: string }
-  | { seq: number; topic: 'net.client'; event: ClientEvent; search?: string }
 
 export interface TcpServerForm {
   host: string
@@ -42,22 +34,16 @@ export interface DatagramSeen {
 export const RECENT_DATAGRAMS = 8
 
 /**
- * Servers started from this window, their live connections and the event log of servers and
- * clients. Events arrive in batches (the engine flushes every 50 ms); the store applies each one
+ * Servers started from this window and their live connections (the event log is stores/event-log.ts,
+ * kept by the engine). Events arrive in batches (the engine flushes every 50 ms); the store applies each one
  * to plain objects and wakes the views once per animation frame, whatever the event rate.
  */
 export const useServersStore = defineStore('servers', () => {
   const lab = useLabStore()
   const servers = shallowRef<ServerInfo[]>([])
-  const ring = new Ring<LogEntry>(LOG_LIMIT)
-  /** The ring, exposed as a ref that is triggered when it changes. */
-  const log = shallowRef(ring)
-  const total = ref(0)
   const busy = ref(false)
-  /** Bumped when the log changes: views that derive from the ring watch this. */
+  /** Bumped when events changed the servers: views that derive from them watch this. */
   const version = ref(0)
-  let seq = 0
-  let count = 0
   let scheduled = false
   /** conn → connection per server, so a read event finds its row in O(1) even with 1,000 connections. */
   const index = new WeakMap<ServerInfo, Map<number, ConnectionInfo>>()
@@ -79,8 +65,6 @@ export const useServersStore = defineStore('servers', () => {
     const flush = () => {
       scheduled = false
       triggerRef(servers)
-      triggerRef(log)
-      total.value = count
       version.value++
     }
     if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden) requestAnimationFrame(flush)
@@ -169,13 +153,6 @@ export const useServersStore = defineStore('servers', () => {
 
   lab.on('net.server', (e) => {
     apply(e)
-    ring.push({ seq: ++seq, topic: 'net.server', event: e })
-    count++
-    wake()
-  })
-  lab.on('net.client', (e) => {
-    ring.push({ seq: ++seq, topic: 'net.client', event: e })
-    count++
     wake()
   })
 
@@ -255,13 +232,5 @@ export const useServersStore = defineStore('servers', () => {
     }
   }
 
-  function clearLog() {
-    ring.clear()
-    count = 0
-    total.value = 0
-    triggerRef(log)
-    version.value++
-  }
-
-  return { servers, running, log, total, version, busy, refresh, startTcp, startUdp, stop, clearLog, datagramsOf }
+  return { servers, running, version, busy, refresh, startTcp, startUdp, stop, datagramsOf }
 })

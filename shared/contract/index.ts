@@ -19,6 +19,7 @@ import { netRelayMethods, type NetRelayEvents } from './net-relay'
 import type { MethodSpec } from './spec'
 import { runMethods, type RunEvents } from './runs'
 import { netWorkbenchMethods, type NetWorkbenchEvents } from './net-workbench'
+import { netLogMethods } from './net-log'
 
 export const methodSpecs = {
   ...labMethods,
@@ -34,6 +35,7 @@ export const methodSpecs = {
   ...netRelayMethods,
   ...runMethods,
   ...netWorkbenchMethods,
+  ...netLogMethods,
 } as const
 
 export type MethodName = keyof typeof methodSpecs
@@ -73,4 +75,5 @@ export * from './exercises'
 export * from './net-relay'
 export * from './runs'
 export * from './net-workbench'
+export * from './net-log'
 export type { MethodSpec } from './spec'

@@ -121,7 +121,8 @@ export interface UdpSendResult {
 }
 
 /** Events of the clients, topic `net.client`. `at` is `Date.now()` (ms since the epoch). */
-export type ClientEvent = { clientId: string; proto: 'tcp' | 'udp'; at: number } & (
+/** `logSeq`: the event's number in the engine's event log (`net.log.read`, contract/net-log.ts), set as it is published. */
+export type ClientEvent = { clientId: string; proto: 'tcp' | 'udp'; at: number; logSeq?: number } & (
   | { event: 'connected'; local: Address; remote: Address }
   /** One `send()`/`sendto()`: `bytes` written (framing header included), `seq` counts from 1. */
   | { event: 'sent'; seq: number; bytes: number; hex: string; truncated: boolean }

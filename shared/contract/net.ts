@@ -178,7 +178,8 @@ export interface ConnectionInfo {
 
 export type CloseReason = 'client' | 'reset' | 'server' | 'error' | 'idle'
 
-export type ServerEvent = { serverId: string; at: number } & (
+/** `logSeq`: the event's number in the engine's event log (`net.log.read`, contract/net-log.ts), set as it is published. */
+export type ServerEvent = { serverId: string; at: number; logSeq?: number } & (
   | { event: 'listening'; proto: 'tcp' | 'udp'; host: string; port: number }
   | { event: 'connection'; conn: number; remote: Address; servedBy: ServedBy; startup?: ServeStartup }
   /** Serial mode: the connection waits; `position` 1 is next. */
