@@ -1,4 +1,122 @@
-import { code, diagram, list, note, p, t, type Lesson } from './types'
+import { errorMeaning, ms, num, plural } from './reading'
+import { code, diagram, h, list, note, p, t, type Lesson, type RunFacts, type Text } from './types'
+
+/** How the newest connection (or datagram) got its thread or process: a spare that was ready, or one started for it. */
+function startupLine(summary: RunFacts['summary'], what: 'thread' | 'process'): Text[] {
+  const wait = num(summary.startWaitMs)
+  if (wait === null || typeof summary.spareReady !== 'boolean') return []
+  const start = num(summary.startMs)
+  const zhWhat = what === 'thread' ? '线程' : '进程'
+  const startZh = start === null ? '' : `（启动它用了 ${ms(start)}）`
+  const startEn = start === null ? '' : ` (starting it took ${ms(start)})`
+  if (summary.spareReady) {
+    return [
+      t(
+        `最新的连接拿到了一个已经准备好的备用${zhWhat}，只等了 ${ms(wait)}${startZh}：这段启动时间花在客户端来之前。Python 不需要备用：CPython 开一个线程不到 1 ms，os.fork() 一次几毫秒；而一个 Node 的 Worker 线程要启动自己的 JavaScript 引擎，一个 Node 子进程要装入整个 Node，所以实验室提前把它们启动好。`,
+        `The newest connection found a spare ${what} ready and waited only ${ms(wait)}${startEn}: that start-up was paid before the client came. Python needs no spares: CPython starts a thread in under a millisecond and forks in a few, while a Node Worker thread starts a JavaScript engine of its own and a Node child loads all of Node, so the lab starts them ahead.`,
+      ),
+    ]
+  }
+  return [
+    t(
+      `最新的连接没有遇到准备好的备用${zhWhat}：它等了 ${ms(wait)}，等一个${zhWhat}为它启动${startZh}。这段等待是实验室的代价，不是 Python 的：CPython 开一个线程不到 1 ms。备用的数量在服务器面板里可以调；服务器刚启动、或者一下子来了很多连接时，备用还没准备好。`,
+      `The newest connection found no spare ${what} ready: it waited ${ms(wait)} for one to start for it${startEn}. That wait is the lab’s cost, not Python’s: CPython starts a thread in under a millisecond. The number of spares is a setting in the server panel; right after the server starts, or when many connections come at once, the spares are not ready yet.`,
+    ),
+  ]
+}
+
+/**
+ * Reads the server a try-it started, as it is now: which thread or process serves each connection
+ * (or datagram), what that thread or process does (the recv/send loop, or only the handler), and
+ * what starting it cost — how the lab’s mode relates to the socketserver class it stands for.
+ */
+export function readServerModes({ kind, summary, error }: RunFacts): Text[] {
+  if (kind === 'error' && error) return errorMeaning(error)
+  if (kind !== 'net.server') return []
+  if (summary.state !== 'listening') return [t('这个服务器已经停止了。按“试一试”再启动一个。', 'This server has stopped. Press a try-it to start another.')]
+  const port = num(summary.port) ?? 0
+  const serving = num(summary.serving) ?? 0
+  const spares = num(summary.spares) ?? 0
+  if (summary.proto === 'udp') {
+    const got = num(summary.datagrams) ?? 0
+    if (summary.mode !== 'threading') {
+      return [
+        t(
+          `这个 UDP 服务器是${summary.mode === 'serial' ? '串行' : '异步'}模式：像 UDPServer 一样，所有数据报都由一个线程依次处理，没有每个数据报一个线程。要看 ThreadingUDPServer 的样子，按第三个“试一试”。`,
+          `This UDP server runs in ${String(summary.mode)} mode: like UDPServer, one thread handles every datagram in turn, with no thread per datagram. For ThreadingUDPServer, press the third try-it.`,
+        ),
+      ]
+    }
+    if (got === 0) {
+      return [
+        t(
+          `你的多线程 UDP 服务器在 ${port} 端口上等数据报，已经有 ${num(summary.udpThreads) ?? 0} 个线程在等着。在网络视图的 UDP 客户端里给 127.0.0.1:${port} 发几个数据报，看每个数据报由哪个线程处理。`,
+          `Your threading UDP server waits for datagrams on port ${port}, with ${num(summary.udpThreads) ?? 0} ${plural(num(summary.udpThreads) ?? 0, 'thread', 'threads')} already waiting. Send a few datagrams to 127.0.0.1:${port} from the UDP client in the Network view and see which thread handles each one.`,
+        ),
+      ]
+    }
+    const distinct = num(summary.datagramThreads) ?? 0
+    return [
+      t(
+        `它收到了 ${got} 个数据报，最近的几个由 ${distinct} 个不同的线程处理（“服务者”一栏是线程号）。ThreadingUDPServer 为每个数据报开一个新线程，handle() 里用 self.request 里的套接字 sendto() 回复；实验室的线程只运行处理函数：recvfrom() 和 sendto() 在服务器唯一的套接字上、由主线程做。实验室也不为每个数据报开新线程，而是把数据报交给一个空闲的线程，全都忙时才开新的，因为一个 Node 线程的启动比一个数据报的处理贵得多。`,
+        `It has received ${got} ${plural(got, 'datagram', 'datagrams')}; the newest were handled by ${distinct} different ${plural(distinct, 'thread', 'threads')} (the “served by” column holds thread ids). ThreadingUDPServer starts a new thread for every datagram, and its handle() replies with sendto() on the socket in self.request; the lab’s thread runs only the handler: recvfrom() and sendto() happen on the server’s one socket, on the main thread. Nor does the lab start a thread per datagram: it hands each datagram to a free thread and starts a new one only when all are busy, because starting a Node thread costs far more than handling a datagram.`,
+      ),
+      ...startupLine(summary, 'thread'),
+    ]
+  }
+  if (summary.mode === 'threading') {
+    const threads = num(summary.threads) ?? 0
+    const out: Text[] = []
+    if (summary.threadIo === 'relay') {
+      out.push(
+        t(
+          '在这个系统上，线程拿不到连接的描述符，所以实验室的主线程替它 recv() 和 send()，把每次读到的字节交给连接的线程，再把回复发回去。ThreadingTCPServer 的线程自己在连接套接字上阻塞于 recv()；这里的差别在服务器面板上也写着。',
+          'On this system a thread cannot be handed the connection’s descriptor, so the lab’s main thread does the recv() and send() for it, passing each read to the connection’s thread and sending back its reply. A ThreadingTCPServer thread blocks in recv() on the connected socket itself; the server panel says so too.',
+        ),
+      )
+    }
+    if (serving === 0) {
+      out.unshift(
+        t(
+          `你的多线程服务器在 ${port} 端口上监听，${spares} 个备用线程已经提前启动。在网络视图里连上两个客户端：每个连接会由一个不同的线程服务。`,
+          `Your threading server listens on port ${port}, with ${spares} spare ${plural(spares, 'thread', 'threads')} started ahead. Connect two clients in the Network view: each connection will be served by a different thread.`,
+        ),
+      )
+      return out
+    }
+    out.unshift(
+      t(
+        `${serving} 个连接正由 ${threads} 个不同的线程服务（连接列表的“服务者”一栏是线程号）。${summary.threadIo === 'relay' ? '' : '每个线程拿到自己连接的描述符，在上面阻塞于 recv()、再 send()，就像 ThreadingTCPServer 为每个连接开的线程运行 handle() 一样；'}客户端断开后，它的线程就结束，服务器再启动一个新的备用线程。`,
+        `${serving} ${plural(serving, 'connection is', 'connections are')} served by ${threads} different ${plural(threads, 'thread', 'threads')} (the “served by” column of the connection list holds thread ids). ${summary.threadIo === 'relay' ? '' : 'Each thread was handed its connection’s descriptor and blocks in recv() on it, then send()s, just as the thread ThreadingTCPServer starts per connection runs handle(); '}when the client leaves, its thread ends and the server starts a new spare.`,
+      ),
+    )
+    return [...out, ...startupLine(summary, 'thread')]
+  }
+  if (summary.mode === 'forking') {
+    const processes = num(summary.processes) ?? 0
+    if (serving === 0) {
+      return [
+        t(
+          `你的多进程服务器在 ${port} 端口上监听，${spares} 个备用子进程已经提前启动。连上两个客户端：每个连接会由一个不同的子进程服务，进程树里能看到它们挂在引擎下面。`,
+          `Your forking server listens on port ${port}, with ${spares} spare ${plural(spares, 'child', 'children')} started ahead. Connect two clients: each connection will be served by a different child, and the process tree shows them under the engine.`,
+        ),
+      ]
+    }
+    return [
+      t(
+        `${serving} 个连接正由 ${processes} 个不同的子进程服务（“服务者”一栏是 PID）。ForkingTCPServer 在 accept() 之后调用 os.fork()：子进程是服务器的一份拷贝，带着连接套接字运行 handle()，然后退出。Node 没有 os.fork()，所以实验室的子进程是提前启动的一个新的 Node 进程：它收到这个连接的描述符，在上面运行阻塞的 recv()/send() 循环，连接结束后退出。`,
+        `${serving} ${plural(serving, 'connection is', 'connections are')} served by ${processes} different ${plural(processes, 'child', 'children')} (the “served by” column holds PIDs). ForkingTCPServer calls os.fork() after accept(): the child is a copy of the server, runs handle() with the connected socket and exits. Node has no os.fork(), so the lab’s child is a new Node process started ahead: it is sent the connection’s descriptor, runs the blocking recv()/send() loop on it, and exits when the connection ends.`,
+      ),
+      ...startupLine(summary, 'process'),
+    ]
+  }
+  return [
+    t(
+      `这个服务器是${summary.mode === 'serial' ? '串行' : '异步'}模式，没有每个连接一个线程或进程。这一课的“试一试”启动的是多线程和多进程服务器。`,
+      `This server runs in ${String(summary.mode)} mode: there is no thread or process per connection. This lesson’s try-its start the threading and forking servers.`,
+    ),
+  ]
+}
 
 const lesson: Lesson = {
   id: 'socketserver',
@@ -63,6 +181,37 @@ server.serve_forever()                     # the accept loop`),
       '换一个 server 类，就换了并发方式，而处理类一行都不用改：这就是把“连接”和“通信”分开的好处。',
       'Change the server class and you change how connections run concurrently, without touching a line of the handler: that is the point of keeping connecting and communicating apart.',
     ),
+    h('实验室的模式和 socketserver 的类', 'The lab’s modes and socketserver’s classes'),
+    p(
+      '实验室的服务器是用 Node 写的，不是 Python；它的模式各自对应一个 socketserver 的类，线程和进程都是真的，但有几处做法不同，下面一一说明：',
+      'The lab’s servers are written in Node, not Python. Each mode stands for one socketserver class, and its threads and processes are real, but some things are done differently; here is each one:',
+    ),
+    list(
+      t(
+        '串行（serial）≈ TCPServer：一个线程一次服务一个连接，其他连接等着。差别：Python 的等待连接留在内核的 accept 队列里，实验室的已经被 accept、在实验室自己的队列里等（第 6 课）。',
+        'serial ≈ TCPServer: one thread serves one connection at a time and the others wait. The difference: Python’s waiting connections stay in the kernel’s accept queue; the lab’s are already accepted and wait in the lab’s own queue (lesson 6).',
+      ),
+      t(
+        '多线程（threading）≈ ThreadingTCPServer：每个连接一个真正的线程（Node 的 Worker 线程，有自己的线程号），它拿到连接的描述符，在上面阻塞于 recv()、再 send()，连接结束它就结束——和 Python 的线程运行 handle() 一样。差别：Python 在 accept() 之后才开线程（不到 1 ms）；一个 Worker 要启动自己的 JavaScript 引擎，慢得多，所以实验室的每个服务器提前启动几个备用线程，一个被用掉就再启动一个。在没法把描述符交给线程的系统上（Windows、macOS），主线程替线程收发，服务器面板会写明。',
+        'threading ≈ ThreadingTCPServer: a real thread per connection (a Node Worker thread, with its own thread id) that is handed the connection’s descriptor, blocks in recv() on it, then send()s, and ends when the connection ends — as Python’s thread runs handle(). The difference: Python starts its thread after accept() (well under a millisecond); a Worker starts a JavaScript engine of its own, which is far slower, so each lab server starts a few spare threads ahead and starts another as one is used. Where a thread cannot be handed a descriptor (Windows, macOS), the main thread receives and sends for it, and the server panel says so.',
+      ),
+      t(
+        '多进程（forking）≈ ForkingTCPServer：每个连接一个真正的子进程。ForkingTCPServer 在 accept() 之后调用 os.fork()，子进程是服务器的拷贝，带着连接套接字运行 handle() 后退出。Node 没有 os.fork()：实验室的子进程是提前启动的一个新的 Node 进程，它收到连接的描述符，在上面运行阻塞的 recv()/send() 循环（Linux 上；其他系统上用它自己的事件循环服务这个套接字），连接结束后退出。它不是服务器的拷贝，所以服务器的变量它一个也看不到。',
+        'forking ≈ ForkingTCPServer: a real child process per connection. ForkingTCPServer calls os.fork() after accept(); the child is a copy of the server, runs handle() with the connected socket and exits. Node has no os.fork(): the lab’s child is a new Node process started ahead, sent the connection’s descriptor; it runs the blocking recv()/send() loop on it (on Linux; elsewhere it serves that socket with its own event loop) and exits when the connection ends. It is not a copy of the server, so it sees none of the server’s variables.',
+      ),
+      t(
+        'UDP 的多线程 ≈ ThreadingUDPServer：每个数据报的处理函数在一个 Worker 线程里运行。差别：Python 为每个数据报开一个新线程，并在线程里 sendto()；实验室把数据报交给一个空闲的线程（都忙时才开新的），recvfrom() 和 sendto() 由主线程在服务器唯一的套接字上做。UDP 的串行 ≈ UDPServer。',
+        'UDP threading ≈ ThreadingUDPServer: each datagram’s handler runs on a Worker thread. The difference: Python starts a new thread for every datagram and calls sendto() in it; the lab hands the datagram to a free thread (starting a new one only when all are busy), and recvfrom() and sendto() are done by the main thread on the server’s one socket. UDP serial ≈ UDPServer.',
+      ),
+      t(
+        '异步（async）：socketserver 里没有对应的类；它是一个线程里的事件循环同时看管所有连接，像 Python 的 asyncio（第 8 课）。',
+        'async: socketserver has no such class; it is one thread’s event loop watching every connection, like Python’s asyncio (lesson 8).',
+      ),
+    ),
+    note(
+      '启动的代价是实测的，每个连接都会显示：它拿到的是准备好的备用线程或进程，还是为它新启动的，等了多久。第 8 课的对比实验把实验室的模式和 Python 自己的 socketserver 服务器并排运行，量出这笔代价。',
+      'The start-up cost is measured and shown for every connection: whether it found a spare thread or process ready or one was started for it, and how long it waited. Lesson 8’s comparison runs the lab’s modes beside Python’s own socketserver servers and measures that cost.',
+    ),
   ],
   prediction: {
     question: t('在 ThreadingTCPServer 的 handle() 里，self.request 是什么？', 'Inside handle() of a ThreadingTCPServer, what is self.request?'),
@@ -81,10 +230,11 @@ server.serve_forever()                     # the accept loop`),
   tryIt: [
     { label: t('多线程服务器（ThreadingTCPServer）', 'Threading server (ThreadingTCPServer)'), preset: { experiment: 'network/server', settings: { proto: 'tcp', mode: 'threading', handler: 'upper', port: 0, autoStart: true } } },
     { label: t('多进程服务器（ForkingTCPServer）', 'Forking server (ForkingTCPServer)'), preset: { experiment: 'network/server', settings: { proto: 'tcp', mode: 'forking', handler: 'upper', port: 0, autoStart: true } } },
-    { label: t('UDP 服务器（ThreadingUDPServer）', 'UDP server (ThreadingUDPServer)'), preset: { experiment: 'network/server', settings: { proto: 'udp', port: 8081, autoStart: true } } },
+    { label: t('UDP 服务器（ThreadingUDPServer）', 'UDP server (ThreadingUDPServer)'), preset: { experiment: 'network/server', settings: { proto: 'udp', mode: 'threading', port: 8081, autoStart: true } } },
   ],
   python: ['tcp_server_serial', 'tcp_server_threading', 'tcp_server_forking', 'udp_server'],
   historyKinds: [],
+  reading: readServerModes,
 }
 
 export default lesson

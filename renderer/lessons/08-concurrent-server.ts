@@ -1,4 +1,110 @@
-import { diagram, list, note, p, t, type Lesson } from './types'
+import { ms, num, plural } from './reading'
+import { diagram, h, list, note, p, t, type Lesson, type RunFacts, type Text } from './types'
+
+/** The rows a comparison can have (History's summary keys), with their names in both languages. */
+const ROWS: { key: string; zh: string; en: string; starts?: { zh: string; en: string } }[] = [
+  { key: 'serial', zh: '串行', en: 'serial' },
+  { key: 'threading', zh: '多线程', en: 'threading', starts: { zh: '线程', en: 'thread' } },
+  { key: 'forking', zh: '多进程', en: 'forking', starts: { zh: '子进程', en: 'child process' } },
+  { key: 'async', zh: '异步', en: 'async' },
+  { key: 'python-serial', zh: 'Python 的 TCPServer', en: 'Python’s TCPServer' },
+  { key: 'python-threading', zh: 'Python 的 ThreadingTCPServer', en: 'Python’s ThreadingTCPServer' },
+  { key: 'python-forking', zh: 'Python 的 ForkingTCPServer', en: 'Python’s ForkingTCPServer' },
+]
+
+/**
+ * Reads the learner's comparison: what one client alone would take (messages × the handler's delay),
+ * how long the serial server made the last client wait, and where each concurrent row's time above
+ * that went — a thread or process started for the client (no spare ready, and what starting it took),
+ * a full accept queue (SYNs dropped and retried after 1 s), or a busy machine (even async was slow).
+ */
+export function readCompare({ kind, summary }: RunFacts): Text[] {
+  if (kind !== 'net.compare') return []
+  const clients = num(summary.clients)
+  const messages = num(summary.messages)
+  const delay = num(summary.delayMs)
+  if (clients === null || messages === null || delay === null) return []
+  const alone = messages * delay
+  const row = (k: string) => ({ total: num(summary[`${k}.totalMs`]), waitMax: num(summary[`${k}.waitMaxMs`]), retried: num(summary[`${k}.retried`]) ?? 0, ready: num(summary[`${k}.spareReady`]), start: num(summary[`${k}.startMs`]) })
+  const out: Text[] = []
+  if (alone > 0) {
+    out.push(
+      t(
+        `你的 ${clients} 个客户端各发 ${messages} 条消息，每条处理 ${ms(delay)}：一个客户端单独被服务要 ${ms(alone)}。串行服务器的理想是 ${clients} × ${ms(alone)} = ${ms(clients * alone)}，并发服务器的理想是 ${ms(alone)}，再加上开始服务之前的等待。`,
+        `Your ${clients} ${plural(clients, 'client', 'clients')} each sent ${messages} ${plural(messages, 'message', 'messages')}, each handled in ${ms(delay)}: one client served alone takes ${ms(alone)}. A serial server’s ideal is ${clients} × ${ms(alone)} = ${ms(clients * alone)}; a concurrent server’s is ${ms(alone)}, plus the wait before serving begins.`,
+      ),
+    )
+  }
+  const serial = row('serial')
+  if (serial.total !== null && serial.waitMax !== null) {
+    out.push(
+      t(
+        `串行：全部完成用了 ${ms(serial.total)}，等得最久的客户端等了 ${ms(serial.waitMax)} 才开始被服务——它排在 ${clients - 1} 个客户端后面，每个约 ${ms(alone)}。`,
+        `Serial: done in ${ms(serial.total)}; the client that waited longest waited ${ms(serial.waitMax)} before it was served — it queued behind ${clients - 1} ${plural(clients - 1, 'client', 'clients')} of about ${ms(alone)} each.`,
+      ),
+    )
+  }
+  for (const r of ROWS.filter((x) => x.starts)) {
+    const f = row(r.key)
+    if (f.total === null || f.waitMax === null) continue
+    const ready = f.ready ?? 0
+    if (f.ready !== null && ready >= clients) {
+      out.push(
+        t(
+          `${r.zh}：全部完成用了 ${ms(f.total)}，最长等待 ${ms(f.waitMax)}：每个客户端都拿到了一个准备好的备用${r.starts!.zh}，所以等待接近 0。`,
+          `${r.en[0]!.toUpperCase()}${r.en.slice(1)}: done in ${ms(f.total)}, waiting at most ${ms(f.waitMax)}: every client found a spare ${r.starts!.en} ready, so the wait is near 0.`,
+        ),
+      )
+      continue
+    }
+    const started = f.ready === null ? clients : clients - ready
+    out.push(
+      t(
+        `${r.zh}：全部完成用了 ${ms(f.total)}，最长等待 ${ms(f.waitMax)}。${f.ready === null ? '' : `${clients} 个客户端里有 ${ready} 个拿到了准备好的备用${r.starts!.zh}，`}${started} 个要等一个${r.starts!.zh}为它启动${f.start === null ? '' : `（启动一个用了约 ${ms(f.start)}）`}：比 ${ms(alone)} 多出来的时间主要在这里。${r.key === 'threading' ? 'Python 开一个线程不到 1 ms，而一个 Node 的 Worker 线程要启动自己的 JavaScript 引擎' : 'Python 的 os.fork() 只要几毫秒，而一个 Node 子进程要装入整个 Node（Node 没有 os.fork()）'}；对比实验在服务器开始监听时就让客户端连上来，备用往往还没准备好。`,
+        `${r.en[0]!.toUpperCase()}${r.en.slice(1)}: done in ${ms(f.total)}, waiting at most ${ms(f.waitMax)}. ${f.ready === null ? '' : `Of your ${clients} ${plural(clients, 'client', 'clients')}, ${ready} found a spare ${r.starts!.en} ready; `}${started} had to wait for a ${r.starts!.en} to start${f.start === null ? '' : ` (starting one took about ${ms(f.start)})`}: that is where most of the time above ${ms(alone)} went. ${r.key === 'threading' ? 'Python starts a thread in under a millisecond, while a Node Worker thread starts a JavaScript engine of its own' : 'Python’s os.fork() takes a few milliseconds, while a Node child loads all of Node (Node has no os.fork())'}; the comparison connects its clients as soon as the server listens, often before the spares are ready.`,
+      ),
+    )
+  }
+  for (const r of ROWS.filter((x) => x.key.startsWith('python-') && x.key !== 'python-serial')) {
+    const f = row(r.key)
+    if (f.total === null || f.waitMax === null) continue
+    out.push(
+      t(
+        `${r.zh}：全部完成用了 ${ms(f.total)}，最长等待 ${ms(f.waitMax)}：${r.key === 'python-threading' ? '它在 accept() 之后才开线程，一个线程不到 1 ms' : '它在 accept() 之后才 os.fork()，一次几毫秒'}，所以它不需要备用。`,
+        `${r.en}: done in ${ms(f.total)}, waiting at most ${ms(f.waitMax)}: it ${r.key === 'python-threading' ? 'starts its thread after accept(), in under a millisecond' : 'forks after accept(), in a few milliseconds'}, so it needs no spares.`,
+      ),
+    )
+  }
+  const async = row('async')
+  if (async.total !== null && async.waitMax !== null) {
+    out.push(
+      t(
+        `异步：全部完成用了 ${ms(async.total)}，最长等待 ${ms(async.waitMax)}：事件循环不用为客户端启动任何东西，这就是“等待接近 0，约 ${ms(alone)} 完成”的样子。`,
+        `Async: done in ${ms(async.total)}, waiting at most ${ms(async.waitMax)}: the event loop starts nothing for a client — this is what “a wait near 0, done in about ${ms(alone)}” looks like.`,
+      ),
+    )
+    if (alone > 0 && async.total > alone * 1.3) {
+      out.push(
+        t(
+          `不过连异步也比 ${ms(alone)} 慢了不少：这台机器当时很忙，别的程序也在用 CPU。在同一次运行里比较各行，不要和理想值比。`,
+          `Even async took well over ${ms(alone)}, though: the machine was busy, other programs were using the CPUs too. Compare the rows of one run with each other, not with the ideal.`,
+        ),
+      )
+    }
+  }
+  const backlog = num(summary.requestQueueSize)
+  for (const r of ROWS) {
+    const n = row(r.key).retried
+    if (n <= 0) continue
+    out.push(
+      t(
+        `${r.zh}：${n} 个客户端的 connect() 用了 1 秒以上。内核的 accept 队列（长度 ${backlog ?? '?'}，即 request_queue_size）满了，它丢掉了这些客户端的 SYN，客户端的内核 1 秒后重发。把监听队列调大（例如 128），它们就不用重试。`,
+        `${r.en[0]!.toUpperCase()}${r.en.slice(1)}: ${n} ${plural(n, 'client’s', 'clients’')} connect() took over a second. The kernel’s accept queue (backlog ${backlog ?? '?'}, socketserver’s request_queue_size) was full, so it dropped their SYN and the client’s kernel sent it again a second later. With a larger backlog (128, say) they need not retry.`,
+      ),
+    )
+  }
+  return out
+}
 
 const lesson: Lesson = {
   id: 'concurrent-server',
@@ -24,6 +130,31 @@ const lesson: Lesson = {
       '对比实验中，K 个客户端各发 M 条消息，对每种服务器测量每个客户端的等待时间、吞吐量和延迟分位数，并画出谁在什么时候被服务。',
       'In the comparison, K clients each send M messages, and for each kind of server the lab measures each client’s waiting time, the throughput and latency percentiles, and draws who was served when.',
     ),
+    h('实验室的模式要付的启动代价', 'The start-up the lab’s modes pay'),
+    p(
+      '实验室的多线程和多进程模式是真的线程和进程（第 7 课），但启动它们比 Python 贵得多：CPython 开一个线程不到 1 ms；一个 Node 的 Worker 线程要启动自己的 JavaScript 引擎，一个 Node 子进程要装入整个 Node（Node 没有 os.fork()）。所以实验室提前启动几个备用线程或进程；一个客户端来时如果有准备好的，它几乎不用等，如果没有，它就等一个为它启动。每个客户端等了多少、拿到的是不是备用，对比实验里都会列出来。',
+      'The lab’s threading and forking modes are real threads and processes (lesson 7), but starting them costs far more than in Python: CPython starts a thread in under a millisecond, while a Node Worker thread starts a JavaScript engine of its own and a Node child loads all of Node (Node has no os.fork()). So the lab starts a few spare threads or processes ahead: a client that finds one ready hardly waits, and one that does not waits for one to start for it. The comparison lists how long each client waited and whether it got a spare.',
+    ),
+    p(
+      '在开发这个实验室的双核机器上（同时还有别的程序在跑，负载 3.6 到 18），用这个对比实验、按下面第三个按钮的设置（4 个客户端 × 5 条消息 × 50 ms，并排运行 Python 自己的服务器），三轮测得：',
+      'On the two-core machine this lab is developed on (busy with other programs, load average 3.6 to 18), this comparison with the settings of the third button below (4 clients × 5 messages × 50 ms, Python’s own servers beside the lab’s) measured, over three rounds:',
+    ),
+    list(
+      t('Python 的 ThreadingTCPServer：265–379 ms 全部完成，客户端等了 3–8 ms；ForkingTCPServer：272–302 ms，等了 9–18 ms。', 'Python’s ThreadingTCPServer: done in 265–379 ms, clients waited 3–8 ms; ForkingTCPServer: 272–302 ms, waited 9–18 ms.'),
+      t('实验室的异步模式：257–276 ms，等了约 1 ms——没有东西要启动。', 'The lab’s async mode: 257–276 ms, waiting about 1 ms — nothing to start.'),
+      t('实验室的多线程模式：590–1,371 ms。对比实验在服务器一开始监听就连上客户端，每一轮都没有一个客户端遇到准备好的备用线程（0/4），每个线程的启动用了 206–818 ms。', 'The lab’s threading mode: 590–1,371 ms. The comparison connects its clients the moment the server listens, and in no round did a client find a spare thread ready (0 of 4): each thread took 206–818 ms to start.'),
+      t('实验室的多进程模式：1,380–2,380 ms，每个子进程的启动用了 1.0–1.8 s。', 'The lab’s forking mode: 1,380–2,380 ms; each child took 1.0–1.8 s to start.'),
+      t('备用已经准备好时（服务器空闲几秒后一次来一个客户端）：等线程 0.06–0.4 ms，等子进程 0.05–19 ms。同一台机器上 Python 开一个线程并等它结束 0.43 ms，fork 一个子进程并等它退出 8 ms。', 'When a spare is ready (one client at a time on a server idle for a few seconds): the wait for a thread was 0.06–0.4 ms, for a child 0.05–19 ms. On the same machine Python started and joined a thread in 0.43 ms and forked a child and waited for its exit in 8 ms.'),
+    ),
+    p(
+      '所以“等待接近 0，约 250 ms 完成”说的是 Python 的并发服务器和实验室的异步模式；实验室的多线程、多进程模式要再加上线程或进程的启动，在忙碌的机器上可能是几百毫秒到一两秒。你自己的数字在运行之后显示在下面。',
+      'So “a wait near 0, done in about 250 ms” is what Python’s concurrent servers and the lab’s async mode do; the lab’s threading and forking modes add the start of a thread or process, which on a busy machine can be hundreds of milliseconds to a second or two. Your own figures appear below after you run it.',
+    ),
+    h('监听队列（backlog）', 'The listen backlog'),
+    p(
+      'socketserver 用 listen(5) 监听（request_queue_size = 5）：内核最多替服务器排 5 个还没被 accept() 的连接。一下子来的连接更多、服务器又来不及 accept 时，内核就丢掉多出来的 SYN，客户端的内核 1 秒后重发。同一台机器上，32 个客户端同时连 ThreadingTCPServer：backlog 5 时有 20–26 个重试，全部完成要 1.3–1.9 s；backlog 128 时没有一个重试，68–173 ms 完成。实验室的多线程模式在 backlog 5 时每轮也有 26 个重试。最后两个按钮就是这个实验。',
+      'socketserver listens with listen(5) (request_queue_size = 5): the kernel queues at most 5 connections the server has not accept()ed yet. When more come at once and the server cannot accept them fast enough, the kernel drops the extra SYNs and the client’s kernel sends them again a second later. On the same machine, 32 clients connecting at once to ThreadingTCPServer: with backlog 5, 20–26 of them retried and everything took 1.3–1.9 s; with backlog 128 none retried and it took 68–173 ms. The lab’s threading mode had 26 retries in every round at backlog 5. The last two buttons run this experiment.',
+    ),
   ],
   prediction: {
     question: t(
@@ -37,18 +168,22 @@ const lesson: Lesson = {
     ],
     correct: 'queue',
     explanation: t(
-      '串行服务器依次服务：每个客户端占用约 5 × 50 = 250 ms，排第 4 的要等前 3 个，约 750 ms。多线程服务器同时服务 4 个客户端，等待只是开一个线程的时间，全部完成约 250 ms 再加上这段启动时间。实验室的多线程模式为每个连接启动一个真正的工作线程，多进程模式启动一个子进程，启动要花几毫秒到几十毫秒，在忙碌的机器上更久；所以实测的等待不是 0，总用时也会比 250 ms 长一些。',
-      'The serial server serves them in turn: each client takes about 5 × 50 = 250 ms, so the fourth waits for three, about 750 ms. The threading server serves all four at once: the wait is only the time to start a thread, and everything is done in about 250 ms plus that start-up. The lab’s threading mode starts a real worker thread per connection and its forking mode a child process, which takes milliseconds to tens of milliseconds, longer on a busy machine; so the measured wait is not 0 and the total is somewhat above 250 ms.',
+      '串行服务器依次服务：每个客户端占用约 5 × 50 = 250 ms，排第 4 的要等前 3 个，约 750 ms。Python 的 ThreadingTCPServer 同时服务 4 个客户端，等待只是开一个线程的时间（不到 1 ms），全部完成约 250 ms（实测 265–379 ms）；实验室的异步模式也一样。实验室的多线程和多进程模式还要等一个 Node 线程或进程启动，除非备用已经准备好：在对比实验里往往还没有，所以它们的等待是几百毫秒，总用时比 250 ms 长得多（见上面的实测和下面你自己的数字）。',
+      'The serial server serves them in turn: each client takes about 5 × 50 = 250 ms, so the fourth waits for three, about 750 ms. Python’s ThreadingTCPServer serves all four at once: the wait is only starting a thread (under a millisecond), and everything is done in about 250 ms (measured: 265–379 ms); so is the lab’s async mode. The lab’s threading and forking modes also wait for a Node thread or process to start unless a spare is ready — in the comparison it often is not, so their waits are hundreds of milliseconds and their totals well above 250 ms (see the figures above, and your own below).',
     ),
     watch: t('看每个客户端的等待时间和时间线：串行时一段接一段，多线程时并排。', 'Look at each client’s waiting time and the timeline: one after another when serial, side by side with threads.'),
-    keys: ['serial.p99Ms', 'threading.p99Ms', 'serial.msgsPerSec', 'threading.msgsPerSec'],
+    keys: ['serial.waitMaxMs', 'threading.waitMaxMs', 'threading.totalMs', 'async.totalMs', 'python-threading.totalMs'],
   },
   tryIt: [
     { label: t('对比串行和多线程服务器', 'Compare serial and threading servers'), preset: { experiment: 'network/compare', settings: { clients: 4, messages: 5, handler: 'delay:50', modes: ['serial', 'threading'], autoRun: true } } },
     { label: t('对比全部四种服务器', 'Compare all four servers'), preset: { experiment: 'network/compare', settings: { clients: 4, messages: 5, handler: 'delay:50', modes: ['serial', 'threading', 'forking', 'async'], autoRun: true } } },
+    { label: t('和 Python 自己的服务器并排对比', 'Compare beside Python’s own servers'), preset: { experiment: 'network/compare', settings: { clients: 4, messages: 5, handler: 'delay:50', modes: ['serial', 'threading', 'forking', 'async'], python: true, autoRun: true } } },
+    { label: t('32 个客户端同时连，backlog 5', '32 clients at once, backlog 5'), preset: { experiment: 'network/compare', settings: { clients: 32, messages: 20, handler: 'upper', modes: ['threading'], requestQueueSize: 5, python: true, autoRun: true } } },
+    { label: t('32 个客户端同时连，backlog 128', '32 clients at once, backlog 128'), preset: { experiment: 'network/compare', settings: { clients: 32, messages: 20, handler: 'upper', modes: ['threading'], requestQueueSize: 128, python: true, autoRun: true } } },
   ],
   python: ['tcp_server_serial', 'tcp_server_threading'],
   historyKinds: ['net.compare'],
+  reading: readCompare,
 }
 
 export default lesson

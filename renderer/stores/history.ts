@@ -164,7 +164,8 @@ export function measureLabel(key: string, t: (key: string) => string): string {
     const text = t(`history.${group}.${k}`)
     return text === `history.${group}.${k}` ? null : text
   }
-  const dotted = /^(\w+)\.(\w+)$/.exec(key)
+  // A Python row's key is `python-threading.totalMs`.
+  const dotted = /^([\w-]+)\.(\w+)$/.exec(key)
   if (dotted) {
     const mode = known(dotted[1]!, 'modes')
     const metric = known(dotted[2]!, 'measures')
@@ -200,6 +201,13 @@ const TITLE_WORDS: [RegExp, string][] = [
   [/\bthreads\b/g, 'threads'],
   [/\bprocesses\b/g, 'processes'],
   [/\batomic\b/g, 'atomic'],
+  // A comparison's title: "4 × 5 · delay:50 · serial/threading/forking/async".
+  [/\bthreading\b/g, 'threading'],
+  [/\bforking\b/g, 'forking'],
+  [/\basync\b/g, 'async'],
+  [/\becho\b/g, 'echo'],
+  [/\breverse\b/g, 'reverse'],
+  [/\bcancelled\b/g, 'cancelled'],
 ]
 
 /** A sticky run's title ends with its framing in brackets: "3 × send → 1 × recv (none, UDP)". */
@@ -212,5 +220,6 @@ export function runTitle(title: string, lang: 'zh' | 'en', t: (key: string) => s
     return lang === 'zh' ? `（${word}${udp ? '，UDP' : ''}）` : ` (${word}${udp ?? ''})`
   })
   if (lang === 'en') return framed.replace(/switch on io\b/g, t('history.values.switchIo')).replace(/switch on end\b/g, t('history.values.switchEnd'))
-  return TITLE_WORDS.reduce((text, [word, key]) => text.replace(word, t(`history.values.${key}`)), framed)
+  const delayed = framed.replace(/\bdelay:(\d+)\b/g, (_m, n: string) => `${t('history.values.delay')} ${n} ms`)
+  return TITLE_WORDS.reduce((text, [word, key]) => text.replace(word, t(`history.values.${key}`)), delayed)
 }

@@ -4,7 +4,7 @@ import { comparePlan, planMs } from '../../shared/run-estimate'
 import { useLongRun } from '../composables/use-long-run'
 import { COMPARE_DEFAULTS, COMPARE_MODES, DEFAULT_REQUEST_QUEUE_SIZE, HISTORY_MAX_RESULT_BYTES, type CompareMode, type CompareProgress, type CompareRunResult } from '../../shared/contract'
 import { compactCompare } from '../composables/net-history'
-import { rowKey } from '../composables/compare-rows'
+import { compareSummary } from '../composables/compare-summary'
 import type { ExperimentSettings } from '../experiments'
 import { useHistoryStore } from './history'
 import { wholeNumber } from '../composables/net-numbers'
@@ -98,11 +98,8 @@ export const useNetCompareStore = defineStore('netCompare', () => {
       // A cancel before any mode finished leaves nothing to show or keep.
       if (r.modes.length === 0) return r
       result.value = r
-      const summary: Record<string, number | boolean> = r.cancelled ? { cancelled: true } : {}
-      for (const m of r.modes) {
-        summary[`${rowKey(m)}.msgsPerSec`] = Math.round(m.msgsPerSec)
-        summary[`${rowKey(m)}.p99Ms`] = Math.round(m.p99Ms * 10) / 10
-      }
+      // What History keeps and lesson 8 reads back (composables/compare-summary.ts).
+      const summary = compareSummary(r)
       void useHistoryStore().record(
         'net.compare',
         `${settings.clients} × ${settings.messages} · ${settings.handler} · ${r.modes.map((m) => m.mode).join('/')}${r.cancelled ? ` · cancelled (${r.cancelled.done}/${r.cancelled.total})` : ''}`,

@@ -80,8 +80,10 @@ export const useServersStore = defineStore('servers', () => {
         const existing = connsOf(server).get(e.conn)
         if (existing) {
           existing.servedBy = e.servedBy
+          if (e.startup) existing.startup = e.startup
         } else {
-          const c: ConnectionInfo = { conn: e.conn, remote: e.remote, openedAt: e.at, bytesIn: 0, bytesOut: 0, state: 'serving', servedBy: e.servedBy, messages: 0 }
+          // `startup`: how it got its thread or process (lesson 7 reads it).
+          const c: ConnectionInfo = { conn: e.conn, remote: e.remote, openedAt: e.at, bytesIn: 0, bytesOut: 0, state: 'serving', servedBy: e.servedBy, messages: 0, ...(e.startup ? { startup: e.startup } : {}) }
           server.connections.push(c)
           connsOf(server).set(e.conn, c)
           server.stats.accepted++

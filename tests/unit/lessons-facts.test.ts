@@ -140,11 +140,12 @@ describe('Chinese terms and result cards', () => {
     expect(formatMeasure(0.44, 'zh', 'utilisation', t)).toBe('44 %')
     expect(formatMeasure(0.5, 'en', 'cpuUtilization')).toBe('50 %')
     expect(formatMeasure(3, 'zh', 'recvs', t)).toBe('3')
-    for (const title of ['threads × 4 atomic', 'processes × 4', '1:0,4:100 · switch on io', 'parallel · cpu:400ms*4', '5:100 · switch on end', '3 × send → 1 × recv (none)', '3 × send → 3 × recv (len32be, UDP)']) {
+    for (const title of ['threads × 4 atomic', 'processes × 4', '1:0,4:100 · switch on io', 'parallel · cpu:400ms*4', '5:100 · switch on end', '3 × send → 1 × recv (none)', '3 × send → 3 × recv (len32be, UDP)', '4 × 5 · delay:50 · serial/threading/forking/async', '2 × 2 · echo · async', '32 × 20 · reverse · threading · cancelled (1/2)']) {
       expect(englishWords(runTitle(title, 'zh', t).replace(/cpu:\S+/, '')), title).toEqual([])
     }
     expect(runTitle('1:0,4:100 · switch on io', 'en', (k) => translate('en', k))).toBe('1:0,4:100 · switch on I/O')
     expect(runTitle('3 × send → 1 × recv (none, UDP)', 'zh', t)).toBe('3 × send → 1 × recv（不分帧，UDP）')
+    expect(runTitle('4 × 5 · delay:50 · serial/threading', 'zh', t)).toBe('4 × 5 · 每条延迟 50 ms · 串行/多线程')
     expect(runTitle('3 × send → 1 × recv (line)', 'en', (k) => translate('en', k))).toBe('3 × send → 1 × recv (one message per line)')
     for (const key of leafKeys((catalogs.find((c) => 'history' in c.zh)!.zh as { history: never }).history as never)) {
       if (key.startsWith('measures.') || key.startsWith('values.') || key.startsWith('modes.')) expect(englishWords(translate('zh', `history.${key}`)), key).toEqual([])
