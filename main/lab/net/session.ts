@@ -2,11 +2,11 @@ import type net from 'node:net'
 import type { CloseReason, Framing } from '../../../shared/contract'
 import type { LabErrorData } from '../../../shared/errors'
 import { fromNodeError, LabError } from '../errors'
-import { drained } from './drained'
 import { encodeFrame, FrameDecoder, FrameTooLargeError } from './framing'
 import { EVENT_HEX_BYTES } from '../../../shared/contract'
 import { hexOf } from './server-events'
 import { bufferBudget, bufferError } from './budgets'
+import { AnswerEachChunk, PipelineReplies, PullWithRecv, type ReadStrategy, type Reading } from './session-readers'
 
 /** How one connection's communication loop reads (docs/ARCHITECTURE.md, "Where the design differs from the course's Python": recv(n)). */
 export interface SessionOptions {
@@ -44,46 +44,54 @@ export type HandleFn = (payload: Buffer) => Buffer | Promise<Buffer>
  */
 export type HandleKind = 'sync' | 'ordered' | 'sequential'
 
-/** Bytes handed to an `ordered` handler and not answered yet, before reading pauses. */
-const MAX_IN_FLIGHT = 1024 * 1024
-
-const EMPTY = Buffer.alloc(0)
-
 /** The buffered-bytes cap a server uses: room for one whole framed reply on top of a fixed allowance. */
 export function bufferedCap(frame: Framing, maxFrameBytes: number): number {
   return 4 * 1024 * 1024 + (frame === 'none' ? 0 : maxFrameBytes + 4)
 }
 
 /**
+ * Where one connection is in its life. It only moves forward: `open` → `peerEnded` (the client sent
+ * FIN, as `recv` returning b'' says in the course; the replies still owed are written, then our side
+ * ends) → `closed` (from any phase: the socket is gone).
+ */
+export type SessionPhase = 'open' | 'peerEnded' | 'closed'
+
+/** Why a connection closed when something went wrong; the first such cause wins. */
+type Trouble = Exclude<CloseReason, 'client' | 'server'>
+
+/**
  * One connection's communication loop, as in the course's handler: `while True: data = recv(n);
  * if not data: break; send(handle(data))`. It runs wherever the socket lives (the main thread, or a
- * forked child). Two paths: a synchronous handler with no read delay answers in the `data` callback
- * (the fast path); otherwise a pull loop reads with `socket.read()`, so bytes that arrive while the
- * handler is busy merge into the next read, as they do in the kernel's buffer.
+ * forked child). The Session owns the connection's phase, its close reason, its budgets and the
+ * steps every read style shares (recording a read, cutting messages, framing and writing a reply);
+ * how it reads is one strategy (session-readers.ts): a synchronous handler with no read delay
+ * answers in the `data` callback (the fast path), an `ordered` handler is pipelined, anything
+ * else pulls with `recv(n)` so bytes that arrive while the handler is busy merge into the next read.
  */
-export class Session {
+export class Session implements Reading {
   bytesIn = 0
   bytesOut = 0
   messages = 0
-  private reason: CloseReason = 'client'
+  private phase: SessionPhase = 'open'
+  /** The first thing that went wrong (reset, error, idle); null while nothing has. */
+  private trouble: Trouble | null = null
+  /** Who said goodbye, when nothing went wrong: the client, or the server stopping (stop/destroy). */
+  private goodbyeBy: 'client' | 'server' = 'client'
   private readonly decoder: FrameDecoder | null
-  private held: Buffer = EMPTY
-  private ended = false
-  private closed = false
-  private stopping = false
-  private wake: (() => void) | null = null
+  private readonly reader: ReadStrategy
   private readonly sleepers = new Set<() => void>()
   /** Bytes this connection holds now (an unfinished message, replies not yet taken), taken from the lab-wide budget. */
   private heldBudget = 0
 
   constructor(
-    private readonly socket: net.Socket,
-    private readonly opts: SessionOptions,
-    private readonly handle: HandleFn,
-    private readonly kind: HandleKind,
+    readonly socket: net.Socket,
+    readonly opts: SessionOptions,
+    readonly handle: HandleFn,
+    kind: HandleKind,
     private readonly hooks: SessionHooks,
   ) {
     this.decoder = opts.frame === 'none' ? null : new FrameDecoder(opts.frame, opts.maxFrameBytes)
+    this.reader = readerFor(kind, opts.readDelayMs, this)
   }
 
   start(): void {
@@ -92,186 +100,67 @@ export class Session {
     socket.allowHalfOpen = true
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
-        if (this.reason === 'client') this.reason = 'reset'
+        this.troubled('reset')
         return
       }
-      if (this.reason === 'client') this.reason = 'error'
+      this.troubled('error')
       this.hooks.event({ event: 'error', error: fromNodeError(err).toData() })
     })
     socket.on('drain', () => this.account())
     socket.on('close', () => {
       bufferBudget.give(this.heldBudget)
       this.heldBudget = 0
-      this.closed = true
+      this.phase = 'closed'
       for (const wake of [...this.sleepers]) wake()
-      this.wakeUp()
-      if (this.stopping && this.reason === 'client') this.reason = 'server'
-      this.hooks.closed(this.reason)
+      this.reader.closed()
+      this.hooks.closed(this.trouble ?? this.goodbyeBy)
     })
     if (this.opts.idleTimeoutMs > 0) {
       socket.setTimeout(this.opts.idleTimeoutMs, () => {
-        if (this.reason === 'client') this.reason = 'idle'
+        this.troubled('idle')
         socket.destroy()
       })
     }
-    if (this.kind === 'sync' && this.opts.readDelayMs === 0) {
-      socket.on('data', (chunk: Buffer) => this.onData(chunk))
-      socket.on('end', () => socket.end())
-      socket.resume()
-    } else if (this.kind === 'ordered' && this.opts.readDelayMs === 0) {
-      socket.on('data', (chunk: Buffer) => this.onDataOrdered(chunk))
-      socket.on('drain', () => this.relieve())
-      socket.on('end', () => {
-        this.ended = true
-        if (this.inFlight === 0) socket.end()
-      })
-      socket.resume()
-    } else {
-      socket.on('readable', () => this.wakeUp())
-      socket.on('end', () => {
-        this.ended = true
-        this.wakeUp()
-      })
-      void this.pull()
-    }
+    socket.on('end', () => {
+      this.phase = 'peerEnded'
+      this.reader.peerEnded()
+    })
+    this.reader.start()
   }
 
   /** Server stopping: say goodbye (FIN); the owner destroys the socket if the client lingers. */
   stop(): void {
-    this.stopping = true
-    if (!this.closed) this.socket.end()
+    this.goodbyeBy = 'server'
+    if (!this.isClosed()) this.socket.end()
   }
 
   destroy(): void {
-    this.stopping = true
+    this.goodbyeBy = 'server'
     this.socket.destroy()
   }
 
-  private wakeUp(): void {
-    const w = this.wake
-    this.wake = null
-    w?.()
+  isClosed(): boolean {
+    return this.phase === 'closed'
   }
 
-  private fail(err: unknown): void {
-    if (this.reason === 'client') this.reason = 'error'
+  peerHasEnded(): boolean {
+    return this.phase === 'peerEnded'
+  }
+
+  private troubled(cause: Trouble): void {
+    this.trouble ??= cause
+  }
+
+  fail(err: unknown): void {
+    this.troubled('error')
     const data = err instanceof LabError ? err.toData() : fromNodeError(err).toData()
     this.hooks.event({ event: 'error', error: data })
     this.socket.destroy()
   }
 
-  // ---- fast path -----------------------------------------------------------------------------
-
-  private onData(chunk: Buffer): void {
-    const n = this.opts.recvSize ?? chunk.length
-    for (let at = 0; at < chunk.length && !this.socket.destroyed; at += n) {
-      const piece = at === 0 && n >= chunk.length ? chunk : chunk.subarray(at, at + n)
-      let payloads: Buffer[]
-      try {
-        payloads = this.received(piece)
-      } catch (err) {
-        return this.fail(err)
-      }
-      for (const p of payloads) this.write(this.reply(this.handle(p) as Buffer))
-    }
-    // Backpressure: stop reading until the client takes what we sent.
-    if (this.socket.writableNeedDrain && !this.socket.destroyed) {
-      this.socket.pause()
-      this.socket.once('drain', () => this.socket.resume())
-    }
-  }
-
-  // ---- pipelined path (a worker thread answers in order) ------------------------------------------
-
-  private inFlight = 0
-  private inFlightBytes = 0
-  private pausedForReplies = false
-
-  private onDataOrdered(chunk: Buffer): void {
-    const n = this.opts.recvSize ?? chunk.length
-    for (let at = 0; at < chunk.length && !this.socket.destroyed; at += n) {
-      const piece = at === 0 && n >= chunk.length ? chunk : chunk.subarray(at, at + n)
-      let payloads: Buffer[]
-      try {
-        payloads = this.received(piece)
-      } catch (err) {
-        return this.fail(err)
-      }
-      for (const p of payloads) {
-        const size = p.length
-        this.inFlight++
-        this.inFlightBytes += size
-        ;(this.handle(p) as Promise<Buffer>).then(
-          (out) => {
-            this.inFlight--
-            this.inFlightBytes -= size
-            this.write(this.reply(out))
-            if (this.ended && this.inFlight === 0 && !this.closed) this.socket.end()
-            this.relieve()
-          },
-          (err: unknown) => {
-            if (!this.closed) this.fail(err)
-          },
-        )
-      }
-    }
-    if (!this.socket.destroyed && (this.inFlightBytes > MAX_IN_FLIGHT || this.socket.writableNeedDrain)) {
-      this.pausedForReplies = true
-      this.socket.pause()
-    }
-  }
-
-  private relieve(): void {
-    if (!this.pausedForReplies || this.closed) return
-    if (this.inFlightBytes > MAX_IN_FLIGHT / 2 || this.socket.writableNeedDrain) return
-    this.pausedForReplies = false
-    this.socket.resume()
-  }
-
-  // ---- pull path ------------------------------------------------------------------------------
-
-  private async pull(): Promise<void> {
-    try {
-      for (;;) {
-        const piece = await this.recv()
-        if (!piece) break
-        for (const p of this.received(piece)) {
-          const out = await this.handle(p)
-          if (this.closed) return
-          if (!this.write(this.reply(out))) await drained(this.socket)
-          if (this.closed) return
-        }
-        if (this.opts.readDelayMs > 0) await this.sleep(this.opts.readDelayMs)
-      }
-      if (!this.closed) this.socket.end()
-    } catch (err) {
-      if (!this.closed) this.fail(err)
-    }
-  }
-
-  /** `recv(n)`: whatever is buffered now, at most n bytes; waits if nothing is; null at the end of the stream. */
-  private async recv(): Promise<Buffer | null> {
-    const n = this.opts.recvSize ?? Infinity
-    for (;;) {
-      if (this.closed) return null
-      if (this.held.length < n) {
-        const more = this.socket.read() as Buffer | null
-        if (more) this.held = this.held.length > 0 ? Buffer.concat([this.held, more]) : more
-      }
-      if (this.held.length > 0) {
-        const piece = this.held.length <= n ? this.held : this.held.subarray(0, n)
-        this.held = piece === this.held ? EMPTY : this.held.subarray(n)
-        return piece
-      }
-      if (this.ended) return null
-      await new Promise<void>((resolve) => (this.wake = resolve))
-    }
-  }
-
-
   /** Sleeps, but wakes at once if the connection closes. */
   sleep(ms: number): Promise<void> {
-    if (this.closed) return Promise.resolve()
+    if (this.isClosed()) return Promise.resolve()
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(t)
@@ -286,7 +175,7 @@ export class Session {
   // ---- shared ---------------------------------------------------------------------------------
 
   /** Records one read and returns what the handler gets: the read itself, or the messages it completed. */
-  private received(piece: Buffer): Buffer[] {
+  received(piece: Buffer): Buffer[] {
     this.bytesIn += piece.length
     this.hooks.event({ event: 'recv', bytes: piece.length, hex: hexOf(piece), truncated: piece.length > EVENT_HEX_BYTES })
     if (!this.decoder) return [piece]
@@ -308,7 +197,7 @@ export class Session {
    * connection is closed with ERR_LIMIT; the others keep their share.
    */
   private account(): void {
-    if (this.closed) return
+    if (this.isClosed()) return
     const now = (this.decoder?.pendingBytes ?? 0) + this.socket.writableLength
     if (now === this.heldBudget) return
     if (!bufferBudget.take(now - this.heldBudget)) {
@@ -323,13 +212,13 @@ export class Session {
     this.hooks.event({ event: 'message', bytes: m.length, hex: hexOf(m), truncated: m.length > EVENT_HEX_BYTES, frame: this.opts.frame })
   }
 
-  private reply(out: Buffer): Buffer {
-    return this.decoder ? encodeFrame(this.opts.frame, out) : out
+  /** Frames and writes one reply; false when the caller should wait for 'drain'. */
+  answer(out: Buffer): boolean {
+    return this.write(this.decoder ? encodeFrame(this.opts.frame, out) : out)
   }
 
-  /** Returns false when the caller should wait for 'drain'. */
   private write(reply: Buffer): boolean {
-    if (this.closed || this.socket.destroyed || this.socket.writableEnded || reply.length === 0) return true
+    if (this.isClosed() || this.socket.destroyed || this.socket.writableEnded || reply.length === 0) return true
     this.bytesOut += reply.length
     this.hooks.event({ event: 'send', bytes: reply.length })
     const ok = this.socket.write(reply)
@@ -345,4 +234,11 @@ export class Session {
     }
     return ok
   }
+}
+
+/** The read style a handler needs (see the Session's comment). */
+function readerFor(kind: HandleKind, readDelayMs: number, c: Reading): ReadStrategy {
+  if (kind === 'sync' && readDelayMs === 0) return new AnswerEachChunk(c)
+  if (kind === 'ordered' && readDelayMs === 0) return new PipelineReplies(c)
+  return new PullWithRecv(c)
 }
