@@ -15,6 +15,7 @@ import { closeWithin, QUIT_LIMIT_MS } from './quit'
 import { appSource } from './security'
 import { APP_SCHEME, windowOptions } from './window'
 import { THEME_BACKGROUND, isThemeName } from '../../shared/theme'
+import { DisposableStore } from '../../shared/disposable'
 
 /** The parts of Electron the door uses, typed from Electron's own definitions. */
 export type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'Menu' | 'protocol' | 'session' | 'shell'>
@@ -77,11 +78,15 @@ export function startDesktop(electron: ElectronModule, options: DesktopOptions):
     // waives its window checks for this one call, after asserting the call is exactly this one.
     win = new BrowserWindow(windowOptions(options.paths.preloadFile))
     const window = win
-    registerIpc(ipcMain as unknown as IpcMainLike, lab as Lab, () => window.webContents.mainFrame, source.isApp)
-    const stopForwarding = forwardEvents(lab as Lab, (channel, batch) => {
-      if (!window.isDestroyed()) window.webContents.send(channel, batch)
-    })
-    window.on('closed', stopForwarding)
+    // The window owns its IPC handlers and its event forwarding: both end when it closes.
+    const windowOwned = new DisposableStore()
+    windowOwned.add(registerIpc(ipcMain as unknown as IpcMainLike, lab as Lab, () => window.webContents.mainFrame, source.isApp))
+    windowOwned.add(
+      forwardEvents(lab as Lab, (channel, batch) => {
+        if (!window.isDestroyed()) window.webContents.send(channel, batch)
+      }),
+    )
+    window.on('closed', () => windowOwned.dispose())
     // Hidden until ready-to-show; by then the saved theme's background is set, so a dark learner never sees a light window.
     void look().then((state) => {
       if (isThemeName(state.theme) && !window.isDestroyed()) window.setBackgroundColor(THEME_BACKGROUND[state.theme])

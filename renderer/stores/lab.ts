@@ -1,14 +1,20 @@
 import { defineStore } from 'pinia'
-import { computed, markRaw, ref, shallowRef } from 'vue'
+import { computed, markRaw, onScopeDispose, ref, shallowRef } from 'vue'
 import type { Events, Input, LabInfo, MethodName, Output, Topic } from '../../shared/contract'
 import type { LabErrorData, Result } from '../../shared/errors'
 import { createLabClient, type ConnectionState, type LabClient } from '../bridge'
+import { DisposableStore } from '../../shared/disposable'
 
 type TopicListener<T extends Topic> = (payload: Events[T]) => void
 
 /**
  * The connection to the engine: the only store that holds the LabClient. Other stores
  * call `call()` and subscribe to topics with `on()`.
+ *
+ * Ownership (shared/disposable.ts): this store owns every subscription made through it. The
+ * client's own listeners belong to the connection and end when connect() hands in another client;
+ * the topic and reconnect listeners of the page's stores end with this store (its Pinia scope). A
+ * caller that lives less long (a component) disposes what `on()` returns when it goes.
  */
 export const useLabStore = defineStore('lab', () => {
   const client = shallowRef<LabClient | null>(null)
@@ -24,6 +30,14 @@ export const useLabStore = defineStore('lab', () => {
   const lostAt = ref<number | null>(null)
   const listeners = new Map<Topic, Set<(payload: never) => void>>()
   const reconnectListeners = new Set<() => void>()
+  /** The current client's state and event listeners. */
+  const connection = new DisposableStore()
+  /** Every `on()` and `onReconnect()` listener, until its caller or this store disposes it. */
+  const subscriptions = new DisposableStore()
+  onScopeDispose(() => {
+    connection.dispose()
+    subscriptions.dispose()
+  })
   let nextNotice = 1
 
   function refreshInfo() {
@@ -35,7 +49,8 @@ export const useLabStore = defineStore('lab', () => {
   function connect(custom?: LabClient) {
     const c = markRaw(custom ?? createLabClient())
     client.value = c
-    c.onState((s) => {
+    connection.clear()
+    connection.add(c.onState((s) => {
       const before = state.value
       state.value = s
       if (s !== 'open') {
@@ -49,18 +64,18 @@ export const useLabStore = defineStore('lab', () => {
         refreshInfo()
         for (const l of reconnectListeners) l()
       }
-    })
-    c.onEvents((events, lost) => {
+    }))
+    connection.add(c.onEvents((events, lost) => {
       dropped.value += lost
       for (const e of events) listeners.get(e.topic)?.forEach((l) => l(e.payload as never))
-    })
+    }))
     refreshInfo()
   }
 
   /** Runs `listener` each time the page gets the engine back after losing it. */
   function onReconnect(listener: () => void): () => void {
     reconnectListeners.add(listener)
-    return () => reconnectListeners.delete(listener)
+    return subscriptions.add(() => reconnectListeners.delete(listener))
   }
 
   async function call<M extends MethodName>(method: M, input: Input<M>): Promise<Result<Output<M>>> {
@@ -89,7 +104,7 @@ export const useLabStore = defineStore('lab', () => {
     let set = listeners.get(topic)
     if (!set) listeners.set(topic, (set = new Set()))
     set.add(listener as (payload: never) => void)
-    return () => set.delete(listener as (payload: never) => void)
+    return subscriptions.add(() => set.delete(listener as (payload: never) => void))
   }
 
   return { client, state, connected, reconnects, lostAt, info, dropped, notices, connect, call, attempt, notify, dismiss, on, onReconnect }

@@ -58,18 +58,19 @@ class FakeWindow extends EventEmitter {
 function fakeElectron() {
   const app = new FakeApp()
   const handled: string[] = []
+  const removed: string[] = []
   const session = { defaultSession: { request: null as unknown, check: null as unknown, setPermissionRequestHandler(h: unknown) { this.request = h }, setPermissionCheckHandler(h: unknown) { this.check = h } } }
   const menu = { template: null as unknown, set: vi.fn() }
   const electron = {
     app,
     BrowserWindow: FakeWindow,
-    ipcMain: { handle: (channel: string) => handled.push(channel), removeHandler: () => {} },
+    ipcMain: { handle: (channel: string) => handled.push(channel), removeHandler: (channel: string) => removed.push(channel) },
     Menu: { buildFromTemplate: (t: unknown) => ((menu.template = t), t), setApplicationMenu: menu.set },
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
     session,
     shell: { openExternal: vi.fn() },
   }
-  return { electron: electron as unknown as ElectronModule, app, handled, session: session.defaultSession, menu }
+  return { electron: electron as unknown as ElectronModule, app, handled, removed, session: session.defaultSession, menu }
 }
 
 function fakeLab(close: () => Promise<void> = () => Promise.resolve()) {
@@ -122,6 +123,18 @@ describe('startDesktop: the window', () => {
     expect(FakeWindow.created[0]!.loaded).toEqual(['lab://app/index.html'])
     expect(handled).toHaveLength(methodNames.length)
     expect(menu.set).toHaveBeenCalledTimes(1)
+  })
+
+  it('closing the window removes every IPC handler it registered and stops forwarding events (one owner disposes both)', async () => {
+    const { electron, app, handled, removed } = fakeElectron()
+    const stopForwarding = vi.fn()
+    const lab = { ...fakeLab(), onEvent: vi.fn(() => stopForwarding) }
+    startDesktop(electron, options({ createLab: () => lab }))
+    await app.becomeReady()
+    expect(removed).toHaveLength(0)
+    FakeWindow.created[0]!.emit('closed')
+    expect(removed.sort()).toEqual([...handled].sort())
+    expect(stopForwarding).toHaveBeenCalledTimes(1)
   })
 
   it('npm run dev: loads ELECTRON_RENDERER_URL when not packaged, never when packaged', async () => {

@@ -3,6 +3,7 @@ import { Lab } from '../../lab/lab'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
 import { clock, parseIntOption, usageError } from '../io'
+import { DisposableStore } from '../../../shared/disposable'
 
 const L = RELAY_LIMITS
 
@@ -141,13 +142,15 @@ direction before the sender is paused (backpressure), ${L.heldDatagrams} datagra
       pending = []
       io.out(lines.join('\n'))
     }
-    lab.onEvent((ev) => {
+    // What this command subscribed to ends with it (after the engine's last events are printed).
+    const owned = new DisposableStore()
+    owned.add(lab.onEvent((ev) => {
       if (ev.topic !== 'net.relay') return
       const line = json ? JSON.stringify(ev.payload) : describe(ev.payload)
       if (line === null) return
       if (pending.length === 0) setImmediate(flush)
       pending.push(json ? line : `[${clock(ev.payload.at)}] ${line}`)
-    })
+    }))
     try {
       await lab.invoke('net.relay.start', {
         proto,
@@ -164,6 +167,7 @@ direction before the sender is paused (backpressure), ${L.heldDatagrams} datagra
       await io.untilStopped()
     } finally {
       await lab.close()
+      owned.dispose()
       flush()
     }
     return 0

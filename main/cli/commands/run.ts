@@ -3,6 +3,7 @@ import { Lab } from '../../lab/lab'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command, type OptionValues } from '../command'
 import { parseIntOption, usageError, type CliIo } from '../io'
+import { DisposableStore } from '../../../shared/disposable'
 
 export const TASKS_HELP = `  --tasks SPEC  the task set, items separated by commas, "*N" repeats an item:
                  cpu:400ms        compute until 400 ms of CPU time is used
@@ -34,7 +35,8 @@ export async function withLab<T>(
   stopOnSignal = true,
 ): Promise<T> {
   const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
-  if (onEvent) lab.onEvent((ev) => ev.topic === 'proc.progress' && onEvent(ev.payload))
+  const owned = new DisposableStore()
+  if (onEvent) owned.add(lab.onEvent((ev) => ev.topic === 'proc.progress' && onEvent(ev.payload)))
   let finished = false
   void io.untilStopped().then(() => {
     if (!finished && stopOnSignal) void lab.call('proc.stop', {})
@@ -44,6 +46,7 @@ export async function withLab<T>(
   } finally {
     finished = true
     await lab.close()
+    owned.dispose()
   }
 }
 

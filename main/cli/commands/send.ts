@@ -5,6 +5,7 @@ import { payloadBytes } from '../../lab/net/encoding'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command, type OptionValues } from '../command'
 import { intOption, usageError, type CliIo } from '../io'
+import { DisposableStore } from '../../../shared/disposable'
 
 /** The contract's fields: the ranges below are read from them. */
 const OPEN = methodSpecs['net.tcpClient.open'].input.shape
@@ -61,7 +62,7 @@ function eventLine(e: ClientEvent): string {
   return JSON.stringify(rest)
 }
 
-async function sendTcp(lab: Lab, a: SendArgs, io: CliIo): Promise<number> {
+async function sendTcp(lab: Lab, a: SendArgs, io: CliIo, owned: DisposableStore): Promise<number> {
   const started = performance.now()
   const texts: string[] = []
   const messages: string[] = []
@@ -70,7 +71,7 @@ async function sendTcp(lab: Lab, a: SendArgs, io: CliIo): Promise<number> {
   let closed = false
   let lastData = 0
   let id = ''
-  lab.onEvent((ev) => {
+  owned.add(lab.onEvent((ev) => {
     if (ev.topic !== 'net.client' || ev.payload.clientId !== id) return
     const e = ev.payload
     if (a.json && e.event !== 'connected') io.out(eventLine(e))
@@ -81,7 +82,7 @@ async function sendTcp(lab: Lab, a: SendArgs, io: CliIo): Promise<number> {
       lastData = performance.now()
     } else if (e.event === 'message') messages.push(e.text)
     else if (e.event === 'closed') closed = true
-  })
+  }))
   const client = await lab.invoke('net.tcpClient.open', { host: a.host, port: a.port, nodelay: a.nodelay, frame: a.frame, encoding: a.encoding, timeoutMs: a.timeoutMs })
   id = client.id
   const sent = await lab.invoke('net.tcpClient.send', { id, payload: a.message, hex: a.hex, repeat: a.repeat, gapMs: a.gapMs })
@@ -123,10 +124,10 @@ async function sendTcp(lab: Lab, a: SendArgs, io: CliIo): Promise<number> {
   return 0
 }
 
-async function sendUdp(lab: Lab, a: SendArgs, io: CliIo): Promise<number> {
+async function sendUdp(lab: Lab, a: SendArgs, io: CliIo, owned: DisposableStore): Promise<number> {
   if (a.frame !== 'none') throw usageError('--frame is for TCP: every UDP datagram already arrives whole', { option: 'frame' })
   if (a.nodelay) throw usageError('--nodelay is for TCP (Nagle\'s algorithm); UDP sends each datagram at once', { option: 'nodelay' })
-  if (a.json) lab.onEvent((ev) => ev.topic === 'net.client' && io.out(eventLine(ev.payload)))
+  if (a.json) owned.add(lab.onEvent((ev) => ev.topic === 'net.client' && io.out(eventLine(ev.payload))))
   const r = await lab.invoke('net.udp.send', {
     host: a.host,
     port: a.port,
@@ -190,10 +191,12 @@ Examples:
     // Bad hex or text the encoding cannot hold is a usage error: say so before connecting anywhere.
     payloadBytes(args.message, { hex: args.hex, encoding: args.encoding, maxBytes: Number.MAX_SAFE_INTEGER })
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
+    const owned = new DisposableStore()
     try {
-      return proto === 'tcp' ? await sendTcp(lab, args, io) : await sendUdp(lab, args, io)
+      return proto === 'tcp' ? await sendTcp(lab, args, io, owned) : await sendUdp(lab, args, io, owned)
     } finally {
       await lab.close()
+      owned.dispose()
     }
   },
 }

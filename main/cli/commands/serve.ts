@@ -23,6 +23,7 @@ import { Lab } from '../../lab/lab'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
 import { clock, intOption, rangeOf, showBytes, usageError } from '../io'
+import { DisposableStore } from '../../../shared/disposable'
 
 /** The contract's fields: every range below is read from them. */
 const TCP = methodSpecs['net.tcpServer.start'].input.shape
@@ -209,11 +210,13 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
       pending = []
       io.out(lines.join('\n'))
     }
-    lab.onEvent((ev) => {
+    // What this command subscribed to ends with it (after the engine's last events are printed).
+    const owned = new DisposableStore()
+    owned.add(lab.onEvent((ev) => {
       if (ev.topic !== 'net.server') return
       if (pending.length === 0) setImmediate(flush)
       pending.push(json ? jsonLine(ev.payload) : `[${clock(ev.payload.at)}] ${describe(ev.payload)}`)
-    })
+    }))
     try {
       if (proto === 'udp') {
         await lab.invoke('net.udpServer.start', {
@@ -245,6 +248,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
       await io.untilStopped()
     } finally {
       await lab.close()
+      owned.dispose()
       flush()
     }
     return 0

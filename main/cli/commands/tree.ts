@@ -3,6 +3,7 @@ import { Lab } from '../../lab/lab'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
 import { parseIntOption } from '../io'
+import { DisposableStore } from '../../../shared/disposable'
 
 function mib(bytes: number | null): string {
   return bytes === null ? '-' : `${(bytes / 1024 / 1024).toFixed(1)} MiB`
@@ -59,6 +60,7 @@ runs ps; Windows runs PowerShell. What this OS cannot tell is printed as notes.
     const pid = parseIntOption(values.pid as string | undefined, 'pid', 1, 2 ** 31 - 1)
     const intervalMs = parseIntOption(values.interval as string | undefined, 'interval', 250, 10_000)
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
+    const owned = new DisposableStore()
     try {
       if (values.watch !== true) {
         const t = await lab.invoke('os.tree', pid === undefined ? {} : { pid })
@@ -67,7 +69,7 @@ runs ps; Windows runs PowerShell. What this OS cannot tell is printed as notes.
         return 0
       }
       let last: OsTreeSnapshot | null = null
-      lab.onEvent((ev) => {
+      owned.add(lab.onEvent((ev) => {
         if (ev.topic !== 'os.tree') return
         const s = ev.payload
         if (json) io.out(JSON.stringify(s))
@@ -76,13 +78,14 @@ runs ps; Windows runs PowerShell. What this OS cannot tell is printed as notes.
           for (const line of treeText(s, { added: s.seq > 1 ? s.added : [] })) io.out(line)
         }
         last = s
-      })
+      }))
       await lab.invoke('os.watch.start', { ...(pid === undefined ? {} : { pid }), ...(intervalMs === undefined ? {} : { intervalMs }) })
       await io.untilStopped()
       if (!json && last) for (const line of footer(last)) io.out(line)
       return 0
     } finally {
       await lab.close()
+      owned.dispose()
     }
   },
 }
