@@ -48,7 +48,13 @@ export async function callLab(url: string, method: string, input: unknown): Prom
   const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { origin: `http://${u.host}` })
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
   try {
-    const reply = new Promise<WsMessage>((resolve) => ws.on('message', (d) => resolve(JSON.parse(String(d)) as WsMessage)))
+    // Events (e.g. another page's learner.changed) may come first: the answer is the result with our id.
+    const reply = new Promise<WsMessage>((resolve) =>
+      ws.on('message', (d) => {
+        const m = JSON.parse(String(d)) as WsMessage
+        if (m.type === 'result' && m.id === 1) resolve(m)
+      }),
+    )
     ws.send(JSON.stringify({ id: 1, method, input }))
     const msg = await reply
     if (msg.type !== 'result' || !msg.result.ok) throw new Error(`${method} failed: ${JSON.stringify(msg)}`)
