@@ -24,3 +24,22 @@ export const PAGE_MAX_IN_FLIGHT = 64
 export const PAGE_PAUSE_BYTES = 8 * 1024 * 1024
 /** A page whose queue still passes this many bytes is disconnected rather than allowed to grow the lab. */
 export const PAGE_MAX_BUFFERED_BYTES = 16 * 1024 * 1024
+
+// ── Caps inside the engine (issue 12: every queue, buffer, thread and child has a budget, said here) ──
+
+/** Bytes one connection hands to an `ordered` handler and not answered yet, before its reading pauses. */
+export const SESSION_MAX_IN_FLIGHT_BYTES = 1024 * 1024
+/** Datagrams one UDP server holds waiting (delayed replies, the serial queue); one more is not answered (ERR_LIMIT event). */
+export const UDP_MAX_PENDING_DATAGRAMS = 1024
+/** Threads one UDP server in threading mode runs at most (the lab-wide thread budget caps all servers together). */
+export const UDP_MAX_THREADS = 32
+/** Datagrams that may wait for a free UDP thread; past this a flood is refused, not queued. */
+export const UDP_MAX_WAITING = 1024
+/** A threading or forking server starts one thread or process per connection: its `maxConnections` may be at most this. */
+export const MAX_WORKER_CONNECTIONS = 256
+/** Process-tree watches running at once (each samples the OS every few hundred ms); a new one stops the oldest. */
+export const OS_MAX_WATCHES = 16
+/** Exercise checks running at once (each runs the learner's program). */
+export const EXERCISE_MAX_CHECKS = 1
+/** The serial row of a serial-vs-concurrent run may need at most this long (clients × messages × handler delay). */
+export const COMPARE_MAX_SERIAL_SPAN_MS = 120_000

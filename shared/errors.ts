@@ -44,6 +44,11 @@ export interface LabErrorData {
   hint?: string
   /** Values for the localized message, e.g. `{ port: 8081 }`. */
   params?: Record<string, string | number>
+  /**
+   * The input field the error is about, as the contract names it (`port`, `up.delayMs`,
+   * `messages[2]`): the page highlights that field and moves focus to it; the CLI names the option.
+   */
+  field?: string
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: LabErrorData }
@@ -52,6 +57,9 @@ export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, code)
 }
 
-export function errorData(code: ErrorCode, message: string, params?: LabErrorData['params']): LabErrorData {
-  return params ? { code, message, hint: ERROR_CODES[code], params } : { code, message, hint: ERROR_CODES[code] }
+export function errorData(code: ErrorCode, message: string, params?: LabErrorData['params'], field?: string): LabErrorData {
+  const data: LabErrorData = { code, message, hint: ERROR_CODES[code] }
+  if (params) data.params = params
+  if (field) data.field = field
+  return data
 }

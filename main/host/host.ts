@@ -9,7 +9,7 @@ import { PAGE_MAX_BUFFERED_BYTES, PAGE_MAX_IN_FLIGHT, PAGE_MAX_MESSAGE_BYTES, PA
 import { errorData } from '../../shared/errors'
 import type { WsMessage, WsRequest } from '../../shared/transport'
 import { EventBatcher } from '../lab/event-batcher'
-import { fromNodeError } from '../lab/errors'
+import { fromNodeError, limitError } from '../lab/errors'
 import type { Lab } from '../lab/lab'
 import { contentSecurityPolicy } from '../../shared/csp'
 import { resolveStaticFile } from '../static-files'
@@ -252,7 +252,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         return
       }
       if (stat.inFlight >= MAX_IN_FLIGHT) {
-        send({ type: 'result', id: request.id, result: { ok: false, error: errorData('ERR_LIMIT', `at most ${MAX_IN_FLIGHT} requests may run at once from one page`, { limit: MAX_IN_FLIGHT, what: 'requests in flight' }) } })
+        send({ type: 'result', id: request.id, result: { ok: false, error: limitError('PAGE_MAX_IN_FLIGHT', stat.inFlight, 'wait for answers before asking more').toData() } })
         return
       }
       // A request holds its slot until its answer has left for the page, so unread answers count too.

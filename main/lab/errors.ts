@@ -1,17 +1,21 @@
 import { errorData, isErrorCode, type ErrorCode, type LabErrorData } from '../../shared/errors'
+import { BUDGETS, type BudgetName } from '../../shared/budget-registry'
 
 /** Thrown inside the engine; turned into `{ ok: false, error }` at the facade, never sent as an object. */
 export class LabError extends Error {
   readonly code: ErrorCode
   readonly params?: Record<string, string | number>
-  constructor(code: ErrorCode, message: string, params?: Record<string, string | number>) {
+  /** The input field it is about (the contract's name for it), when one is to blame. */
+  readonly field?: string
+  constructor(code: ErrorCode, message: string, params?: Record<string, string | number>, field?: string) {
     super(message)
     this.name = 'LabError'
     this.code = code
     this.params = params
+    this.field = field
   }
   toData(): LabErrorData {
-    return errorData(this.code, this.message, this.params)
+    return errorData(this.code, this.message, this.params, this.field)
   }
 }
 
@@ -66,7 +70,28 @@ export function fromNodeError(err: unknown, where: { host?: string; port?: numbe
 
 export function toErrorData(err: unknown): LabErrorData {
   if (err instanceof LabError) return err.toData()
-  const maybe = err as { code?: unknown; message?: unknown }
-  if (maybe && isErrorCode(maybe.code)) return errorData(maybe.code, String(maybe.message ?? maybe.code))
+  const maybe = err as { code?: unknown; message?: unknown; params?: LabErrorData['params']; field?: unknown }
+  if (maybe && isErrorCode(maybe.code)) return errorData(maybe.code, String(maybe.message ?? maybe.code), maybe.params, typeof maybe.field === 'string' ? maybe.field : undefined)
   return fromNodeError(err).toData()
+}
+
+/** How the number that hit a budget counts: in use now, asked for by this request, or what would be left. */
+export type LimitUse = 'inUse' | 'asked' | 'left'
+
+/**
+ * ERR_LIMIT naming its budget (issue 12): which one, its value and the use that reached it, all from
+ * shared/budget-registry.ts (never a number restated here). `max` overrides the value where the
+ * engine's live limit differs (a test lowered it). `advice` says what the learner can do.
+ */
+export function limitError(
+  budget: BudgetName,
+  used: number,
+  advice: string,
+  opts: { use?: LimitUse; field?: string; max?: number; params?: Record<string, string | number> } = {},
+): LabError {
+  const max = opts.max ?? BUDGETS[budget].value
+  const use = opts.use ?? 'inUse'
+  const n = (v: number) => v.toLocaleString('en-US')
+  const now = use === 'asked' ? `this asks for ${n(used)}` : use === 'left' ? `${n(used)} would be left` : `${n(used)} in use`
+  return new LabError('ERR_LIMIT', `${BUDGETS[budget].en} (${budget}): at most ${n(max)}, ${now}; ${advice}`, { ...opts.params, budget, max, used, use }, opts.field)
 }

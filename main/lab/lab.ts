@@ -13,6 +13,7 @@ import {
 import { errorData, type Result } from '../../shared/errors'
 import type { Handler, Handlers, LabContext, LabDomain } from './context'
 import { LabError, toErrorData } from './errors'
+import { withField } from './error-fields'
 import { createNetLab } from './net/net-lab'
 import { createNetClientsLab } from './net/net-clients-lab'
 import { createHistoryLab } from './store/history-lab'
@@ -124,7 +125,7 @@ export class Lab {
     try {
       return await this.dispatch(method, input)
     } catch (err) {
-      const error = toErrorData(err)
+      const error = typeof method === 'string' && isMethodName(method) ? withField(method, toErrorData(err)) : toErrorData(err)
       if (error.code === 'ERR_INTERNAL') this.options.log?.(`lab: ${typeof method === 'string' ? method.slice(0, 80) : typeof method} failed: ${String(err)}`)
       return { ok: false, error }
     }
@@ -152,7 +153,7 @@ export class Lab {
           detail: message,
           reason: code,
           problems: parsed.issues.length,
-        }),
+        }, path === '(input)' ? undefined : path),
       }
     }
     const handler = this.handlers[method] as Handler<MethodName>
@@ -163,7 +164,7 @@ export class Lab {
   async invoke<M extends MethodName>(method: M, input: Input<M>): Promise<Output<M>> {
     const result = await this.call(method, input)
     if (result.ok) return result.value
-    throw new LabError(result.error.code, result.error.message, result.error.params)
+    throw new LabError(result.error.code, result.error.message, result.error.params, result.error.field)
   }
 
   private async info(): Promise<LabInfo> {
@@ -179,6 +180,7 @@ export class Lab {
       door: this.options.door,
       python: python?.version ?? null,
       dataDir: this.options.dataDir ?? null,
+      memory: memoryNow(),
     }
   }
 
@@ -191,4 +193,13 @@ export class Lab {
     })
     return this.closing
   }
+}
+
+function memoryNow(): LabInfo['memory'] {
+  // Only an engine started with --expose-gc (the soak bench starts it so) collects first, so that
+  // heapUsed counts live objects and not garbage V8 has not collected yet.
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (typeof gc === 'function') gc()
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage()
+  return { rss, heapUsed, heapTotal, external, arrayBuffers, collected: typeof gc === 'function' }
 }

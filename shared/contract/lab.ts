@@ -12,6 +12,12 @@ export interface LabInfo {
   door: 'electron' | 'browser' | 'cli' | 'test'
   python: string | null
   dataDir: string | null
+  /**
+   * The engine process's memory when asked (Node's process.memoryUsage(), bytes): RSS beside V8's
+   * heap, so a soak can tell a leak (heap used stays up) from pages V8 and the allocator keep (issue 12).
+   * `collected`: a full garbage collection ran first (only when the engine runs with --expose-gc).
+   */
+  memory: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; collected: boolean }
 }
 
 export const labMethods = {

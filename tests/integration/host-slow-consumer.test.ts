@@ -88,7 +88,7 @@ describe('browser mode and a page that never reads', () => {
     await until(() => results.size === n, () => 'every answer')
     const limited = [...results.values()].filter((r) => r.error?.code === 'ERR_LIMIT')
     expect(limited.length).toBeGreaterThanOrEqual(5)
-    expect(limited[0]!.error!.params).toMatchObject({ limit: MAX_IN_FLIGHT })
+    expect(limited[0]!.error!.params).toMatchObject({ budget: 'PAGE_MAX_IN_FLIGHT', max: MAX_IN_FLIGHT, used: MAX_IN_FLIGHT })
     ws.close()
   }, 60_000)
 })

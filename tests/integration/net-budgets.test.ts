@@ -36,7 +36,7 @@ describe('lab-wide budgets', () => {
     expect(t.probe.of('error')).toHaveLength(0)
     const fourth = await t.connect(a.port)
     const refused = await t.probe.until(() => t.probe.of('error').find((e) => e.error.code === 'ERR_LIMIT'), 'ERR_LIMIT')
-    expect(refused.error.params).toMatchObject({ budget: 'threads', max: 3 })
+    expect(refused.error.params).toMatchObject({ budget: 'LAB_THREAD_BUDGET', max: 3, used: 3 })
     expect(t.probe.of('drop').length).toBeGreaterThanOrEqual(1)
     await waitUntil(() => fourth.closed, 'refused client closed')
     expect(threadBudget.used).toBe(3)
@@ -50,7 +50,7 @@ describe('lab-wide budgets', () => {
     expect((await first.receive(3)).toString()).toBe('ONE')
     await t.connect(port)
     const refused = await t.probe.until(() => t.probe.of('error').find((e) => e.error.code === 'ERR_LIMIT'), 'ERR_LIMIT')
-    expect(refused.error.params).toMatchObject({ budget: 'processes', max: 1 })
+    expect(refused.error.params).toMatchObject({ budget: 'LAB_CHILD_BUDGET', max: 1 })
   })
 
   it.skipIf(!linux)('forking: an RST storm costs no process — reset connections are never handed to a child', async () => {
@@ -88,7 +88,7 @@ describe('lab-wide budgets', () => {
       expect(bufferBudget.used).toBeLessThanOrEqual(bufferBudget.limit)
     }
     const over = await t.probe.until(() => t.probe.of('error').find((e) => e.error.code === 'ERR_LIMIT'), 'ERR_LIMIT')
-    expect(over).toMatchObject({ conn: 3, error: { params: { budget: 'buffered bytes' } } })
+    expect(over).toMatchObject({ conn: 3, error: { params: { budget: 'LAB_BUFFER_BYTES' } } })
     await t.probe.until(() => t.probe.of('close').find((e) => e.conn === 3), 'conn 3 closed')
     expect(t.probe.of('close').filter((e) => e.conn !== 3)).toHaveLength(0)
     for (const s of clients) s.destroy()

@@ -5,7 +5,8 @@ import path from 'node:path'
 import { EXERCISE_CHECK_DEADLINE_MS, EXERCISE_IDS, type CheckReport, type ExerciseId, type ExerciseInfo, type exerciseMethods } from '../../../shared/contract'
 import { EXERCISE_STARTERS } from '../../../shared/python/exercises'
 import type { LabContext, LabDomain } from '../context'
-import { LabError } from '../errors'
+import { LabError, limitError } from '../errors'
+import { EXERCISE_MAX_CHECKS } from '../../../shared/budgets'
 import { findPython, pythonCandidates } from '../python/find-python'
 import type { LearnerStore } from '../store/learner-store'
 import { runCheck } from './checks'
@@ -59,7 +60,7 @@ export function createExerciseLab(ctx: LabContext, learner: LearnerStore): LabDo
   }
 
   async function check(id: ExerciseId): Promise<CheckReport> {
-    if (checking) throw new LabError('ERR_LIMIT', `one check at a time: the check of ${checking} is still running`, { max: 1 })
+    if (checking) throw limitError('EXERCISE_MAX_CHECKS', EXERCISE_MAX_CHECKS, `the check of ${checking} is still running; wait for it`)
     const ex = await prepare(id)
     const file = ex.path!
     const python = await findPython()

@@ -6,7 +6,7 @@
  * engine process (module state), like the process-tree roles.
  */
 import { LAB_BUFFER_BYTES, LAB_CHILD_BUDGET, LAB_THREAD_BUDGET } from '../../../shared/budgets'
-import { LabError } from '../errors'
+import { limitError, type LabError } from '../errors'
 
 export { LAB_BUFFER_BYTES, LAB_CHILD_BUDGET, LAB_THREAD_BUDGET }
 
@@ -58,17 +58,15 @@ export function withBudgetLimit(budget: SharedBudget, limit: number): () => void
 }
 
 export function budgetError(what: 'threads' | 'processes', limit: number): LabError {
-  return new LabError(
-    'ERR_LIMIT',
-    `the lab already runs ${limit} connection ${what}, its budget for all servers together: connection refused. Close connections, stop a server, or lower idleTimeoutMs so silent clients free their slots`,
-    { max: limit, budget: what, option: 'idleTimeoutMs' },
+  const budget = what === 'threads' ? threadBudget : childBudget
+  return limitError(
+    what === 'threads' ? 'LAB_THREAD_BUDGET' : 'LAB_CHILD_BUDGET',
+    budget.used,
+    'connection refused. Close connections, stop a server, or lower idleTimeoutMs so silent clients free their slots',
+    { max: limit, params: { option: 'idleTimeoutMs' } },
   )
 }
 
 export function bufferError(limit: number): LabError {
-  return new LabError(
-    'ERR_LIMIT',
-    `the lab's connections together may hold ${limit} bytes of unfinished messages and unread replies: this connection would go over, so it was closed`,
-    { max: limit, budget: 'buffered bytes' },
-  )
+  return limitError('LAB_BUFFER_BYTES', bufferBudget.used, 'this connection would go over, so it was closed', { max: limit })
 }

@@ -15,7 +15,8 @@ import {
   type ServerEvent,
   type RunCancelled,
 } from '../../../shared/contract'
-import { LabError } from '../errors'
+import { limitError } from '../errors'
+import { COMPARE_MAX_SERIAL_SPAN_MS } from '../../../shared/budgets'
 import { parseHandler } from './handlers'
 import { runLoad } from './load-client'
 import { comparePython, startPythonCompareServer } from './python-compare-server'
@@ -37,8 +38,6 @@ interface Row {
   server: 'lab' | 'python'
 }
 
-/** Serial mode serves one client at a time: its run takes about clients × messages × delay. Cap that. */
-const MAX_SERIAL_SPAN_MS = 120_000
 const PROGRESS_EVERY_MS = 100
 
 /**
@@ -69,9 +68,10 @@ export async function runCompare(
   }
   const plan = parseHandler(settings.handler)
   const serialSpan = settings.clients * settings.messages * plan.delayMs
-  if (settings.modes.includes('serial') && serialSpan > MAX_SERIAL_SPAN_MS) {
-    throw new LabError('ERR_LIMIT', `serial mode would need about ${Math.round(serialSpan / 1000)} s (${settings.clients} × ${settings.messages} × ${plan.delayMs} ms); lower clients, messages or the delay`, {
-      max: MAX_SERIAL_SPAN_MS,
+  if (settings.modes.includes('serial') && serialSpan > COMPARE_MAX_SERIAL_SPAN_MS) {
+    throw limitError('COMPARE_MAX_SERIAL_SPAN_MS', serialSpan, `serial mode would need about ${Math.round(serialSpan / 1000)} s (${settings.clients} × ${settings.messages} × ${plan.delayMs} ms); lower clients, messages or the delay`, {
+      use: 'asked',
+      field: 'clients',
     })
   }
   const { runId, progress } = deps

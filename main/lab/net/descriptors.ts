@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { MAX_ONE_SHOT_CLIENTS, RESERVED_DESCRIPTORS } from '../../../shared/contract'
-import { LabError } from '../errors'
+import { limitError } from '../errors'
 
 /**
  * The lab's file descriptors, as one budget for the whole process. Every socket, pipe and file is
@@ -86,10 +86,11 @@ export function takeDescriptors(clients: number, what: string): () => void {
   if (max !== null && open !== null) {
     const free = max - open - promised
     if (free - need < RESERVED_DESCRIPTORS) {
-      throw new LabError(
-        'ERR_LIMIT',
-        `${what} needs ${need} file descriptors but only ${Math.max(0, free)} of the lab's ${max} are free, and ${RESERVED_DESCRIPTORS} are kept for the lab's own window and History; wait for running clients to finish, or raise the limit (ulimit -n) before starting the lab`,
-        { limit: max, open, free: Math.max(0, free), need, reserved: RESERVED_DESCRIPTORS, path: 'descriptors' },
+      throw limitError(
+        'RESERVED_DESCRIPTORS',
+        Math.max(0, free - need),
+        `${what} needs ${need} file descriptors but only ${Math.max(0, free)} of the lab's ${max} are free; wait for running clients to finish, or raise the limit (ulimit -n) before starting the lab`,
+        { use: 'left', params: { limit: max, open, free: Math.max(0, free), need, reserved: RESERVED_DESCRIPTORS, path: 'descriptors' } },
       )
     }
   }
@@ -105,11 +106,7 @@ export function takeDescriptors(clients: number, what: string): () => void {
 /** Runs one one-shot client inside both budgets: at most MAX_ONE_SHOT_CLIENTS at once, and the descriptor reserve. */
 export async function withOneShotClient<T>(what: string, run: () => Promise<T>): Promise<T> {
   if (oneShotInFlight >= MAX_ONE_SHOT_CLIENTS) {
-    throw new LabError(
-      'ERR_LIMIT',
-      `at most ${MAX_ONE_SHOT_CLIENTS} one-shot clients run at once and ${oneShotInFlight} are waiting for their replies; wait for some to finish`,
-      { max: MAX_ONE_SHOT_CLIENTS, inFlight: oneShotInFlight },
-    )
+    throw limitError('MAX_ONE_SHOT_CLIENTS', oneShotInFlight, 'wait for some to finish', { params: { inFlight: oneShotInFlight } })
   }
   const release = takeDescriptors(1, what)
   oneShotInFlight++

@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite'
 import { EVENT_TEXT_CHARS, MAX_CLIENT_PAYLOAD_BYTES, type TextEncoding } from '../../../shared/contract'
-import { LabError } from '../errors'
+import { LabError, limitError } from '../errors'
 
 /**
  * Text ↔ bytes for the clients: UTF-8 (Node's own) and GBK (iconv-lite, pure JS), and hex
@@ -80,7 +80,7 @@ export class StreamTextDecoder {
 export function payloadBytes(payload: string, opts: { hex?: boolean; encoding: TextEncoding; maxBytes?: number }): Buffer {
   const bytes = opts.hex ? parseHex(payload) : encodeText(payload, opts.encoding)
   const max = opts.maxBytes ?? MAX_CLIENT_PAYLOAD_BYTES
-  if (bytes.length > max) throw new LabError('ERR_LIMIT', `the payload is ${bytes.length} bytes; one payload may be at most ${max}`, { bytes: bytes.length, max })
+  if (bytes.length > max) throw limitError('MAX_CLIENT_PAYLOAD_BYTES', bytes.length, 'send less', { use: 'asked', max, params: { bytes: bytes.length } })
   return bytes
 }
 

@@ -1,6 +1,6 @@
 import { DEFAULT_HOST, RELAY_DEFAULT_SEED, RELAY_LIMITS, type netRelayMethods } from '../../../shared/contract'
 import type { LabContext, LabDomain } from '../context'
-import { LabError } from '../errors'
+import { LabError, limitError } from '../errors'
 import { bindAddress } from './bind-address'
 import { withOneShotClient } from './descriptors'
 import { Relay, targetAddress } from './relay'
@@ -25,7 +25,7 @@ export function createRelayLab(ctx: LabContext): LabDomain<RelayMethod> & { rela
     handlers: {
       'net.relay.start': async (input) => {
         if (running().length >= RELAY_LIMITS.relays) {
-          throw new LabError('ERR_LIMIT', `at most ${RELAY_LIMITS.relays} relays run at once; stop one first`, { max: RELAY_LIMITS.relays })
+          throw limitError('RELAY_LIMITS.relays', running().length, 'stop a relay first')
         }
         // The same consent rule as the servers' for where it listens, and one of the same kind for where it sends.
         const listenHost = await bindAddress(input.listenHost ?? DEFAULT_HOST, input.allInterfaces)

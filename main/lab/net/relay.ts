@@ -9,7 +9,7 @@ import dns from 'node:dns/promises'
 import net from 'node:net'
 import { normalizeHost } from '../../../shared/net-address'
 import { RELAY_LIMITS, type Address, type RelayConditions, type RelayDirection, type RelayEvent, type RelayInfo, type RelayProto } from '../../../shared/contract'
-import { fromNodeError, LabError, toErrorData } from '../errors'
+import { fromNodeError, LabError, limitError, toErrorData } from '../errors'
 import { takeDescriptors } from './descriptors'
 import { directionRandom, fullConditions } from './relay-conditions'
 import { RelayLog } from './relay-log'
@@ -162,7 +162,7 @@ export class Relay {
     let release: () => void
     try {
       if (this.conns.size >= RELAY_LIMITS.connections) {
-        throw new LabError('ERR_LIMIT', `the relay carries at most ${RELAY_LIMITS.connections} TCP connections at once`, { max: RELAY_LIMITS.connections })
+        throw limitError('RELAY_LIMITS.connections', this.conns.size, 'this connection is refused')
       }
       release = takeDescriptors(1, 'a connection through the relay')
     } catch (err) {
@@ -229,7 +229,7 @@ export class Relay {
   private newPeer(remote: Address): UdpPeer | null {
     let release: () => void
     try {
-      if (this.peers.size >= RELAY_LIMITS.udpPeers) throw new LabError('ERR_LIMIT', `the relay keeps at most ${RELAY_LIMITS.udpPeers} UDP clients`, { max: RELAY_LIMITS.udpPeers })
+      if (this.peers.size >= RELAY_LIMITS.udpPeers) throw limitError('RELAY_LIMITS.udpPeers', this.peers.size, 'this client is not relayed')
       release = takeDescriptors(1, 'a UDP client of the relay')
     } catch (err) {
       this.log.emit({ event: 'refused', remote, reason: (err as Error).message })

@@ -15,7 +15,7 @@ import {
   type StickyUdpResult,
 } from '../../../shared/contract'
 import { stickyPlan, type RunPlan } from '../../../shared/run-estimate'
-import { fromNodeError, LabError } from '../errors'
+import { fromNodeError, LabError, limitError } from '../errors'
 import { abortableSleep, type RunHandle } from '../runs'
 import { decodeText, encodeText } from './encoding'
 import { encodeFrame, FrameDecoder } from './framing'
@@ -65,22 +65,16 @@ export async function runSticky(
   const wires = payloads.map((p) => encodeFrame(s.frame, p))
   const totalBytes = wires.reduce((n, w) => n + w.length, 0)
   if (s.gapMs * (s.messages.length - 1) > STICKY_MAX_SEND_SPAN_MS) {
-    throw new LabError('ERR_LIMIT', `${s.messages.length} messages ${s.gapMs} ms apart take over ${STICKY_MAX_SEND_SPAN_MS / 1000} s; lower the gap`, {
-      max: STICKY_MAX_SEND_SPAN_MS,
-    })
+    throw limitError('STICKY_MAX_SEND_SPAN_MS', s.gapMs * (s.messages.length - 1), `${s.messages.length} messages ${s.gapMs} ms apart take too long; lower the gap`, { use: 'asked', field: 'gapMs' })
   }
   // Worst case: every send read on its own, plus the splits recvSize forces.
   const reads = Math.ceil(totalBytes / s.recvSize) + s.messages.length
   if (s.readDelayMs * reads > STICKY_MAX_READ_SPAN_MS) {
-    throw new LabError('ERR_LIMIT', `up to ${reads} reads ${s.readDelayMs} ms apart take over ${STICKY_MAX_READ_SPAN_MS / 1000} s; lower the reader delay or raise recv size`, {
-      max: STICKY_MAX_READ_SPAN_MS,
-    })
+    throw limitError('STICKY_MAX_READ_SPAN_MS', s.readDelayMs * reads, `up to ${reads} reads ${s.readDelayMs} ms apart take too long; lower the reader delay or raise recv size`, { use: 'asked', field: 'readDelayMs' })
   }
   // The UDP half's receiver sleeps before each of its recvfrom() calls too: one per message.
   if (s.udp && s.readDelayMs * s.messages.length > STICKY_MAX_READ_SPAN_MS) {
-    throw new LabError('ERR_LIMIT', `${s.messages.length} recvfrom() calls ${s.readDelayMs} ms apart take over ${STICKY_MAX_READ_SPAN_MS / 1000} s; lower the reader delay`, {
-      max: STICKY_MAX_READ_SPAN_MS,
-    })
+    throw limitError('STICKY_MAX_READ_SPAN_MS', s.readDelayMs * s.messages.length, `${s.messages.length} recvfrom() calls ${s.readDelayMs} ms apart take too long; lower the reader delay`, { use: 'asked', field: 'readDelayMs' })
   }
   const plan = stickyPlan({ ...s, messages: s.messages.length }, totalBytes)
   const body = async (run?: RunHandle): Promise<StickyRunResult> => {

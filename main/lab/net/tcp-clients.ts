@@ -11,7 +11,7 @@ import {
   type TcpClientState,
   type TextEncoding,
 } from '../../../shared/contract'
-import { fromNodeError, LabError } from '../errors'
+import { fromNodeError, LabError, limitError } from '../errors'
 import { decodeText, eventText, socketHost, StreamTextDecoder } from './encoding'
 import { macroPayload } from './macro-payload'
 import { drained } from './drained'
@@ -160,13 +160,10 @@ export class TcpClient {
     let wire = wireOf(first)
     const widest = wire.length - first.length + plan.maxBytes
     if (widest * repeat > MAX_CLIENT_TOTAL_BYTES) {
-      throw new LabError('ERR_LIMIT', `${repeat} × ${widest} bytes is over the ${MAX_CLIENT_TOTAL_BYTES} bytes one send may write`, {
-        bytes: widest * repeat,
-        max: MAX_CLIENT_TOTAL_BYTES,
-      })
+      throw limitError('MAX_CLIENT_TOTAL_BYTES', widest * repeat, `${repeat} × ${widest} bytes is too much for one send; lower the repeat`, { use: 'asked', field: 'repeat' })
     }
     if (gapMs * (repeat - 1) > MAX_CLIENT_SEND_SPAN_MS) {
-      throw new LabError('ERR_LIMIT', `${repeat} sends ${gapMs} ms apart would take over ${MAX_CLIENT_SEND_SPAN_MS / 1000} s`, { max: MAX_CLIENT_SEND_SPAN_MS })
+      throw limitError('MAX_CLIENT_SEND_SPAN_MS', gapMs * (repeat - 1), `${repeat} sends ${gapMs} ms apart take too long; lower the gap or the repeat`, { use: 'asked', field: 'gapMs' })
     }
     let { hex, truncated } = hexOf(wire)
     let sends = 0
@@ -247,7 +244,7 @@ export class TcpClients {
   async open(options: TcpClientOptions): Promise<TcpClientInfo> {
     this.prune()
     if (this.clients.size >= MAX_TCP_CLIENTS) {
-      throw new LabError('ERR_LIMIT', `at most ${MAX_TCP_CLIENTS} clients may be open at once; close some first`, { max: MAX_TCP_CLIENTS })
+      throw limitError('MAX_TCP_CLIENTS', this.clients.size, 'close a client first')
     }
     // A persistent client holds its descriptors for as long as its socket is open (the lab's
     // reserve for its own doors and History stays free), and gives them back when it closes.

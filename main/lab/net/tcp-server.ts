@@ -13,7 +13,7 @@ import {
   type ServerState,
   type ServerStats,
 } from '../../../shared/contract'
-import { fromNodeError, LabError } from '../errors'
+import { fromNodeError, LabError, limitError } from '../errors'
 import { childSpares, ForkedConnection, ForkGuard, type SpareChild } from './fork-mode'
 import { applyHandler, parseHandler, type HandlerPlan } from './handlers'
 import { SerialQueue } from './serial-queue'
@@ -21,7 +21,7 @@ import { noteListenBacklog } from './socket-table'
 import { hexOf, servedHere, type Emit, type EventBody } from './server-events'
 import { bufferedCap, Session, type SessionEvent, type SessionHooks, type SessionOptions } from './session'
 import { budgetError, threadBudget } from './budgets'
-import { DEFAULT_MAX_CONNECTIONS } from '../../../shared/budgets'
+import { DEFAULT_MAX_CONNECTIONS, MAX_WORKER_CONNECTIONS } from '../../../shared/budgets'
 import { alreadyReset, descriptorOf, threadsCanOwnDescriptors } from './node-handles'
 import type { SparePool } from './spare-pool'
 import { OwnedConnection, ThreadHandler, threadSpares, type SpareThread } from './thread-mode'
@@ -63,8 +63,8 @@ export interface TcpServerOptions {
   spares?: number
 }
 
-/** One thread or one process per connection: a cap keeps a connection flood from exhausting the machine. */
-export const MAX_WORKER_CONNECTIONS = 256
+/** One thread or one process per connection: a cap keeps a connection flood from exhausting the machine (said in shared/budgets.ts). */
+export { MAX_WORKER_CONNECTIONS }
 const DEFAULT_SPARES: Record<ServerMode, number> = { serial: 0, async: 0, threading: 2, forking: 1 }
 
 interface Conn {
@@ -154,9 +154,10 @@ export class TcpServer {
       throw new LabError('ERR_UNSUPPORTED', `the ${this.mode} mode needs the lab's worker files`, { mode: this.mode })
     }
     if ((this.mode === 'threading' || this.mode === 'forking') && this.maxConnections > MAX_WORKER_CONNECTIONS) {
-      throw new LabError('ERR_LIMIT', `the ${this.mode} mode starts one ${this.mode === 'threading' ? 'thread' : 'process'} per connection: at most ${MAX_WORKER_CONNECTIONS} connections`, {
-        max: MAX_WORKER_CONNECTIONS,
-        option: 'maxConnections',
+      throw limitError('MAX_WORKER_CONNECTIONS', this.maxConnections, `the ${this.mode} mode starts one ${this.mode === 'threading' ? 'thread' : 'process'} per connection; lower maxConnections`, {
+        use: 'asked',
+        field: 'maxConnections',
+        params: { option: 'maxConnections' },
       })
     }
     const somaxconn = listenQueueCap()

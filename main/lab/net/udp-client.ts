@@ -11,7 +11,7 @@ import {
   type UdpSendResult,
   type UdpSentDatagram,
 } from '../../../shared/contract'
-import { fromNodeError, LabError } from '../errors'
+import { fromNodeError, LabError, limitError } from '../errors'
 import { decodeText, eventText, socketHost } from './encoding'
 import { macroPayload } from './macro-payload'
 
@@ -52,7 +52,7 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
     })
   }
   if (gapMs * (repeat - 1) > MAX_CLIENT_SEND_SPAN_MS) {
-    throw new LabError('ERR_LIMIT', `${repeat} sends ${gapMs} ms apart would take over ${MAX_CLIENT_SEND_SPAN_MS / 1000} s`, { max: MAX_CLIENT_SEND_SPAN_MS })
+    throw limitError('MAX_CLIENT_SEND_SPAN_MS', gapMs * (repeat - 1), `${repeat} sends ${gapMs} ms apart take too long; lower the gap or the repeat`, { use: 'asked', field: 'gapMs' })
   }
   const { port } = opts
   const host = socketHost(opts.host)

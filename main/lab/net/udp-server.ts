@@ -13,7 +13,9 @@ import {
   type ServerStats,
   type UdpServerMode,
 } from '../../../shared/contract'
-import { fromNodeError, LabError } from '../errors'
+import { fromNodeError, LabError, limitError } from '../errors'
+// Delayed replies (async) or datagrams in the serial queue at once; past this a flood is refused rather than piling up timers and buffers.
+import { UDP_MAX_PENDING_DATAGRAMS } from '../../../shared/budgets'
 import { applyHandler, parseHandler, type HandlerPlan } from './handlers'
 import { hexOf, servedHere, type Emit, type EventBody } from './server-events'
 import { UdpThreads } from './udp-threads'
@@ -30,9 +32,6 @@ export interface UdpServerOptions {
   /** Datagrams over this size are counted and refused, not answered. */
   maxDatagramBytes?: number
 }
-
-/** Delayed replies (async) or datagrams in the serial queue at once; past this a flood is refused rather than piling up timers and buffers. */
-const MAX_PENDING_REPLIES = 1024
 
 /** A datagram received and waiting to be handled (serial mode's queue). */
 interface Waiting {
@@ -133,7 +132,7 @@ export class UdpServer {
     this.announce(msg, from, servedHere('loop'), 0)
     const reply = applyHandler(this.plan.name, msg)
     if (this.plan.delayMs === 0) return this.reply(reply, from)
-    if (this.pending.size >= MAX_PENDING_REPLIES) return this.refuse(`${MAX_PENDING_REPLIES} delayed replies already wait`, MAX_PENDING_REPLIES)
+    if (this.pending.size >= UDP_MAX_PENDING_DATAGRAMS) return this.refuse('delayed replies', this.pending.size)
     const timer = setTimeout(() => {
       this.pending.delete(timer)
       this.reply(reply, from)
@@ -157,9 +156,9 @@ export class UdpServer {
     })
   }
 
-  private refuse(why: string, max: number): void {
+  private refuse(waiting: string, used: number): void {
     this.stats.dropped++
-    this.send({ event: 'error', error: new LabError('ERR_LIMIT', `${why}; this datagram is not answered`, { max }).toData() })
+    this.send({ event: 'error', error: limitError('UDP_MAX_PENDING_DATAGRAMS', used, `${used} ${waiting} already wait; this datagram is not answered`).toData() })
   }
 
   // ── serial: socketserver.UDPServer handles one datagram at a time ──
@@ -167,7 +166,7 @@ export class UdpServer {
   // queue (the lab's), not in the kernel's receive buffer where Python's would.
 
   private enqueue(msg: Buffer, from: Address): void {
-    if (this.queue.length >= MAX_PENDING_REPLIES) return this.refuse(`${MAX_PENDING_REPLIES} datagrams already wait in the serial queue`, MAX_PENDING_REPLIES)
+    if (this.queue.length >= UDP_MAX_PENDING_DATAGRAMS) return this.refuse('datagrams in the serial queue', this.queue.length)
     this.queue.push({ msg, from, arrived: performance.now() })
     if (!this.serving) this.serveNext()
   }

@@ -1,7 +1,8 @@
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { ServeStartup, ServedBy } from '../../../shared/contract'
-import { LabError } from '../errors'
+import { LabError, limitError } from '../errors'
+import { UDP_MAX_THREADS, UDP_MAX_WAITING } from '../../../shared/budgets'
 import { registerThread } from '../proc/roles'
 import { endWorker } from '../worker-end'
 import { budgetError, threadBudget } from './budgets'
@@ -14,10 +15,8 @@ export interface ToUdpThread {
 /** A datagram thread → main: started (its OS thread id), or the reply to datagram `id`. */
 export type FromUdpThread = { ready: true; tid: number | null } | { id: number; data: Uint8Array }
 
-/** Threads one UDP server runs at most (datagrams handled at the same time); the lab-wide budget caps all servers together. */
-export const UDP_MAX_THREADS = 32
-/** Datagrams that may wait for a free thread; past this a flood is refused, not queued. */
-export const UDP_MAX_WAITING = 1024
+// Threads one UDP server runs at most, and datagrams that may wait for one: said in shared/budgets.ts.
+export { UDP_MAX_THREADS, UDP_MAX_WAITING }
 /**
  * Threads starting at once, at most: each costs the CPU ~20 ms, and a burst of datagrams starting 30
  * at once starves the threads already running (a busy thread is usually free again long before a
@@ -151,7 +150,7 @@ export class UdpThreads {
     const free = [...this.threads].find((t) => t.readyAt !== null && t.job === null)
     if (free) return this.assign(free, job)
     if (this.waiting.length >= UDP_MAX_WAITING) {
-      return job.fail(new LabError('ERR_LIMIT', `${UDP_MAX_WAITING} datagrams already wait for a thread; this one is not answered`, { max: UDP_MAX_WAITING }))
+      return job.fail(limitError('UDP_MAX_WAITING', this.waiting.length, 'this datagram is not answered'))
     }
     this.waiting.push(job)
     this.startForWaiting()

@@ -6,6 +6,9 @@
 import type { osMethods, OsTree, OsTreeSnapshot, OsWatchInfo } from '../../../shared/contract/os'
 import type { LabContext, LabDomain } from '../context'
 import { LabError, toErrorData } from '../errors'
+// Past OS_MAX_WATCHES watches the oldest is ended to make room: a browser tab that reloads or
+// closes cannot always stop its watch, and such leftovers must not lock the tree out.
+import { OS_MAX_WATCHES } from '../../../shared/budgets'
 import { CounterLab } from './counter'
 import { ProcessTree } from './process-tree'
 import { SocketTable } from '../net/socket-table'
@@ -13,11 +16,6 @@ import { simulate } from './simulator'
 
 type OsMethod = keyof typeof osMethods
 
-/**
- * Past this many watches the oldest is ended to make room: a browser tab that reloads or
- * closes cannot always stop its watch, and such leftovers must not lock the tree out.
- */
-const MAX_WATCHES = 16
 /** Watches of the same root sampled within this long share one sample. */
 const SHARE_MS = 100
 
@@ -98,7 +96,7 @@ export function createOsLab(ctx: LabContext, tree = new ProcessTree(), sockets =
       'os.process': (input) => tree.process(input.pid),
       'os.sockets': (input) => sockets.read(input.pid, input.all === true),
       'os.watch.start': async (input): Promise<OsWatchInfo> => {
-        if (watches.size >= MAX_WATCHES) stopWatch(watches.keys().next().value!)
+        if (watches.size >= OS_MAX_WATCHES) stopWatch(watches.keys().next().value!)
         // Fail now, not in the first event, if the PID does not exist.
         if (input.pid !== undefined) await tree.process(input.pid)
         const w: Watch = {

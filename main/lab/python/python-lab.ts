@@ -13,7 +13,7 @@ import {
 } from '../../../shared/contract'
 import { PYTHON_LISTENING, PYTHON_PEER_WRAPPER, PYTHON_PROGRAMS } from '../../../shared/python/programs'
 import type { LabContext, LabDomain } from '../context'
-import { LabError } from '../errors'
+import { LabError, limitError } from '../errors'
 import { registerProcess } from '../proc/roles'
 import { findPython, pythonCandidates } from './find-python'
 
@@ -83,8 +83,9 @@ export function createPythonLab(ctx: LabContext): LabDomain<PythonMethod> {
     if (program.posixOnly && process.platform === 'win32') {
       throw new LabError('ERR_UNSUPPORTED', `${program.file} uses os.fork, which Windows does not have`, { program: program.id })
     }
-    if ([...peers.values()].filter((r) => r.peer.state === 'running').length >= PYTHON_MAX_RUNNING) {
-      throw new LabError('ERR_LIMIT', `at most ${PYTHON_MAX_RUNNING} Python programs run at once; stop one first`, { max: PYTHON_MAX_RUNNING })
+    const runningNow = [...peers.values()].filter((r) => r.peer.state === 'running').length
+    if (runningNow >= PYTHON_MAX_RUNNING) {
+      throw limitError('PYTHON_MAX_RUNNING', runningNow, 'stop a program first')
     }
     const port = input.port ?? 8081
     if (program.role === 'client' && port === 0) throw new LabError('ERR_INVALID_INPUT', 'a client needs the port of a running server', { path: 'port', detail: 'must be 1–65535 for a client' })
