@@ -7,6 +7,7 @@ import shell from './messages/shell'
 import runs from './messages/runs'
 import relay from './messages/relay'
 import workbench from './messages/workbench'
+import budgets from './messages/budgets'
 
 export type Lang = 'zh' | 'en'
 export const LANGS: { id: Lang; label: string }[] = [
@@ -22,7 +23,7 @@ export interface Catalog {
 }
 
 /** Each part of the lab keeps its own messages; a unit test checks both languages have every key. */
-export const catalogs: Catalog[] = [core, net, learning, proc, sockets, shell, runs, relay, workbench]
+export const catalogs: Catalog[] = [core, net, learning, proc, sockets, shell, runs, relay, workbench, budgets]
 
 function merge(target: MessageTree, source: MessageTree): MessageTree {
   for (const [k, v] of Object.entries(source)) {

@@ -7,6 +7,18 @@ import { DisposableStore } from '../../shared/disposable'
 
 type TopicListener<T extends Topic> = (payload: Events[T]) => void
 
+/** How the last `attempt` ended: the form that sent it highlights the field a refusal names (use-field-errors.ts). */
+export interface AttemptOutcome {
+  /** Counts up with every attempt, so the same outcome twice is still a change. */
+  seq: number
+  method: MethodName
+  input: unknown
+  /** Null when it succeeded. */
+  error: LabErrorData | null
+  /** The notice that shows the error. */
+  noticeId: number | null
+}
+
 /**
  * The connection to the engine: the only store that holds the LabClient. Other stores
  * call `call()` and subscribe to topics with `on()`.
@@ -22,6 +34,10 @@ export const useLabStore = defineStore('lab', () => {
   const info = ref<LabInfo | null>(null)
   const dropped = ref(0)
   const notices = ref<{ id: number; error: LabErrorData }[]>([])
+  const lastOutcome = shallowRef<AttemptOutcome | null>(null)
+  /** Notices whose field a form has highlighted: only they may say "check the highlighted option". */
+  const highlighted = ref<ReadonlySet<number>>(new Set())
+  let outcomes = 0
   /** True while the engine answers; views stop live clocks and stop claiming "listening" when it is false. */
   const connected = computed(() => state.value === 'open')
   /** How many times the page got the engine back after losing it (shown in the status bar). */
@@ -86,18 +102,29 @@ export const useLabStore = defineStore('lab', () => {
   /** Like `call`, but shows a failure as a notice and returns null. */
   async function attempt<M extends MethodName>(method: M, input: Input<M>): Promise<Output<M> | null> {
     const r = await call(method, input)
-    if (r.ok) return r.value
-    notify(r.error)
+    if (r.ok) {
+      lastOutcome.value = { seq: ++outcomes, method, input, error: null, noticeId: null }
+      return r.value
+    }
+    const noticeId = notify(r.error)
+    lastOutcome.value = { seq: ++outcomes, method, input, error: r.error, noticeId }
     return null
   }
 
-  function notify(error: LabErrorData) {
+  function notify(error: LabErrorData): number {
     const id = nextNotice++
     notices.value = [...notices.value.slice(-3), { id, error }]
+    return id
+  }
+
+  /** A form highlighted the field notice `id` names. */
+  function markHighlighted(id: number) {
+    highlighted.value = new Set([...highlighted.value, id].filter((n) => notices.value.some((x) => x.id === n)))
   }
 
   function dismiss(id: number) {
     notices.value = notices.value.filter((n) => n.id !== id)
+    if (highlighted.value.has(id)) highlighted.value = new Set([...highlighted.value].filter((n) => n !== id))
   }
 
   function on<T extends Topic>(topic: T, listener: TopicListener<T>): () => void {
@@ -107,5 +134,5 @@ export const useLabStore = defineStore('lab', () => {
     return subscriptions.add(() => set.delete(listener as (payload: never) => void))
   }
 
-  return { client, state, connected, reconnects, lostAt, info, dropped, notices, connect, call, attempt, notify, dismiss, on, onReconnect }
+  return { client, state, connected, reconnects, lostAt, info, dropped, notices, lastOutcome, highlighted, connect, call, attempt, notify, markHighlighted, dismiss, on, onReconnect }
 })
