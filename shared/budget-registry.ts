@@ -54,6 +54,7 @@ export const BUDGETS = {
   HISTORY_MAX_SETTINGS_BYTES: budget(c.HISTORY_MAX_SETTINGS_BYTES, 'bytes of one History record’s settings'),
   HISTORY_MAX_SUMMARY_BYTES: budget(c.HISTORY_MAX_SUMMARY_BYTES, 'bytes of one History record’s summary'),
   EVENT_BATCH_MAX: budget(w.EVENT_BATCH_MAX, 'events in one batch to the page'),
+  MAX_SAVED_MESSAGES: budget(c.MAX_SAVED_MESSAGES, 'saved messages'),
   'RELAY_LIMITS.relays': budget(c.RELAY_LIMITS.relays, 'relays running at once'),
   'RELAY_LIMITS.connections': budget(c.RELAY_LIMITS.connections, 'TCP connections through one relay'),
   'RELAY_LIMITS.udpPeers': budget(c.RELAY_LIMITS.udpPeers, 'UDP clients one relay keeps'),

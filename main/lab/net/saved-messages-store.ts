@@ -3,7 +3,7 @@ import * as fsp from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { MAX_SAVED_MESSAGES, savedMessageFields, type SavedMessage, type SavedMessageFields, type SavedMessages } from '../../../shared/contract'
-import { LabError } from '../errors'
+import { LabError, limitError } from '../errors'
 import { writeWhole } from '../store/history-store'
 
 export const SAVED_FILE = 'saved-messages.jsonl'
@@ -195,10 +195,7 @@ export class SavedMessagesStore {
 
   private room(adding: number): void {
     if (this.messages.size + adding > MAX_SAVED_MESSAGES) {
-      throw new LabError('ERR_LIMIT', `at most ${MAX_SAVED_MESSAGES} messages can be saved; ${this.messages.size} are, so ${adding} more do not fit`, {
-        max: MAX_SAVED_MESSAGES,
-        saved: this.messages.size,
-      })
+      throw limitError('MAX_SAVED_MESSAGES', this.messages.size, `${adding} more do not fit; delete some first`, { params: { saved: this.messages.size } })
     }
   }
 
