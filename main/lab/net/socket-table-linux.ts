@@ -363,30 +363,66 @@ export class LinuxSocketReader implements SocketReader {
   /** When the namespace last had an IPv6 TCP socket (see `skipTable`); -Infinity before the first read, which reads everything. */
   private tcp6LastSeen = Number.NEGATIVE_INFINITY
   private firstRead = true
+  /**
+   * The engine's own socket inodes as the last fd scan found them (only those some table listed),
+   * and every non-zero inode the last read's tables listed. Null: scan on the next read. See `readSync`.
+   */
+  private ownInodes: Set<number> | null = null
+  private knownInodes = new Set<number>()
+  /** How many reads scanned the engine's fds, and how many trusted the last scan (the bench prints both). */
+  readonly ownScans = { scanned: 0, trusted: 0 }
 
+  /**
+   * The engine's own descriptors are not scanned again while nothing says they changed: with 1,000
+   * connections the listing and an fstat per fd cost about as much as the tcp table's text. The
+   * last scan is trusted only if every non-zero inode in the tables was listed by the previous read
+   * too: a socket the engine opened since (even on a reused fd number) is a new inode, and a TCP or
+   * UDP socket is listed as soon as it listens, connects or is bound.
+   * A socket the engine closed leaves the tables (its TIME_WAIT row has inode 0), so a stale inode
+   * matches nothing; one it handed to a forked child is the child's, whose links are read on every
+   * read and win, as they always did. Otherwise (a new inode) the fds are scanned again after the
+   * tables are read and the rows matched anew.
+   */
   readSync(rootPid: number, pids: number[] | null): SocketRead {
     const unreadable: SocketRead['unreadable'] = []
     const owners = new Map<number, number>()
     const everyone = pids ?? readdirSync(this.root).filter(numeric).map(Number)
+    const self = this.root === '/proc' ? process.pid : -1
+    const trust = pids !== null && this.ownInodes !== null && everyone.includes(self)
+    let doubt = false
     for (const pid of everyone) {
-      const own = pid === process.pid && this.root === '/proc'
+      if (pid === self && trust) {
+        for (const inode of this.ownInodes!) owners.set(inode, pid)
+        continue
+      }
       let fds: string[]
       try {
-        fds = readdirSync(own ? '/proc/self/fd' : `${this.root}/${pid}/fd`)
+        fds = readdirSync(pid === self ? '/proc/self/fd' : `${this.root}/${pid}/fd`)
       } catch (err) {
         // A PID asked for by name is reported; in an all-sockets read other users' processes are simply not attributed.
         if (pids) unreadable.push({ pid, reason: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : 'denied' })
         continue
       }
-      if (own) this.ownSockets(fds, owners)
+      if (pid === self) this.ownSockets(fds, owners)
       else this.linkedSockets(pid, fds, owners)
     }
     // The namespace of the root (a process in a container sees its own sockets); /proc/net if the root is gone.
     const base = existsDir(`${this.root}/${rootPid}/net`) ? `${this.root}/${rootPid}/net` : `${this.root}/net`
     const inUse = this.inUse(base)
-    // In a read for some processes only, a row is built only if it is theirs or no process's (TIME_WAIT & co, matched by port later).
-    const keep: KeepRow | undefined = pids ? (inode) => inode === 0 || owners.has(inode) : undefined
-    const rows: SocketRow[] = []
+    const listed = new Set<number>()
+    const known = this.knownInodes
+    // In a read for some processes only, a row is built only if it is theirs or no process's (TIME_WAIT & co, matched by port
+    // later) — or, while the last fd scan is trusted, a socket new since the last read, which the scan to come may make the engine's.
+    const keep: KeepRow | undefined = pids
+      ? (inode) => {
+          if (inode === 0) return true
+          listed.add(inode)
+          if (owners.has(inode)) return true
+          if (trust && !known.has(inode)) return (doubt = true)
+          return false
+        }
+      : undefined
+    let rows: SocketRow[] = []
     const cut: string[] = []
     const now = performance.now()
     for (const [file, proto, family, counter] of TABLES) {
@@ -396,10 +432,30 @@ export class LinuxSocketReader implements SocketReader {
       if (text.cut) cut.push(file)
       const parsed = parseProcNetBytes(scratch, text.length, proto, family, this.littleEndian, proto === 'udp' && keep ? (inode) => inode !== 0 && keep(inode) : keep)
       if (counter === 'TCP6' && (parsed.length > 0 || (inUse?.get('TCP6') ?? 1) > 0)) this.tcp6LastSeen = now
-      for (const row of parsed) {
-        if (!row.orphan) row.pid = owners.get(row.inode!) ?? null
-        rows.push(row)
+      rows.push(...parsed)
+    }
+    if (trust && doubt) {
+      // Something changed: the engine's fds now, and its rows matched again (children's links stay, as in a first read).
+      const children = owners
+      const fresh = new Map<number, number>()
+      try {
+        this.ownSockets(readdirSync('/proc/self/fd'), fresh)
+      } catch {
+        /* our own fd folder: always there */
       }
+      for (const [inode, pid] of children) if (pid !== self) fresh.set(inode, pid)
+      owners.clear()
+      for (const [inode, pid] of fresh) owners.set(inode, pid)
+      rows = rows.filter((r) => r.orphan || owners.has(r.inode!))
+    }
+    for (const row of rows) if (!row.orphan) row.pid = owners.get(row.inode!) ?? null
+    if (pids !== null && everyone.includes(self)) {
+      if (trust && !doubt) this.ownScans.trusted++
+      else this.ownScans.scanned++
+      const own = new Set<number>()
+      for (const [inode, pid] of owners) if (pid === self && listed.has(inode)) own.add(inode)
+      this.ownInodes = cut.length ? null : own
+      this.knownInodes = listed
     }
     this.firstRead = false
     return cut.length ? { rows, unreadable, cut } : { rows, unreadable }

@@ -39,6 +39,15 @@ export function noteListenBacklog(port: number, backlog: number | null): void {
 const SEEN_MS = 120_000
 const SEEN_MAX = 20_000
 
+interface Seen {
+  pid: number
+  at: number
+  inode: number
+  /** With the inode, what tells this record from a later socket that was given the same inode number. */
+  localPort: number
+  remotePort: number
+}
+
 /** `ss -ltnH`: State Recv-Q Send-Q Local:Port Peer:Port; for LISTEN, Send-Q is the accept queue's limit. */
 export function parseSsListen(text: string): { address: string; port: number; limit: number }[] {
   const out: { address: string; port: number; limit: number }[] = []
@@ -55,7 +64,10 @@ export function parseSsListen(text: string): { address: string; port: number; li
 
 export class SocketTable {
   readonly enginePid = process.pid
-  private readonly seen = new Map<string, { pid: number; at: number }>()
+  /** Connections seen as open files, by both ends (for their TIME_WAIT later), and the same records by inode. */
+  private readonly seen = new Map<string, Seen>()
+  private readonly seenByInode = new Map<number, Seen>()
+  private lastSweep = 0
   /** Null until `ss` was tried; false where it is missing or fails. */
   private ss: boolean | null = null
 
@@ -103,29 +115,53 @@ export class SocketTable {
 
   /** Owned sockets of the processes, plus those no process holds that are theirs by address. */
   private select(rows: SocketRow[], mine: Set<number>, now: number): OsSocket[] {
-    const owned = rows.filter((r) => r.pid !== null && mine.has(r.pid))
-    const listening = owned.filter((r) => r.state === 'LISTEN' && r.proto === 'tcp')
+    const listening: SocketRow[] = []
     const out: OsSocket[] = []
-    for (const r of owned) {
-      if (r.state !== 'LISTEN' && r.proto === 'tcp') this.remember(r, r.pid!, now)
+    for (const r of rows) {
+      if (r.pid === null || !mine.has(r.pid)) continue
+      if (r.proto === 'tcp') {
+        if (r.state === 'LISTEN') listening.push(r)
+        else this.remember(r, r.pid, now)
+      }
       out.push(toSocket(r, 'fd'))
     }
+    const servedBy = (end: OsSocket['local']) => listening.some((l) => l.local.port === end.port && (isWildcard(l.local.address) || sameAddress(l.local.address, end.address)))
     for (const r of rows) {
       if (!r.orphan || r.proto !== 'tcp') continue
-      const servedBy = (end: OsSocket['local']) => listening.some((l) => l.local.port === end.port && (isWildcard(l.local.address) || sameAddress(l.local.address, end.address)))
       if (servedBy(r.local)) out.push(toSocket(r, r.state === 'ESTABLISHED' || r.state === 'CLOSE_WAIT' ? 'accept-queue' : 'listen-port'))
       else if (servedBy(r.remote)) out.push(toSocket(r, 'peer-port'))
       else if (this.seen.has(tupleKey(r))) out.push(toSocket(r, 'seen'))
     }
-    for (const [key, v] of this.seen) if (now - v.at > SEEN_MS) this.seen.delete(key)
+    // Forgetting is swept once a second, not per read: a record outlives SEEN_MS by at most that.
+    if (now - this.lastSweep >= 1_000) {
+      this.lastSweep = now
+      for (const [key, v] of this.seen) {
+        if (now - v.at <= SEEN_MS) continue
+        this.seen.delete(key)
+        if (this.seenByInode.get(v.inode) === v) this.seenByInode.delete(v.inode)
+      }
+    }
     return out
   }
 
+  /** A connection held open now: its record is refreshed in place (found by inode, so no key is built per read). */
   private remember(r: SocketRow, pid: number, now: number): void {
+    const known = r.inode ? this.seenByInode.get(r.inode) : undefined
+    if (known && known.pid === pid && known.localPort === r.local.port && known.remotePort === r.remote.port) {
+      known.at = now
+      return
+    }
     const key = tupleKey(r)
-    this.seen.delete(key) // re-insert: the Map's order is then oldest first
-    this.seen.set(key, { pid, at: now })
-    if (this.seen.size > SEEN_MAX) this.seen.delete(this.seen.keys().next().value!)
+    const record: Seen = { pid, at: now, inode: r.inode ?? 0, localPort: r.local.port, remotePort: r.remote.port }
+    this.seen.delete(key)
+    this.seen.set(key, record)
+    if (record.inode) this.seenByInode.set(record.inode, record)
+    if (this.seen.size > SEEN_MAX) {
+      // The first inserted goes (a connection still open is inserted again on the next read).
+      const [oldKey, old] = this.seen.entries().next().value!
+      this.seen.delete(oldKey)
+      if (this.seenByInode.get(old.inode) === old) this.seenByInode.delete(old.inode)
+    }
   }
 
   /**
