@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ELECTRON_HELP, electronStatus } from './electron-status.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -15,12 +15,14 @@ if (!existsSync(path.join(root, 'out', 'main', 'cli.js'))) {
 // runs the fallback that way on every machine, CI's included, instead of skipping it there).
 const status = process.env.LAB_BROWSER_MODE === '1' ? { installed: false, reason: 'LAB_BROWSER_MODE=1 asked for browser mode' } : electronStatus()
 const extra = process.argv.slice(2)
-let child
 if (status.installed) {
-  child = spawn(status.binary, [root, ...extra], { stdio: 'inherit' })
+  const child = spawn(status.binary, [root, ...extra], { stdio: 'inherit' })
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)))
 } else {
   console.log(`\n${ELECTRON_HELP}\n\n(Why: ${status.reason}.)\n`)
-  child = spawn(process.execPath, [path.join(root, 'bin', 'lab.js'), 'web', ...extra], { stdio: 'inherit' })
+  // Browser mode runs in this process: a second Node start cost as much as the rest of the lab's
+  // own start-up (tests/bench/startup-bench.ts). The CLI reads process.argv and stops on SIGINT/SIGTERM itself.
+  process.argv = [process.argv[0], path.join(root, 'bin', 'lab.js'), 'web', ...extra]
+  await import(pathToFileURL(path.join(root, 'bin', 'lab.js')).href)
 }
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)))

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../helpers/paths'
@@ -8,7 +10,9 @@ import { hasBuild } from '../helpers/required'
 // the path it takes when Electron's binary is missing.
 describe.skipIf(!hasBuild())('npm start without the Electron binary', () => {
   it('explains why and how to get Electron, then starts browser mode and prints its address', async () => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts', 'start.js'), '--no-open', '--port', '0'], { cwd: REPO_ROOT, env: { ...process.env, LAB_BROWSER_MODE: '1' } })
+    // Its own data folder: the learner's real one must not get this run's web-token.
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'lab-start-'))
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts', 'start.js'), '--no-open', '--port', '0', '--data-dir', dataDir], { cwd: REPO_ROOT, env: { ...process.env, LAB_BROWSER_MODE: '1' } })
     let out = ''
     child.stdout.on('data', (d) => (out += d))
     child.stderr.on('data', (d) => (out += d))

@@ -1,4 +1,5 @@
-import iconv from 'iconv-lite'
+import { createRequire } from 'node:module'
+import type IconvLite from 'iconv-lite'
 import { EVENT_TEXT_CHARS, MAX_CLIENT_PAYLOAD_BYTES, type TextEncoding } from '../../../shared/contract'
 import { LabError, limitError } from '../errors'
 
@@ -6,6 +7,9 @@ import { LabError, limitError } from '../errors'
  * Text ↔ bytes for the clients: UTF-8 (Node's own) and GBK (iconv-lite, pure JS), and hex
  * payloads as Packet Sender and NetAssist take them ("48 65 6c", "48:65:6c" or "48656c").
  */
+
+/** Through require(), not import: Node 20's import of a CommonJS package first runs a lexer over it (see main/host/host.ts on ws). */
+const iconv = createRequire(import.meta.url)('iconv-lite') as typeof IconvLite
 
 /** Parses hex digits; spaces, tabs, newlines and colons between bytes are allowed. */
 export function parseHex(text: string): Buffer {
