@@ -81,7 +81,7 @@ const lesson: Lesson = {
       'A server with just these two loops serves one client at a time: until the communication loop ends, the program never gets back to accept(). Meanwhile other clients’ connections have been completed by the kernel and wait in its queue (the argument of listen(5) is that queue’s length), so their connect() succeeds — but nobody reads what they send.',
     ),
     note(
-      '实验室的串行服务器在这里和 Python 不同：Node 只要事件循环在转就会 accept()，而实验室的服务器运行在引擎的事件循环上，这个循环不能停。所以等待的客户端不在内核的 accept 队列里，而是已经被 accept、放在实验室自己的队列里（已建立连接，但没人读）。服务器面板的套接字表把两处都列出来：LISTEN 行的 Recv-Q 是内核 accept 队列，“等待的连接在哪里”一栏是实验室的队列。Node 的监听线程真的被阻塞时（测试里用一个卡在 Atomics.wait 的 worker 线程），连接就会像 Python 那样留在内核队列里。',
+      '实验室的串行服务器在这里和 Python 不同：Node 只要事件循环在转就会 accept()，而实验室的服务器运行在引擎的事件循环上，这个循环不能停。所以等待的客户端不在内核的 accept 队列里，而是已经被 accept、放在实验室自己的队列里（已建立连接，但没人读）。服务器面板的套接字表把两处都列出来：LISTEN 行的 Recv-Q 是内核 accept 队列，“等待的连接在哪里”一栏是实验室的队列。Node 的监听线程真的被阻塞时（测试里用一个卡在 Atomics.wait 的 Worker 线程），连接就会像 Python 那样留在内核队列里。',
       'Here the lab’s serial server differs from Python’s: Node calls accept() whenever its event loop runs, and the lab’s server lives on the engine’s loop, which cannot stop. So a waiting client is not in the kernel’s accept queue: it is already accepted and held in the lab’s own queue (connected, but not read). The server panel’s socket table shows both places: the LISTEN row’s Recv-Q is the kernel’s accept queue, “where the unserved connections wait” counts the lab’s queue. When the thread that owns a Node listener really is blocked (in the tests, a worker thread in Atomics.wait), connections stay in the kernel’s queue, as with Python.',
     ),
     note(

@@ -120,13 +120,13 @@ export function readServerModes({ kind, summary, error }: RunFacts): Text[] {
 
 const lesson: Lesson = {
   id: 'socketserver',
-  title: t('socketserver：server 类与请求处理类', 'socketserver: server classes and request handlers'),
-  summary: t('server 类解决连接问题，请求处理类解决通信问题。', 'Server classes solve connecting; request handlers solve communicating.'),
+  title: t('socketserver：服务器类与请求处理类', 'socketserver: server classes and request handlers'),
+  summary: t('服务器类解决连接问题，请求处理类解决通信问题。', 'Server classes solve connecting; request handlers solve communicating.'),
   body: [
     p('Python 的 socketserver 模块把服务器分成两部分：', 'Python’s socketserver module splits a server into two parts:'),
     list(
       t(
-        'server 类负责连接问题：创建监听套接字、bind、listen，在 serve_forever() 里运行链接循环，并决定怎样处理每个连接。TCPServer 一个接一个地处理；ThreadingTCPServer 为每个连接开一个线程；ForkingTCPServer 为每个连接 fork 一个子进程（Windows 上没有）。UDP 对应 UDPServer、ThreadingUDPServer 和 ForkingUDPServer。',
+        '服务器类负责连接问题：创建监听套接字、bind、listen，在 serve_forever() 里运行链接循环，并决定怎样处理每个连接。TCPServer 一个接一个地处理；ThreadingTCPServer 为每个连接开一个线程；ForkingTCPServer 为每个连接用 os.fork() 创建一个子进程（Windows 上没有）。UDP 对应 UDPServer、ThreadingUDPServer 和 ForkingUDPServer。',
         'A server class solves connecting: it creates the listening socket, binds and listens, runs the accept loop in serve_forever(), and decides how each connection is handled. TCPServer handles them one after another; ThreadingTCPServer starts a thread per connection; ForkingTCPServer forks a child process per connection (not on Windows). For UDP there are UDPServer, ThreadingUDPServer and ForkingUDPServer.',
       ),
       t(
@@ -134,15 +134,15 @@ const lesson: Lesson = {
         'A request handler class solves communicating: you subclass BaseRequestHandler and write handle(). For each request (for TCP, each connection) an instance is created and handle() is called; when handle() returns, the connection is closed.',
       ),
     ),
-    diagram('socketserver', 'server 对象运行链接循环；每个连接交给一个新的处理对象。', 'The server object runs the accept loop; each connection goes to a new handler object.'),
+    diagram('socketserver', '服务器对象运行链接循环；每个连接交给一个新的处理对象。', 'The server object runs the accept loop; each connection goes to a new handler object.'),
     p('在 handle() 里可以用这些属性：', 'Inside handle() you have these attributes:'),
     list(
       t('self.request：TCP 下是与这个客户端的连接套接字；UDP 下是一个元组 (data, socket)，即收到的数据报和服务器自己的 UDP 套接字。', 'self.request: for TCP, the connected socket for this client; for UDP, a tuple (data, socket) — the datagram received and the server’s own UDP socket.'),
       t('self.client_address：客户端的 (IP, 端口)。', 'self.client_address: the client’s (IP, port).'),
-      t('self.server：server 对象本身，例如 self.server.server_address 是服务器监听的地址。', 'self.server: the server object itself; for example self.server.server_address is the address it listens on.'),
+      t('self.server：服务器对象本身，例如 self.server.server_address 是服务器监听的地址。', 'self.server: the server object itself; for example self.server.server_address is the address it listens on.'),
     ),
     note(
-      '课程笔记里写着“self.server 即套接字对象”，这是一处笔误：self.server 是 server 对象（例如 ThreadingTCPServer 的实例），它的监听套接字是 self.server.socket；与客户端通信的连接套接字是 self.request。',
+      '课程笔记里写着“self.server 即套接字对象”，这是一处笔误：self.server 是 服务器对象（例如 ThreadingTCPServer 的实例），它的监听套接字是 self.server.socket；与客户端通信的连接套接字是 self.request。',
       'The course note says that self.server “is the socket object”. That is a slip: self.server is the server object (an instance of ThreadingTCPServer, say); its listening socket is self.server.socket, and the connected socket you talk to the client on is self.request.',
     ),
     p('socketserver 的类是这样组织的：', 'socketserver’s classes fit together like this:'),
@@ -162,7 +162,7 @@ BaseRequestHandler            setup(), handle(), finish(); self.request, self.cl
  ├─ StreamRequestHandler      self.rfile / self.wfile: file objects over the connected socket
  └─ DatagramRequestHandler    self.rfile holds the datagram, self.wfile is sent back`),
     list(
-      t('混入类（mix-in）写在前面：ThreadingMixIn 重写了 process_request()，所以“怎样并发”只由类名的第一部分决定。', 'The mix-in comes first: ThreadingMixIn overrides process_request(), so how requests run concurrently is decided by the first part of the class name alone.'),
+      t('混入类（MixIn）写在前面：ThreadingMixIn 重写了 process_request()，所以“怎样并发”只由类名的第一部分决定。', 'The mix-in comes first: ThreadingMixIn overrides process_request(), so how requests run concurrently is decided by the first part of the class name alone.'),
       t('StreamRequestHandler 把连接套接字包装成文件：self.rfile.readline() 读到换行为止，self.wfile.write() 发送——这是另一种分帧方式（按行）。', 'StreamRequestHandler wraps the connected socket as files: self.rfile.readline() reads up to a newline and self.wfile.write() sends — another way of framing (by lines).'),
     ),
     code(`import socketserver
@@ -178,7 +178,7 @@ class UpperHandler(socketserver.BaseRequestHandler):
 server = socketserver.ThreadingTCPServer(('127.0.0.1', 8081), UpperHandler)
 server.serve_forever()                     # the accept loop`),
     note(
-      '换一个 server 类，就换了并发方式，而处理类一行都不用改：这就是把“连接”和“通信”分开的好处。',
+      '换一个 服务器类，就换了并发方式，而处理类一行都不用改：这就是把“连接”和“通信”分开的好处。',
       'Change the server class and you change how connections run concurrently, without touching a line of the handler: that is the point of keeping connecting and communicating apart.',
     ),
     h('实验室的模式和 socketserver 的类', 'The lab’s modes and socketserver’s classes'),
@@ -188,15 +188,15 @@ server.serve_forever()                     # the accept loop`),
     ),
     list(
       t(
-        '串行（serial）≈ TCPServer：一个线程一次服务一个连接，其他连接等着。差别：Python 的等待连接留在内核的 accept 队列里，实验室的已经被 accept、在实验室自己的队列里等（第 6 课）。',
+        '串行 ≈ TCPServer：一个线程一次服务一个连接，其他连接等着。差别：Python 的等待连接留在内核的 accept 队列里，实验室的已经被 accept、在实验室自己的队列里等（第 6 课）。',
         'serial ≈ TCPServer: one thread serves one connection at a time and the others wait. The difference: Python’s waiting connections stay in the kernel’s accept queue; the lab’s are already accepted and wait in the lab’s own queue (lesson 6).',
       ),
       t(
-        '多线程（threading）≈ ThreadingTCPServer：每个连接一个真正的线程（Node 的 Worker 线程，有自己的线程号），它拿到连接的描述符，在上面阻塞于 recv()、再 send()，连接结束它就结束——和 Python 的线程运行 handle() 一样。差别：Python 在 accept() 之后才开线程（不到 1 ms）；一个 Worker 要启动自己的 JavaScript 引擎，慢得多，所以实验室的每个服务器提前启动几个备用线程，一个被用掉就再启动一个。在没法把描述符交给线程的系统上（Windows、macOS），主线程替线程收发，服务器面板会写明。',
+        '多线程 ≈ ThreadingTCPServer：每个连接一个真正的线程（Node 的 Worker 线程，有自己的线程号），它拿到连接的描述符，在上面阻塞于 recv()、再 send()，连接结束它就结束——和 Python 的线程运行 handle() 一样。差别：Python 在 accept() 之后才开线程（不到 1 ms）；一个 Worker 要启动自己的 JavaScript 引擎，慢得多，所以实验室的每个服务器提前启动几个备用线程，一个被用掉就再启动一个。在没法把描述符交给线程的系统上（Windows、macOS），主线程替线程收发，服务器面板会写明。',
         'threading ≈ ThreadingTCPServer: a real thread per connection (a Node Worker thread, with its own thread id) that is handed the connection’s descriptor, blocks in recv() on it, then send()s, and ends when the connection ends — as Python’s thread runs handle(). The difference: Python starts its thread after accept() (well under a millisecond); a Worker starts a JavaScript engine of its own, which is far slower, so each lab server starts a few spare threads ahead and starts another as one is used. Where a thread cannot be handed a descriptor (Windows, macOS), the main thread receives and sends for it, and the server panel says so.',
       ),
       t(
-        '多进程（forking）≈ ForkingTCPServer：每个连接一个真正的子进程。ForkingTCPServer 在 accept() 之后调用 os.fork()，子进程是服务器的拷贝，带着连接套接字运行 handle() 后退出。Node 没有 os.fork()：实验室的子进程是提前启动的一个新的 Node 进程，它收到连接的描述符，在上面运行阻塞的 recv()/send() 循环（Linux 上；其他系统上用它自己的事件循环服务这个套接字），连接结束后退出。它不是服务器的拷贝，所以服务器的变量它一个也看不到。',
+        '多进程 ≈ ForkingTCPServer：每个连接一个真正的子进程。ForkingTCPServer 在 accept() 之后调用 os.fork()，子进程是服务器的拷贝，带着连接套接字运行 handle() 后退出。Node 没有 os.fork()：实验室的子进程是提前启动的一个新的 Node 进程，它收到连接的描述符，在上面运行阻塞的 recv()/send() 循环（Linux 上；其他系统上用它自己的事件循环服务这个套接字），连接结束后退出。它不是服务器的拷贝，所以服务器的变量它一个也看不到。',
         'forking ≈ ForkingTCPServer: a real child process per connection. ForkingTCPServer calls os.fork() after accept(); the child is a copy of the server, runs handle() with the connected socket and exits. Node has no os.fork(): the lab’s child is a new Node process started ahead, sent the connection’s descriptor; it runs the blocking recv()/send() loop on it (on Linux; elsewhere it serves that socket with its own event loop) and exits when the connection ends. It is not a copy of the server, so it sees none of the server’s variables.',
       ),
       t(
@@ -204,7 +204,7 @@ server.serve_forever()                     # the accept loop`),
         'UDP threading ≈ ThreadingUDPServer: each datagram’s handler runs on a Worker thread. The difference: Python starts a new thread for every datagram and calls sendto() in it; the lab hands the datagram to a free thread (starting a new one only when all are busy), and recvfrom() and sendto() are done by the main thread on the server’s one socket. UDP serial ≈ UDPServer.',
       ),
       t(
-        '异步（async）：socketserver 里没有对应的类；它是一个线程里的事件循环同时看管所有连接，像 Python 的 asyncio（第 8 课）。',
+        '异步：socketserver 里没有对应的类；它是一个线程里的事件循环同时看管所有连接，像 Python 的 asyncio（第 8 课）。',
         'async: socketserver has no such class; it is one thread’s event loop watching every connection, like Python’s asyncio (lesson 8).',
       ),
     ),

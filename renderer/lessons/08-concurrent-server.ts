@@ -144,7 +144,7 @@ const lesson: Lesson = {
       t('实验室的异步模式：257–276 ms，等了约 1 ms——没有东西要启动。', 'The lab’s async mode: 257–276 ms, waiting about 1 ms — nothing to start.'),
       t('实验室的多线程模式：590–1,371 ms。对比实验在服务器一开始监听就连上客户端，每一轮都没有一个客户端遇到准备好的备用线程（0/4），每个线程的启动用了 206–818 ms。', 'The lab’s threading mode: 590–1,371 ms. The comparison connects its clients the moment the server listens, and in no round did a client find a spare thread ready (0 of 4): each thread took 206–818 ms to start.'),
       t('实验室的多进程模式：1,380–2,380 ms，每个子进程的启动用了 1.0–1.8 s。', 'The lab’s forking mode: 1,380–2,380 ms; each child took 1.0–1.8 s to start.'),
-      t('备用已经准备好时（服务器空闲几秒后一次来一个客户端）：等线程 0.06–0.4 ms，等子进程 0.05–19 ms。同一台机器上 Python 开一个线程并等它结束 0.43 ms，fork 一个子进程并等它退出 8 ms。', 'When a spare is ready (one client at a time on a server idle for a few seconds): the wait for a thread was 0.06–0.4 ms, for a child 0.05–19 ms. On the same machine Python started and joined a thread in 0.43 ms and forked a child and waited for its exit in 8 ms.'),
+      t('备用已经准备好时（服务器空闲几秒后一次来一个客户端）：等线程 0.06–0.4 ms，等子进程 0.05–19 ms。同一台机器上 Python 开一个线程并等它结束 0.43 ms，用 os.fork() 创建一个子进程并等它退出 8 ms。', 'When a spare is ready (one client at a time on a server idle for a few seconds): the wait for a thread was 0.06–0.4 ms, for a child 0.05–19 ms. On the same machine Python started and joined a thread in 0.43 ms and forked a child and waited for its exit in 8 ms.'),
     ),
     p(
       '所以“等待接近 0，约 250 ms 完成”说的是 Python 的并发服务器和实验室的异步模式；实验室的多线程、多进程模式要再加上线程或进程的启动，在忙碌的机器上可能是几百毫秒到一两秒。你自己的数字在运行之后显示在下面。',

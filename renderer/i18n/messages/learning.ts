@@ -342,7 +342,7 @@ export default defineCatalog({
       },
       exercise: {
         title: '练习：你自己的代码，由实验室检查',
-        how: '实验室把一份起始程序复制到数据文件夹里的 exercises 文件夹。用你自己的编辑器修改并保存，然后点“检查”：实验室用 Python 运行你的文件，像自动评分程序一样测试它，并说明发送了什么、收到了什么、哪一步为什么没通过。',
+        how: '实验室把一份起始程序复制到数据文件夹里的练习文件夹（路径见下）。用你自己的编辑器修改并保存，然后点“检查”：实验室用 Python 运行你的文件，像自动评分程序一样测试它，并说明发送了什么、收到了什么、哪一步为什么没通过。',
         file: '你的文件：',
         prepare: '复制起始程序',
         openFolder: '打开文件夹',
@@ -369,7 +369,7 @@ export default defineCatalog({
       },
       practice: {
         title: '练习：先自己算，再让模拟器揭晓',
-        lead: '由种子生成的题目，就像 OSTEP 的 process-run 作业。先算出每个时钟周期里每个进程的状态（也可以只算总数），然后揭晓：实验室用模拟器运行同一道题，逐格判分。',
+        lead: '由种子生成的题目，就像 OSTEP 的 process-run.py 作业。先算出每个时钟周期里每个进程的状态（也可以只算总数），然后揭晓：实验室用模拟器运行同一道题，逐格判分。',
         setup: '一个 CPU；策略：{policy}；每次 I/O 需要 {io} 个时钟周期（种子 {seed}）。',
         cpu: '{n} 个 CPU 周期',
         io: 'I/O',
@@ -458,7 +458,7 @@ export default defineCatalog({
         accept: 'conn, addr = accept()',
         recvSend: 'recv() → send()',
         closed: '客户端关闭 → conn.close()',
-        serverObj: 'server：serve_forever()',
+        serverObj: '服务器对象：serve_forever()',
         handler: 'handler.handle()',
         connection: '连接 {n}',
         waiting: '等待中',

@@ -188,6 +188,8 @@ export default defineCatalog({
         },
       },
       sticky: {
+        // The chunk table's bytes column (issue 11: said in Chinese on a Chinese screen).
+        hexColumn: 'hex',
         setup: 'Experiment',
         reset: 'Reset',
         messages: 'Messages, one send() each',
@@ -528,6 +530,7 @@ export default defineCatalog({
         },
       },
       sticky: {
+        hexColumn: '十六进制',
         setup: '实验设置',
         reset: '重置',
         messages: '消息（每条一次 send()）',
