@@ -37,6 +37,9 @@ export interface SendForm {
   hex: boolean
   repeat: number
   gapMs: number
+  /** Expand {{COUNTER}} and the other macros (shared/macros.ts) at each write; `counter` is the first one's. */
+  macros?: boolean
+  counter?: number
 }
 
 export interface UdpForm extends SendForm {
@@ -44,6 +47,9 @@ export interface UdpForm extends SendForm {
   port: number
   encoding: TextEncoding
 }
+
+/** Only sends that ask for macros carry the fields (the engine's defaults otherwise). */
+const macroFields = (form: SendForm) => (form.macros ? { macros: true, ...(form.counter !== undefined ? { counter: form.counter } : {}) } : {})
 
 export interface UdpRun {
   id: number
@@ -173,7 +179,7 @@ export const useNetClientsStore = defineStore('netClients', () => {
     triggerRef(clients)
     version.value++
     try {
-      return await lab.attempt('net.tcpClient.send', { id, payload: form.payload, hex: form.hex, repeat: form.repeat, gapMs: form.gapMs })
+      return await lab.attempt('net.tcpClient.send', { id, payload: form.payload, hex: form.hex, repeat: form.repeat, gapMs: form.gapMs, ...macroFields(form) })
     } finally {
       view.sending = false
       triggerRef(clients)
@@ -203,6 +209,7 @@ export const useNetClientsStore = defineStore('netClients', () => {
         encoding: form.encoding,
         repeat: form.repeat,
         gapMs: form.gapMs,
+        ...macroFields(form),
       })
       if (result) udpRuns.value = [{ id: nextUdp++, payload: form.payload, hex: form.hex, encoding: form.encoding, result }, ...udpRuns.value].slice(0, 20)
       return result

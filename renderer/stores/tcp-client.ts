@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { TcpSendResult } from '../../shared/contract'
+import { ONE_SHOT_TIMEOUT_MS, type TcpSendResult } from '../../shared/contract'
 import { useLabStore } from './lab'
 
 export interface Exchange {
@@ -18,13 +18,17 @@ export const useTcpClientStore = defineStore('tcpClient', () => {
   /** The message field, kept here so a lesson's preset can fill it. */
   const draft = ref('hello')
   /** Which client the panel shows (kept while the learner visits other views): one-shot, persistent TCP, UDP. */
-  const kind = ref<'once' | 'tcp' | 'udp'>('once')
+  const kind = ref<'once' | 'tcp' | 'udp' | 'saved'>('once')
+  /** The one-shot client's two timeouts (ms), settings kept while the page lives; sent as typed, the contract checks them. */
+  const connectTimeoutMs = ref<number>(ONE_SHOT_TIMEOUT_MS.default)
+  const replyTimeoutMs = ref<number>(ONE_SHOT_TIMEOUT_MS.default)
   let nextId = 1
 
   async function send(host: string, port: number, message: string) {
     sending.value = true
     try {
-      const result = await lab.attempt('net.tcp.send', { host, port, message })
+      const timeouts = { connectTimeoutMs: Number(connectTimeoutMs.value), replyTimeoutMs: Number(replyTimeoutMs.value) }
+      const result = await lab.attempt('net.tcp.send', { host, port, message, ...timeouts })
       if (result) exchanges.value = [{ id: nextId++, at: Date.now(), sent: message, result }, ...exchanges.value].slice(0, 50)
       return result
     } finally {
@@ -32,5 +36,5 @@ export const useTcpClientStore = defineStore('tcpClient', () => {
     }
   }
 
-  return { exchanges, sending, draft, kind, send }
+  return { exchanges, sending, draft, kind, connectTimeoutMs, replyTimeoutMs, send }
 })

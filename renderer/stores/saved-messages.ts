@@ -1,0 +1,166 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import {
+  MAX_SAVED_IMPORT_BATCH,
+  SAVED_EXPORT_FORMAT,
+  SAVED_EXPORT_VERSION,
+  savedExportFile,
+  type SavedExportFile,
+  type SavedMessage,
+  type SavedMessageFields,
+  type SavedMessages,
+} from '../../shared/contract'
+import type { LabErrorData } from '../../shared/errors'
+import { errorData } from '../../shared/errors'
+import { useLabStore } from './lab'
+import { useNetClientsStore } from './net-clients'
+
+/** What the last send of a saved message did, shown on its row. */
+export interface SavedSendOutcome {
+  at: number
+  /** `tcp`: the persistent client it went through; `udp`: datagrams sent and replies. */
+  via: string | null
+  sends: number
+  replies: number | null
+  firstReply: string | null
+  error: LabErrorData | null
+}
+
+/** The list grouped for the panel: groups in first-seen order, '' (no group) last. */
+export function groupMessages(list: readonly SavedMessage[]): { group: string; messages: SavedMessage[] }[] {
+  const groups = new Map<string, SavedMessage[]>()
+  for (const m of list) {
+    const g = groups.get(m.group)
+    if (g) g.push(m)
+    else groups.set(m.group, [m])
+  }
+  const named = [...groups.entries()].filter(([g]) => g !== '')
+  const none = groups.get('')
+  return [...named, ...(none ? [['', none] as const] : [])].map(([group, messages]) => ({ group, messages }))
+}
+
+/** The file an export writes: the contract's `savedExportFile` shape, so an import reads it back. */
+export function exportFile(list: readonly SavedMessage[], at = Date.now()): SavedExportFile {
+  return {
+    format: SAVED_EXPORT_FORMAT,
+    version: SAVED_EXPORT_VERSION,
+    exportedAt: at,
+    messages: list.map(({ id: _id, savedAt: _at, ...fields }) => fields),
+  }
+}
+
+/**
+ * Reads an import file's text: JSON, then the contract's schema. The first problem comes back as
+ * an ERR_INVALID_INPUT naming its path (e.g. `messages[2].port`), before anything is saved.
+ */
+export function readImport(text: string): { ok: true; messages: SavedMessageFields[] } | { ok: false; error: LabErrorData } {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    return { ok: false, error: errorData('ERR_INVALID_INPUT', `the file is not JSON: ${(err as Error).message}`, { detail: 'not JSON', path: '' }) }
+  }
+  const parsed = savedExportFile.parse(value)
+  if (!parsed.ok) {
+    const { path, message, code, params } = parsed.issue
+    return { ok: false, error: errorData('ERR_INVALID_INPUT', `${path} ${message}`, { ...params, path, detail: `${path} ${message}`, reason: code }) }
+  }
+  if (parsed.value.messages.length === 0) return { ok: false, error: errorData('ERR_INVALID_INPUT', 'the file holds no messages', { detail: 'messages: []', path: 'messages' }) }
+  return { ok: true, messages: parsed.value.messages }
+}
+
+/**
+ * Saved messages (Packet Sender's stored packets): kept by the engine in the data folder; sent
+ * through the clients the panel already has — a persistent TCP client to the message's target
+ * (one is opened when none with its framing and encoding is), or the UDP sender — so replies show
+ * where the learner reads them. `{{COUNTER}}` counts per message from 1 for as long as the page lives.
+ */
+export const useSavedMessagesStore = defineStore('savedMessages', () => {
+  const lab = useLabStore()
+  const clients = useNetClientsStore()
+  const state = ref<SavedMessages>({ messages: [], file: null, damaged: 0, damagedFile: null })
+  const loaded = ref(false)
+  const busy = ref(false)
+  /** id → the counter its next send starts from. */
+  const counters = ref<Record<string, number>>({})
+  const outcomes = ref<Record<string, SavedSendOutcome>>({})
+  const groups = computed(() => groupMessages(state.value.messages))
+
+  async function refresh() {
+    const r = await lab.call('net.saved.list', {})
+    if (r.ok) {
+      state.value = r.value
+      loaded.value = true
+    } else lab.notify(r.error)
+  }
+  lab.on('net.saved.changed', () => void refresh())
+  lab.onReconnect(() => void refresh())
+
+  async function save(fields: SavedMessageFields, id?: string): Promise<SavedMessage | null> {
+    busy.value = true
+    try {
+      const r = await lab.call('net.saved.put', id ? { id, message: fields } : { message: fields })
+      if (!r.ok) {
+        lab.notify(r.error)
+        return null
+      }
+      await refresh()
+      return r.value
+    } finally {
+      busy.value = false
+    }
+  }
+
+  async function remove(id: string) {
+    if (await lab.attempt('net.saved.remove', { id })) await refresh()
+  }
+
+  /** Imports in parts of MAX_SAVED_IMPORT_BATCH (a browser-mode request is at most 1 MiB); the whole file was checked first. */
+  async function importMessages(list: SavedMessageFields[]): Promise<number> {
+    busy.value = true
+    let added = 0
+    try {
+      for (let i = 0; i < list.length; i += MAX_SAVED_IMPORT_BATCH) {
+        const r = await lab.attempt('net.saved.import', { messages: list.slice(i, i + MAX_SAVED_IMPORT_BATCH) })
+        if (!r) break
+        added += r.added
+      }
+      await refresh()
+      return added
+    } finally {
+      busy.value = false
+    }
+  }
+
+  const counterOf = (id: string) => counters.value[id] ?? 1
+  function resetCounter(id: string) {
+    counters.value = { ...counters.value, [id]: 1 }
+  }
+
+  async function send(m: SavedMessage): Promise<SavedSendOutcome> {
+    const counter = m.macros ? { macros: true, counter: counterOf(m.id) } : {}
+    const form = { payload: m.payload, hex: m.hex, repeat: m.repeat, gapMs: m.gapMs, ...counter }
+    let outcome: SavedSendOutcome
+    if (m.proto === 'udp') {
+      const r = await clients.udpSend({ ...form, host: m.host, port: m.port, encoding: m.encoding })
+      outcome = r
+        ? { at: Date.now(), via: null, sends: r.sent.length, replies: r.replies.length, firstReply: r.replies[0]?.text ?? null, error: null }
+        : failed()
+      if (r) counters.value = { ...counters.value, [m.id]: r.nextCounter }
+    } else {
+      // A persistent client to the same target, framing and encoding, or a new one.
+      const open = clients.clients.find(
+        (c) => c.info.state === 'open' && c.info.host === m.host && c.info.port === m.port && c.info.frame === m.frame && c.info.encoding === m.encoding,
+      )
+      const id = open?.info.id ?? (await clients.open({ host: m.host, port: m.port, nodelay: true, frame: m.frame, encoding: m.encoding }))?.id
+      const r = id ? await clients.send(id, form) : null
+      outcome = r ? { at: Date.now(), via: r.id, sends: r.sends, replies: null, firstReply: null, error: null } : failed()
+      if (r) counters.value = { ...counters.value, [m.id]: r.nextCounter }
+    }
+    outcomes.value = { ...outcomes.value, [m.id]: outcome }
+    return outcome
+  }
+  const failed = (): SavedSendOutcome => ({ at: Date.now(), via: null, sends: 0, replies: null, firstReply: null, error: lab.notices.at(-1)?.error ?? null })
+
+  return { state, loaded, busy, groups, counters, outcomes, refresh, save, remove, importMessages, counterOf, resetCounter, send }
+})
