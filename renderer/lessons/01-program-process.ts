@@ -5,7 +5,9 @@ import { diagram, list, note, p, t, type Lesson, type RunFacts, type Text } from
  * Reads the learner's run: how many processes (distinct PIDs) ran the tasks, what starting them
  * cost, and why the wall time is longer than one task when there were fewer CPUs than processes.
  */
-export function readProcesses({ kind, summary, cpus }: RunFacts): Text[] {
+export function readProcesses(facts: RunFacts): Text[] {
+  const { kind, summary, cpus } = facts
+  if (kind === 'proc.compare') return readComparePool(summary)
   if (kind !== 'proc.run') return []
   const tasks = num(summary.tasks)
   const pids = num(summary.pids)
@@ -57,7 +59,64 @@ export function readProcesses({ kind, summary, cpus }: RunFacts): Text[] {
       )
     }
   }
+  return [...out, ...readRecentRuns(facts.recent ?? [])]
+}
+
+/**
+ * More than one run since the prediction: the same program gave new processes every time (their
+ * PIDs differ from run to run), as many as the pool started, and what starting them cost per child.
+ */
+function readRecentRuns(recent: RunFacts['summary'][]): Text[] {
+  const runs = recent.filter((s) => num(s.pids) !== null && num(s.workers) !== null).slice(0, 5)
+  if (runs.length < 2) return []
+  const oldestFirst = [...runs].reverse()
+  const lists = oldestFirst.map((s) => (typeof s.pidList === 'string' && s.pidList ? s.pidList : null))
+  const out: Text[] = []
+  const zhRuns = oldestFirst.map((s, i) => `第 ${i + 1} 次：进程池 ${num(s.workers)} 个子进程，${num(s.pids)} 个 PID${lists[i] ? `（${lists[i]}）` : ''}`).join('；')
+  const enRuns = oldestFirst.map((s, i) => `run ${i + 1}: a pool of ${count(num(s.workers)!, 'child', 'children')}, ${count(num(s.pids)!, 'PID', 'PIDs')}${lists[i] ? ` (${lists[i]})` : ''}`).join('; ')
+  out.push(t(`你在预测之后运行了 ${runs.length} 次（从早到晚）——${zhRuns}。`, `You ran it ${runs.length} times since your prediction (oldest first) — ${enRuns}.`))
+  const sets = lists.filter((l): l is string => l !== null).map((l) => new Set(l.split(', ')))
+  const shared = sets.length >= 2 && sets.some((a, i) => sets.some((b, j) => j > i && [...a].some((pid) => b.has(pid))))
+  if (sets.length >= 2 && !shared) {
+    out.push(
+      t(
+        '每一次都是同一个任务程序，却是一批新的进程：没有一个 PID 在两次运行里重复。运行结束时进程池关闭了它的子进程，下一次运行，操作系统又创建新的进程、分配新的 PID。',
+        'Every time it was the same task program, but a new set of processes: no PID appears in two runs. When a run ended the pool closed its children; the next run the OS created new processes with new PIDs.',
+      ),
+    )
+  }
+  if (new Set(runs.map((s) => num(s.workers))).size > 1) {
+    out.push(
+      t(
+        '进程的个数跟着进程池的大小走，而不是跟着任务数：子进程只有那么多，一个子进程做完一个任务就接着做下一个。',
+        'The number of processes followed the pool’s size, not the number of tasks: there were only so many children, and a child that finished one task took the next.',
+      ),
+    )
+  }
+  const children = runs.reduce((n, s) => n + num(s.workers)!, 0)
+  const startup = runs.reduce((n, s) => n + (num(s.startupMs) ?? 0), 0)
+  if (children > 0 && startup > 0) {
+    out.push(
+      t(
+        `这 ${runs.length} 次一共启动了 ${children} 个子进程，用了 ${ms(startup)}：平均每个约 ${ms(startup / children)}。这就是“创建一个进程不是免费的”的实测数字。`,
+        `These ${runs.length} runs started ${count(children, 'child', 'children')} in ${ms(startup)} altogether: about ${ms(startup / children)} each. That is “a new process is not free”, measured.`,
+      ),
+    )
+  }
   return out
+}
+
+/** Lesson 1 also reads a comparison (its second History kind): the parallel part's pool children ran its tasks. */
+function readComparePool(summary: RunFacts['summary']): Text[] {
+  const tasks = num(summary.tasks)
+  const workers = num(summary.parallelWorkers)
+  if (tasks === null || workers === null) return []
+  return [
+    t(
+      `这是一次对比运行：并行那一段用进程池的 ${workers} 个子进程运行了 ${tasks} 个任务——一个程序，${workers} 个进程同时在运行。要看每个任务的 PID，打开“运行任务”的结果表；要只看第 1 课的实验，按上面的“试一试”。`,
+      `This is a comparison: its parallel part ran ${count(tasks, 'task', 'tasks')} in the pool’s ${count(workers, 'child', 'children')} — one program, ${count(workers, 'process', 'processes')} running at once. For each task’s PID, see the run’s results table; for lesson 1’s own experiment, press the try-it above.`,
+    ),
+  ]
 }
 
 const lesson: Lesson = {

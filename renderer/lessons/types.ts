@@ -64,6 +64,8 @@ export interface RunFacts {
   cpus: number | null
   /** The run of the same kind before this one, also made after the prediction (two policies compared). */
   earlier?: HistorySummary
+  /** The runs of this same kind made after the prediction, newest first (this one first), at most 5. */
+  recent?: HistorySummary[]
   /** Set when kind is 'error'. */
   error?: RunError
 }

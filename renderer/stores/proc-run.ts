@@ -26,8 +26,11 @@ export interface RunProgress {
 
 /** Serial vs concurrent vs parallel: the task spec, the runs and their live progress. */
 /** How many tasks, how many of them wait on I/O, the pool's size and the distinct PIDs that ran them, for the lessons' readings. */
-function poolSummary(run: RunResult): Record<string, number> {
+function poolSummary(run: RunResult): Record<string, number | string> {
+  const pids = [...new Set(run.tasks.map((t) => t.pid).filter((pid) => pid !== null))].sort((a, b) => a - b)
   return {
+    // The PIDs themselves (at most 8): lesson 1 shows that every run starts new processes.
+    pidList: pids.slice(0, 8).join(', '),
     tasks: run.tasks.length,
     ioTasks: run.tasks.filter((t) => t.kind === 'io').length,
     workers: run.workers,

@@ -40,6 +40,31 @@ describe.skipIf(!hasChromium)('Lessons 7 and 8 read the learner’s own server a
   const session = useBrowserSession()
 
   for (const [lang, theme] of [['en', 'light'], ['zh', 'dark']] as const) {
+    it(`lesson 1 in ${lang}: two runs of the try-it are read together — new PIDs each time, the start-up per child`, async () => {
+      const { browser, url } = session
+      const page = await openLab(browser, url, { lang, theme, screen: 'small' })
+      await openLesson(page, 'program-process')
+      await predict(page, 'three')
+      const count = async () => ((await callLab(url, 'history.list', { kind: 'proc.run', limit: 100 })) as unknown[]).length
+      for (let i = 0; i < 2; i++) {
+        const before = await count()
+        await page.getByTestId('try-it').nth(0).click()
+        await expect.poll(count, { timeout: 120_000, interval: 250 }).toBeGreaterThan(before)
+        await page.getByTestId('back-to-lesson').click()
+        await page.locator('[data-lesson-page="program-process"]').waitFor()
+      }
+      const reading = page.getByTestId('prediction-reading')
+      await reading.waitFor()
+      const text = (await reading.textContent()) ?? ''
+      expect(text).toMatch(lang === 'zh' ? /你在预测之后运行了 2 次（从早到晚）——第 1 次：进程池 3 个子进程，3 个 PID（[\d, ]+）；第 2 次/ : /You ran it 2 times since your prediction \(oldest first\) — run 1: a pool of 3 children, 3 PIDs \([\d, ]+\); run 2/)
+      expect(text).toMatch(lang === 'zh' ? /没有一个 PID 在两次运行里重复/ : /no PID appears in two runs/)
+      if (lang === 'zh') expect(englishWords(await prose(reading)), 'the reading').toEqual([])
+      await reading.evaluate((el) => el.scrollIntoView({ block: 'start' }))
+      await screenshot(page, `lesson-01-runs-${lang}`)
+      expect(pageProblems(page)).toEqual([])
+      await page.context().close()
+    }, 300_000)
+
     it(`lesson 7 in ${lang}: the threading try-it’s server, with a client connected, is read as a thread per connection`, async () => {
       const { browser, url } = session
       const page = await openLab(browser, url, { lang, theme, screen: 'small' })

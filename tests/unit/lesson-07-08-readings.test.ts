@@ -190,3 +190,33 @@ describe('every measure lessons 7 and 8 keep or show has a name in both language
     }
   })
 })
+
+// ---- lesson 1 reads more than one run ------------------------------------------------------------
+
+describe('lesson 1 reads the learner’s last runs together, and a comparison', () => {
+  const run = (workers: number, pids: string, startupMs: number) => ({ mode: 'parallel', wallMs: 2034, cpuMs: 6010, tasks: 3, ioTasks: 0, workers, pids: pids.split(', ').length, pidList: pids, startupMs })
+  it('three runs: new PIDs every time, the count follows the pool, the start-up per child', () => {
+    const recent = [run(2, '4200, 4201', 40), run(3, '4150, 4151, 4152', 66), run(3, '4101, 4102, 4103', 61)]
+    const lines = read('program-process', { kind: 'proc.run', summary: recent[0]!, cpus: 4, earlier: recent[1], recent })
+    bothLanguages(lines)
+    const text = en(lines)
+    expect(text).toMatch(/You ran it 3 times since your prediction \(oldest first\) — run 1: a pool of 3 children, 3 PIDs \(4101, 4102, 4103\); run 2: .*\(4150, 4151, 4152\); run 3: a pool of 2 children, 2 PIDs \(4200, 4201\)/)
+    expect(text).toMatch(/no PID appears in two runs/)
+    expect(text).toMatch(/followed the pool’s size, not the number of tasks/)
+    expect(text).toMatch(/started 8 children in 167 ms altogether: about 21 ms each/)
+  })
+  it('one run alone says nothing about runs; a PID seen twice is not called new', () => {
+    const one = read('program-process', { kind: 'proc.run', summary: run(3, '1, 2, 3', 61), cpus: 4, recent: [run(3, '1, 2, 3', 61)] })
+    expect(en(one)).not.toMatch(/You ran it/)
+    const again = [run(3, '7, 8, 9', 50), run(3, '5, 6, 7', 50)]
+    const lines = read('program-process', { kind: 'proc.run', summary: again[0]!, cpus: 4, recent: again })
+    expect(en(lines)).toMatch(/You ran it 2 times/)
+    expect(en(lines)).not.toMatch(/no PID appears in two runs/)
+    expect(en(lines)).not.toMatch(/followed the pool’s size/)
+  })
+  it('a comparison: the parallel part’s pool children', () => {
+    const lines = read('program-process', { kind: 'proc.compare', summary: { serialMs: 1608, parallelMs: 815, tasks: 4, ioTasks: 0, parallelWorkers: 2 }, cpus: 2 })
+    bothLanguages(lines)
+    expect(en(lines)).toMatch(/its parallel part ran 4 tasks in the pool’s 2 children — one program, 2 processes running at once/)
+  })
+})

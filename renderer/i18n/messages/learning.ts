@@ -268,6 +268,7 @@ export default defineCatalog({
         waiting: 'connections waiting',
         // Lessons 7 and 8 (issues 9, 11): a comparison's settings and parts, a try-it server's threads and spares.
         cancelled: 'run cancelled',
+        pidList: 'PIDs',
         clients: 'clients',
         messages: 'messages per client',
         delayMs: 'handler delay, ms',
@@ -569,6 +570,7 @@ export default defineCatalog({
         serving: '服务中的连接',
         waiting: '等待中的连接',
         cancelled: '已取消',
+        pidList: '各个 PID',
         clients: '客户端数',
         messages: '每个客户端的消息数',
         delayMs: '处理延迟，毫秒',
