@@ -1,13 +1,15 @@
 import type { LabErrorData } from '../errors'
-import { boolean, host, int, object, oneOf, optional, port, refine, string, type Hint } from '../schema'
+import { boolean, host, int, object, oneOf, optional, port, refine, string } from '../schema'
 import { method } from './spec'
+import { DEFAULT_MAX_FRAME_BYTES, handlerProblem } from './net-values'
+
+// The values a connection's thread or process needs live in net-values.ts (no schemas there).
+export { DEFAULT_MAX_FRAME_BYTES, EVENT_HEX_BYTES, HANDLER_PATTERN, MAX_DELAY_MS, handlerProblem } from './net-values'
 
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 8081
 /** Cap for one payload sent from a client (docs/SECURITY.md item 9). */
 export const MAX_PAYLOAD_CHARS = 65_536
-/** How many bytes of each read are kept as hex in an event; the byte count is always exact. */
-export const EVENT_HEX_BYTES = 256
 
 /**
  * How a TCP server serves its connections (docs/ARCHITECTURE.md, "Where the design differs from the course's Python"):
@@ -37,12 +39,9 @@ export const DEFAULT_UDP_SERVER_MODE: UdpServerMode = 'async'
  */
 export const FRAMINGS = ['none', 'len32le', 'len32be', 'line'] as const
 export type Framing = (typeof FRAMINGS)[number]
-/** A frame (or an unfinished line) longer than this closes its connection before anything is allocated. */
-export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024
 /** The most a UDP datagram can carry over IPv4 (65,535 − 8 UDP − 20 IP header bytes). */
 export const MAX_DATAGRAM_BYTES = 65_507
 export const MAX_RECV_SIZE = 65_536
-export const MAX_DELAY_MS = 60_000
 /** The listen backlog by default: socketserver's `request_queue_size = 5`. */
 export const DEFAULT_REQUEST_QUEUE_SIZE = 5
 /** The most the lab asks for; the OS caps it further at its `somaxconn` (Linux: /proc/sys/net/core/somaxconn). */
@@ -52,23 +51,6 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 120_000
 /** Threads or processes a threading/forking server keeps ready ahead of connections. */
 export const MAX_SPARES = 32
 
-/**
- * What a server does with each read (or, with framing, each message):
- * `upper` (the course's `data.upper()`, ASCII letters only), `echo`, `reverse` (the bytes reversed),
- * `delay:<ms>` (upper-case, but only after <ms> milliseconds, 0–MAX_DELAY_MS: makes concurrency visible).
- * The pattern gives the form; `handlerProblem` also checks the delay against MAX_DELAY_MS.
- */
-export const HANDLER_PATTERN = /^(?:upper|echo|reverse|delay:\d{1,9})$/
-const HANDLER_HINT: Hint = {
-  en: `must be upper, echo, reverse or delay:<ms> with ms from 0 to ${MAX_DELAY_MS}`,
-  zh: `只能是 upper、echo、reverse 或 delay:<毫秒>（毫秒为 0 到 ${MAX_DELAY_MS}）`,
-}
-/** Null when the lab runs this handler; else why not, in both languages: the engine, the CLI and the UI ask here. */
-export function handlerProblem(spec: string): Hint | null {
-  if (!HANDLER_PATTERN.test(spec)) return HANDLER_HINT
-  if (spec.startsWith('delay:') && Number(spec.slice('delay:'.length)) > MAX_DELAY_MS) return HANDLER_HINT
-  return null
-}
 export const DEFAULT_HANDLER = 'upper'
 export type HandlerSpec = string
 

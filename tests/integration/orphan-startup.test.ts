@@ -7,7 +7,7 @@ import { isAlive as alive, waitUntil } from '../helpers/procs'
 
 /** docs/SECURITY.md item 24: a child whose lab is killed while the child is still starting exits too. */
 describe('a forked child started just before kill -9 of the lab', () => {
-  it.each(['pool-child.js', 'tcp-handler-child.js', 'counter-child.js'])('%s exits by itself within two seconds', async (entry) => {
+  it.each(['pool-child.js', 'tcp-handler-child.cjs', 'counter-child.js'])('%s exits by itself within two seconds', async (entry) => {
     const parent = spawn(process.execPath, [path.join(REPO_ROOT, 'tests/fixtures/fork-then-die.mjs'), path.join(WORKERS_DIR, entry)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     })

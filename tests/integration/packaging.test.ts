@@ -105,7 +105,8 @@ describe.skipIf(!built)('packaging (electron-builder --linux dir, offline)', () 
     for (const entry of ['package.json', 'out/main/electron.js', 'out/main/cli.js', 'out/preload/preload.cjs', 'out/renderer/index.html']) {
       expect(files, entry).toContain(entry)
     }
-    const workers = readdirSync(path.join(REPO_ROOT, 'out', 'main', 'workers')).filter((f) => f.endsWith('.js'))
+    // Connection threads/processes are self-contained CommonJS (.cjs, electron.config.ts), the rest ES modules.
+    const workers = readdirSync(path.join(REPO_ROOT, 'out', 'main', 'workers')).filter((f) => /\.c?js$/.test(f))
     expect(workers.length).toBeGreaterThan(0)
     for (const w of workers) expect(files, w).toContain(`out/main/workers/${w}`)
     // Every chunk the entries import is there too.
@@ -194,8 +195,8 @@ describe.skipIf(!built)('packaging (electron-builder --linux dir, offline)', () 
       .sort()
     const packedEntries = () =>
       files
-        .filter((f) => /^out\/main\/workers\/[^/]+\.js$/.test(f))
-        .map((f) => path.basename(f, '.js'))
+        .filter((f) => /^out\/main\/workers\/[^/]+\.c?js$/.test(f))
+        .map((f) => path.basename(f).replace(/\.c?js$/, ''))
         .sort()
 
     beforeAll(() => asar.extractAll(asarFile, extracted))
@@ -207,7 +208,8 @@ describe.skipIf(!built)('packaging (electron-builder --linux dir, offline)', () 
     })
 
     it.each(sourceEntries)('starts %s with Node from the extracted tree, and it says ready', async (name) => {
-      const entry = path.join(extracted, 'out', 'main', 'workers', `${name}.js`)
+      const base = path.join(extracted, 'out', 'main', 'workers', name)
+      const entry = existsSync(`${base}.cjs`) ? `${base}.cjs` : `${base}.js`
       expect(existsSync(entry), entry).toBe(true)
       const ready = name.endsWith('-thread') ? startThread(entry) : startChild(entry, extracted)
       await expect(ready).resolves.toBe('ready')

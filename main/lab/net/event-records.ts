@@ -7,7 +7,7 @@
  *
  * Record: [u32 size of the whole record][u8 kind][u32 bytes][u32 raw length][raw | JSON]
  */
-import { EVENT_HEX_BYTES } from '../../../shared/contract'
+import { EVENT_HEX_BYTES } from '../../../shared/contract/net-values'
 
 /** Totals: the running counts (bytes in, out, messages, bytes an unfinished message holds), a forking child's. */
 export const IoKind = { Json: 0, Recv: 1, Message: 2, Send: 3, Totals: 4 } as const

@@ -65,7 +65,7 @@ export class SpareChild implements Startable {
     if (this.c || this.cancelled) return
     this.startedAt = performance.now()
     const stdio: StdioOptions = this.guard ? ['ignore', 'ignore', 'inherit', 'ipc', 'pipe'] : ['ignore', 'ignore', 'inherit', 'ipc']
-    const child = forkLabChild(path.join(this.workersDir, 'tcp-handler-child.js'), { stdio })
+    const child = forkLabChild(path.join(this.workersDir, 'tcp-handler-child.cjs'), { stdio })
     this.c = child
     const pid = child.pid ?? -1
     if (this.guard && pid > 0) {

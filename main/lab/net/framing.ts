@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_FRAME_BYTES, type Framing } from '../../../shared/contract'
+import type { Framing } from '../../../shared/contract'
+import { DEFAULT_MAX_FRAME_BYTES } from '../../../shared/contract/net-values'
 import { LabError } from '../errors'
 
 const LF = 0x0a

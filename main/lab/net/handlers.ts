@@ -1,4 +1,4 @@
-import { handlerProblem } from '../../../shared/contract'
+import { handlerProblem } from '../../../shared/contract/net-values'
 import { LabError } from '../errors'
 
 /**

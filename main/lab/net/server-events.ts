@@ -1,5 +1,6 @@
 import { readlinkSync } from 'node:fs'
-import { EVENT_HEX_BYTES, type ServedBy, type ServerEvent } from '../../../shared/contract'
+import type { ServedBy, ServerEvent } from '../../../shared/contract'
+import { EVENT_HEX_BYTES } from '../../../shared/contract/net-values'
 
 export type Emit = (event: ServerEvent) => void
 /** A server event before the server stamps its id and time. */

@@ -31,7 +31,7 @@ export class ThreadHandler {
   private failure: Error | null = null
 
   constructor(workersDir: string, handler: string) {
-    this.worker = new Worker(path.join(workersDir, 'tcp-handler-thread.js'), {
+    this.worker = new Worker(path.join(workersDir, 'tcp-handler-thread.cjs'), {
       workerData: { handler },
       // One thread per connection: keep each one's heap small.
       resourceLimits: { maxOldGenerationSizeMb: 64 },
@@ -140,7 +140,7 @@ export class SpareThread implements Startable {
   begin(): void {
     if (this.w || this.cancelled) return
     this.startedAt = performance.now()
-    const w = new Worker(path.join(this.workersDir, 'tcp-handler-thread.js'), {
+    const w = new Worker(path.join(this.workersDir, 'tcp-handler-thread.cjs'), {
       workerData: { handler: this.handler },
       resourceLimits: { maxOldGenerationSizeMb: 64 },
       stdout: false,

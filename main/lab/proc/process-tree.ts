@@ -39,7 +39,7 @@ const ELECTRON_TYPES: Record<string, ProcessRole> = {
 const WORKER_ENTRIES: [RegExp, ProcessRole][] = [
   [/workers[\\/]pool-child\.js\b/, 'pool'],
   [/workers[\\/]counter-child\.js\b/, 'counter'],
-  [/workers[\\/]tcp-handler-child\.js\b/, 'connection'],
+  [/workers[\\/]tcp-handler-child\.cjs\b/, 'connection'],
 ]
 
 /** Thread names some runtimes give (newer Node, Electron); Node 20 names every thread "node". */
