@@ -189,6 +189,12 @@ export type ServerEvent = { serverId: string; at: number; logSeq?: number } & (
   | { event: 'sendto'; to: Address; bytes: number }
   | { event: 'error'; conn?: number; error: LabErrorData }
   | { event: 'closed' }
+  /**
+   * Threading/forking (issue 9): `ready` spare threads or processes are started and waiting for a
+   * connection, of the `of` the server keeps; sent whenever that changes (a spare became ready, was
+   * taken by a connection, or exited), so a client can wait for `ready === of` instead of sleeping.
+   */
+  | { event: 'spares'; ready: number; of: number }
 )
 
 export interface TcpSendResult {

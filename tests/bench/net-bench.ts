@@ -8,6 +8,11 @@
  *   - UDP: bare Node dgram, `lab serve udp --json`, Python's ThreadingUDPServer.
  * Prints one table; ratios are against the baseline measured in the same run. Not a test: it
  * asserts only that every reply was right.
+ *
+ * Threading/forking rows start their measured load only once the server says all its spares are
+ * ready (its `spares` event, ready === of, after the warm-up's connections took some): the
+ * "spares ready" column says how many were. NET_BENCH_ONLY=<regex> runs only the rows whose name
+ * matches it (the TCP baselines always run), e.g. NET_BENCH_ONLY='threading|forking'.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync, closeSync, writeFileSync } from 'node:fs'
@@ -52,6 +57,27 @@ interface Started {
   logFile: string
 }
 
+const SPARES_READY_WAIT_MS = 180_000
+
+/**
+ * Waits until the lab server's last `spares` event says every spare is ready, after the warm-up's
+ * `warmupClients` connections are in the log (each took its spare, and said so, before that
+ * connection's line): a condition read from the server's own log, never a sleep. Gives up (and the
+ * table says how many were ready) after SPARES_READY_WAIT_MS on a machine too busy to start them.
+ */
+async function sparesReady(logFile: string, since: number, warmupClients: number): Promise<{ ready: number; of: number }> {
+  const end = Date.now() + SPARES_READY_WAIT_MS
+  let last = { ready: 0, of: 0 }
+  for (;;) {
+    const log = readFileSync(logFile, 'utf8')
+    const connections = log.slice(since).split('\n').filter((l) => l.includes('"event":"connection"')).length
+    const spares = log.split('\n').filter((l) => l.includes('"event":"spares"'))
+    if (spares.length > 0) last = JSON.parse(spares[spares.length - 1]!) as { ready: number; of: number }
+    if ((connections >= warmupClients && last.of > 0 && last.ready === last.of) || Date.now() > end) return last
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
 /** Starts a server whose stdout goes to a file (so a chatty server never waits on us); resolves its port. */
 async function startServer(name: string, cmd: string, args: string[]): Promise<Started> {
   const logFile = path.join(tmp, `${name}.log`)
@@ -91,6 +117,8 @@ interface Row {
   result: LoadResult
   events?: number
   spares?: SpareStats
+  /** Threading/forking: spares ready when the measured load started, of how many the server keeps. */
+  readyAtStart?: { ready: number; of: number }
 }
 
 /** From the lab's own `connection` events: how each connection got its thread or process (never hidden). */
@@ -132,7 +160,10 @@ async function bench(name: string, proto: 'tcp' | 'udp', cmd: string, args: stri
   const server = await startServer(name, cmd, args)
   try {
     const common = { proto, host: '127.0.0.1', port: server.port, bytes: BYTES, replyTimeoutMs: proto === 'udp' ? 1_000 : 60_000 }
+    const beforeWarmup = readFileSync(server.logFile, 'utf8').length
     await runLoad({ ...common, ...WARMUP })
+    const hasSpares = name.startsWith('lab') && /threading|forking/.test(name) && proto === 'tcp'
+    const readyAtStart = hasSpares ? await sparesReady(server.logFile, beforeWarmup, WARMUP.clients) : undefined
     // The warm-up's connections are in the log too: only the measured run's are counted.
     const before = readFileSync(server.logFile, 'utf8').length
     const result = await runLoad({ ...common, clients: CLIENTS, messages })
@@ -141,7 +172,7 @@ async function bench(name: string, proto: 'tcp' | 'udp', cmd: string, args: stri
     const lines = log.split('\n').filter(Boolean).length
     const measured = path.join(tmp, `${name.replace(/\W+/g, '_')}.measured.log`)
     writeFileSync(measured, log.slice(before))
-    return { server: name, proto, load: `${CLIENTS}×${messages}`, result, events: lines - 1, spares: spareStats(measured, result) }
+    return { server: name, proto, load: `${CLIENTS}×${messages}`, result, events: lines - 1, spares: spareStats(measured, result), readyAtStart }
   } finally {
     await stop(server.child)
   }
@@ -159,48 +190,64 @@ async function udpModeRows(): Promise<Row[]> {
   return [await bench('lab udp threading', 'udp', ...lab('serve', 'udp', '--mode', 'threading'))]
 }
 
+const ONLY = process.env.NET_BENCH_ONLY ? new RegExp(process.env.NET_BENCH_ONLY) : null
+
 it('net bench: one load client against each server', async () => {
   const python = hasPython
   const rows: Row[] = []
-  rows.push(await bench('node net (baseline)', 'tcp', ...node('bare-tcp-server.mjs')))
-  rows.push(await bench('lab async, all events', 'tcp', ...lab('serve', 'tcp', '--mode', 'async')))
+  // NET_BENCH_ONLY: the rows it does not name are not run (the TCP baselines always are).
+  const wanted = (name: string) => !ONLY || ONLY.test(name) || name.startsWith('node net (baseline')
+  const benchIf = (name: string, proto: 'tcp' | 'udp', cmd: string, args: string[], messages?: number) => (wanted(name) ? bench(name, proto, cmd, args, messages) : undefined)
+  const add = (row: Row | undefined) => {
+    if (row) rows.push(row)
+  }
+  add(await benchIf('node net (baseline)', 'tcp', ...node('bare-tcp-server.mjs')))
+  add(await benchIf('lab async, all events', 'tcp', ...lab('serve', 'tcp', '--mode', 'async')))
   // Like for like: both at backlog 128 (the lab's default of 5 makes most of 32 connects retry their SYN).
-  rows.push(await bench('node net (backlog 128)', 'tcp', ...node('bare-tcp-server.mjs', '128')))
-  rows.push(await bench('lab async, all events (backlog 128)', 'tcp', ...lab('serve', 'tcp', '--mode', 'async', '--request-queue-size', '128')))
+  add(await benchIf('node net (backlog 128)', 'tcp', ...node('bare-tcp-server.mjs', '128')))
+  add(await benchIf('lab async, all events (backlog 128)', 'tcp', ...lab('serve', 'tcp', '--mode', 'async', '--request-queue-size', '128')))
   // Interleaved, lab then Python, so that the machine's load hits both alike. Backlog 5 is socketserver's
   // own request_queue_size (the course as written); 128 compares like for like without SYN retries.
   for (const backlog of ['5', '128']) {
-    rows.push(await bench(`lab threading (backlog ${backlog})`, 'tcp', ...lab('serve', 'tcp', '--mode', 'threading', '--request-queue-size', backlog)))
-    if (python) rows.push(await bench(`python ThreadingTCPServer (backlog ${backlog})`, 'tcp', ...py('course_tcp_server.py', 'threading', backlog)))
-    rows.push(await bench(`lab forking (backlog ${backlog})`, 'tcp', ...lab('serve', 'tcp', '--mode', 'forking', '--request-queue-size', backlog)))
-    if (python) rows.push(await bench(`python ForkingTCPServer (backlog ${backlog})`, 'tcp', ...py('course_tcp_server.py', 'forking', backlog)))
+    add(await benchIf(`lab threading (backlog ${backlog})`, 'tcp', ...lab('serve', 'tcp', '--mode', 'threading', '--request-queue-size', backlog)))
+    if (python) add(await benchIf(`python ThreadingTCPServer (backlog ${backlog})`, 'tcp', ...py('course_tcp_server.py', 'threading', backlog)))
+    add(await benchIf(`lab forking (backlog ${backlog})`, 'tcp', ...lab('serve', 'tcp', '--mode', 'forking', '--request-queue-size', backlog)))
+    if (python) add(await benchIf(`python ForkingTCPServer (backlog ${backlog})`, 'tcp', ...py('course_tcp_server.py', 'forking', backlog)))
     // More spares (a server setting): what warm threads and processes buy, and what they do not.
-    rows.push(await bench(`lab threading, 32 spares (backlog ${backlog})`, 'tcp', ...lab('serve', 'tcp', '--mode', 'threading', '--request-queue-size', backlog, '--spares', '32')))
-    rows.push(await bench(`lab forking, 8 spares (backlog ${backlog})`, 'tcp', ...lab('serve', 'tcp', '--mode', 'forking', '--request-queue-size', backlog, '--spares', '8')))
+    add(await benchIf(`lab threading, 32 spares (backlog ${backlog})`, 'tcp', ...lab('serve', 'tcp', '--mode', 'threading', '--request-queue-size', backlog, '--spares', '32')))
+    add(await benchIf(`lab forking, 8 spares (backlog ${backlog})`, 'tcp', ...lab('serve', 'tcp', '--mode', 'forking', '--request-queue-size', backlog, '--spares', '8')))
   }
   if (OTHER_NODE) {
     const v = execFileSync(OTHER_NODE, ['-v']).toString().trim()
-    rows.push(await bench(`lab forking on Node ${v} (backlog 5)`, 'tcp', ...labOn(OTHER_NODE, 'serve', 'tcp', '--mode', 'forking')))
-    rows.push(await bench(`lab threading on Node ${v} (backlog 5)`, 'tcp', ...labOn(OTHER_NODE, 'serve', 'tcp', '--mode', 'threading')))
+    add(await benchIf(`lab forking on Node ${v} (backlog 5)`, 'tcp', ...labOn(OTHER_NODE, 'serve', 'tcp', '--mode', 'forking')))
+    add(await benchIf(`lab threading on Node ${v} (backlog 5)`, 'tcp', ...labOn(OTHER_NODE, 'serve', 'tcp', '--mode', 'threading')))
   }
-  rows.push(await bench('lab serial', 'tcp', ...lab('serve', 'tcp', '--mode', 'serial', '--request-queue-size', '128'), SERIAL_MESSAGES))
-  if (python) rows.push(await bench('python TCPServer (serial, backlog 128)', 'tcp', ...py('course_tcp_server.py', 'serial', '128'), SERIAL_MESSAGES))
+  add(await benchIf('lab serial', 'tcp', ...lab('serve', 'tcp', '--mode', 'serial', '--request-queue-size', '128'), SERIAL_MESSAGES))
+  if (python) add(await benchIf('python TCPServer (serial, backlog 128)', 'tcp', ...py('course_tcp_server.py', 'serial', '128'), SERIAL_MESSAGES))
   // Measured again last: on a shared machine the spread between the two baselines shows the noise.
-  rows.push(await bench('node net (baseline again)', 'tcp', ...node('bare-tcp-server.mjs')))
-  rows.push(await bench('node dgram (baseline)', 'udp', ...node('bare-udp-server.mjs')))
-  rows.push(await bench('lab udp, all events', 'udp', ...lab('serve', 'udp')))
-  if (python) rows.push(await bench('python ThreadingUDPServer', 'udp', ...py('course_udp_server.py')))
-  rows.push(...(await udpModeRows()))
+  add(await benchIf('node net (baseline again)', 'tcp', ...node('bare-tcp-server.mjs')))
+  add(await benchIf('node dgram (baseline)', 'udp', ...node('bare-udp-server.mjs')))
+  add(await benchIf('lab udp, all events', 'udp', ...lab('serve', 'udp')))
+  if (python) add(await benchIf('python ThreadingUDPServer', 'udp', ...py('course_udp_server.py')))
+  if (wanted('lab udp threading')) rows.push(...(await udpModeRows()))
 
   const tcpBase = rows.filter((r) => r.server === 'node net (baseline)' || r.server === 'node net (baseline again)')
   const base = {
     // The ratio is against the mean of the two TCP baseline runs.
     tcp: tcpBase.reduce((n, r) => n + r.result.msgsPerSec, 0) / tcpBase.length,
-    udp: rows.find((r) => r.server === 'node dgram (baseline)')!.result.msgsPerSec,
+    udp: rows.find((r) => r.server === 'node dgram (baseline)')?.result.msgsPerSec ?? NaN,
   }
   const fmt = (n: number, d = 0) => n.toFixed(d)
+  /** A lab threading/forking/serial row against Python's server of the same kind and backlog, same run. */
+  const vsPython = (r: Row): string => {
+    const m = /^lab (threading|forking|serial)\b.*?(?:\(backlog (\d+)\))?$/.exec(r.server)
+    if (!m || r.server.includes(' on Node ')) return '-'
+    const name = m[1] === 'serial' ? 'python TCPServer (serial, backlog 128)' : `python ${m[1] === 'threading' ? 'Threading' : 'Forking'}TCPServer (backlog ${m[2]})`
+    const py = rows.find((x) => x.server === name)
+    return py ? `${fmt(r.result.msgsPerSec / py.result.msgsPerSec, 2)}×` : '-'
+  }
   const table = [
-    ['server', 'proto', 'load', 'msgs/s', 'p50 ms', 'p99 ms', '1st reply p50', '1st reply max', 'retried', 'warm spare', 'spare wait p50/max', 'start p50', 'warm 1st reply p50', 'wrong', 'lost', 'events', 'vs baseline'],
+    ['server', 'proto', 'load', 'msgs/s', 'p50 ms', 'p99 ms', '1st reply p50', '1st reply max', 'retried', 'spares ready', 'warm spare', 'spare wait p50/max', 'start p50', 'warm 1st reply p50', 'wrong', 'lost', 'events', 'vs baseline', 'vs python'],
     ...rows.map((r) => [
       r.server,
       r.proto,
@@ -211,6 +258,7 @@ it('net bench: one load client against each server', async () => {
       fmt(firstReply(r).p50, 1),
       fmt(firstReply(r).max, 0),
       String(firstReply(r).retried),
+      r.readyAtStart ? `${r.readyAtStart.ready}/${r.readyAtStart.of}` : '-',
       r.spares ? `${r.spares.warm}/${r.spares.total}` : '-',
       r.spares ? `${fmt(r.spares.waitP50, 1)}/${fmt(r.spares.waitMax, 0)}` : '-',
       r.spares ? fmt(r.spares.startP50, 0) : '-',
@@ -219,6 +267,7 @@ it('net bench: one load client against each server', async () => {
       String(r.result.lost),
       r.server.startsWith('lab') ? String(r.events) : '-',
       `${fmt(r.result.msgsPerSec / base[r.proto], 2)}×`,
+      vsPython(r),
     ]),
   ]
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)))

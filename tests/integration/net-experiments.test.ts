@@ -152,6 +152,9 @@ describe('serial vs concurrent comparison', () => {
     expect(new Set(pids).size).toBe(2)
     expect(pids).not.toContain(process.pid)
     expect(r.modes[0]!.port).not.toBe(r.modes[1]!.port)
+    // The clients came once the spares were ready (threading keeps 2, forking 1): those found one ready.
+    if (process.platform === 'linux') expect(threading!.clients.map((c) => c.startup?.spare)).toEqual([true, true])
+    expect(forking!.clients.filter((c) => c.startup?.spare).length).toBeGreaterThanOrEqual(1)
   })
 
   it('refuses a serial run that would take minutes', async () => {

@@ -123,3 +123,40 @@ describe('after close()', () => {
     expect(made.length).toBe(before)
   })
 })
+
+describe('"spares ready": a condition to wait for, never a sleep', () => {
+  it('is warm only once every spare has said ready; a take makes it cold until the replacement is ready', async () => {
+    const { p, made } = pool(2, 2)
+    let warmed = false
+    void p.whenWarm().then((w) => (warmed = w))
+    const changes: number[] = []
+    p.onChange(() => changes.push(p.readyCount))
+    made[0]!.finishStart()
+    await tick()
+    expect([p.warm, warmed, p.readyCount]).toEqual([false, false, 1])
+    made[1]!.finishStart()
+    await tick()
+    expect([p.warm, warmed, p.readyCount]).toEqual([true, true, 2])
+    p.take()
+    expect([p.warm, p.readyCount]).toEqual([false, 1])
+    const again = p.whenWarm()
+    made[2]!.finishStart()
+    await expect(again).resolves.toBe(true)
+    expect(changes).toEqual([1, 2, 1, 2])
+  })
+
+  it('with the lab-wide budget spent it is warm with fewer spares (every one it could start is ready)', async () => {
+    const { p, made } = pool(3, 3, 2)
+    for (const f of made) f.finishStart()
+    await expect(p.whenWarm()).resolves.toBe(true)
+    expect(p.readyCount).toBe(2)
+  })
+
+  it('a wait ends (false) when the pool closes first', async () => {
+    const { p } = pool(2, 1)
+    const w = p.whenWarm()
+    await p.close()
+    await expect(w).resolves.toBe(false)
+    expect(p.warm).toBe(false)
+  })
+})

@@ -71,6 +71,8 @@ function describe(e: ServerEvent): string {
       return `${e.conn ? `#${e.conn} ` : ''}error ${e.error.code}: ${e.error.message}`
     case 'closed':
       return 'server closed'
+    case 'spares':
+      return `spares ready: ${e.ready} of ${e.of}`
   }
 }
 

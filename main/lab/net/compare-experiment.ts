@@ -114,6 +114,9 @@ export async function runCompare(
     let lastProgress = 0
     try {
       const info = await server.listen()
+      // Threading/forking: the clients come once the server's spares are ready (a Python server is
+      // ready when it listens); each client's start-up figures then say honestly which found a spare.
+      await Promise.race([server.sparesWarm(), untilAborted(deps.signal)])
       const epoch0 = Date.now()
       const load = await runLoad({
         proto: 'tcp',
@@ -177,6 +180,14 @@ export async function runCompare(
     modes: results,
     ...(cancelled ? { cancelled } : {}),
   }
+}
+
+/** Resolves when the run is cancelled; never without a signal. */
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve()
+    signal?.addEventListener('abort', () => resolve(), { once: true })
+  })
 }
 
 /** Which modes Python can run here, and why the others are left out (said on screen). */

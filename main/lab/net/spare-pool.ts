@@ -37,6 +37,9 @@ export class SparePool<T extends Startable> {
   private closed = false
   /** Taken by connections that wait for them: they start at once, in arrival order. */
   private claimed = 0
+  /** The lab-wide budget refused a spare: the pool keeps fewer than `count` until the next take() finds budget again. */
+  private short = false
+  private readonly watchers = new Set<() => void>()
 
   /** `create` takes from a lab-wide budget and returns null when it is spent; `overBudget` is the error then. */
   constructor(
@@ -57,23 +60,69 @@ export class SparePool<T extends Startable> {
       const done = () => {
         this.starting--
         this.pump()
+        this.changed()
       }
       t.ready.then(done, done)
     }
   }
 
   private topUp(): void {
+    this.short = false
     while (!this.closed && this.idle.length < this.count) {
       const t = this.create()
-      if (!t) break
+      if (!t) {
+        this.short = true
+        break
+      }
       this.idle.push(t)
       this.queue.push(t)
       void t.exited.then(() => {
         const i = this.idle.indexOf(t)
-        if (i >= 0) this.idle.splice(i, 1)
+        if (i >= 0) {
+          this.idle.splice(i, 1)
+          this.changed()
+        }
       })
     }
     this.pump()
+  }
+
+  // ---- "spares ready": what a benchmark, a test or the UI waits for, never a sleep ----
+
+  /** Spares ready now: started, said ready, not given to a connection yet. */
+  get readyCount(): number {
+    return this.idle.filter((t) => t.startMs !== null).length
+  }
+
+  /**
+   * Every spare the pool keeps is ready: none starting, none waiting for a start slot (fewer than
+   * `count` only when the lab-wide budget refused one). False once closed.
+   */
+  get warm(): boolean {
+    return !this.closed && this.queue.length === 0 && (this.short || this.idle.length === this.count) && this.idle.every((t) => t.startMs !== null)
+  }
+
+  /** Calls `fn` whenever `readyCount` may have changed (a spare became ready, was taken, exited). Returns the unsubscribe. */
+  onChange(fn: () => void): () => void {
+    this.watchers.add(fn)
+    return () => this.watchers.delete(fn)
+  }
+
+  /** Resolves true as soon as the pool is `warm` (at once if it is), false if it closes first. */
+  whenWarm(): Promise<boolean> {
+    if (this.warm) return Promise.resolve(true)
+    if (this.closed) return Promise.resolve(false)
+    return new Promise((resolve) => {
+      const off = this.onChange(() => {
+        if (!this.warm && !this.closed) return
+        off()
+        resolve(this.warm)
+      })
+    })
+  }
+
+  private changed(): void {
+    for (const fn of [...this.watchers]) fn()
   }
 
   /**
@@ -93,6 +142,7 @@ export class SparePool<T extends Startable> {
     // A connection waits for it: behind those already waiting, before every replacement spare.
     if (!t.begun) this.queue.splice(this.claimed++, 0, t)
     this.topUp()
+    this.changed()
     return t
   }
 
@@ -101,6 +151,8 @@ export class SparePool<T extends Startable> {
     this.closed = true
     this.queue.splice(0)
     const all = this.idle.splice(0)
+    this.changed()
+    this.watchers.clear()
     await Promise.all(all.map((t) => t.stop()))
   }
 }

@@ -192,7 +192,33 @@ export class TcpServer {
     this.server.on('connection', (socket) => this.accept(socket))
     this.server.on('error', (err) => this.send({ event: 'error', error: fromNodeError(err, { host, port }).toData() }))
     this.send({ event: 'listening', proto: 'tcp', host, port: this.boundPort })
+    this.reportSpares()
     return this.info()
+  }
+
+  private get sparePool(): SparePool<SpareThread> | SparePool<SpareChild> | null {
+    return this.spares ?? this.childSpares
+  }
+
+  /** A `spares` event whenever the number of ready spares changes (shown in the log; what the bench waits for). */
+  private reportSpares(): void {
+    const pool = this.sparePool
+    if (!pool) return
+    let last = -1
+    pool.onChange(() => {
+      const ready = pool.readyCount
+      if (ready === last || this.state !== 'listening') return
+      last = ready
+      this.send({ event: 'spares', ready, of: pool.count })
+    })
+  }
+
+  /**
+   * Resolves true once every spare thread or process is ready (threading/forking), false if the
+   * server keeps none or stops first: what a test or benchmark waits for before its load.
+   */
+  sparesWarm(): Promise<boolean> {
+    return this.sparePool?.whenWarm() ?? Promise.resolve(false)
   }
 
   private accept(socket: net.Socket): void {

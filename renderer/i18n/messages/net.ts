@@ -159,6 +159,7 @@ export default defineCatalog({
           sendto: 'replied {bytes} bytes to {to}',
           error: 'error {code}',
           closed: 'server stopped',
+          spares: 'spares ready (threads or processes started ahead of connections): {ready} of {of}',
         },
         cev: {
           connected: 'connected {local} → {remote}',
@@ -183,6 +184,7 @@ export default defineCatalog({
             sendto: 'sendto',
             error: 'error',
             closed: 'stopped',
+            spares: 'spares',
           },
           client: { connected: 'connected', sent: 'send', received: 'recv', message: 'message', closed: 'closed', error: 'error' },
         },
@@ -501,6 +503,7 @@ export default defineCatalog({
           sendto: '向 {to} 回复 {bytes} 字节',
           error: '错误 {code}',
           closed: '服务器已停止',
+          spares: '预先启动的线程或进程已就绪：{ready} / {of}',
         },
         cev: {
           connected: '已连接 {local} → {remote}',
@@ -525,6 +528,7 @@ export default defineCatalog({
             sendto: 'sendto',
             error: '错误',
             closed: '服务器停止',
+            spares: '预备',
           },
           client: { connected: '已连接', sent: 'send', received: 'recv', message: '分帧消息', closed: '已关闭', error: '错误' },
         },
