@@ -1,23 +1,8 @@
 import { errorData, isErrorCode, type ErrorCode, type LabErrorData } from '../../shared/errors'
 import { BUDGETS, type BudgetName } from '../../shared/budget-registry'
+import { LabError } from './lab-error'
 
-/** Thrown inside the engine; turned into `{ ok: false, error }` at the facade, never sent as an object. */
-export class LabError extends Error {
-  readonly code: ErrorCode
-  readonly params?: Record<string, string | number>
-  /** The input field it is about (the contract's name for it), when one is to blame. */
-  readonly field?: string
-  constructor(code: ErrorCode, message: string, params?: Record<string, string | number>, field?: string) {
-    super(message)
-    this.name = 'LabError'
-    this.code = code
-    this.params = params
-    this.field = field
-  }
-  toData(): LabErrorData {
-    return errorData(this.code, this.message, this.params, this.field)
-  }
-}
+export { LabError }
 
 const NODE_CODES: Record<string, ErrorCode> = {
   EADDRINUSE: 'ERR_PORT_IN_USE',

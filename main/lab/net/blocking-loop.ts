@@ -12,9 +12,8 @@
  */
 import fs from 'node:fs'
 import type { CloseReason } from '../../../shared/contract'
-import { LabError } from '../errors'
+import { LabError } from '../lab-error'
 import { encodeFrame, FrameDecoder, FrameTooLargeError } from './framing'
-import { bufferError } from './budgets'
 import { applyHandler, type HandlerPlan } from './handlers'
 import type { SessionEvent, SessionOptions } from './session'
 
@@ -32,6 +31,11 @@ export interface LoopIo {
   event(e: SessionEvent): void
   /** Running totals; `held`: bytes of an unfinished message the decoder keeps now. */
   count(bytesIn: number, bytesOut: number, messages: number, held: number): void
+  /**
+   * The budget refused this connection's unfinished message; the loop ends ('error'). The caller's
+   * main thread reports ERR_LIMIT: it has the budget registry, which a connection thread does not load.
+   */
+  overBudget(): void
 }
 
 /** What the loop takes its buffered bytes from: the lab-wide budget (budgets.ts), or a child's report of it. */
@@ -42,6 +46,9 @@ export interface HeldBudget {
 }
 
 const DEFAULT_READ = 64 * 1024
+
+/** The held-bytes budget said no (reported through `LoopIo.overBudget`). */
+class OverBudget extends Error {}
 
 /** Runs the loop on `fd` until the client closes or an error ends it; never closes `fd` (its owner does). */
 export function runBlockingLoop(fd: number, opts: SessionOptions, plan: HandlerPlan, io: LoopIo, budget?: HeldBudget): CloseReason {
@@ -79,7 +86,7 @@ export function runBlockingLoop(fd: number, opts: SessionOptions, plan: HandlerP
           throw err
         }
         if (decoder.pendingBytes !== held) {
-          if (budget && !budget.take(decoder.pendingBytes - held)) throw bufferError(budget.limit)
+          if (budget && !budget.take(decoder.pendingBytes - held)) throw new OverBudget()
           held = decoder.pendingBytes
         }
         for (const m of payloads) {
@@ -96,6 +103,10 @@ export function runBlockingLoop(fd: number, opts: SessionOptions, plan: HandlerP
       if (opts.readDelayMs > 0 && !io.sleep(opts.readDelayMs)) return 'server'
     }
   } catch (err) {
+    if (err instanceof OverBudget) {
+      io.overBudget()
+      return 'error'
+    }
     const code = (err as NodeJS.ErrnoException).code
     // ECONNRESET: the client reset; EPIPE/ENOTCONN/EAGAIN: the server aborted the connection to wake this read.
     if (code === 'ECONNRESET') return 'reset'

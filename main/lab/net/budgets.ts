@@ -7,44 +7,11 @@
  */
 import { LAB_BUFFER_BYTES, LAB_CHILD_BUDGET, LAB_THREAD_BUDGET } from '../../../shared/budgets'
 import { limitError, type LabError } from '../errors'
+import { SharedBudget } from './shared-budget'
+
+export { SharedBudget }
 
 export { LAB_BUFFER_BYTES, LAB_CHILD_BUDGET, LAB_THREAD_BUDGET }
-
-/** A count that many threads of this process can take from and give back to (Atomics on shared memory). */
-export class SharedBudget {
-  readonly cell: Int32Array
-  constructor(
-    public limit: number,
-    sab: SharedArrayBuffer = new SharedArrayBuffer(4),
-  ) {
-    this.cell = new Int32Array(sab)
-  }
-
-  get sab(): SharedArrayBuffer {
-    return this.cell.buffer as SharedArrayBuffer
-  }
-
-  get used(): number {
-    return Atomics.load(this.cell, 0)
-  }
-
-  /** Takes `n` if it fits; false (nothing taken) if it would go over the limit. */
-  take(n: number): boolean {
-    if (n <= 0) {
-      if (n < 0) Atomics.add(this.cell, 0, n)
-      return true
-    }
-    for (;;) {
-      const now = Atomics.load(this.cell, 0)
-      if (now + n > this.limit) return false
-      if (Atomics.compareExchange(this.cell, 0, now, now + n) === now) return true
-    }
-  }
-
-  give(n: number): void {
-    if (n > 0) Atomics.sub(this.cell, 0, n)
-  }
-}
 
 export const threadBudget = new SharedBudget(LAB_THREAD_BUDGET)
 export const childBudget = new SharedBudget(LAB_CHILD_BUDGET)

@@ -1,6 +1,6 @@
 import type { Framing } from '../../../shared/contract'
 import { DEFAULT_MAX_FRAME_BYTES } from '../../../shared/contract/net-values'
-import { LabError } from '../errors'
+import { LabError } from '../lab-error'
 
 const LF = 0x0a
 const MAX_LEN32 = 0xffff_ffff

@@ -1,5 +1,5 @@
 import { handlerProblem } from '../../../shared/contract/net-values'
-import { LabError } from '../errors'
+import { LabError } from '../lab-error'
 
 /**
  * What a server does with each chunk it reads. `upper` is the course's handler:

@@ -17,6 +17,7 @@ const C_WRITE = 0 // ring write position (bytes written, modulo size)
 const C_READ = 1 // ring read position
 const C_DROPPED = 2 // events that did not fit
 const C_STOP = 3 // 1 = stop: sleeps end at once
+const C_OVER = 4 // 1 = the buffered-bytes budget refused this connection (the main thread reports it)
 const F_IN = 0
 const F_OUT = 1
 const F_MESSAGES = 2
@@ -90,6 +91,11 @@ export class SharedConn {
     this.f[F_ACTIVE] = Date.now()
   }
 
+  /** The lab-wide buffered-bytes budget refused this connection's unfinished message. */
+  overBudget(): void {
+    Atomics.store(this.ctl, C_OVER, 1)
+  }
+
   /** Sleeps up to `ms`; returns false at once if the server is stopping. */
   sleep(ms: number): boolean {
     if (Atomics.load(this.ctl, C_STOP) === 1) return false
@@ -115,6 +121,11 @@ export class SharedConn {
     }
     Atomics.store(this.ctl, C_READ, r)
     return out
+  }
+
+  /** The thread said its connection went over the buffered-bytes budget. */
+  wasOverBudget(): boolean {
+    return Atomics.load(this.ctl, C_OVER) === 1
   }
 
   dropped(): number {

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads'
 import type { CloseReason } from '../../../shared/contract'
 import { LabError } from '../errors'
 import { registerThread } from '../proc/roles'
-import { bufferBudget, budgetError, threadBudget } from './budgets'
+import { bufferBudget, bufferError, budgetError, threadBudget } from './budgets'
 import { abortConnection, descriptorOf, setBlocking } from './node-handles'
 import type { SessionEvent, SessionOptions } from './session'
 import { SharedConn } from './shared-conn'
@@ -252,6 +252,8 @@ export class OwnedConnection {
     this.finished = true
     clearInterval(this.timer)
     this.collect(0)
+    // The thread's budget refusal, coded here: the budget registry lives on this side only.
+    if (this.shared.wasOverBudget()) this.hooks.event({ event: 'error', error: bufferError(bufferBudget.limit).toData() })
     this.socket.destroy()
     this.hooks.closed(this.reason ?? threadReason)
   }

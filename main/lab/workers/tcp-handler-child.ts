@@ -100,6 +100,8 @@ function serveBlocking(msg: Extract<ToForkChild, { type: 'serve' }>, socket: net
       batch.totals(i, o, m, held)
       flush()
     },
+    // Never called: a child takes no budget itself; the lab enforces it from the held bytes it reports.
+    overBudget: () => {},
   }
   const reason = runBlockingLoop(fd, msg.options, parseHandler(msg.handler), io)
   flush()

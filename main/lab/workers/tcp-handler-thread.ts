@@ -11,7 +11,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { runBlockingLoop } from '../net/blocking-loop'
-import { SharedBudget } from '../net/budgets'
+import { SharedBudget } from '../net/shared-budget'
 import { applyHandler, parseHandler } from '../net/handlers'
 import { currentTid } from '../net/server-events'
 import { SharedConn } from '../net/shared-conn'
@@ -41,6 +41,7 @@ port.once('message', (first: ToConnThread | Job) => {
         sent: (n) => shared.sent(n),
         event: (e) => shared.push(e),
         count: (i, o, m) => shared.count(i, o, m),
+        overBudget: () => shared.overBudget(),
       },
       budget,
     )
