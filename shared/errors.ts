@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   ERR_STORAGE: 'The lab could not write to its data folder (full disk or read-only?). Your experiment still ran.',
   ERR_UNAUTHORIZED: 'Open the lab with the full address it printed, including ?token=…',
   ERR_DISCONNECTED: 'The connection to the lab engine was lost. Restart the lab.',
+  ERR_ENGINE_TIMEOUT: 'The lab engine did not answer this request in the time its longest run allows: it may be stuck or the machine overloaded. Reload the page; if it happens again, restart the lab.',
   ERR_CONSENT_REQUIRED: 'Listening on every interface (0.0.0.0 or ::, however spelled) lets other machines connect. Tick "Accept connections from other machines" (CLI: --all-interfaces; contract: allInterfaces: true), or use 127.0.0.1.',
   ERR_NO_REPLY: 'Something listens there (it accepted the connection) but did not answer what you sent: a serial server busy with another client, a handler that waits for more (framing?), or one that never replies.',
   ERR_SERVER_BUSY: 'A serial server (socketserver.TCPServer) serves one connection at a time: close the client it is serving, or start the server in threading, forking or async mode.',

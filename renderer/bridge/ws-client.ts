@@ -1,6 +1,6 @@
 import type { Input, LabEvent, MethodName, Output } from '../../shared/contract'
 import { errorData, type Result } from '../../shared/errors'
-import { CALL_TIMEOUT_MS, RECONNECT_FIRST_MS, RECONNECT_MAX_MS, type WsMessage, type WsRequest } from '../../shared/transport'
+import { callTimeoutMs, RECONNECT_FIRST_MS, RECONNECT_MAX_MS, type WsMessage, type WsRequest } from '../../shared/transport'
 import type { ConnectionState, LabClient } from './lab-client'
 
 /** The part of the browser's WebSocket this client uses: tests hand in `ws`'s class. */
@@ -13,8 +13,8 @@ export interface WebSocketLike {
 }
 
 export interface WsClientOptions {
-  /** How long a call may wait for its answer before it fails with ERR_TIMEOUT. */
-  callTimeoutMs?: number
+  /** How long a call may wait for its answer before it fails with ERR_ENGINE_TIMEOUT: per method (shared/transport.ts) unless a test says. */
+  callTimeoutMs?: number | ((method: string) => number)
   /** Waits between reconnection attempts: doubling from the first to the most. */
   reconnectFirstMs?: number
   reconnectMaxMs?: number
@@ -31,7 +31,7 @@ interface Pending {
 /**
  * LabClient over browser mode's WebSocket (`/ws?token=…` on the page's own origin).
  * A call never hangs: it fails at once with ERR_DISCONNECTED while the door is down, and
- * with ERR_TIMEOUT when no answer comes in time. When the socket closes (the lab stopped or
+ * with ERR_ENGINE_TIMEOUT when no answer comes within its method's time (shared/transport.ts). When the socket closes (the lab stopped or
  * restarted) the client keeps trying to reconnect with the same address and token, and says
  * so through its state ('reconnecting', then 'open' again).
  */
@@ -54,7 +54,7 @@ export class WsClient implements LabClient {
     options: WsClientOptions = {},
   ) {
     this.options = {
-      callTimeoutMs: options.callTimeoutMs ?? CALL_TIMEOUT_MS,
+      callTimeoutMs: options.callTimeoutMs ?? callTimeoutMs,
       reconnectFirstMs: options.reconnectFirstMs ?? RECONNECT_FIRST_MS,
       reconnectMaxMs: options.reconnectMaxMs ?? RECONNECT_MAX_MS,
       createSocket: options.createSocket ?? ((u) => new WebSocket(u) as unknown as WebSocketLike),
@@ -147,10 +147,12 @@ export class WsClient implements LabClient {
     const request: WsRequest = { id, method, input }
     const socket = this.socket
     return new Promise((resolve) => {
-      const timeoutMs = this.options.callTimeoutMs
+      const limit = this.options.callTimeoutMs
+      const timeoutMs = typeof limit === 'number' ? limit : limit(method)
       const timer = setTimeout(() => {
         this.pending.delete(id)
-        resolve({ ok: false, error: errorData('ERR_TIMEOUT', `the lab engine did not answer ${method} within ${Math.round(timeoutMs / 1000)} s`, { method, seconds: Math.round(timeoutMs / 1000) }) })
+        const seconds = Math.max(1, Math.round(timeoutMs / 1000))
+        resolve({ ok: false, error: errorData('ERR_ENGINE_TIMEOUT', `the lab engine did not answer ${method} within ${seconds} s`, { method, seconds }) })
       }, timeoutMs)
       this.pending.set(id, { settle: resolve as (r: Result<unknown>) => void, timer })
       try {

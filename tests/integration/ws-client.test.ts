@@ -8,10 +8,14 @@ import { WsClient, type WebSocketLike } from '../../renderer/bridge/ws-client'
 import type { ConnectionState } from '../../renderer/bridge/lab-client'
 import { createTestLab } from '../helpers/lab'
 import { RENDERER_DIR } from '../helpers/paths'
+import { callTimeoutMs, LONG_CALL_SLACK_MS, QUICK_CALL_TIMEOUT_MS } from '../../shared/transport'
+import { MAX_CLIENT_SEND_SPAN_MS, STICKY_MAX_READ_SPAN_MS, STICKY_MAX_SEND_SPAN_MS } from '../../shared/contract'
+import { COMPARE_MAX_SERIAL_SPAN_MS } from '../../shared/budgets'
+import { MAX_TOTAL_MS } from '../../shared/task-spec'
 
 /**
  * The page's side of browser mode (renderer/bridge/ws-client.ts) against the real host:
- * calls never hang (door down → ERR_DISCONNECTED at once; no answer → ERR_TIMEOUT), and the
+ * calls never hang (door down → ERR_DISCONNECTED at once; no answer in the method's time → ERR_ENGINE_TIMEOUT), and the
  * client reconnects by itself, with its token, when a lab comes back on the same address.
  */
 const cleanups: (() => Promise<void> | void)[] = []
@@ -68,15 +72,30 @@ describe('WsClient', () => {
     expect(await c.call('lab.info', {})).toMatchObject({ ok: false, error: { code: 'ERR_DISCONNECTED' } })
   })
 
-  it('gives up on a call that gets no answer (ERR_TIMEOUT), naming the method', async () => {
+  it('gives up on a call that gets no answer in its method’s time (ERR_ENGINE_TIMEOUT), naming the method', async () => {
     const server = createServer()
     const wss = new WebSocketServer({ server })
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     cleanups.push(() => new Promise<void>((r) => { wss.close(); server.close(() => r()); server.closeAllConnections() }))
     const port = (server.address() as AddressInfo).port
-    const { c } = client(`ws://127.0.0.1:${port}/`, 'http://x', { callTimeoutMs: 200 })
+    // Each method its own time (shared/transport.ts): here a quick list gets 200 ms, a comparison far more.
+    const asked: string[] = []
+    const { c } = client(`ws://127.0.0.1:${port}/`, 'http://x', { callTimeoutMs: (m) => (asked.push(m), m === 'net.compare.run' ? 60_000 : 200) })
+    const long = c.call('net.compare.run', { clients: 1 })
     const r = await c.call('net.server.list', {})
-    expect(r).toMatchObject({ ok: false, error: { code: 'ERR_TIMEOUT', params: { method: 'net.server.list' } } })
+    expect(r).toMatchObject({ ok: false, error: { code: 'ERR_ENGINE_TIMEOUT', params: { method: 'net.server.list', seconds: 1 } } })
+    expect(asked).toEqual(['net.compare.run', 'net.server.list'])
+    // The long one is still waiting when the quick one gave up.
+    expect(await Promise.race([long.then(() => 'settled'), Promise.resolve('waiting')])).toBe('waiting')
+  })
+
+  it('per method: a quick call gets the quick time, a long run its longest run by the contract plus slack', () => {
+    expect(callTimeoutMs('net.server.list')).toBe(QUICK_CALL_TIMEOUT_MS)
+    expect(callTimeoutMs('lab.info')).toBe(QUICK_CALL_TIMEOUT_MS)
+    expect(callTimeoutMs('net.tcpClient.send')).toBe(MAX_CLIENT_SEND_SPAN_MS + LONG_CALL_SLACK_MS)
+    expect(callTimeoutMs('proc.compare')).toBe(3 * MAX_TOTAL_MS + LONG_CALL_SLACK_MS)
+    expect(callTimeoutMs('net.compare.run')).toBeGreaterThan(COMPARE_MAX_SERIAL_SPAN_MS)
+    expect(callTimeoutMs('net.sticky.run')).toBeGreaterThan(STICKY_MAX_SEND_SPAN_MS + STICKY_MAX_READ_SPAN_MS)
   })
 
   it('reconnects by itself, with the same token, when a lab comes back on the same port', async () => {
