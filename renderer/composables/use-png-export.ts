@@ -130,15 +130,6 @@ export function inlineDeclarations(get: (prop: string) => string, props: readonl
   return out
 }
 
-/** Width and height from a PNG's IHDR chunk, or null when the bytes are not a PNG. */
-export function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
-  const magic = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
-  if (bytes.length < 24 || magic.some((b, i) => bytes[i] !== b)) return null
-  if (String.fromCharCode(bytes[12]!, bytes[13]!, bytes[14]!, bytes[15]!) !== 'IHDR') return null
-  const u32 = (o: number) => ((bytes[o]! << 24) | (bytes[o + 1]! << 16) | (bytes[o + 2]! << 8) | bytes[o + 3]!) >>> 0
-  return { width: u32(16), height: u32(20) }
-}
-
 const SVG_NS = 'http://www.w3.org/2000/svg'
 const TITLE_HEIGHT = 22
 

@@ -3,7 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { OsProcess, OsTreeSnapshot } from '../../shared/contract/os'
 import type { LabErrorData } from '../../shared/errors'
 import { useLabStore } from './lab'
-import { FADE_MS, newThreadIds, newTracker, trackSnapshot, trackerRows, type TreeTracker } from './os-tree-layout'
+import { FADE_MS, newThreadIds, newTracker, trackSnapshot, trackerRows, type TreeTracker } from '../charts/os-tree-layout'
 
 /**
  * The live process and thread tree of the lab. Views `acquire()` it while they show it (the

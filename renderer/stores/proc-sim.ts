@@ -3,7 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import { SIM_MAX_CPUS, SIM_MAX_IO_LENGTH, SIM_MAX_QUANTUM, SIM_PROCS_PATTERN, type SimResult } from '../../shared/contract/os'
 import { useHistoryStore } from './history'
 import { useLabStore } from './lab'
-import { processRunCommand } from './proc-sim-command'
+import { processRunCommand } from '../proc-sim-command'
 
 /** The multiprogramming SIMULATOR (not a measurement), after OSTEP's process-run.py. */
 export const useProcSimStore = defineStore('proc-sim', () => {

@@ -1,6 +1,5 @@
-import { deflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { exportBox, inlineDeclarations, layoutLegend, pngFileName, pngSize } from '../../renderer/composables/use-png-export'
+import { exportBox, inlineDeclarations, layoutLegend, pngFileName } from '../../renderer/composables/use-png-export'
 
 describe('PNG export helpers', () => {
   it('names the file after the chart and the UTC second (the one export name), safe on every system', () => {
@@ -26,22 +25,6 @@ describe('PNG export helpers', () => {
     ])
   })
 
-  it('reads width and height from the IHDR chunk and rejects what is not a PNG', () => {
-    const ihdr = Buffer.alloc(13)
-    ihdr.writeUInt32BE(1234, 0)
-    ihdr.writeUInt32BE(567, 4)
-    ihdr[8] = 8
-    ihdr[9] = 6
-    const len = Buffer.alloc(4)
-    len.writeUInt32BE(13)
-    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), len, Buffer.from('IHDR'), ihdr, Buffer.alloc(4), deflateSync(Buffer.alloc(1))])
-    expect(pngSize(new Uint8Array(png))).toEqual({ width: 1234, height: 567 })
-    expect(pngSize(new Uint8Array(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"></svg>')))).toBeNull()
-    expect(pngSize(new Uint8Array(png.subarray(0, 20)))).toBeNull()
-  })
-})
-
-describe('PNG legend layout', () => {
   it('places keys left to right and wraps to a new row when the next one does not fit', () => {
     const l = layoutLegend([100, 100, 100, 50], 260, 16, 18)
     expect(l.at).toEqual([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RunResult, TaskResult } from '../../shared/contract/proc'
 import { parseTaskSpec } from '../../shared/task-spec'
-import { commonSpan, ganttLayout, ganttRows, linearScale, niceStep, niceTicks, runMetrics, specErrorKey } from '../../renderer/stores/proc-gantt-layout'
+import { commonSpan, ganttLayout, ganttRows, linearScale, niceStep, niceTicks, runMetrics, specErrorKey } from '../../renderer/charts/proc-gantt-layout'
 
 function task(p: Partial<TaskResult> & { id: number }): TaskResult {
   return {

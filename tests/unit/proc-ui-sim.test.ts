@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { processRunCommand } from '../../renderer/stores/proc-sim-command'
+import { processRunCommand } from '../../renderer/proc-sim-command'
 
 describe('processRunCommand', () => {
   it('writes the OSTEP process-run.py flags for the simulator’s settings', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { OsProcess } from '../../shared/contract/os'
-import { buildTreeRows, FADE_MS, formatBytes, HIGHLIGHT_MS, newThreadIds, newTracker, trackerRows, trackSnapshot, truncateMiddle } from '../../renderer/stores/os-tree-layout'
+import { buildTreeRows, FADE_MS, formatBytes, HIGHLIGHT_MS, newThreadIds, newTracker, trackerRows, trackSnapshot, truncateMiddle } from '../../renderer/charts/os-tree-layout'
 
 function proc(pid: number, ppid: number, extra: Partial<OsProcess> = {}): OsProcess {
   return {
