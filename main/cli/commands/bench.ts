@@ -1,8 +1,9 @@
-import { DEFAULT_HOST } from '../../../shared/contract'
+import { DEFAULT_HOST, methodSpecs } from '../../../shared/contract'
+import { BENCH_DEFAULTS, BENCH_OPTIONS } from '../../../shared/bench-limits'
 import { LabError } from '../../lab/errors'
 import { runLoad, type LoadResult } from '../../lab/net/load-client'
 import { JSON_OPTION, type Command } from '../command'
-import { parseIntOption, usageError } from '../io'
+import { intOption, rangeOf, usageError } from '../io'
 
 function summary(r: LoadResult): Record<string, unknown> {
   return {
@@ -38,10 +39,10 @@ or a client failed.
 
   --host H        server address (default ${DEFAULT_HOST})
   --port P        server port (required)
-  --clients K     clients at once (default 8, at most 1000)
-  --messages M    round trips per client (default 1000)
-  --bytes B       bytes per request (default 64, at most 65507)
-  --timeout MS    how long one reply may take (default 10000); UDP: after it the
+  --clients K     clients at once (default ${BENCH_DEFAULTS.clients}, ${rangeOf(BENCH_OPTIONS.clients)})
+  --messages M    round trips per client (default ${BENCH_DEFAULTS.messages}, ${rangeOf(BENCH_OPTIONS.messages)})
+  --bytes B       bytes per request (default ${BENCH_DEFAULTS.bytes}, ${rangeOf(BENCH_OPTIONS.bytes)})
+  --timeout MS    how long one reply may take (default ${BENCH_DEFAULTS.replyTimeoutMs}, ${rangeOf(BENCH_OPTIONS.replyTimeoutMs)}); UDP: after it the
                   request counts as lost and the client goes on
   --json          one JSON object: {"ok":…,"msgsPerSec":…,"p50Ms":…,"p99Ms":…,"wrong":…}`,
   options: {
@@ -57,13 +58,13 @@ or a client failed.
     const proto = positionals[0]
     if (proto !== 'tcp' && proto !== 'udp') throw usageError(`lab bench takes "tcp" or "udp", got ${JSON.stringify(proto ?? '')}`, { option: 'proto' })
     if (positionals.length > 1) throw usageError(`unexpected ${JSON.stringify(positionals[1])}; lab bench takes options only after the protocol`)
-    const port = parseIntOption(values.port as string | undefined, 'port', 1, 65535)
+    const port = intOption(values.port as string | undefined, 'port', methodSpecs['net.tcpClient.open'].input.shape.port)
     if (port === undefined) throw usageError('lab bench needs --port P (the server to load)', { option: 'port' })
     const host = (values.host as string | undefined) ?? DEFAULT_HOST
-    const clients = parseIntOption(values.clients as string | undefined, 'clients', 1, 1000) ?? 8
-    const messages = parseIntOption(values.messages as string | undefined, 'messages', 1, 1_000_000) ?? 1000
-    const bytes = parseIntOption(values.bytes as string | undefined, 'bytes', 1, 65_507) ?? 64
-    const replyTimeoutMs = parseIntOption(values.timeout as string | undefined, 'timeout', 1, 600_000) ?? 10_000
+    const clients = intOption(values.clients as string | undefined, 'clients', BENCH_OPTIONS.clients) ?? BENCH_DEFAULTS.clients
+    const messages = intOption(values.messages as string | undefined, 'messages', BENCH_OPTIONS.messages) ?? BENCH_DEFAULTS.messages
+    const bytes = intOption(values.bytes as string | undefined, 'bytes', BENCH_OPTIONS.bytes) ?? BENCH_DEFAULTS.bytes
+    const replyTimeoutMs = intOption(values.timeout as string | undefined, 'timeout', BENCH_OPTIONS.replyTimeoutMs) ?? BENCH_DEFAULTS.replyTimeoutMs
     const r = await runLoad({ proto, host, port, clients, messages, bytes, replyTimeoutMs })
     const failures = r.perClient.filter((c) => c.error)
     if (failures.length === r.clients) throw failures[0]!.error ?? new LabError('ERR_INTERNAL', 'every client failed')

@@ -4,6 +4,7 @@ import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
 import { clock, parseIntOption, usageError } from '../io'
 import { DisposableStore } from '../../../shared/disposable'
+import { limitsOf, port as portSchema } from '../../../shared/schema'
 
 const L = RELAY_LIMITS
 
@@ -27,7 +28,8 @@ export function hostPort(text: string, option: string, defaultHost: string | nul
   const host = m?.[1] ?? (m?.[2] || defaultHost)
   if (!m || !host) throw usageError(`--${option} takes ${defaultHost ? '[HOST:]PORT' : 'HOST:PORT'}, e.g. 127.0.0.1:8081, got ${JSON.stringify(text)}`, { option })
   const port = Number(m[3])
-  if (port > 65535) throw usageError(`--${option}: the port must be at most 65535, got ${port}`, { option })
+  const { max } = limitsOf(portSchema())
+  if (port > max) throw usageError(`--${option}: the port must be at most ${max}, got ${port}`, { option })
   return { host, port }
 }
 

@@ -4,6 +4,7 @@ import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command, type OptionValues } from '../command'
 import { parseIntOption, usageError, type CliIo } from '../io'
 import { DisposableStore } from '../../../shared/disposable'
+import { MAX_TASK_MS, MAX_TASKS, MAX_TOTAL_MS } from '../../../shared/task-spec'
 
 export const TASKS_HELP = `  --tasks SPEC  the task set, items separated by commas, "*N" repeats an item:
                  cpu:400ms        compute until 400 ms of CPU time is used
@@ -12,7 +13,7 @@ export const TASKS_HELP = `  --tasks SPEC  the task set, items separated by comm
                  mixed:100/200    compute 100 ms, then wait 200 ms
                  crash:3, hang    test/teaching tasks: the child exits with code 3, or stops
                                   answering until its deadline (hang:noterm also ignores SIGTERM)
-               at most 64 tasks, 10 s per task, 120 s in all; e.g. "cpu:400ms*4,io:200ms*8"`
+               at most ${MAX_TASKS} tasks, ${MAX_TASK_MS / 1000} s per task, ${MAX_TOTAL_MS / 1000} s in all; e.g. "cpu:400ms*4,io:200ms*8"`
 
 /** The options `run` and `compare` share: tasks, workers and deadline, checked as usage errors. */
 export function taskOptions(values: OptionValues): { tasks: string; workers?: number; deadlineMs?: number } {

@@ -1,13 +1,14 @@
-import { CLIENT_FRAMINGS, TEXT_ENCODINGS, type StickyRunResult } from '../../../shared/contract'
+import { CLIENT_FRAMINGS, methodSpecs, TEXT_ENCODINGS, type StickyRunResult } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { stickySettings } from '../../lab/net/sticky-experiment'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
-import { parseIntOption, usageError } from '../io'
+import { intOption, usageError } from '../io'
 import { planMs, stickyBytesEstimate, stickyPlan } from '../../../shared/run-estimate'
 import { CANCELLED_EXIT, cancellable, cancelledLine } from '../long-run'
 
 const DEFAULT_MESSAGES = ['hello', 'world', 'sticky', 'packets']
+const STICKY = methodSpecs['net.sticky.run'].input.shape
 
 function pick<T extends string>(value: unknown, allowed: readonly T[], name: string): T | undefined {
   if (value === undefined) return undefined
@@ -79,9 +80,9 @@ boundaries against the reader's recv() chunks. Default messages: ${DEFAULT_MESSA
   async run({ positionals, values, io }) {
     const input = {
       messages: positionals.length ? positionals : DEFAULT_MESSAGES,
-      gapMs: parseIntOption(values.gap as string | undefined, 'gap', 0, 5_000),
-      recvSize: parseIntOption(values['recv-size'] as string | undefined, 'recv-size', 1, 65_536),
-      readDelayMs: parseIntOption(values['read-delay'] as string | undefined, 'read-delay', 0, 5_000),
+      gapMs: intOption(values.gap as string | undefined, 'gap', STICKY.gapMs),
+      recvSize: intOption(values['recv-size'] as string | undefined, 'recv-size', STICKY.recvSize),
+      readDelayMs: intOption(values['read-delay'] as string | undefined, 'read-delay', STICKY.readDelayMs),
       nodelay: values.nodelay === true ? true : undefined,
       frame: pick(values.frame, CLIENT_FRAMINGS, 'frame'),
       encoding: pick(values.encoding, TEXT_ENCODINGS, 'encoding'),

@@ -1,8 +1,10 @@
-import type { OsProcess, OsTree, OsTreeSnapshot } from '../../../shared/contract'
+import { methodSpecs, type OsProcess, type OsTree, type OsTreeSnapshot } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
-import { parseIntOption } from '../io'
+import { intOption, rangeOf } from '../io'
+
+const WATCH = methodSpecs['os.watch.start'].input.shape
 import { DisposableStore } from '../../../shared/disposable'
 
 function mib(bytes: number | null): string {
@@ -49,7 +51,7 @@ runs ps; Windows runs PowerShell. What this OS cannot tell is printed as notes.
 
   --pid PID       the tree under this process instead (exit 1 with ERR_NOT_FOUND if there is none)
   --watch         sample again every second until Ctrl-C, marking new processes
-  --interval MS   with --watch, the sampling interval (250 to 10000, default 1000)
+  --interval MS   with --watch, the sampling interval (${rangeOf(WATCH.intervalMs)}, default 1000)
   --json          print {"processes":[{"pid":…,"ppid":…,"name":…,"cmd":…,"state":…,"cpuPercent":…,
                   "rssBytes":…,"role":…,"threads":[{"tid":…,"name":…,"state":…}]}],"rootPid":…,
                   "sampledAt":…,"platform":…,"limits":[…]}; with --watch one such line per
@@ -57,8 +59,8 @@ runs ps; Windows runs PowerShell. What this OS cannot tell is printed as notes.
   options: { pid: { type: 'string' }, watch: { type: 'boolean' }, interval: { type: 'string' }, ...JSON_OPTION },
   async run({ values, io }) {
     const json = values.json === true
-    const pid = parseIntOption(values.pid as string | undefined, 'pid', 1, 2 ** 31 - 1)
-    const intervalMs = parseIntOption(values.interval as string | undefined, 'interval', 250, 10_000)
+    const pid = intOption(values.pid as string | undefined, 'pid', methodSpecs['os.tree'].input.shape.pid)
+    const intervalMs = intOption(values.interval as string | undefined, 'interval', WATCH.intervalMs)
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
     const owned = new DisposableStore()
     try {

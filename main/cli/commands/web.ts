@@ -7,7 +7,8 @@ import { Lab } from '../../lab/lab'
 import { LabError } from '../../lab/errors'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
-import { parseIntOption, usageError } from '../io'
+import { intOption, usageError } from '../io'
+import { methodSpecs } from '../../../shared/contract'
 
 /** Opens the URL in the learner's browser; fixed programs with an argument array, never a shell. */
 function openBrowser(url: string): void {
@@ -77,7 +78,8 @@ Stops on Ctrl-C or SIGTERM.
     const given = values['data-dir'] as string | undefined
     if (given !== undefined && given.trim() === '') throw usageError('--data-dir needs a folder', { option: 'data-dir' })
     const dataDir = given !== undefined ? path.resolve(given) : defaultDataDir()
-    const port = parseIntOption(values.port as string | undefined, 'port', 0, 65535)
+    // The port the lab listens on: the same range as a server's (0: any free one).
+    const port = intOption(values.port as string | undefined, 'port', methodSpecs['net.tcpServer.start'].input.shape.port)
     // A data folder that cannot be written must not stop the lab (History says ERR_STORAGE there):
     // the token is then only this run's, and the output says an open page will not survive a restart.
     const token = await loadOrCreateToken(dataDir).catch((err: unknown) => {

@@ -1,0 +1,100 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+/**
+ * Issue 15, "limits said once": a limit lives in shared/ (a contract schema, budgets.ts, a
+ * *_MAX constant) and everything else reads it (limitsOf, rangeOf, intOption, the constant).
+ * This test greps the sources of main/ and renderer/ for limits written again as literals.
+ */
+const root = path.resolve(__dirname, '../..')
+
+function sources(dir: string, ext: RegExp): string[] {
+  const out: string[] = []
+  for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+    const rel = `${dir}/${e.name}`
+    if (e.isDirectory()) out.push(...sources(rel, ext))
+    else if (ext.test(e.name)) out.push(rel)
+  }
+  return out
+}
+
+/** `file:line: text` for every line of `files` matching `pattern`, comments left out. */
+function grep(files: string[], pattern: RegExp): string[] {
+  const hits: string[] = []
+  for (const f of files) {
+    fs.readFileSync(path.join(root, f), 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        const code = line.replace(/^\s*(\/\/|\*|\/\*).*$/, '').replace(/\s\/\/\s.*$/, '')
+        for (const m of code.matchAll(pattern)) hits.push(`${f}:${i + 1}: ${m[0]}`)
+      })
+  }
+  return hits
+}
+
+const withoutLine = (hit: string) => hit.replace(/:\d+: /, ': ')
+
+/**
+ * Input ranges the UI still writes as literal `max="N"`, each to be read from the contract like
+ * the CLI's. Known debt (issue 15), listed so that no new one is added: these forms belong to the
+ * workbench, whose owners were changing them in parallel. Remove an entry when its form reads
+ * the contract; the test then keeps it out.
+ */
+const UI_LITERAL_RANGES_DEBT = [
+  'renderer/components/ClientPanel.vue: max="65535"',
+  'renderer/components/CompareExperiment.vue: max="4096"',
+  'renderer/components/CompareExperiment.vue: max="9999"',
+  'renderer/components/NetTcpClientCard.vue: max="10000"',
+  'renderer/components/NetTcpClientCard.vue: max="60000"',
+  'renderer/components/NetTcpClients.vue: max="65535"',
+  'renderer/components/NetUdpSender.vue: max="10000"',
+  'renderer/components/NetUdpSender.vue: max="60000"',
+  'renderer/components/NetUdpSender.vue: max="65535"',
+  'renderer/components/PythonProgram.vue: max="65535"',
+  'renderer/components/RelayPanel.vue: max="65535"',
+  'renderer/components/RelayPanel.vue: max="65535"',
+  'renderer/components/SchedPanel.vue: max="1000"',
+  'renderer/components/ServerPanel.vue: max="10000"',
+  'renderer/components/ServerPanel.vue: max="3600"',
+  'renderer/components/ServerPanel.vue: max="60000"',
+  'renderer/components/ServerPanel.vue: max="65535"',
+  'renderer/components/ServerPanel.vue: max="65535"',
+  'renderer/components/ServerPanel.vue: max="65536"',
+  'renderer/components/StickyExperiment.vue: max="5000"',
+  'renderer/components/StickyExperiment.vue: max="5000"',
+  'renderer/components/StickyExperiment.vue: max="65536"',
+]
+
+/** Percentages are not limits of the lab: a progress bar or a share ends at 100 everywhere. */
+const NOT_A_LIMIT = new Set(['100'])
+
+describe('no limit number outside shared/ (issue 15)', () => {
+  const cli = sources('main/cli', /\.ts$/)
+
+  it('the CLI checks every integer option against a limit read from shared/, never a literal one', () => {
+    // parseIntOption(value, name, min, MAX): the maximum must be a name (a constant or c.max), not digits.
+    expect(grep(cli, /parseIntOption\([^)]*,\s*-?[\d_]+\s*,\s*[\d_]+(?:\s*\*\s*[\d_]+)*\s*\)/g)).toEqual([])
+  })
+
+  it('the CLI says no range or upper limit as literal digits (--help, usage errors)', () => {
+    const said = grep(cli, /\bat most \d[\d_,]*|\(\d[\d_,]* to \d[\d_,]*|\(\d+-\d+\)/g)
+    expect(said.filter((h) => !h.endsWith('(0-100)'))).toEqual([])
+  })
+
+  it("the UI's input ranges: no literal max beyond the listed debt", () => {
+    const found = grep(sources('renderer', /\.vue$/), /(?<![\w-]):?max="(\d[\d_]*)"/g)
+      .filter((h) => !NOT_A_LIMIT.has(/max="(\d[\d_]*)"/.exec(h)![1]!))
+      .map(withoutLine)
+      .map((h) => h.replace(':max=', 'max='))
+    const debt = [...UI_LITERAL_RANGES_DEBT]
+    const added = found.filter((h) => {
+      const i = debt.indexOf(h)
+      if (i < 0) return true
+      debt.splice(i, 1)
+      return false
+    })
+    expect(added, 'a literal range in the UI: read it from the contract (limitsOf) instead').toEqual([])
+    expect(debt, 'paid off: remove these from UI_LITERAL_RANGES_DEBT').toEqual([])
+  })
+})
