@@ -14,11 +14,11 @@ import { serveAppFile } from './protocol'
 import { closeWithin, QUIT_LIMIT_MS } from './quit'
 import { appSource } from './security'
 import { APP_SCHEME, windowOptions } from './window'
-import { THEME_BACKGROUND, isThemeName } from '../../shared/theme'
+import { followSystemTheme } from './theme'
 import { DisposableStore } from '../../shared/disposable'
 
 /** The parts of Electron the door uses, typed from Electron's own definitions. */
-export type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'Menu' | 'protocol' | 'session' | 'shell'>
+export type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'Menu' | 'nativeTheme' | 'protocol' | 'session' | 'shell'>
 
 export interface DesktopOptions {
   paths: LabPaths
@@ -33,7 +33,7 @@ export interface DesktopOptions {
 
 /** Returns false when another instance already runs (this one then only quits). */
 export function startDesktop(electron: ElectronModule, options: DesktopOptions): boolean {
-  const { app, BrowserWindow, ipcMain, Menu, protocol, session, shell } = electron
+  const { app, BrowserWindow, ipcMain, Menu, nativeTheme, protocol, session, shell } = electron
   protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 
   // Electron's documented single-instance pattern: the second process builds nothing and quits;
@@ -87,10 +87,9 @@ export function startDesktop(electron: ElectronModule, options: DesktopOptions):
       }),
     )
     window.on('closed', () => windowOwned.dispose())
-    // Hidden until ready-to-show; by then the saved theme's background is set, so a dark learner never sees a light window.
-    void look().then((state) => {
-      if (isThemeName(state.theme) && !window.isDestroyed()) window.setBackgroundColor(THEME_BACKGROUND[state.theme])
-    }, () => {})
+    // Hidden until ready-to-show; by then the saved theme's background is set (with none saved, the
+    // system's, and again when the system's changes), so a dark learner never sees a light window.
+    windowOwned.add(followSystemTheme(nativeTheme, window, () => look().then((state) => state.theme)))
     window.once('ready-to-show', () => window.show())
     void window.loadURL(source.startUrl)
   })

@@ -55,7 +55,10 @@ export const useLearnerStore = defineStore('learner', () => {
     applying = true
     try {
       if (s.lang) ui.lang = s.lang
-      if (s.theme) ui.theme = s.theme
+      if (s.theme) {
+        ui.themeFollowsSystem = false
+        ui.theme = s.theme
+      }
       ui.welcome = s.welcome ?? 'open'
       if (s.lesson && findLesson(s.lesson)) lessons.currentId = s.lesson
       lessons.predictions = validPredictions(s.predictions)
@@ -105,7 +108,9 @@ export const useLearnerStore = defineStore('learner', () => {
     started = true
     void load(fromAddress())
     watch(() => ui.lang, (lang) => void save({ lang }))
-    watch(() => ui.theme, (theme) => void save({ theme }))
+    // A theme the system gave (none chosen yet) is not saved: the page keeps following the system's.
+    // Choosing the theme the system already had is a choice too: it is saved, and the page stops following.
+    watch([() => ui.theme, () => ui.themeFollowsSystem], ([theme, follows]) => void (follows || save({ theme })))
     watch(() => ui.welcome, (welcome) => welcome && void save({ welcome }))
     watch(() => lessons.currentId, (lesson) => void save({ lesson }))
     watch(() => lessons.predictions, (p) => void save({ predictions: JSON.parse(JSON.stringify(p)) as JsonObject }), { deep: true })

@@ -21,12 +21,15 @@ function initialLang(): Lang {
   return navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en'
 }
 
-function initialTheme(): Theme {
-  // The door wrote the learner's saved theme on <html> (browser mode) or in the address (Electron): no flash of another.
+/** The learner's saved theme as the door wrote it on <html> (browser mode) or in the address (Electron); null if none is saved. */
+function servedTheme(): Theme | null {
   const served = document.documentElement.dataset.theme ?? new URLSearchParams(location.search).get('theme')
-  if (served === 'light' || served === 'dark') return served
-  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'
+  return served === 'light' || served === 'dark' ? served : null
 }
+
+/** The system's theme (in Electron, nativeTheme drives this media query). */
+const systemDark = typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-color-scheme: dark)') : null
+const systemTheme = (): Theme => (systemDark?.matches ? 'dark' : 'light')
 
 /**
  * Which view is open, the language, the theme and the welcome's state. The learner store
@@ -53,7 +56,17 @@ export const useUiStore = defineStore('ui', () => {
     return p.settings as ExperimentSettings[E]
   }
   const lang = ref<Lang>(initialLang())
-  const theme = ref<Theme>(initialTheme())
+  /** True while the learner has chosen no theme: the page shows the system's, and follows it when it changes (issue 16). */
+  const themeFollowsSystem = ref(servedTheme() === null)
+  const theme = ref<Theme>(servedTheme() ?? systemTheme())
+  systemDark?.addEventListener('change', () => {
+    if (themeFollowsSystem.value) theme.value = systemTheme()
+  })
+  /** The learner picks a theme (the settings): from now on it is theirs, kept, and no longer the system's. */
+  function chooseTheme(t: Theme) {
+    themeFollowsSystem.value = false
+    theme.value = t
+  }
 
   const apply = () => {
     document.documentElement.lang = lang.value === 'zh' ? 'zh-CN' : 'en'
@@ -69,5 +82,5 @@ export const useUiStore = defineStore('ui', () => {
 
   const t = (key: string, params?: Record<string, string | number>) => translate(lang.value, key, params)
 
-  return { view, tabs, preset, lang, theme, welcome, returnTo, t, openExperiment, takePreset }
+  return { view, tabs, preset, lang, theme, themeFollowsSystem, chooseTheme, welcome, returnTo, t, openExperiment, takePreset }
 })

@@ -5,6 +5,7 @@ import { startDesktop, type DesktopOptions, type ElectronModule } from '../../ma
 import { MENU_LABELS, menuLanguage, menuTemplate } from '../../main/electron/menu'
 import { closeWithin } from '../../main/electron/quit'
 import { methodNames } from '../../shared/contract'
+import { THEME_BACKGROUND } from '../../shared/theme'
 
 /**
  * The door's wiring (main/electron/desktop.ts) driven through a fake Electron: the real
@@ -49,6 +50,8 @@ class FakeWindow extends EventEmitter {
     return Promise.resolve()
   }
   isDestroyed = () => false
+  backgrounds: string[] = []
+  setBackgroundColor = (color: string) => this.backgrounds.push(color)
   isMinimized = () => this.minimized
   restore = () => this.calls.push('restore')
   show = () => this.calls.push('show')
@@ -61,16 +64,19 @@ function fakeElectron() {
   const removed: string[] = []
   const session = { defaultSession: { request: null as unknown, check: null as unknown, setPermissionRequestHandler(h: unknown) { this.request = h }, setPermissionCheckHandler(h: unknown) { this.check = h } } }
   const menu = { template: null as unknown, set: vi.fn() }
+  /** The system's theme as Electron reports it; `emit('updated')` is the OS switching. */
+  const nativeTheme = Object.assign(new EventEmitter(), { shouldUseDarkColors: false })
   const electron = {
     app,
     BrowserWindow: FakeWindow,
+    nativeTheme,
     ipcMain: { handle: (channel: string) => handled.push(channel), removeHandler: (channel: string) => removed.push(channel) },
     Menu: { buildFromTemplate: (t: unknown) => ((menu.template = t), t), setApplicationMenu: menu.set },
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
     session,
     shell: { openExternal: vi.fn() },
   }
-  return { electron: electron as unknown as ElectronModule, app, handled, removed, session: session.defaultSession, menu }
+  return { electron: electron as unknown as ElectronModule, app, handled, removed, session: session.defaultSession, menu, nativeTheme }
 }
 
 function fakeLab(close: () => Promise<void> = () => Promise.resolve()) {
@@ -238,5 +244,39 @@ describe('menuTemplate', () => {
     startDesktop(electron, options({ createLab: () => fakeLab() }))
     await app.becomeReady()
     expect(labels(menu.template as Item[])).toContain('编辑')
+  })
+})
+
+describe('startDesktop: the window follows the system theme while the learner has none saved', () => {
+  const learner = (theme?: string) => ({ ...fakeLab(), call: vi.fn(async () => ({ ok: true, value: { state: theme ? { theme } : {} } })) })
+  const settle = () => new Promise((r) => setImmediate(r))
+
+  it('no saved theme: the system\'s, and again each time the system switches', async () => {
+    const { electron, app, nativeTheme } = fakeElectron()
+    nativeTheme.shouldUseDarkColors = true
+    startDesktop(electron, options({ createLab: () => learner() }))
+    await app.becomeReady()
+    await settle()
+    const win = FakeWindow.created[0]!
+    expect(win.backgrounds).toEqual([THEME_BACKGROUND.dark])
+    nativeTheme.shouldUseDarkColors = false
+    nativeTheme.emit('updated')
+    await settle()
+    expect(win.backgrounds).toEqual([THEME_BACKGROUND.dark, THEME_BACKGROUND.light])
+    // The window gone: no listener left on Electron's nativeTheme.
+    win.emit('closed')
+    expect(nativeTheme.listenerCount('updated')).toBe(0)
+  })
+
+  it('a saved theme wins over the system\'s, also when the system switches', async () => {
+    const { electron, app, nativeTheme } = fakeElectron()
+    nativeTheme.shouldUseDarkColors = true
+    startDesktop(electron, options({ createLab: () => learner('light') }))
+    await app.becomeReady()
+    await settle()
+    const win = FakeWindow.created[0]!
+    nativeTheme.emit('updated')
+    await settle()
+    expect(win.backgrounds).toEqual([THEME_BACKGROUND.light, THEME_BACKGROUND.light])
   })
 })
