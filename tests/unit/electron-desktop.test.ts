@@ -248,7 +248,8 @@ describe('menuTemplate', () => {
 })
 
 describe('startDesktop: the window follows the system theme while the learner has none saved', () => {
-  const learner = (theme?: string) => ({ ...fakeLab(), call: vi.fn(async () => ({ ok: true, value: { state: theme ? { theme } : {} } })) })
+  // A stand-in engine whose learner.get answers with the saved theme (or none).
+  const learner = (theme?: string) => ({ ...fakeLab(), call: vi.fn(async () => ({ ok: true, value: { state: theme ? { theme } : {} } })) }) as unknown as ReturnType<typeof fakeLab>
   const settle = () => new Promise((r) => setImmediate(r))
 
   it('no saved theme: the system\'s, and again each time the system switches', async () => {
