@@ -197,6 +197,12 @@ describe.skipIf(!linux)('forking mode: the child runs the blocking loop on its c
     const client = roundTripClient(port, 6_000)
     await client.connected
     const { pid } = await served()
+    // The connection took the spare; its replacement starts now. Counted from once it is ready, so
+    // that starting it (the lab's work, not the connection's) is not in the figures.
+    await t.probe.until(() => {
+      const last = t.probe.of('spares').at(-1)
+      return last !== undefined && last.ready === last.of
+    }, 'the replacement spare ready', 120_000)
     const child0 = processSyscalls(pid)
     const lab0 = processSyscalls(process.pid)
     client.go()
