@@ -59,6 +59,8 @@ describe.skipIf(!hasChromium)('The network-conditions relay in Chromium (browser
     await page.locator('[data-testid="engine-state"][data-state="open"]').waitFor()
     await openRelay(page)
     await page.getByTestId('relay-item').first().waitFor()
+    // The rows come with the engine's log, read after the relay list: wait for them, then count.
+    await page.getByTestId('relay-event-row').nth(rows - 1).waitFor()
     await expect(page.getByTestId('relay-event-row').count()).resolves.toBe(rows)
     await expect(page.locator('[data-testid="relay-event-row"][data-action="dropped"]').count()).resolves.toBe(3)
     expect(pageProblems(page)).toEqual([])
