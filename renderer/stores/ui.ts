@@ -28,7 +28,7 @@ function servedTheme(): Theme | null {
 }
 
 /** The system's theme (in Electron, nativeTheme drives this media query). */
-const systemDark = typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-color-scheme: dark)') : null
+const systemDark = typeof window !== 'undefined' && typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-color-scheme: dark)') : null
 const systemTheme = (): Theme => (systemDark?.matches ? 'dark' : 'light')
 
 /**

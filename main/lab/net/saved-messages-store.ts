@@ -5,6 +5,7 @@ import path from 'node:path'
 import { MAX_SAVED_MESSAGES, savedMessageFields, type SavedMessage, type SavedMessageFields, type SavedMessages } from '../../../shared/contract'
 import { LabError, limitError } from '../errors'
 import { writeWhole } from '../store/history-store'
+import { isId, isTime, objectLine } from '../store/jsonl-lines'
 
 export const SAVED_FILE = 'saved-messages.jsonl'
 /** Lines of saved-messages.jsonl that failed validation, moved here byte for byte instead of being dropped. */
@@ -28,22 +29,10 @@ const MAX_LINE_BYTES = 64 * 1024
 /** Rewrite the file without dead lines when they outnumber the live ones and it is at least this big. */
 const COMPACT_MIN_BYTES = 64 * 1024
 
-const isId = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 64
-const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0
-
 /** One line, validated with the contract's schema; null when it is not one the store wrote. */
 function parseLine(bytes: Buffer): Line | null {
-  if (bytes.length === 0 || bytes.length > MAX_LINE_BYTES) return null
-  const text = bytes.toString('utf8')
-  if (text.includes('\ufffd') && !Buffer.from(text, 'utf8').equals(bytes)) return null
-  let v: unknown
-  try {
-    v = JSON.parse(text)
-  } catch {
-    return null
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null
-  const line = v as Record<string, unknown>
+  const line = objectLine(bytes, MAX_LINE_BYTES)
+  if (!line) return null
   if (line.op === 'put') {
     const { op: _op, id, savedAt, ...fields } = line
     if (!isId(id) || !isTime(savedAt)) return null

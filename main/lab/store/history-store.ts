@@ -15,6 +15,7 @@ import {
 } from '../../../shared/contract'
 import type { JsonObject, JsonValue } from '../../../shared/schema'
 import { LabError } from '../errors'
+import { isId, isTime, objectLine } from './jsonl-lines'
 
 export const HISTORY_FILE = 'history.jsonl'
 /** Lines of history.jsonl that failed validation, moved here byte for byte instead of being dropped. */
@@ -354,23 +355,11 @@ async function countLines(fs: HistoryFs, file: string): Promise<number> {
 }
 
 const addSchema = methodSpecs['history.add'].input
-const isId = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 64
-const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0
 
 /** One line, validated: the record must be what `history.add` accepts, plus its id and time. */
 function parseLine(bytes: Buffer): Line | null {
-  if (bytes.length === 0 || bytes.length > MAX_LINE_BYTES) return null
-  const text = bytes.toString('utf8')
-  // Invalid UTF-8 decodes to U+FFFD; a line that does not round-trip was not written by us.
-  if (text.includes('\ufffd') && !Buffer.from(text, 'utf8').equals(bytes)) return null
-  let v: unknown
-  try {
-    v = JSON.parse(text)
-  } catch {
-    return null
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null
-  const line = v as Record<string, unknown>
+  const line = objectLine(bytes, MAX_LINE_BYTES)
+  if (!line) return null
   if (line.op === 'add') {
     const { op: _op, id, at, ...rest } = line
     if (!isId(id) || !isTime(at)) return null
