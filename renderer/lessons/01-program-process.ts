@@ -41,7 +41,8 @@ export function readProcesses(facts: RunFacts): Text[] {
   const wall = num(summary.wallMs)
   const cpuMs = num(summary.cpuMs)
   const running = Math.min(workers, tasks)
-  if (wall !== null && cpuMs !== null && cpus !== null && tasks > 0 && num(summary.ioTasks) === 0) {
+  // No CPU time measured (0): "longer than one task (about 0 ms)" would be a sentence the run does not support.
+  if (wall !== null && cpuMs !== null && cpuMs > 0 && cpus !== null && tasks > 0 && num(summary.ioTasks) === 0) {
     const oneTask = cpuMs / tasks
     if (cpus < running && wall > oneTask * 1.25) {
       out.push(

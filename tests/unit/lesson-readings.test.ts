@@ -53,6 +53,9 @@ describe('lesson 1 reads how many processes ran the tasks', () => {
     const crowded = read('program-process', { kind: 'proc.run', summary: { ...lesson1Run, wallMs: 3020 }, cpus: 2 })
     expect(en(crowded)).toMatch(/2 CPUs for 3 processes.*could not all run at once.*3,020 ms/)
     expect(zh(crowded)).toContain('只有 2 个 CPU')
+    // A run whose CPU time was not measured (0) says nothing about "one task's" length.
+    const unmeasured = read('program-process', { kind: 'proc.run', summary: { ...lesson1Run, wallMs: 3020, cpuMs: 0 }, cpus: 2 })
+    expect(en(unmeasured)).not.toMatch(/about 0 ms|could not all run at once/)
   })
   it('says nothing of a run without pool figures (saved by an older version)', () => {
     expect(read('program-process', { kind: 'proc.run', summary: { mode: 'parallel', wallMs: 2000 }, cpus: 2 })).toEqual([])
