@@ -148,7 +148,9 @@ async function savePng(page: Page, testId: string, prefix: string): Promise<Png>
 
 /** The theme's surface colour, as the page computes it. */
 async function surface(page: Page): Promise<[number, number, number]> {
-  const hex = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--surface').trim())
+  const raw = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--surface').trim())
+  // The minified stylesheet may write #fff for #ffffff.
+  const hex = /^#[0-9a-f]{3}$/i.test(raw) ? `#${[...raw.slice(1)].map((c) => c + c).join('')}` : raw
   expect(hex).toMatch(/^#[0-9a-f]{6}$/i)
   return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number]
 }

@@ -2,13 +2,15 @@
  * Ending a thread that is still loading leaks nothing (main/lab/worker-end.ts). Terminating a Worker
  * while its module loader reads a file left that file's descriptor open in the lab for good (a
  * clean-clone CI run ended with an fd on out/main/chunks/errors-*.js after a threading server
- * stopped). Here the lab's real connection-thread entry is started and ended at many points of its
+ * stopped). Here the lab's real datagram-thread entry (an ES module, loaded asynchronously; the
+ * connection thread is now one CommonJS file, read synchronously) is started and ended at many points of its
  * start-up; whatever the timing, the process's descriptors return to where they were.
  */
 import { readdirSync, readlinkSync } from 'node:fs'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
+import { DATAGRAM_THREAD_FILE } from '../../main/lab/net/udp-threads'
 import { endWorker } from '../../main/lab/worker-end'
 import { WORKERS_DIR } from '../helpers/paths'
 
@@ -25,7 +27,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 describe.runIf(process.platform === 'linux')('endWorker', () => {
   it('a thread ended at any point of its start-up leaves no descriptor open', async () => {
     const start = () => {
-      const w = new Worker(path.join(WORKERS_DIR, 'tcp-handler-thread.js'), { workerData: { handler: 'upper' }, stdout: false, stderr: false })
+      const w = new Worker(path.join(WORKERS_DIR, DATAGRAM_THREAD_FILE), { workerData: { handler: 'upper', stop: new SharedArrayBuffer(4) }, stdout: false, stderr: false })
       w.on('error', () => {})
       const exited = new Promise<void>((r) => w.once('exit', () => r()))
       const loaded = new Promise((r) => w.once('message', r))
@@ -34,7 +36,8 @@ describe.runIf(process.platform === 'linux')('endWorker', () => {
     // How long one start-up takes on this machine now, so that the ends below fall all over it.
     const probe = start()
     const t0 = performance.now()
-    await probe.loaded
+    // A thread that cannot start (a wrong entry) fails here at once instead of being waited for.
+    expect(await Promise.race([probe.loaded.then(() => 'loaded'), probe.exited.then(() => 'exited')])).toBe('loaded')
     const loadMs = performance.now() - t0
     await endWorker(probe.w, probe.loaded, probe.exited)
     const before = fds().filter(onFile).length

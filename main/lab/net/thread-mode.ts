@@ -17,6 +17,9 @@ interface Pending {
   reject(e: Error): void
 }
 
+/** The connection thread's entry in the workers folder (built self-contained, electron.config.ts). */
+export const CONNECTION_THREAD_FILE = 'tcp-handler-thread.cjs'
+
 /**
  * The `threading` mode's relay design, where a thread cannot own a descriptor (Windows, macOS): a real `worker_threads` thread that runs the handler
  * for one connection and is terminated when the connection closes (like `ThreadingMixIn`, where the
@@ -31,7 +34,7 @@ export class ThreadHandler {
   private failure: Error | null = null
 
   constructor(workersDir: string, handler: string) {
-    this.worker = new Worker(path.join(workersDir, 'tcp-handler-thread.cjs'), {
+    this.worker = new Worker(path.join(workersDir, CONNECTION_THREAD_FILE), {
       workerData: { handler },
       // One thread per connection: keep each one's heap small.
       resourceLimits: { maxOldGenerationSizeMb: 64 },
@@ -140,7 +143,7 @@ export class SpareThread implements Startable {
   begin(): void {
     if (this.w || this.cancelled) return
     this.startedAt = performance.now()
-    const w = new Worker(path.join(this.workersDir, 'tcp-handler-thread.cjs'), {
+    const w = new Worker(path.join(this.workersDir, CONNECTION_THREAD_FILE), {
       workerData: { handler: this.handler },
       resourceLimits: { maxOldGenerationSizeMb: 64 },
       stdout: false,

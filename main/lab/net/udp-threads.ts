@@ -44,6 +44,9 @@ interface Job {
   fail(err: LabError): void
 }
 
+/** The datagram thread's entry in the workers folder (an ES module: see worker-end.ts for why that matters when it is ended). */
+export const DATAGRAM_THREAD_FILE = 'udp-handler-thread.js'
+
 /** One datagram thread: a real `worker_threads` thread with its own OS thread id. */
 class DatagramThread {
   readonly worker: Worker
@@ -58,7 +61,7 @@ class DatagramThread {
   private nextId = 1
 
   constructor(workersDir: string, handler: string, stop: SharedArrayBuffer, onReady: (t: DatagramThread) => void, onReply: (t: DatagramThread, data: Uint8Array) => void) {
-    this.worker = new Worker(path.join(workersDir, 'udp-handler-thread.js'), {
+    this.worker = new Worker(path.join(workersDir, DATAGRAM_THREAD_FILE), {
       workerData: { handler, stop },
       resourceLimits: { maxOldGenerationSizeMb: 64 },
       stdout: false,
