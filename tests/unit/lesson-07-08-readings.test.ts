@@ -1,31 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import { findLesson } from '../../renderer/lessons'
-import type { RunFacts, Text } from '../../renderer/lessons/types'
+import type { RunFacts } from '../../renderer/lessons/types'
 import { compareSummary } from '../../renderer/composables/compare-summary'
 import { serverSummary } from '../../renderer/stores/lessons'
 import type { DatagramSeen } from '../../renderer/stores/servers'
 import type { CompareClientResult, CompareModeResult, CompareRunResult } from '../../shared/contract'
 import type { ConnectionInfo, ServerInfo, ServeStartup } from '../../shared/contract/net'
 import { englishWords } from '../helpers/english-words'
+import { bothLanguages, en, read, zh } from '../helpers/lesson-reading'
 
 /**
  * Lessons 7 and 8 read the learner's own server and comparison (issues 9, 11): what a thread or
  * process does in each mode and what starting it cost; where the time above "about 250 ms" went.
  * The figures below are shaped like real runs of `tests/bench/lesson-figures-bench.ts` on this machine.
  */
-const read = (id: string, facts: RunFacts): Text[] => findLesson(id)!.reading!(facts)
-const en = (lines: Text[]) => lines.map((l) => l.en).join(' ')
-const zh = (lines: Text[]) => lines.map((l) => l.zh).join('')
-
-function bothLanguages(lines: Text[]) {
-  expect(lines.length).toBeGreaterThan(0)
-  for (const l of lines) {
-    expect(l.en.trim()).not.toBe('')
-    expect(/[\u4e00-\u9fff]/.test(l.en), l.en).toBe(false)
-    expect(englishWords(l.zh), l.zh).toEqual([])
-  }
-}
-
 // ---- the comparison (lesson 8) ---------------------------------------------------------------
 
 function client(i: number, waitMs: number, startup: ServeStartup | null = null, connectMs = 0.4): CompareClientResult {

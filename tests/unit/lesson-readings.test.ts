@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { findLesson } from '../../renderer/lessons'
 import { errorMeaning } from '../../renderer/lessons/reading'
-import type { RunFacts, Text } from '../../renderer/lessons/types'
+import type { RunFacts } from '../../renderer/lessons/types'
 import { serverSummary } from '../../renderer/stores/lessons'
 import type { ConnectionInfo, ServerInfo } from '../../shared/contract/net'
 import { englishWords } from '../helpers/english-words'
-
-const read = (id: string, facts: RunFacts): Text[] => findLesson(id)!.reading!(facts)
-const en = (lines: Text[]) => lines.map((l) => l.en).join(' ')
-const zh = (lines: Text[]) => lines.map((l) => l.zh).join('')
-
-/** Every line said in both languages: English without Chinese, Chinese without English prose. */
-function bothLanguages(lines: Text[]) {
-  expect(lines.length).toBeGreaterThan(0)
-  for (const l of lines) {
-    expect(l.en.trim()).not.toBe('')
-    expect(/[\u4e00-\u9fff]/.test(l.en), l.en).toBe(false)
-    expect(englishWords(l.zh), l.zh).toEqual([])
-  }
-}
+import { bothLanguages, en, read, zh } from '../helpers/lesson-reading'
 
 // Shapes as the stores record them (proc-run.ts, proc-sim.ts), with figures from real runs on this 2-CPU machine.
 const lesson1Run = { mode: 'parallel', wallMs: 2034, cpuMs: 6010, utilisation: 0.98, pinned: true, tasks: 3, ioTasks: 0, workers: 3, pids: 3, startupMs: 61 }
