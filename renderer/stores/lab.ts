@@ -64,8 +64,12 @@ export const useLabStore = defineStore('lab', () => {
 
   function connect(custom?: LabClient) {
     const c = markRaw(custom ?? createLabClient())
+    const old = client.value
     client.value = c
     connection.clear()
+    // The old client's socket would otherwise stay open and keep reconnecting beside the new one;
+    // its listeners are gone first, so its 'closed' does not reach this store's state.
+    if (old && old !== c) old.close()
     connection.add(c.onState((s) => {
       const before = state.value
       state.value = s

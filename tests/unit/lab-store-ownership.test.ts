@@ -20,7 +20,10 @@ class CountingClient implements LabClient {
     this.stateListeners.add(l)
     return () => void this.stateListeners.delete(l)
   }
-  close() {}
+  closed = 0
+  close() {
+    this.closed++
+  }
   emit(topic: string) {
     for (const l of this.eventListeners) l([{ topic, payload: {} } as unknown as LabEvent], 0)
   }
@@ -35,6 +38,8 @@ describe('stores/lab.ts owns its subscriptions (shared/disposable.ts)', () => {
     const second = new CountingClient()
     lab.connect(second)
     expect(first.eventListeners.size + first.stateListeners.size).toBe(0)
+    expect(first.closed).toBe(1) // its socket does not live on beside the new one
+    expect(second.closed).toBe(0)
     expect(second.eventListeners.size).toBe(1)
     expect(second.stateListeners.size).toBe(1)
 
