@@ -8,6 +8,7 @@ import {
   RELAY_LIMITS,
   STICKY_MAX_READ_SPAN_MS,
   STICKY_MAX_SEND_SPAN_MS,
+  UDP_REPLY_WAIT_MS,
   type LabEvent,
   type MethodName,
 } from './contract'
@@ -48,7 +49,7 @@ export const LONG_CALL_SLACK_MS = 60_000
 const LONGEST_RUN_MS: Partial<Record<MethodName, number>> = {
   // The sends' gaps, then the connect and the reply wait.
   'net.tcp.send': MAX_CLIENT_SEND_SPAN_MS + 2 * ONE_SHOT_TIMEOUT_MS.max,
-  'net.udp.send': MAX_CLIENT_SEND_SPAN_MS + ONE_SHOT_TIMEOUT_MS.max,
+  'net.udp.send': MAX_CLIENT_SEND_SPAN_MS + UDP_REPLY_WAIT_MS.max,
   'net.tcpClient.send': MAX_CLIENT_SEND_SPAN_MS,
   'net.server.send': MAX_CLIENT_SEND_SPAN_MS,
   // The TCP half and the UDP half, each sends then reads.

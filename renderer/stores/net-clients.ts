@@ -46,6 +46,8 @@ export interface UdpForm extends SendForm {
   host: string
   port: number
   encoding: TextEncoding
+  /** How long to collect replies after the last send (ms); the engine's default when absent. */
+  waitReplyMs?: number
 }
 
 /** Only sends that ask for macros carry the fields (the engine's defaults otherwise). */
@@ -209,6 +211,7 @@ export const useNetClientsStore = defineStore('netClients', () => {
         encoding: form.encoding,
         repeat: form.repeat,
         gapMs: form.gapMs,
+        ...(form.waitReplyMs !== undefined ? { waitReplyMs: form.waitReplyMs } : {}),
         ...macroFields(form),
       })
       if (result) udpRuns.value = [{ id: nextUdp++, payload: form.payload, hex: form.hex, encoding: form.encoding, result }, ...udpRuns.value].slice(0, 20)

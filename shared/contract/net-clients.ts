@@ -139,6 +139,9 @@ export type ClientEvent = { clientId: string; proto: 'tcp' | 'udp'; at: number; 
   | { event: 'error'; error: LabErrorData }
 )
 
+/** How long `net.udp.send` collects replies after its last send, ms: 0 = do not wait. UDP has no other sign that a reply is not coming. */
+export const UDP_REPLY_WAIT_MS = { min: 0, max: 60_000, default: 1_000 } as const
+
 const payload = string({ max: MAX_CLIENT_PAYLOAD_CHARS })
 const clientId = string({ min: 1, max: 64 })
 const encoding = oneOf(TEXT_ENCODINGS)
@@ -182,7 +185,7 @@ export const netClientMethods = {
   'net.tcpClient.list': method<TcpClientInfo[]>()(object({})),
   /**
    * The course's UDP client: one socket, `sendto()` the payload `repeat` times `gapMs` apart, then
-   * collect replies until every datagram was answered or `waitReplyMs` (default 1000, 0 = do not wait)
+   * collect replies until every datagram was answered or `waitReplyMs` (UDP_REPLY_WAIT_MS: default 1000, 0 = do not wait)
    * passed after the last send. Over 65,507 bytes → ERR_DATAGRAM_TOO_LARGE before anything is sent.
    */
   'net.udp.send': method<UdpSendResult>()(
@@ -194,7 +197,7 @@ export const netClientMethods = {
       encoding: optional(encoding),
       repeat: optional(repeat),
       gapMs: optional(gapMs),
-      waitReplyMs: optional(int({ min: 0, max: 60_000 })),
+      waitReplyMs: optional(int({ min: UDP_REPLY_WAIT_MS.min, max: UDP_REPLY_WAIT_MS.max })),
       macros,
       counter,
     }),

@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
 import { hasPython } from '../helpers/python'
+import { UDP_REPLY_WAIT_MS } from '../../shared/contract'
 
 async function openTab(page: Page, tab: 'server' | 'sticky' | 'compare') {
   await page.getByTestId(`net-tab-${tab}`).click()
@@ -31,8 +32,11 @@ describe.skipIf(!hasChromium)('Server modes in Chromium (browser mode)', () => {
       await page.getByTestId('client-kind-udp').click()
       await page.getByTestId('udp-payload').fill('hi')
       await page.getByTestId('udp-repeat').fill('3')
+      // Each datagram's thread must start first (a Worker, tens of ms of CPU; seconds on a busy machine):
+      // the sender waits for every reply, not for the default 1 s after its last send.
+      await page.getByTestId('udp-wait').fill(String(UDP_REPLY_WAIT_MS.max))
       await page.getByTestId('udp-send').click()
-      await page.getByTestId('udp-reply').nth(2).waitFor({ timeout: 30_000 })
+      await page.getByTestId('udp-reply').nth(2).waitFor({ timeout: 60_000 })
       await expect(page.getByTestId('udp-reply-text').allTextContents()).resolves.toEqual(['HI', 'HI', 'HI'])
       await page.getByTestId('udp-datagram-row').nth(2).waitFor()
       const who = await page.getByTestId('udp-served-by').allTextContents()

@@ -5,6 +5,7 @@ import {
   MAX_CLIENT_SEND_SPAN_MS,
   MAX_UDP_PAYLOAD_BYTES,
   MAX_UDP_REPLIES,
+  UDP_REPLY_WAIT_MS,
   type ClientEvent,
   type TextEncoding,
   type UdpReplyDatagram,
@@ -42,7 +43,7 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
   const encoding = opts.encoding ?? 'utf8'
   const repeat = opts.repeat ?? 1
   const gapMs = opts.gapMs ?? 0
-  const waitReplyMs = opts.waitReplyMs ?? 1_000
+  const waitReplyMs = opts.waitReplyMs ?? UDP_REPLY_WAIT_MS.default
   // Checked before anything is sent (docs/SECURITY.md item 19).
   const plan = macroPayload({ ...opts, encoding, maxBytes: Number.MAX_SAFE_INTEGER }, repeat)
   if (plan.maxBytes > MAX_UDP_PAYLOAD_BYTES) {

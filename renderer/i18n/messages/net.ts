@@ -132,6 +132,8 @@ export default defineCatalog({
         noReply: 'No reply arrived. Is a UDP server listening on that port?',
         from: 'From',
         more: '… and {n} more replies',
+        wait: 'Reply wait (ms)',
+        waitHint: 'UDP never says a reply is not coming: the sender collects replies until every datagram was answered or this long after the last send ({min}–{max} ms; 0 = do not wait).',
       },
       log: {
         title: 'Event log',
@@ -476,6 +478,8 @@ export default defineCatalog({
         noReply: '没有收到回复。那个端口上有 UDP 服务器在监听吗？',
         from: '来自',
         more: '……还有 {n} 个回复',
+        wait: '等回复（毫秒）',
+        waitHint: 'UDP 不会告诉你回复不会来了：发送器一直收集回复，直到每个数据报都有回复，或者最后一次发送后过了这么久（{min}–{max} 毫秒；0 表示不等）。',
       },
       log: {
         title: '事件日志',
