@@ -55,6 +55,16 @@ function roundTripClient(port: number, rounds: number) {
   return { connected, finished, go: tell, end: () => (tell(), exited) }
 }
 
+/** A client that never sends a byte and, half-open, does not answer the server's FIN; `gotFin()` once it came. */
+function silentClient(port: number) {
+  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true })
+  let fin = false
+  socket.on('error', () => {})
+  socket.on('end', () => (fin = true))
+  socket.on('data', () => {})
+  return { socket, gotFin: () => fin }
+}
+
 async function poll<T>(check: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
   const end = Date.now() + ms
   for (;;) {
@@ -94,12 +104,7 @@ describe.skipIf(!linux)('threading mode: the thread owns its connection (Linux)'
 
   it('stop wakes a thread blocked in recv on a silent client, within the grace period; the thread is gone', async () => {
     const { port, id } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading' })
-    // allowHalfOpen: the client does not answer our FIN; it never sends a byte.
-    const silent = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true })
-    let gotFin = false
-    silent.on('error', () => {})
-    silent.on('end', () => (gotFin = true))
-    silent.on('data', () => {})
+    const silent = silentClient(port)
     try {
       const by = await served()
       const task = `/proc/${by.pid}/task/${by.tid}`
@@ -108,9 +113,9 @@ describe.skipIf(!linux)('threading mode: the thread owns its connection (Linux)'
       // stop() resolves only once every connection thread has exited.
       expect(existsSync(task)).toBe(false)
       expect(t.probe.of('close')).toEqual([expect.objectContaining({ conn: 1, reason: 'server' })])
-      await waitUntil(() => gotFin, 'the client got the server’s FIN first')
+      await waitUntil(silent.gotFin, 'the client got the server’s FIN first')
     } finally {
-      silent.destroy()
+      silent.socket.destroy()
     }
   })
 
@@ -217,20 +222,16 @@ describe.skipIf(!linux)('forking mode: the child runs the blocking loop on its c
 
   it('a child blocked in recv on a silent client ends within the grace period when the server stops', async () => {
     const { port, id } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'forking' })
-    const silent = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true })
-    let gotFin = false
-    silent.on('error', () => {})
-    silent.on('end', () => (gotFin = true))
-    silent.on('data', () => {})
+    const silent = silentClient(port)
     try {
       const { pid } = await served()
       expect(existsSync(`/proc/${pid}`)).toBe(true)
       await t.lab.invoke('net.server.stop', { id })
       expect(existsSync(`/proc/${pid}/task`)).toBe(false)
       expect(t.probe.of('close')).toEqual([expect.objectContaining({ conn: 1, reason: 'server' })])
-      await waitUntil(() => gotFin, 'the client got the server’s FIN first')
+      await waitUntil(silent.gotFin, 'the client got the server’s FIN first')
     } finally {
-      silent.destroy()
+      silent.socket.destroy()
     }
   })
 })
