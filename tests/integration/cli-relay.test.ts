@@ -28,6 +28,23 @@ describe('lab relay', () => {
     await relay.waitFor((l) => l.event === 'out' && l.dir === 'up')
   })
 
+  it('with --quiet prints no line per message, but still the connection and its close', async () => {
+    const server = net.createServer((s) => s.on('data', (d) => s.write(d)))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    cleanup.push(() => new Promise((r) => server.close(r)))
+    const port = (server.address() as net.AddressInfo).port
+    const relay = new LabProcess(['relay', '--listen', '0', '--to', `127.0.0.1:${port}`, '--quiet', '--json'])
+    cleanup.push(() => relay.stop())
+    const listening = await relay.waitFor((l) => l.event === 'listening')
+    const client = net.connect({ host: '127.0.0.1', port: (listening.listen as { port: number }).port })
+    client.write('hello')
+    expect(await new Promise<string>((r) => client.once('data', (d) => r(d.toString())))).toBe('hello')
+    client.end()
+    await relay.waitFor((l) => l.event === 'close')
+    expect(relay.lines.map((l) => l.event)).toContain('connection')
+    expect(relay.lines.filter((l) => l.event === 'in' || l.event === 'out')).toEqual([])
+  })
+
   it('drops UDP datagrams with --loss 100 and says so', async () => {
     const sink = dgram.createSocket('udp4')
     await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()))

@@ -67,7 +67,7 @@ export const relayCommand: Command = {
   summary: 'put a relay with network conditions (delay, loss, split…) between a client and a server',
   help: `lab relay --listen [HOST:]P --to HOST:PORT [--delay MS] [--jitter MS] [--rate BYTES/S]
           [--split N] [--merge MS] [--loss PCT] [--dup PCT] [--reorder N] [--reorder-pct PCT]
-          [--truncate N] [--seed N] [--direction up|down|both] [--udp | --both] [--json]
+          [--truncate N] [--seed N] [--direction up|down|both] [--udp | --both] [--quiet] [--json]
 
 Listens on --listen (default host ${DEFAULT_HOST}; 0 = any free port) and forwards every TCP
 connection (or, with --udp, every datagram) to --to, applying the conditions to what the
@@ -90,6 +90,9 @@ Every message is reported: when it was due, what was dropped, split, merged, cop
   --all-interfaces  consent to listen on every interface (0.0.0.0, ::)
   --remote-target   consent to forward to a host that is not this machine
   --json            one JSON object per line (the "listening" line first, with the port)
+  --quiet           no line per message (each read/datagram and write): connections,
+                    pauses and errors are still printed. Printing every message is most
+                    of what the relay costs beyond forwarding (tests/bench/relay-bench.ts)
 
 What a relay in user space cannot do: make TCP itself lose or retransmit a segment. The
 relay reads and writes through the kernel's TCP, which delivers everything in order.
@@ -116,6 +119,7 @@ direction before the sender is paused (backpressure), ${L.heldDatagrams} datagra
     both: { type: 'boolean' },
     'all-interfaces': { type: 'boolean' },
     'remote-target': { type: 'boolean' },
+    quiet: { type: 'boolean' },
     ...JSON_OPTION,
   },
   async run({ positionals, values, io }) {
@@ -136,6 +140,7 @@ direction before the sender is paused (backpressure), ${L.heldDatagrams} datagra
     const direction = (values.direction as string | undefined) ?? 'up'
     if (!['up', 'down', 'both'].includes(direction)) throw usageError(`--direction must be up, down or both, got ${JSON.stringify(direction)}`, { option: 'direction' })
     const json = values.json === true
+    const quiet = values.quiet === true
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
     let pending: string[] = []
     const flush = () => {
@@ -148,6 +153,7 @@ direction before the sender is paused (backpressure), ${L.heldDatagrams} datagra
     const owned = new DisposableStore()
     owned.add(lab.onEvent((ev) => {
       if (ev.topic !== 'net.relay') return
+      if (quiet && (ev.payload.event === 'in' || ev.payload.event === 'out')) return
       const line = json ? JSON.stringify(ev.payload) : describe(ev.payload)
       if (line === null) return
       if (pending.length === 0) setImmediate(flush)

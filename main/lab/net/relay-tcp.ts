@@ -16,6 +16,16 @@ import { bufferBudget, bufferError } from './budgets'
 import { drawDelay, tcpPassThrough } from './relay-conditions'
 import { hexOf, type RelayLog } from './relay-log'
 
+/**
+ * Node's timers count whole milliseconds: one fires up to 1 ms before its time, and a second one
+ * for the fraction left cannot be shorter than 1 ms (it would land up to 1 ms late). A message
+ * within half a millisecond of its due time is due: sent within ±0.5 ms of it, not ~0.7 ms late.
+ */
+const DUE_SLACK_MS = 0.5
+
+/** The most one socket read hands over (libuv reads into 64 KiB buffers). */
+const MAX_READ_BYTES = 64 * 1024
+
 interface Held {
   seq: number
   buf: Buffer
@@ -126,7 +136,7 @@ export class TcpLink {
       const now = this.log.now()
       const c = this.conditions
       if (now < this.busyUntil) return this.later(this.busyUntil, now)
-      if (now < head.dueT) return this.later(head.dueT, now)
+      if (now < head.dueT - DUE_SLACK_MS) return this.later(head.dueT, now)
       // Merging: the first message waits mergeMs for others to join it (not again once it is being split).
       const closeT = head.dueT + c.mergeMs
       if (c.mergeMs > 0 && head.taken === 0 && now < closeT) return this.later(closeT, now)
@@ -140,7 +150,7 @@ export class TcpLink {
       let firstDue = Infinity
       while (this.queue.length > 0 && size < cap) {
         const h = this.queue[0]!
-        if (h.dueT > now || (seqs.length > 0 && !joins)) break
+        if (h.dueT > now + DUE_SLACK_MS || (seqs.length > 0 && !joins)) break
         const n = Math.min(h.buf.length - h.taken, cap - size)
         parts.push(h.buf.subarray(h.taken, h.taken + n))
         seqs.push(h.seq)
@@ -195,5 +205,24 @@ export class TcpLink {
 
   get heldBytes(): number {
     return this.held
+  }
+
+  /**
+   * Every byte of this direction inside the relay's process now: held by the link, read by the
+   * source socket but not yet handed over (its readable buffer), and written to the destination
+   * socket but not yet taken by the kernel (its writable buffer).
+   */
+  get bufferedBytes(): number {
+    return this.held + this.source.readableLength + this.dest.writableLength
+  }
+
+  /**
+   * The most `bufferedBytes` can reach: the held limit, plus one read past it (the read that
+   * crossed it), the source's readable buffer (filled up to its high-water mark after pause(),
+   * plus the read that crossed the mark) and the destination's writable buffer (up to its mark,
+   * plus the write that crossed it).
+   */
+  get bufferedBound(): number {
+    return RELAY_LIMITS.heldBytesPerDirection + MAX_READ_BYTES + this.source.readableHighWaterMark + MAX_READ_BYTES + this.dest.writableHighWaterMark + MAX_READ_BYTES
   }
 }

@@ -66,6 +66,8 @@ export class UdpLink {
     if (plan.dup) this.stats.duplicated++
     if (plan.holdFor > 0) this.stats.reordered++
     const kept = plan.keptBytes < buf.length ? Buffer.from(buf.subarray(0, plan.keptBytes)) : buf
+    // Due now and not held back (no delay, jitter or rate wait drew 0): sent at once, no timer per datagram.
+    if (dueT <= t && plan.holdFor === 0) return this.sendOut(conn, seq, kept, dueT, send, plan.dup)
     this.held++
     const timer = setTimeout(
       () => {
@@ -96,7 +98,7 @@ export class UdpLink {
   private sendOut(conn: number, seq: number, buf: Buffer, dueT: number, send: (b: Buffer) => void, dup: boolean, wasParked = false): void {
     this.emitOut(conn, seq, buf, dueT, send, false)
     if (dup) this.emitOut(conn, seq, buf, dueT, send, true)
-    if (wasParked) return
+    if (wasParked || this.parked.length === 0) return
     // Every datagram sent in order brings the held ones one step closer to leaving.
     for (const p of [...this.parked]) if (--p.left <= 0) this.release(p)
   }

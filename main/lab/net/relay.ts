@@ -72,6 +72,8 @@ interface UdpPeer {
   socket: dgram.Socket
   lastSeen: number
   release: () => void
+  /** Puts one datagram on this peer's socket to the target. */
+  sendUp: (buf: Buffer) => void
 }
 
 const addressOf = (a: { address?: string; port?: number }): Address => ({ address: a.address ?? '', port: a.port ?? 0 })
@@ -222,8 +224,7 @@ export class Relay {
       this.peers.set(key, peer)
     }
     peer.lastSeen = Date.now()
-    const p = peer
-    this.udpUp.push(p.conn, msg, (buf) => p.socket.send(buf, this.options.targetPort, this.options.targetHost))
+    this.udpUp.push(peer.conn, msg, peer.sendUp)
   }
 
   private newPeer(remote: Address): UdpPeer | null {
@@ -240,11 +241,13 @@ export class Relay {
     // The server sees the relay's socket for this client, as behind a NAT; its replies go back to the client's address.
     const socket = dgram.createSocket(net.isIPv6(this.options.targetHost) ? 'udp6' : 'udp4')
     socket.on('error', (err) => this.log.emit({ event: 'error', conn, error: toErrorData(fromNodeError(err, { host: this.options.targetHost, port: this.options.targetPort })) }))
+    // Made once per peer, not per datagram.
+    const sendDown = (buf: Buffer) => this.udpSocket?.send(buf, remote.port, remote.address)
     socket.on('message', (msg) => {
       peer.lastSeen = Date.now()
-      this.udpDown.push(conn, msg, (buf) => this.udpSocket?.send(buf, remote.port, remote.address))
+      this.udpDown.push(conn, msg, sendDown)
     })
-    const peer: UdpPeer = { conn, remote, socket, lastSeen: Date.now(), release }
+    const peer: UdpPeer = { conn, remote, socket, lastSeen: Date.now(), release, sendUp: (buf) => socket.send(buf, this.options.targetPort, this.options.targetHost) }
     this.log.emit({ event: 'connection', conn, proto: 'udp', remote })
     return peer
   }
@@ -281,6 +284,17 @@ export class Relay {
     let n = 0
     for (const c of this.conns.values()) n += c[dir].heldBytes
     return n
+  }
+
+  /** Bytes of one direction inside the relay's process now (all connections), and the most they may be. */
+  bufferedBytes(dir: RelayDirection): { now: number; bound: number } {
+    let now = 0
+    let bound = 0
+    for (const c of this.conns.values()) {
+      now += c[dir].bufferedBytes
+      bound += c[dir].bufferedBound
+    }
+    return { now, bound }
   }
 
   info(): RelayInfo {
