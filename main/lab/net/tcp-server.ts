@@ -8,17 +8,15 @@ import {
   EVENT_HEX_BYTES,
   type ConnectionInfo,
   type ServerEvent,
-  type ServerInfo,
   type ServerMode,
-  type ServerState,
-  type ServerStats,
 } from '../../../shared/contract'
 import { fromNodeError, LabError, limitError } from '../errors'
 import { childSpares, ForkedConnection, ForkGuard, type SpareChild } from './fork-mode'
-import { applyHandler, parseHandler, type HandlerPlan } from './handlers'
+import { applyHandler, parseHandler } from './handlers'
 import { SerialQueue } from './serial-queue'
+import { LabServer, type ServedNow, type ServerSettings } from './server-base'
 import { noteListenBacklog } from './socket-table'
-import { hexOf, servedHere, type Emit, type EventBody } from './server-events'
+import { hexOf, servedHere, type Emit } from './server-events'
 import { bufferedCap, Session, type SessionEvent, type SessionHooks, type SessionOptions } from './session'
 import { budgetError, threadBudget } from './budgets'
 import { DEFAULT_MAX_CONNECTIONS, MAX_WORKER_CONNECTIONS } from '../../../shared/budgets'
@@ -84,24 +82,15 @@ interface Conn {
  * The course's TCP server: an accept loop (Node's `net.Server`) and, per connection, a communication
  * loop (`Session`) served the way `mode` says. Sockets are accepted paused so that nothing is read
  * before the connection's turn (serial), its thread (threading) or its process (forking) is ready.
- * Lifecycle: idle → starting → listening → closing → closed; `close()` during `starting` waits for
- * the listen to finish and then closes, so no server is left listening (issue 12).
+ * Lifecycle and info: `LabServer` (server-base.ts).
  */
-export class TcpServer {
-  state: ServerState = 'idle'
-  readonly startedAt = Date.now()
-  readonly mode: ServerMode
+export class TcpServer extends LabServer {
   private readonly server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true })
-  private readonly plan: HandlerPlan
   private readonly session: SessionOptions
   private readonly maxConnections: number
   private readonly conns = new Map<number, Conn>()
   private readonly queue = new SerialQueue<Conn & { conn: number }>()
-  private readonly stats: ServerStats = { accepted: 0, dropped: 0, datagrams: 0, oversize: 0, bytesIn: 0, bytesOut: 0 }
   private nextConn = 1
-  private closing: Promise<void> | null = null
-  private boundPort = 0
-  private starting: Promise<unknown> | null = null
   private spares: SparePool<SpareThread> | null = null
   private childSpares: SparePool<SpareChild> | null = null
   /** Forking on Linux: children run the blocking loop; this process kills them if the lab dies. */
@@ -111,12 +100,11 @@ export class TcpServer {
   private resetEarly = 0
 
   constructor(
-    readonly id: string,
+    id: string,
     private readonly options: TcpServerOptions,
-    private readonly emit: Emit,
+    emit: Emit,
   ) {
-    this.mode = options.mode ?? DEFAULT_SERVER_MODE
-    this.plan = parseHandler(options.handler)
+    super(id, 'tcp', options.mode ?? DEFAULT_SERVER_MODE, parseHandler(options.handler), options, emit)
     const frame = options.frame ?? 'none'
     const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
     this.session = {
@@ -137,19 +125,7 @@ export class TcpServer {
     return threadsCanOwnDescriptors() ? 'thread' : 'relay'
   }
 
-  private send(body: EventBody): void {
-    this.emit({ ...body, serverId: this.id, at: Date.now() } as never)
-  }
-
-  listen(): Promise<ServerInfo> {
-    if (this.state !== 'idle') return Promise.reject(new LabError('ERR_BAD_STATE', `server ${this.id} is ${this.state}, not idle`))
-    this.state = 'starting'
-    const started = this.doListen()
-    this.starting = started.catch(() => {})
-    return started
-  }
-
-  private async doListen(): Promise<ServerInfo> {
+  protected async bind(): Promise<number> {
     if ((this.mode === 'threading' || this.mode === 'forking') && !this.options.workersDir) {
       throw new LabError('ERR_UNSUPPORTED', `the ${this.mode} mode needs the lab's worker files`, { mode: this.mode })
     }
@@ -177,11 +153,13 @@ export class TcpServer {
         resolve()
       })
     })
-    this.boundPort = (this.server.address() as net.AddressInfo).port
-    noteListenBacklog(this.boundPort, this.backlog) // the socket table's accept-queue limit where ss is missing
-    // close() came while the listen was under way: it waits for us, and nothing may be served.
-    if (this.state !== 'starting') return this.info()
-    this.state = 'listening'
+    const boundPort = (this.server.address() as net.AddressInfo).port
+    noteListenBacklog(boundPort, this.backlog) // the socket table's accept-queue limit where ss is missing
+    return boundPort
+  }
+
+  protected serve(): void {
+    const { host, port } = this.options
     if (this.mode === 'threading' && this.threadIo === 'thread') {
       this.spares = threadSpares(this.options.workersDir!, this.plan.spec, this.options.spares ?? DEFAULT_SPARES.threading)
     }
@@ -191,9 +169,10 @@ export class TcpServer {
     }
     this.server.on('connection', (socket) => this.accept(socket))
     this.server.on('error', (err) => this.send({ event: 'error', error: fromNodeError(err, { host, port }).toData() }))
-    this.send({ event: 'listening', proto: 'tcp', host, port: this.boundPort })
+  }
+
+  protected override listened(): void {
     this.reportSpares()
-    return this.info()
   }
 
   private get sparePool(): SparePool<SpareThread> | SparePool<SpareChild> | null {
@@ -548,16 +527,8 @@ export class TcpServer {
     return bytes.length
   }
 
-  info(): ServerInfo {
-    const copy = (i: ConnectionInfo): ConnectionInfo => ({ ...i, remote: { ...i.remote }, servedBy: { ...i.servedBy } })
+  protected settings(): ServerSettings {
     return {
-      id: this.id,
-      proto: 'tcp',
-      host: this.options.host,
-      port: this.boundPort || this.options.port,
-      state: this.state,
-      handler: this.plan.spec,
-      mode: this.mode,
       frame: this.session.frame,
       recvSize: this.session.recvSize,
       readDelayMs: this.session.readDelayMs,
@@ -567,7 +538,12 @@ export class TcpServer {
       requestQueueSize: this.backlog,
       spares: this.mode === 'threading' || this.mode === 'forking' ? (this.options.spares ?? DEFAULT_SPARES[this.mode]) : 0,
       threadIo: this.threadIo,
-      startedAt: this.startedAt,
+    }
+  }
+
+  protected served(): ServedNow {
+    const copy = (i: ConnectionInfo): ConnectionInfo => ({ ...i, remote: { ...i.remote }, servedBy: { ...i.servedBy } })
+    return {
       connections: [...this.conns.values()].filter((c) => c.announced).map((c) => copy(c.info)),
       queue: this.queue.list().map((c) => ({ conn: c.info.conn, remote: { ...c.info.remote }, since: c.since })),
       stats: { ...this.stats, resetEarly: this.resetEarly },
@@ -577,40 +553,25 @@ export class TcpServer {
   /**
    * Stops accepting, drops the waiting line, asks every served client to finish (FIN), and after
    * the grace period destroys stragglers and kills their threads or processes. Resolves when every
-   * connection, thread and process is gone. Safe to call twice.
+   * connection, thread and process is gone.
    */
-  close(): Promise<void> {
-    if (this.closing) return this.closing
-    if (this.state === 'idle') {
-      this.state = 'closed'
-      this.closing = Promise.resolve()
-      return this.closing
-    }
-    const wasStarting = this.state === 'starting'
-    this.state = 'closing'
+  protected async shutdown(): Promise<void> {
     const graceMs = this.options.graceMs ?? 500
-    this.closing = (async () => {
-      if (wasStarting) await this.starting
-      const spares = Promise.all([this.spares?.close(), this.childSpares?.close()])
-      const listening = new Promise<void>((resolve) => this.server.close(() => resolve()))
-      if (this.boundPort) noteListenBacklog(this.boundPort, null)
-      for (const c of this.queue.clear()) c.socket.destroy()
-      for (const c of this.conns.values()) c.stop()
-      const timer = setTimeout(() => {
-        for (const c of this.conns.values()) c.kill()
-      }, graceMs)
-      await Promise.all([...this.conns.values()].map((c) => c.done))
-      // The listening socket is closed at once by server.close(); its callback also waits for the
-      // connections. After sockets were sent to children, Node asks those children for their count
-      // and never calls back once they have all exited, so the forking mode relies on its own tracking.
-      if (this.mode !== 'forking') await listening
-      await spares
-      await this.forkGuard?.close()
-      clearTimeout(timer)
-      this.state = 'closed'
-      // A server whose listen failed never said 'listening', so it says nothing now either.
-      if (this.boundPort) this.send({ event: 'closed' })
-    })()
-    return this.closing
+    const spares = Promise.all([this.spares?.close(), this.childSpares?.close()])
+    const listening = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    if (this.boundPort) noteListenBacklog(this.boundPort, null)
+    for (const c of this.queue.clear()) c.socket.destroy()
+    for (const c of this.conns.values()) c.stop()
+    const timer = setTimeout(() => {
+      for (const c of this.conns.values()) c.kill()
+    }, graceMs)
+    await Promise.all([...this.conns.values()].map((c) => c.done))
+    // The listening socket is closed at once by server.close(); its callback also waits for the
+    // connections. After sockets were sent to children, Node asks those children for their count
+    // and never calls back once they have all exited, so the forking mode relies on its own tracking.
+    if (this.mode !== 'forking') await listening
+    await spares
+    await this.forkGuard?.close()
+    clearTimeout(timer)
   }
 }

@@ -8,16 +8,14 @@ import {
   type Address,
   type ServeStartup,
   type ServedBy,
-  type ServerInfo,
-  type ServerState,
-  type ServerStats,
   type UdpServerMode,
 } from '../../../shared/contract'
 import { fromNodeError, LabError, limitError } from '../errors'
 // Delayed replies (async) or datagrams in the serial queue at once; past this a flood is refused rather than piling up timers and buffers.
 import { UDP_MAX_PENDING_DATAGRAMS } from '../../../shared/budgets'
-import { applyHandler, parseHandler, type HandlerPlan } from './handlers'
-import { hexOf, servedHere, type Emit, type EventBody } from './server-events'
+import { applyHandler, parseHandler } from './handlers'
+import { LabServer, type ServedNow, type ServerSettings } from './server-base'
+import { hexOf, servedHere, type Emit } from './server-events'
 import { UdpThreads } from './udp-threads'
 
 export interface UdpServerOptions {
@@ -42,52 +40,31 @@ interface Waiting {
 
 /**
  * The course's UDP server: no connections, no accept loop; each datagram arrives whole, with its
- * sender's address, and is answered to that address. Lifecycle: idle → starting → listening → closing →
- * closed; `close()` during `starting` waits for the bind and then closes (issue 12).
+ * sender's address, and is answered to that address. Lifecycle and info: `LabServer` (server-base.ts).
  */
-export class UdpServer {
-  state: ServerState = 'idle'
-  readonly startedAt = Date.now()
+export class UdpServer extends LabServer<UdpServerMode> {
   private readonly socket: dgram.Socket
-  private readonly plan: HandlerPlan
   private readonly maxDatagramBytes: number
   private readonly pending = new Set<NodeJS.Timeout>()
-  private readonly stats: ServerStats = { accepted: 0, dropped: 0, datagrams: 0, oversize: 0, bytesIn: 0, bytesOut: 0 }
-  private boundPort = 0
-  private closing: Promise<void> | null = null
-  private starting: Promise<unknown> | null = null
   private bound = false
-  readonly mode: UdpServerMode
   /** Serial mode: datagrams received while another is being handled, oldest first. */
   private readonly queue: Waiting[] = []
   private serving = false
   private threads: UdpThreads | null = null
 
   constructor(
-    readonly id: string,
+    id: string,
     private readonly options: UdpServerOptions,
-    private readonly emit: Emit,
+    emit: Emit,
   ) {
-    this.plan = parseHandler(options.handler)
+    const plan = parseHandler(options.handler)
+    super(id, 'udp', options.mode ?? DEFAULT_UDP_SERVER_MODE, plan, options, emit)
     this.maxDatagramBytes = options.maxDatagramBytes ?? MAX_DATAGRAM_BYTES
-    this.mode = options.mode ?? DEFAULT_UDP_SERVER_MODE
     if (this.mode === 'threading' && !options.workersDir) throw new LabError('ERR_INTERNAL', 'a threading UDP server needs the workers folder')
     this.socket = dgram.createSocket({ type: net.isIPv6(options.host.replace(/^\[(.*)\]$/, '$1')) ? 'udp6' : 'udp4', reuseAddr: false })
   }
 
-  private send(body: EventBody): void {
-    this.emit({ ...body, serverId: this.id, at: Date.now() } as never)
-  }
-
-  listen(): Promise<ServerInfo> {
-    if (this.state !== 'idle') return Promise.reject(new LabError('ERR_BAD_STATE', `server ${this.id} is ${this.state}, not idle`))
-    this.state = 'starting'
-    const started = this.bind()
-    this.starting = started.catch(() => {})
-    return started
-  }
-
-  private async bind(): Promise<ServerInfo> {
+  protected async bind(): Promise<number> {
     const { host, port } = this.options
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => {
@@ -101,16 +78,15 @@ export class UdpServer {
         resolve()
       })
     })
-    this.boundPort = this.socket.address().port
-    // close() came while binding: it waits for us and closes the socket; nothing is served.
-    if (this.state !== 'starting') return this.info()
-    this.state = 'listening'
+    return this.socket.address().port
+  }
+
+  protected serve(): void {
+    const { host } = this.options
     if (this.mode === 'threading') this.threads = new UdpThreads(this.options.workersDir!, this.options.handler, this.options.spares ?? 1)
     this.socket.on('message', (msg, rinfo) => this.receive(msg, { address: rinfo.address, port: rinfo.port }))
     // A failed sendto (the peer vanished, ICMP unreachable) is reported; the server keeps serving.
     this.socket.on('error', (err) => this.send({ event: 'error', error: fromNodeError(err, { host, port: this.boundPort }).toData() }))
-    this.send({ event: 'listening', proto: 'udp', host, port: this.boundPort })
-    return this.info()
   }
 
   private receive(msg: Buffer, from: Address): void {
@@ -216,15 +192,8 @@ export class UdpServer {
     this.emit({ event: 'sendto', to, bytes: reply.length, serverId: this.id, at: Date.now() })
   }
 
-  info(): ServerInfo {
+  protected settings(): ServerSettings {
     return {
-      id: this.id,
-      proto: 'udp',
-      host: this.options.host,
-      port: this.boundPort || this.options.port,
-      state: this.state,
-      handler: this.plan.spec,
-      mode: this.mode,
       ...(this.mode === 'threading' ? { spares: this.options.spares ?? 1, threads: this.threads?.count ?? 0 } : {}),
       frame: 'none',
       recvSize: null,
@@ -232,35 +201,21 @@ export class UdpServer {
       maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
       idleTimeoutMs: 0,
       maxConnections: 0,
-      startedAt: this.startedAt,
-      connections: [],
-      queue: [],
-      stats: { ...this.stats },
     }
   }
 
-  /** Drops pending delayed replies and closes the socket. Safe to call twice. */
-  close(): Promise<void> {
-    if (this.closing) return this.closing
-    if (this.state === 'idle') {
-      this.state = 'closed'
-      this.closing = Promise.resolve()
-      return this.closing
-    }
-    const wasStarting = this.state === 'starting'
-    this.state = 'closing'
+  protected served(): ServedNow {
+    return { connections: [], queue: [], stats: { ...this.stats } }
+  }
+
+  /** Drops pending delayed replies and the serial queue, ends the threads and closes the socket. */
+  protected async shutdown(): Promise<void> {
     for (const t of this.pending) clearTimeout(t)
     this.pending.clear()
     this.queue.length = 0
-    this.closing = (async () => {
-      if (wasStarting) await this.starting
-      await this.threads?.close()
-      // A failed bind closed the socket already.
-      if (this.bound) await new Promise<void>((resolve) => this.socket.close(() => resolve()))
-      this.state = 'closed'
-      if (this.bound) this.send({ event: 'closed' })
-    })()
-    return this.closing
+    await this.threads?.close()
+    // A failed bind closed the socket already.
+    if (this.bound) await new Promise<void>((resolve) => this.socket.close(() => resolve()))
   }
 }
 
