@@ -6,10 +6,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import { descendantsOf, formatIpv6 } from '../../main/lab/net/socket-table-common'
+import type { OsSocket } from '../../shared/contract/os'
+import { compareSockets, descendantsOf, formatIpv6, sortSockets } from '../../main/lab/net/socket-table-common'
 import { descendantsFromPs, parseBsdEndpoint, parseListenQueuesDarwin, parseNetstatDarwin, DarwinSocketReader } from '../../main/lab/net/socket-table-darwin'
-import { LinuxSocketReader, parseProcAddress, parseProcNet, parseProcNetBytes, parseSockstat, socketInode } from '../../main/lab/net/socket-table-linux'
+import { kernelFields, LinuxSocketReader, parseProcAddress, parseProcNet, parseProcNetBytes, parseSockstat, socketInode } from '../../main/lab/net/socket-table-linux'
 import { parseSsListen, SocketTable } from '../../main/lab/net/socket-table'
 import { parseWin32Sockets } from '../../main/lab/net/socket-table-win32'
 import { REPO_ROOT } from '../helpers/paths'
@@ -101,6 +103,24 @@ describe('Linux /proc/net parsers', () => {
     expect(parseProcNetBytes(b, firstTwo, 'tcp', 4, true)).toEqual(all.slice(0, 2))
   })
 
+  it('every recorded row is read at the kernel\'s fixed offsets; a line printed otherwise is tokenised instead, to the same rows', () => {
+    for (const [name, family] of [['tcp.txt', 4], ['tcp6.txt', 6], ['udp.txt', 4], ['udp6.txt', 6]] as const) {
+      const text = fixture('sockets-linux', name)
+      const b = Buffer.from(text, 'latin1')
+      let at = text.indexOf('\n') + 1
+      for (const line of text.slice(at).split('\n').filter((l) => l.trim())) {
+        expect(kernelFields(b, at, at + line.length, family === 4 ? 8 : 32), `${name}: ${line}`).toBe(true)
+        at += line.length + 1
+      }
+      // Two spaces between fields: no field where the kernel's layout puts it, the same rows all the same.
+      const widened = text.split('\n').map((l, i) => (i === 0 ? l : l.replace(/(\S) (?=\S)/g, '$1  '))).join('\n')
+      expect(widened).not.toBe(text)
+      const proto = name.startsWith('tcp') ? 'tcp' : 'udp'
+      expect(parseProcNet(widened, proto, family, true)).toEqual(parseProcNet(text, proto, family, true))
+      expect(parseProcNet(text, proto, family, true).length).toBeGreaterThan(0)
+    }
+  })
+
   it('sockstat: sockets in use per protocol; unreadable → null', () => {
     const m = parseSockstat('sockets: used 20\nTCP: inuse 3 orphan 0 tw 2 alloc 4 mem 1\nUDP: inuse 0 mem 0\n')!
     expect(m.get('TCP')).toBe(3)
@@ -126,6 +146,31 @@ describe('Linux /proc/net parsers', () => {
       { address: '*', port: 8081, limit: 511 },
       { address: '::ffff:127.0.0.1', port: 9, limit: 4096 },
     ])
+  })
+})
+
+describe('the table\'s order', () => {
+  it('sortSockets puts sockets in exactly compareSockets\' order, ties on both ports included', () => {
+    const states = ['LISTEN', 'ESTABLISHED', 'TIME_WAIT', 'CLOSE_WAIT', 'UNCONN', 'SYN_RECV'] as const
+    const socket = fc.record({
+      proto: fc.constantFrom('tcp' as const, 'udp' as const),
+      family: fc.constantFrom(4 as const, 6 as const),
+      state: fc.constantFrom(...states),
+      // A few ports only, so that many sockets share a port pair and the last tie-breaks are needed.
+      local: fc.record({ address: fc.constant('127.0.0.1'), port: fc.constantFrom(0, 1, 80, 65_535) }),
+      remote: fc.record({ address: fc.constant('127.0.0.1'), port: fc.constantFrom(0, 2, 65_535) }),
+      inode: fc.nat(),
+    })
+    fc.assert(
+      fc.property(fc.array(socket, { maxLength: 300 }), (list) => {
+        const sockets = list as unknown as OsSocket[]
+        const expected = [...sockets].sort(compareSockets)
+        const got = [...sockets]
+        sortSockets(got)
+        expect(got).toEqual(expected)
+        expect(got.every((s, i) => s === expected[i])).toBe(true) // the same objects, equal ones in their old order
+      }),
+    )
   })
 })
 

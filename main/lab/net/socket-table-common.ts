@@ -71,6 +71,46 @@ export function compareSockets(a: OsSocket, b: OsSocket): number {
   return a.local.port - b.local.port || a.remote.port - b.remote.port || a.state.localeCompare(b.state) || a.family - b.family
 }
 
+/** Sockets beyond this many are sorted with the comparator: the packed key below has 18 bits for an index. */
+const PACKED_SORT_MAX = 1 << 18
+
+/**
+ * Sorts in place in exactly compareSockets' order, faster: each socket's leading comparison fields
+ * (proto 1 bit, state order 2, local port 16, peer port 16) folded once into one number with its
+ * index below them (18 bits: 53 in all, exact in a double), and the numbers sorted natively (a
+ * Float64Array, no comparator call). Sockets equal on those fields (rare: one port pair in two
+ * states or families) are then put in compareSockets' order among themselves. With 2,000 sockets
+ * the comparator alone had been the costliest step after the kernel's text.
+ */
+export function sortSockets(sockets: OsSocket[]): void {
+  const n = sockets.length
+  if (n > PACKED_SORT_MAX) {
+    sockets.sort(compareSockets)
+    return
+  }
+  const packed = new Float64Array(n)
+  for (let i = 0; i < n; i++) packed[i] = leadingKey(sockets[i]!) * PACKED_SORT_MAX + i
+  packed.sort()
+  const before = sockets.slice()
+  for (let i = 0; i < n; i++) sockets[i] = before[packed[i]! % PACKED_SORT_MAX]!
+  // Runs with the same leading key: the comparator's remaining tie-breaks (state name, family).
+  for (let start = 0; start < n; ) {
+    const key = Math.floor(packed[start]! / PACKED_SORT_MAX)
+    let end = start + 1
+    while (end < n && Math.floor(packed[end]! / PACKED_SORT_MAX) === key) end++
+    if (end - start > 1) {
+      const run = sockets.slice(start, end).sort(compareSockets)
+      for (let i = 0; i < run.length; i++) sockets[start + i] = run[i]!
+    }
+    start = end
+  }
+}
+
+/** compareSockets' first four tie-breaks as one number: proto, state order, local port, peer port. */
+function leadingKey(s: OsSocket): number {
+  return (((s.proto === 'tcp' ? 0 : 1) * 4 + (STATE_ORDER[s.state] ?? 2)) * 65_536 + s.local.port) * 65_536 + s.remote.port
+}
+
 /** One key per connection: protocol and both ends. */
 export function tupleKey(s: Pick<OsSocket, 'proto' | 'local' | 'remote'>): string {
   return `${s.proto} ${s.local.address}:${s.local.port} ${s.remote.address}:${s.remote.port}`

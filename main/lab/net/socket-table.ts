@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import { SOCKET_TABLE_MAX, type OsSocket, type OsSocketTable, type SocketState } from '../../../shared/contract/os'
 import { LabError } from '../errors'
-import { compareSockets, isWildcard, sameAddress, tupleKey, type SocketReader, type SocketRow } from './socket-table-common'
+import { isWildcard, sameAddress, sortSockets, tupleKey, type SocketReader, type SocketRow } from './socket-table-common'
 import { DarwinSocketReader, parseNetstatDarwin } from './socket-table-darwin'
 import { LinuxSocketReader, parseProcNet } from './socket-table-linux'
 import { Win32SocketReader } from './socket-table-win32'
@@ -91,7 +91,7 @@ export class SocketTable {
     const sockets = all ? rows.map((r) => toSocket(r, 'fd')) : this.select(rows, mine, now)
     const somaxconn = reader.somaxconn()
     await this.fillLimits(sockets, somaxconn)
-    sockets.sort(compareSockets)
+    sortSockets(sockets)
     const limits = [...reader.limits]
     if (cut?.length) limits.push(`${cut.join(', ')}: longer than the reader's budget; the sockets past it were not read.`)
     if (sockets.length > SOCKET_TABLE_MAX) {
