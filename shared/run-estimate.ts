@@ -4,7 +4,7 @@
  * already finished went. A plan is a list of segments (one per mode, or per half of a run), each
  * with its units of progress and its expected length; the run reports finished units.
  */
-import { COMPARE_DEFAULTS, type CompareMode } from './contract/net-experiments'
+import { COMPARE_DEFAULTS, PYTHON_COMPARE_CLASSES, type CompareMode } from './contract/net-experiments'
 import type { StickySettings } from './contract/net-experiments'
 import { idealWallMs, type TaskSpec } from './task-spec'
 
@@ -56,18 +56,29 @@ const SERVER_SETUP_MS = 60
 const THREAD_START_MS = 8
 const CHILD_START_MS = 45
 
-/** Serial vs concurrent: one segment per mode, in the order run, units = round trips. */
-export function comparePlan(s: { clients?: number; messages?: number; handler?: string; modes: readonly CompareMode[] }, cpus = 2): RunPlan {
+/** Starting python3 with socketserver for a Python row (the interpreter and its imports). */
+const PYTHON_SERVER_START_MS = 150
+
+/**
+ * Serial vs concurrent: one segment per row in the order run, units = round trips. A row is a mode
+ * on the lab's server, followed by the same mode on Python's socketserver when `python` asks for
+ * it: `true` = every chosen mode socketserver has (the estimate before the run), a list = the modes
+ * the engine found Python rows for (it replans once it knows).
+ */
+export function comparePlan(s: { clients?: number; messages?: number; handler?: string; modes: readonly CompareMode[]; python?: boolean | readonly CompareMode[] }, cpus = 2): RunPlan {
   const k = s.clients ?? COMPARE_DEFAULTS.clients
   const m = s.messages ?? COMPARE_DEFAULTS.messages
   const delay = Number(/^delay:(\d+)$/.exec(s.handler ?? COMPARE_DEFAULTS.handler)?.[1] ?? 0)
   const step = delay + ROUND_TRIP_MS
+  const hasPython = (mode: CompareMode) => (s.python === true ? mode in PYTHON_COMPARE_CLASSES : Array.isArray(s.python) && s.python.includes(mode))
+  // serial: one client at a time; the others serve everyone at once.
+  const serving = (mode: CompareMode) => (mode === 'serial' ? k * m * step : m * step)
   return {
-    segments: s.modes.map((mode) => {
-      // serial: one client at a time; the others serve everyone at once (start-up of threads/children aside).
-      const serving = mode === 'serial' ? k * m * step : m * step
+    segments: s.modes.flatMap((mode) => {
+      // The lab's threads and children start per connection (its spares aside); Python's threads and forks are cheap.
       const startup = mode === 'threading' ? k * THREAD_START_MS : mode === 'forking' ? (k * CHILD_START_MS) / Math.max(1, cpus) : 0
-      return { label: mode, units: k * m, ms: SERVER_SETUP_MS + serving + startup }
+      const lab = { label: mode, units: k * m, ms: SERVER_SETUP_MS + serving(mode) + startup }
+      return hasPython(mode) ? [lab, { label: `python ${mode}`, units: k * m, ms: PYTHON_SERVER_START_MS + serving(mode) }] : [lab]
     }),
   }
 }

@@ -2,10 +2,11 @@
  * The long runs in flight, by run id: each has an AbortController (what `run.cancel` aborts) and
  * a plan (shared/run-estimate.ts) from which its `run.progress` events carry an estimate. A runner
  * gets a `RunHandle`: it passes `signal` down to whatever waits (sockets, sleeps, pools), reports
- * finished units with `progress(done)`, and, when the signal fired, returns what finished with
- * `handle.cancelled()` as the result's `cancelled` marker.
+ * finished units with `progress(done, step?)`, and, when the signal fired, returns what finished with
+ * `handle.cancelled()` as the result's `cancelled` marker. `run.progress` is the only progress
+ * topic of a long run: a run made of parts (net.compare's rows) reports its part as `step`.
  */
-import type { RunCancelled, RunKind, RunProgress } from '../../shared/contract/runs'
+import type { RunCancelled, RunKind, RunProgress, RunStep } from '../../shared/contract/runs'
 import { estimateMs, planUnits, type RunPlan } from '../../shared/run-estimate'
 import { LabError } from './errors'
 
@@ -15,8 +16,10 @@ const PROGRESS_EVERY_MS = 100
 export interface RunHandle {
   readonly runId: string
   readonly signal: AbortSignal
-  /** Units finished so far (of the plan's total). */
-  progress(done: number): void
+  /** Units finished so far (of the plan's total), and the part now running; a new part is sent at once. */
+  progress(done: number, step?: RunStep): void
+  /** The run learnt what it will do (net.compare: which Python rows exist): total and estimate follow the new plan. */
+  replan(plan: RunPlan): void
   /** The `cancelled` marker for the result when the run was cancelled, else undefined. */
   cancelled(): RunCancelled | undefined
 }
@@ -33,22 +36,42 @@ export class RunRegistry {
     if (this.running.has(runId)) throw new LabError('ERR_BAD_STATE', `a run with id ${runId} is already running`, { runId })
     const entry = { controller: new AbortController(), cancelAt: null as number | null, done: 0, started: performance.now() }
     this.running.set(runId, entry)
-    const total = planUnits(plan)
+    let total = planUnits(plan)
     let lastEmit = 0
+    let step: RunStep | undefined
     const send = (phase: RunProgress['phase']) => {
       const elapsedMs = performance.now() - entry.started
-      const whole = phase === 'done' || phase === 'cancelled' ? elapsedMs : estimateMs(plan, entry.done, elapsedMs)
-      this.emit({ runId, kind, phase, done: entry.done, total, elapsedMs: Math.round(elapsedMs), estimateMs: Math.round(whole), leftMs: Math.max(0, Math.round(whole - elapsedMs)), at: Date.now() })
+      const ended = phase === 'done' || phase === 'cancelled'
+      const whole = ended ? elapsedMs : estimateMs(plan, entry.done, elapsedMs)
+      this.emit({
+        runId,
+        kind,
+        phase,
+        done: entry.done,
+        total,
+        elapsedMs: Math.round(elapsedMs),
+        estimateMs: Math.round(whole),
+        leftMs: Math.max(0, Math.round(whole - elapsedMs)),
+        ...(step && !ended ? { step: { ...step } } : {}),
+        at: Date.now(),
+      })
     }
     const handle: RunHandle = {
       runId,
       signal: entry.controller.signal,
-      progress: (done) => {
+      progress: (done, next) => {
         entry.done = Math.min(total, Math.max(entry.done, done))
+        const newStep = next !== undefined && (step === undefined || next.index !== step.index || next.count !== step.count)
+        if (next !== undefined) step = next
         const now = performance.now()
-        if (now - lastEmit < PROGRESS_EVERY_MS) return
+        if (!newStep && now - lastEmit < PROGRESS_EVERY_MS) return
         lastEmit = now
         send('progress')
+      },
+      replan: (next) => {
+        plan = next
+        total = planUnits(next)
+        entry.done = Math.min(total, entry.done)
       },
       cancelled: () =>
         entry.cancelAt === null

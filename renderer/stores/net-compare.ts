@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { comparePlan, planMs } from '../../shared/run-estimate'
 import { useLongRun } from '../composables/use-long-run'
-import { COMPARE_DEFAULTS, COMPARE_MODES, DEFAULT_REQUEST_QUEUE_SIZE, HISTORY_MAX_RESULT_BYTES, type CompareMode, type CompareProgress, type CompareRunResult } from '../../shared/contract'
+import { COMPARE_DEFAULTS, COMPARE_MODES, DEFAULT_REQUEST_QUEUE_SIZE, HISTORY_MAX_RESULT_BYTES, type CompareMode, type CompareRunResult } from '../../shared/contract'
 import { compactCompare } from '../composables/net-history'
 import { compareSummary } from '../composables/compare-summary'
 import type { ExperimentSettings } from '../experiments'
@@ -34,26 +34,17 @@ export function handlerSpec(f: Pick<CompareForm, 'handler' | 'delayMs'>): string
   return f.handler === 'delay' ? `delay:${wholeNumber(f.delayMs, defaultCompareForm().delayMs)}` : f.handler
 }
 
-/** Serial vs concurrent servers: settings, a progress bar fed by events, the last run. */
+/** Serial vs concurrent servers: settings, the run's progress (run.progress, with the row running), the last run. */
 export const useNetCompareStore = defineStore('netCompare', () => {
   const lab = useLabStore()
   const form = ref<CompareForm>(defaultCompareForm())
   const result = shallowRef<CompareRunResult | null>(null)
   const running = ref(false)
-  const progress = ref<CompareProgress | null>(null)
-  let runId: string | null = null
   /** Cancel, estimate and progress of the run (shared/contract/runs.ts). */
   const long = useLongRun()
   const estimateMs = computed(() => {
     const f = form.value
-    return planMs(comparePlan({ clients: wholeNumber(f.clients, COMPARE_DEFAULTS.clients), messages: wholeNumber(f.messages, COMPARE_DEFAULTS.messages), handler: handlerSpec(f), modes: f.modes }, lab.info?.cpus))
-  })
-
-  lab.on('net.compare.progress', (p) => {
-    if (!running.value) return
-    // Only one run per window: follow the first run that reports after we started.
-    if (runId === null) runId = p.runId
-    if (p.runId === runId) progress.value = p
+    return planMs(comparePlan({ clients: wholeNumber(f.clients, COMPARE_DEFAULTS.clients), messages: wholeNumber(f.messages, COMPARE_DEFAULTS.messages), handler: handlerSpec(f), modes: f.modes, python: f.python }, lab.info?.cpus))
   })
 
   function applyPreset(p: ExperimentSettings['network/compare']) {
@@ -77,8 +68,6 @@ export const useNetCompareStore = defineStore('netCompare', () => {
     if (running.value || form.value.modes.length === 0) return null
     running.value = true
     const id = long.begin()
-    runId = id
-    progress.value = null
     let marker: CompareRunResult['cancelled']
     try {
       const f = form.value
@@ -114,5 +103,5 @@ export const useNetCompareStore = defineStore('netCompare', () => {
     }
   }
 
-  return { form, result, running, progress, runProgress: long.progress, cancelling: long.cancelling, cancelled: long.cancelled, estimateMs, applyPreset, run, cancel: long.cancel }
+  return { form, result, running, runProgress: long.progress, cancelling: long.cancelling, cancelled: long.cancelled, estimateMs, applyPreset, run, cancel: long.cancel }
 })

@@ -9,7 +9,7 @@ import { labMethods, type LabEvents } from './lab'
 import { netMethods, type NetEvents } from './net'
 import { procMethods, type ProcEvents } from './proc'
 import { netClientMethods, type NetClientEvents } from './net-clients'
-import { netExperimentMethods, type NetExperimentEvents } from './net-experiments'
+import { netExperimentMethods } from './net-experiments'
 import { osMethods, type OsEvents } from './os'
 import { historyMethods, type HistoryEvents } from './history'
 import { pythonMethods, type PythonEvents } from './python'
@@ -49,7 +49,7 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methodSpecs, name)
 }
 
-export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, NetExperimentEvents, OsEvents, HistoryEvents, PythonEvents, LearnerEvents, ExerciseEvents, NetRelayEvents, RunEvents, NetWorkbenchEvents {}
+export interface Events extends LabEvents, NetEvents, ProcEvents, NetClientEvents, OsEvents, HistoryEvents, PythonEvents, LearnerEvents, ExerciseEvents, NetRelayEvents, RunEvents, NetWorkbenchEvents {}
 export type Topic = keyof Events
 export type LabEvent = { [T in Topic]: { topic: T; payload: Events[T] } }[Topic]
 

@@ -286,21 +286,6 @@ export interface CompareRunResult {
   cancelled?: RunCancelled
 }
 
-/** Topic `net.compare.progress`: for a progress bar. `done`/`total` count round trips over all modes. */
-export interface CompareProgress {
-  runId: string
-  phase: 'start' | 'mode' | 'progress' | 'done'
-  /** The mode being run (absent at 'start' and 'done'). */
-  mode?: CompareMode
-  /** Whose server is being run (absent = the lab's). */
-  server?: 'lab' | 'python'
-  modeIndex: number
-  modeCount: number
-  done: number
-  total: number
-  at: number
-}
-
 export const netExperimentMethods = {
   /**
    * Runs the sticky-packet experiment once on 127.0.0.1 (its own receiver on port 0 and a sender).
@@ -340,8 +325,4 @@ export const netExperimentMethods = {
       python: optional(boolean()),
     }),
   ),
-}
-
-export interface NetExperimentEvents {
-  'net.compare.progress': CompareProgress
 }

@@ -6,6 +6,7 @@
  * While a run runs, `run.progress` says how far it is and about how long is left.
  */
 import { object, optional, string } from '../schema'
+import type { ServerMode } from './net'
 import { method } from './spec'
 
 export const RUN_KINDS = ['net.compare', 'net.sticky', 'proc.compare'] as const
@@ -28,10 +29,25 @@ export interface RunCancelled {
 }
 
 /**
- * Topic `run.progress`. `done`/`total` count the run's own units: round trips over every mode
- * (net.compare), bytes read and datagrams received (net.sticky), tasks over the three modes
+ * Which part of a run is running, for runs made of parts in turn: net.compare's rows (each mode on
+ * the lab's server, then on Python's when asked). A new part is reported at once, not throttled.
+ */
+export interface RunStep {
+  /** 0-based, of `count` parts. */
+  index: number
+  count: number
+  /** net.compare: the row's server mode and whose server runs it. */
+  mode?: ServerMode
+  server?: 'lab' | 'python'
+}
+
+/**
+ * Topic `run.progress`: the one progress event of every long run (the page's bars and "about N s
+ * left", the CLI, the tests). `done`/`total` count the run's own units: round trips over every
+ * row (net.compare), bytes read and datagrams received (net.sticky), tasks over the three modes
  * (proc.compare). `estimateMs` is the whole run's expected length: from the settings at 'start',
- * then corrected by how fast the finished part went; `leftMs` = what is left of it.
+ * then corrected by how fast the finished part went; `leftMs` = what is left of it. `step` is the
+ * part running (absent at 'done'/'cancelled' and for runs not made of parts).
  */
 export interface RunProgress {
   runId: string
@@ -42,6 +58,7 @@ export interface RunProgress {
   elapsedMs: number
   estimateMs: number
   leftMs: number
+  step?: RunStep
   at: number
 }
 

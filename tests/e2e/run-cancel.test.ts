@@ -23,6 +23,8 @@ describe.skipIf(!hasChromium)('Cancelling a long run in Chromium (browser mode)'
     // The bar moves past serial's 150 round trips (the first third): threading is running.
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="compare-run-progress-bar"]')?.getAttribute('aria-valuenow')) > 35, undefined, { timeout: 60_000 })
     await expect(page.getByTestId('compare-run-progress-left').textContent()).resolves.toMatch(/of 450 round trips · (about \d+ s left|finishing…)/)
+    // The same run.progress event names the row running (its `step`): past serial, the 2nd or 3rd of 3.
+    await expect(page.getByTestId('compare-progress').textContent()).resolves.toMatch(/(Threading|Async).*\((2|3) of 3\) · \d+ \/ 450 round trips/i)
     // The run took the focus off the disabled Run button and put it on Cancel: Enter cancels.
     await expect(page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).resolves.toBe('compare-run-progress-cancel')
     await screenshot(page, 'network-compare-cancel-running-en')

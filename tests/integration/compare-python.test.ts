@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Lab } from '../../main/lab/lab'
-import type { CompareModeResult } from '../../shared/contract'
+import type { CompareModeResult, RunProgress } from '../../shared/contract'
 import { createTestLab } from '../helpers/lab'
 import { hasPython } from '../helpers/python'
 
@@ -24,10 +24,16 @@ describe.skipIf(!hasPython)('net.compare.run with Python rows', () => {
   })
 
   it('runs TCPServer, ThreadingTCPServer and ForkingTCPServer right after the lab\'s modes, with the same settings', async () => {
+    const progress: RunProgress[] = []
+    lab.onEvent((e) => e.topic === 'run.progress' && progress.push(e.payload))
     const r = await lab.invoke('net.compare.run', { clients: 3, messages: 3, handler: 'delay:30', modes: ['serial', 'threading', 'forking', 'async'], python: true, requestQueueSize: 8 })
     expect(r.modes.map((m) => `${m.server}:${m.mode}`)).toEqual(['lab:serial', 'python:serial', 'lab:threading', 'python:threading', 'lab:forking', 'python:forking', 'lab:async'])
     expect(r.python?.version).toMatch(/^Python 3/)
     expect(r.python?.skipped.join(' ')).toMatch(/async/)
+    // The one progress event counts the Python rows too: 7 rows × 9 round trips, each row named as it starts.
+    expect(progress.at(-1)).toMatchObject({ phase: 'done', done: 63, total: 63 })
+    const rows = [...new Set(progress.flatMap((p) => (p.step ? [`${p.step.server}:${p.step.mode}`] : [])))]
+    expect(rows).toEqual(r.modes.map((m) => `${m.server}:${m.mode}`))
     for (const m of r.modes) {
       expect(m.wrong + m.failed, `${m.server} ${m.mode}`).toBe(0)
       expect(m.messages).toBe(9)

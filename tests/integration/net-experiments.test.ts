@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { CompareProgress, LabEvent } from '../../shared/contract'
+import type { LabEvent, RunProgress } from '../../shared/contract'
 import type { Lab } from '../../main/lab/lab'
 import { createTestLab } from '../helpers/lab'
 
@@ -74,7 +74,8 @@ describe('sticky-packet experiment', () => {
 })
 
 describe('serial vs concurrent comparison', () => {
-  const progress = () => events.filter((e) => e.topic === 'net.compare.progress').map((e) => e.payload as CompareProgress)
+  // run.progress is the comparison's only progress event (its row as `step`).
+  const progress = () => events.filter((e) => e.topic === 'run.progress').map((e) => e.payload as RunProgress)
 
   it('in serial mode the second client is served only after the first is done; async serves both at once', async () => {
     const r = await lab.invoke('net.compare.run', { clients: 3, messages: 3, bytes: 16, handler: 'delay:30', modes: ['serial', 'async'] })
@@ -124,10 +125,15 @@ describe('serial vs concurrent comparison', () => {
     expect(overlaps(r.modes[1]!.timeline)).toBe(true)
 
     const p = progress()
-    expect(p[0]).toMatchObject({ phase: 'start', runId: r.runId, total: 18, done: 0 })
+    expect(p[0]).toMatchObject({ phase: 'start', kind: 'net.compare', runId: r.runId, total: 18, done: 0 })
     expect(p.at(-1)).toMatchObject({ phase: 'done', done: 18 })
+    expect(p.at(-1)!.step).toBeUndefined()
     const dones = p.map((x) => x.done)
     expect(dones).toEqual([...dones].sort((a, b) => a - b))
+    // Each row is reported as it starts (never throttled away), in the order run.
+    const steps = p.flatMap((x) => (x.step ? [`${x.step.index + 1}/${x.step.count} ${x.step.server}:${x.step.mode}`] : []))
+    expect([...new Set(steps)]).toEqual(['1/2 lab:serial', '2/2 lab:async'])
+    expect(p.find((x) => x.step?.index === 1)!.done).toBe(9)
   })
 
   it('threading and forking servers answer every client right, each on its own connection', async () => {

@@ -5,7 +5,6 @@ import {
   type CompareExchange,
   type CompareMode,
   type CompareModeResult,
-  type CompareProgress,
   type CompareRunResult,
   DEFAULT_REQUEST_QUEUE_SIZE,
   PYTHON_COMPARE_CLASSES,
@@ -14,6 +13,7 @@ import {
   type ServedBy,
   type ServerEvent,
   type RunCancelled,
+  type RunStep,
 } from '../../../shared/contract'
 import { limitError } from '../errors'
 import { COMPARE_MAX_SERIAL_SPAN_MS } from '../../../shared/budgets'
@@ -38,8 +38,6 @@ interface Row {
   server: 'lab' | 'python'
 }
 
-const PROGRESS_EVERY_MS = 100
-
 /**
  * Serial vs concurrent: for each mode, a lab TCP server in that mode (the same `TcpServer` that
  * `net.tcpServer.start` runs) on 127.0.0.1:0, and K closed-loop clients each doing M round trips.
@@ -51,7 +49,10 @@ export async function runCompare(
   deps: {
     workersDir: string
     runId: string
-    progress: (p: CompareProgress) => void
+    /** Round trips finished over every row, and the row running (run.progress, main/lab/runs.ts). */
+    progress: (done: number, step: RunStep) => void
+    /** Told the rows once the Python probe said which exist (the run's total and estimate follow them). */
+    replan?: (pythonModes: readonly CompareMode[]) => void
     /** run.cancel: the mode in progress stops, the modes finished before it are returned (main/lab/runs.ts). */
     signal?: AbortSignal
     cancelled?: () => RunCancelled | undefined
@@ -79,18 +80,18 @@ export async function runCompare(
   const python = settings.python ? await pythonRows(settings.modes) : null
   const rows: Row[] = settings.modes.flatMap((mode): Row[] => [{ mode, server: 'lab' }, ...(python?.modes.includes(mode as PythonCompareMode) ? [{ mode, server: 'python' as const }] : [])])
   const perMode = settings.clients * settings.messages
-  const total = perMode * rows.length
   const startedAt = Date.now()
   const t0 = performance.now()
-  const base = { runId, modeCount: rows.length, total }
-  progress({ ...base, phase: 'start', modeIndex: 0, done: 0, at: Date.now() })
+  if (python) deps.replan?.(python.modes)
+  const stepOf = (modeIndex: number, mode: CompareMode, server: Row['server']): RunStep => ({ index: modeIndex, count: rows.length, mode, server })
 
   const results: CompareModeResult[] = []
   for (const [modeIndex, { mode, server: whose }] of rows.entries()) {
     if (deps.signal?.aborted) break
-    progress({ ...base, phase: 'mode', mode, server: whose, modeIndex, done: modeIndex * perMode, at: Date.now() })
+    const step = stepOf(modeIndex, mode, whose)
+    progress(modeIndex * perMode, step)
     if (whose === 'python') {
-      const row = await runPythonRow(mode as PythonCompareMode, settings, plan.delayMs, serialSpan, deps.signal, (done) => progress({ ...base, phase: 'progress', mode, server: whose, modeIndex, done: modeIndex * perMode + done, at: Date.now() }))
+      const row = await runPythonRow(mode as PythonCompareMode, settings, plan.delayMs, serialSpan, deps.signal, (done) => progress(modeIndex * perMode + done, step))
       // Cancelled mid-row: only finished rows are kept.
       if (deps.signal?.aborted) break
       results.push(row)
@@ -111,7 +112,6 @@ export async function runCompare(
         if (entry) entry.queuedMs = e.waitedMs
       }
     })
-    let lastProgress = 0
     try {
       const info = await server.listen()
       // Threading/forking: the clients come once the server's spares are ready (a Python server is
@@ -129,12 +129,8 @@ export async function runCompare(
         replyTimeoutMs: Math.max(30_000, serialSpan * 2),
         timeline: true,
         signal: deps.signal,
-        onProgress: (done) => {
-          const now = performance.now()
-          if (now - lastProgress < PROGRESS_EVERY_MS && done < perMode) return
-          lastProgress = now
-          progress({ ...base, phase: 'progress', mode, modeIndex, done: modeIndex * perMode + done, at: Date.now() })
-        },
+        // Throttled by the run registry (one event per 100 ms at most, a new row at once).
+        onProgress: (done) => progress(modeIndex * perMode + done, step),
       })
       // Cancelled mid-mode: its figures would describe a part of a run; only finished modes are kept.
       if (deps.signal?.aborted) break
@@ -170,7 +166,6 @@ export async function runCompare(
     }
   }
   const cancelled = deps.cancelled?.()
-  if (!cancelled) progress({ ...base, phase: 'done', modeIndex: rows.length, done: total, at: Date.now() })
   return {
     runId,
     settings,
@@ -212,8 +207,6 @@ async function runPythonRow(
   onDone: (done: number) => void,
 ): Promise<CompareModeResult> {
   const server = await startPythonCompareServer(mode, settings.requestQueueSize, settings.handler)
-  const perMode = settings.clients * settings.messages
-  let lastProgress = 0
   try {
     const load = await runLoad({
       proto: 'tcp',
@@ -226,12 +219,8 @@ async function runPythonRow(
       replyTimeoutMs: Math.max(30_000, serialSpan * 2),
       timeline: true,
       signal,
-      onProgress: (done) => {
-        const now = performance.now()
-        if (now - lastProgress < PROGRESS_EVERY_MS && done < perMode) return
-        lastProgress = now
-        onDone(done)
-      },
+      // Throttled by the run registry, as the lab's rows are.
+      onProgress: onDone,
     })
     const clients = load.perClient.map((c) => {
       const connectMs = c.connectedAt === null ? null : round(c.connectedAt - c.connectAt)

@@ -1,5 +1,5 @@
 import os from 'node:os'
-import { COMPARE_DEFAULTS, COMPARE_MODES, type netClientMethods, type netExperimentMethods } from '../../../shared/contract'
+import { COMPARE_DEFAULTS, COMPARE_MODES, type CompareMode, type netClientMethods, type netExperimentMethods } from '../../../shared/contract'
 import { comparePlan } from '../../../shared/run-estimate'
 import type { LabContext, LabDomain } from '../context'
 import { runCompare } from './compare-experiment'
@@ -40,15 +40,14 @@ export function createNetClientsLab(ctx: LabContext): LabDomain<ClientMethod> {
       'net.compare.run': ({ runId, ...input }) => {
         // Each mode's server and its K clients: checked before anything starts.
         takeDescriptors(input.clients ?? COMPARE_DEFAULTS.clients, 'the comparison')()
-        const plan = comparePlan({ ...input, modes: [...new Set(input.modes ?? COMPARE_MODES)] }, os.availableParallelism())
-        return ctx.runs.track('net.compare', runId ?? `cmp-${nextRun++}`, plan, (run) =>
+        const modes = [...new Set(input.modes ?? COMPARE_MODES)]
+        const plan = (python: boolean | readonly CompareMode[]) => comparePlan({ ...input, modes, python }, os.availableParallelism())
+        return ctx.runs.track('net.compare', runId ?? `cmp-${nextRun++}`, plan(input.python ?? false), (run) =>
           runCompare(input, {
             workersDir: ctx.workersDir,
             runId: run.runId,
-            progress: (p) => {
-              ctx.emit('net.compare.progress', p)
-              run.progress(p.done)
-            },
+            progress: (done, step) => run.progress(done, step),
+            replan: (pythonModes) => run.replan(plan(pythonModes)),
             signal: run.signal,
             cancelled: run.cancelled,
           }),
