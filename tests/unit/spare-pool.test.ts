@@ -29,7 +29,9 @@ class Fake implements Startable {
     this.startMs = 1
     this.resolveReady()
   }
+  stopped = false
   async stop(): Promise<void> {
+    this.stopped = true
     this.resolveExited()
   }
 }
@@ -158,5 +160,62 @@ describe('"spares ready": a condition to wait for, never a sleep', () => {
     await p.close()
     await expect(w).resolves.toBe(false)
     expect(p.warm).toBe(false)
+  })
+})
+
+describe('replacements wait while the CPUs serve (mayStart)', () => {
+  it('a replacement does not start while mayStart() is false; one a connection waits for does; it starts once mayStart() turns true', async () => {
+    Fake.begun = []
+    let next = 1
+    let free = true
+    const p = new SparePool<Fake>(() => new Fake(next++), () => new LabError('ERR_LIMIT', 'over budget'), 1, 2, () => free)
+    expect(Fake.begun.map((f) => f.id)).toEqual([1])
+    Fake.begun[0]!.finishStart()
+    await tick()
+    free = false
+    const taken = p.take() // the ready spare; its replacement (2) must wait
+    expect(taken.id).toBe(1)
+    expect(Fake.begun.map((f) => f.id)).toEqual([1])
+    expect(p.deferred).toBe(1)
+    const waiting = p.take() // no spare ready: this connection's own start does not wait
+    expect(waiting.begun).toBe(true)
+    free = true
+    // The pool asks again every RECHECK_MS and says so (onChange): a condition, not a sleep.
+    await new Promise<void>((r) => {
+      const off = p.onChange(() => Fake.begun.some((f) => f.id === 3) && (off(), r()))
+    })
+    expect(Fake.begun.map((f) => f.id)).toContain(3)
+    expect(p.deferred).toBe(0)
+    await p.close()
+  })
+})
+
+describe('giveBack: a connection reset before it was served returns its spare, unused', () => {
+  it('a ready spare given back is handed to the next connection (no new start for it)', async () => {
+    const { p, made } = pool(1, 1)
+    made[0]!.finishStart()
+    await tick()
+    const a = p.take()
+    made[1]!.finishStart()
+    await tick()
+    p.giveBack(a)
+    // The pool keeps one: the given-back ready spare or the replacement, and ends the other.
+    expect(p.readyCount).toBe(1)
+    const b = p.take()
+    expect([made[0], made[1]]).toContain(b)
+    expect(made.length).toBe(3)
+  })
+
+  it('a start a connection waited for becomes a replacement: the next connection gets it, nothing extra is started', async () => {
+    const { p, made } = pool(1, 1)
+    const first = p.take() // spare 1, starting
+    const second = p.take() // its own start (claimed)
+    const startedBefore = Fake.begun.length
+    p.giveBack(second)
+    p.giveBack(first)
+    expect(Fake.begun.length).toBe(startedBefore)
+    // One kept, the rest ended: never more idle than `count`.
+    const alive = made.filter((f) => !f.stopped)
+    expect(alive.length).toBe(1)
   })
 })

@@ -8,7 +8,7 @@ import { forkLabChild } from '../proc/fork-child'
 import { registerProcess } from '../proc/roles'
 import { bufferBudget, bufferError, budgetError, childBudget } from './budgets'
 import { IoKind, RecordReader } from './event-records'
-import { abortConnection, descriptorOf, pauseReading, resumeReading } from './node-handles'
+import { abortConnection, alreadyReset, descriptorOf, pauseReading, resumeReading, watchReset } from './node-handles'
 import { toEvent } from './shared-conn'
 import type { FromForkChild, ToForkChild } from './fork-messages'
 import type { SessionEvent, SessionOptions } from './session'
@@ -167,7 +167,7 @@ export class ForkGuard {
 }
 
 /** Each forking server's spare processes, from the lab-wide process budget (spare-pool.ts). */
-export function childSpares(workersDir: string, count: number, guard: ForkGuard | null): SparePool<SpareChild> {
+export function childSpares(workersDir: string, count: number, guard: ForkGuard | null, mayStart?: () => boolean): SparePool<SpareChild> {
   return new SparePool(
     () => {
       if (!childBudget.take(1)) return null
@@ -177,6 +177,8 @@ export function childSpares(workersDir: string, count: number, guard: ForkGuard 
     },
     () => budgetError('processes', childBudget.limit),
     count,
+    undefined,
+    mayStart,
   )
 }
 
@@ -206,6 +208,8 @@ export class ForkedConnection {
   private timer: NodeJS.Timeout | null = null
   private eventsEnded: Promise<void> = Promise.resolve()
   private fd: number | null = null
+  /** The client reset before the child got the socket: the spare went back to the pool (never served). */
+  released = false
 
   constructor(
     readonly spare: SpareChild,
@@ -214,6 +218,8 @@ export class ForkedConnection {
     private readonly options: SessionOptions,
     private readonly hooks: ForkHooks,
     private readonly blocking: boolean,
+    /** Returns the spare to its pool, unused (spare-pool.ts giveBack). */
+    private readonly giveBack: () => void,
   ) {
     // The spare may still be waiting for its start slot: nothing touches its process before it is ready.
     void spare.exited.then(async () => {
@@ -234,15 +240,27 @@ export class ForkedConnection {
       () => this.handOver(handler),
       () => {},
     )
+    // Waiting for a process to start: a client that resets meanwhile lets it go, unused.
+    if (spare.startMs === null) watchReset(socket, spare.ready, () => this.release())
+  }
+
+  /** Nothing to serve (the client reset before the hand-over): no child is spent on it. */
+  private release(): void {
+    if (this.done || this.stopping) return
+    this.released = true
+    this.finish('reset')
+    this.giveBack()
   }
 
   private handOver(handler: string): void {
     const { spare, socket } = this
-    if (socket.destroyed || this.stopping) {
-      this.finish(this.stopping ? 'server' : 'client')
+    if (this.done) return
+    if (this.stopping) {
+      this.finish('server')
       spare.kill()
       return
     }
+    if (socket.destroyed || alreadyReset(socket)) return this.release()
     spare.child.on('message', (m: FromForkChild) => {
       if (m.type === 'events') {
         for (const e of m.events) this.hooks.event(e)

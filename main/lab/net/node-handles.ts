@@ -61,6 +61,26 @@ export function alreadyReset(socket: net.Socket): boolean {
   return h.getpeername({}) !== 0
 }
 
+/**
+ * Until `until` settles, checks every `everyMs` whether the client reset `socket` and calls
+ * `onReset` once if so. A socket accepted paused is never read, so Node itself would not notice
+ * the RST; this is how a connection waiting for its thread or process lets it go (issue 12).
+ */
+export function watchReset(socket: net.Socket, until: Promise<unknown>, onReset: () => void, everyMs = 50): void {
+  let timer: NodeJS.Timeout | null = null
+  const stop = () => {
+    if (timer) clearInterval(timer)
+    timer = null
+  }
+  timer = setInterval(() => {
+    if (!alreadyReset(socket)) return
+    stop()
+    onReset()
+  }, everyMs)
+  timer.unref()
+  void until.then(stop, stop)
+}
+
 /** UDP handles kept open after waking a read (see below): counted so the cost is visible. */
 let wakeHandles = 0
 export function wakeHandlesKept(): number {

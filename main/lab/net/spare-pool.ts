@@ -5,10 +5,16 @@
  * started as one is used. What a spare costs is never hidden: each connection's `startup` says
  * whether it found one ready, how long it waited, and what starting its thread or process took.
  *
- * Starting is what costs: a Node Worker ~20 ms of CPU, a Node child ~40 ms (a Python thread 0.09 ms,
+ * Starting is what costs: a Node Worker ~50 ms of CPU, a Node child ~150 ms (a Python thread 0.09 ms,
  * a fork ~1 ms). A thread or process a connection waits for is started at once (in arrival order);
- * replacement spares start at most `atOnce` at a time (one per CPU), so that a burst of connections
- * does not also start a burst of replacements competing with them for the CPUs.
+ * replacement spares start at most `atOnce` at a time (one per CPU), and only while `mayStart()`
+ * says the CPUs are not all busy serving connections (rechecked every RECHECK_MS): measured, a
+ * burst of 32 connections that also started 32 replacements spent a third of the server's CPU on
+ * them, taken from the connections being served.
+ *
+ * A connection that ends before its thread or process got it (a client that connected and reset)
+ * gives it back (`giveBack`): it never served anything, so it is still a fresh spare, and an RST
+ * storm does not burn a start per dead connection (issue 12).
  */
 import { availableParallelism } from 'node:os'
 import { LabError } from '../errors'
@@ -27,6 +33,8 @@ export interface Startable {
 }
 
 export const STARTING_AT_ONCE = Math.max(1, availableParallelism())
+/** How often deferred replacement spares ask `mayStart()` again (ms). */
+export const RECHECK_MS = 100
 
 export class SparePool<T extends Startable> {
   /** Not yet given to a connection: ready, starting or waiting to start. */
@@ -35,8 +43,9 @@ export class SparePool<T extends Startable> {
   private readonly queue: T[] = []
   private starting = 0
   private closed = false
-  /** Taken by connections that wait for them: they start at once, in arrival order. */
-  private claimed = 0
+  /** Taken by connections that wait for them: they start at once, in arrival order (the queue's front). */
+  private readonly claimed = new Set<T>()
+  private recheck: NodeJS.Timeout | null = null
   /** The lab-wide budget refused a spare: the pool keeps fewer than `count` until the next take() finds budget again. */
   private short = false
   private readonly watchers = new Set<() => void>()
@@ -47,14 +56,29 @@ export class SparePool<T extends Startable> {
     private readonly overBudget: () => LabError,
     readonly count: number,
     private readonly atOnce = STARTING_AT_ONCE,
+    /** False while the CPUs are busy serving: replacement spares wait (those a connection waits for never do). */
+    private readonly mayStart: () => boolean = () => true,
   ) {
     this.topUp()
   }
 
+  /** Replacements waiting for the CPUs to be free of serving (shown in the UI as "waiting to start"). */
+  get deferred(): number {
+    return this.recheck ? this.queue.length - this.claimed.size : 0
+  }
+
   private pump(): void {
-    while (!this.closed && this.queue.length > 0 && (this.claimed > 0 || this.starting < this.atOnce)) {
-      const t = this.queue.shift()!
-      if (this.claimed > 0) this.claimed--
+    while (!this.closed && this.queue.length > 0) {
+      const t = this.queue[0]!
+      const claimed = this.claimed.delete(t)
+      if (!claimed) {
+        if (this.starting >= this.atOnce) break
+        if (!this.mayStart()) {
+          this.deferRest()
+          break
+        }
+      }
+      this.queue.shift()
       this.starting++
       t.begin()
       const done = () => {
@@ -66,23 +90,42 @@ export class SparePool<T extends Startable> {
     }
   }
 
+  /** Asks again in RECHECK_MS whether the replacements may start (one timer, unreferenced). */
+  private deferRest(): void {
+    if (this.recheck) return
+    this.recheck = setTimeout(() => {
+      this.recheck = null
+      this.pump()
+      this.changed()
+    }, RECHECK_MS)
+    this.recheck.unref()
+    this.changed()
+  }
+
+  /** A new one from the budget, watched: it leaves `idle` when it exits. */
+  private make(): T | null {
+    const t = this.create()
+    if (!t) return null
+    void t.exited.then(() => {
+      const i = this.idle.indexOf(t)
+      if (i >= 0) {
+        this.idle.splice(i, 1)
+        this.changed()
+      }
+    })
+    return t
+  }
+
   private topUp(): void {
     this.short = false
     while (!this.closed && this.idle.length < this.count) {
-      const t = this.create()
+      const t = this.make()
       if (!t) {
         this.short = true
         break
       }
       this.idle.push(t)
       this.queue.push(t)
-      void t.exited.then(() => {
-        const i = this.idle.indexOf(t)
-        if (i >= 0) {
-          this.idle.splice(i, 1)
-          this.changed()
-        }
-      })
     }
     this.pump()
   }
@@ -137,19 +180,53 @@ export class SparePool<T extends Startable> {
     if (i < 0 && this.idle.length > 0) i = 0
     let t: T | null = i >= 0 ? this.idle.splice(i, 1)[0]! : null
     if (t && !t.begun) this.queue.splice(this.queue.indexOf(t), 1)
-    t ??= this.create()
+    t ??= this.make()
     if (!t) throw this.overBudget()
     // A connection waits for it: behind those already waiting, before every replacement spare.
-    if (!t.begun) this.queue.splice(this.claimed++, 0, t)
+    if (!t.begun) {
+      this.queue.splice(this.claimed.size, 0, t)
+      this.claimed.add(t)
+    }
     this.topUp()
     this.changed()
     return t
   }
 
+  /**
+   * The connection that took `t` ended before `t` got it (the client reset while it waited): `t`
+   * never served anything, so it is still a fresh spare. It goes back to the pool (a start it
+   * was waiting for becomes a replacement's), or ends if the pool already has `count` without it.
+   */
+  giveBack(t: T): void {
+    if (this.closed) return void t.stop()
+    if (!t.begun) {
+      this.claimed.delete(t)
+      const q = this.queue.indexOf(t)
+      if (q >= 0) this.queue.splice(q, 1)
+    }
+    if (this.idle.includes(t)) return
+    this.idle.push(t)
+    if (!t.begun) this.queue.push(t)
+    // Over `count` now: end the one furthest from ready (never started, then still starting).
+    while (this.idle.length > this.count) {
+      const rank = (x: T) => (x.startMs !== null ? 2 : x.begun ? 1 : 0)
+      const worst = this.idle.reduce((a, b) => (rank(b) < rank(a) ? b : a))
+      this.idle.splice(this.idle.indexOf(worst), 1)
+      const q = this.queue.indexOf(worst)
+      if (q >= 0) this.queue.splice(q, 1)
+      void worst.stop()
+    }
+    this.pump()
+    this.changed()
+  }
+
   /** Ends every spare not given to a connection (those belong to their connections now). */
   async close(): Promise<void> {
     this.closed = true
+    if (this.recheck) clearTimeout(this.recheck)
+    this.recheck = null
     this.queue.splice(0)
+    this.claimed.clear()
     const all = this.idle.splice(0)
     this.changed()
     this.watchers.clear()

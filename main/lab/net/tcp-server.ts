@@ -20,8 +20,8 @@ import { hexOf, servedHere, type Emit } from './server-events'
 import { bufferedCap, Session, type SessionEvent, type SessionHooks, type SessionOptions } from './session'
 import { budgetError, threadBudget } from './budgets'
 import { DEFAULT_MAX_CONNECTIONS, MAX_WORKER_CONNECTIONS } from '../../../shared/budgets'
-import { alreadyReset, descriptorOf, threadsCanOwnDescriptors } from './node-handles'
-import type { SparePool } from './spare-pool'
+import { alreadyReset, descriptorOf, threadsCanOwnDescriptors, watchReset } from './node-handles'
+import { STARTING_AT_ONCE, type SparePool } from './spare-pool'
 import { OwnedConnection, ThreadHandler, threadSpares, type SpareThread } from './thread-mode'
 
 const round2 = (ms: number) => Math.round(ms * 100) / 100
@@ -65,10 +65,15 @@ export interface TcpServerOptions {
 export { MAX_WORKER_CONNECTIONS }
 const DEFAULT_SPARES: Record<ServerMode, number> = { serial: 0, async: 0, threading: 2, forking: 1 }
 
+/** A connection that moved bytes this recently (or was just accepted) is being served: it keeps a CPU busy. */
+const BUSY_WINDOW_MS = 250
+
 interface Conn {
   info: ConnectionInfo
   socket: net.Socket
   since: number
+  /** Date.now() of its last traffic (or its accept): replacement spares wait while enough are busy. */
+  activeAt: number
   /** The `connection` event went out (threading waits for its thread's id first). */
   announced: boolean
   stop(): void
@@ -161,11 +166,11 @@ export class TcpServer extends LabServer {
   protected serve(): void {
     const { host, port } = this.options
     if (this.mode === 'threading' && this.threadIo === 'thread') {
-      this.spares = threadSpares(this.options.workersDir!, this.plan.spec, this.options.spares ?? DEFAULT_SPARES.threading)
+      this.spares = threadSpares(this.options.workersDir!, this.plan.spec, this.options.spares ?? DEFAULT_SPARES.threading, () => this.cpusFree())
     }
     if (this.mode === 'forking') {
       if (threadsCanOwnDescriptors()) this.forkGuard = new ForkGuard(this.options.workersDir!)
-      this.childSpares = childSpares(this.options.workersDir!, this.options.spares ?? DEFAULT_SPARES.forking, this.forkGuard)
+      this.childSpares = childSpares(this.options.workersDir!, this.options.spares ?? DEFAULT_SPARES.forking, this.forkGuard, () => this.cpusFree())
     }
     this.server.on('connection', (socket) => this.accept(socket))
     this.server.on('error', (err) => this.send({ event: 'error', error: fromNodeError(err, { host, port }).toData() }))
@@ -173,6 +178,18 @@ export class TcpServer extends LabServer {
 
   protected override listened(): void {
     this.reportSpares()
+  }
+
+  /**
+   * Whether a replacement spare may start now: fewer connections busy (traffic in the last
+   * BUSY_WINDOW_MS) than CPUs. Otherwise it would take its ~50 ms (thread) or ~150 ms (process) of
+   * CPU from the connections being served; it starts when they pause or end (spare-pool.ts).
+   */
+  private cpusFree(): boolean {
+    const now = Date.now()
+    let busy = 0
+    for (const c of this.conns.values()) if (now - c.activeAt < BUSY_WINDOW_MS && ++busy >= STARTING_AT_ONCE) return false
+    return true
   }
 
   private get sparePool(): SparePool<SpareThread> | SparePool<SpareChild> | null {
@@ -226,6 +243,7 @@ export class TcpServer extends LabServer {
       info: { conn, remote, openedAt: Date.now(), bytesIn: 0, bytesOut: 0, state: 'serving', servedBy: servedHere('loop'), messages: 0 },
       socket,
       since: Date.now(),
+      activeAt: Date.now(),
       announced: false,
       stop: () => socket.end(),
       kill: () => socket.destroy(),
@@ -355,8 +373,21 @@ export class TcpServer extends LabServer {
     }
     c.stop = c.kill
     const acceptedAt = performance.now()
+    // The client reset before its thread got it: the thread, unused, goes back to the pool.
+    let released = false
+    const release = () => {
+      released = true
+      this.resetEarly++
+      this.conns.delete(c.info.conn)
+      c.socket.destroy()
+      spares.giveBack(thread)
+      c.resolveDone()
+    }
+    if (!wasReady) watchReset(c.socket, thread.ready, release)
     thread.ready.then(
       (tid) => {
+        if (released) return
+        if (this.state === 'listening' && alreadyReset(c.socket)) return release()
         c.info.servedBy = { kind: 'thread', pid: process.pid, tid }
         c.info.startup = { spare: wasReady, waitedMs: round2(performance.now() - acceptedAt), threadStartMs: thread.startMs === null ? null : round2(thread.startMs) }
         this.announce(c)
@@ -384,6 +415,7 @@ export class TcpServer extends LabServer {
         }
       },
       (err: unknown) => {
+        if (released) return
         this.conns.delete(c.info.conn)
         if (this.state === 'listening') this.send({ event: 'error', conn: c.info.conn, error: (err instanceof LabError ? err : fromNodeError(err)).toData() })
         c.socket.destroy()
@@ -393,6 +425,7 @@ export class TcpServer extends LabServer {
   }
 
   private setTotals(c: Conn, bytesIn: number, bytesOut: number, messages: number): void {
+    if (messages !== c.info.messages || bytesIn !== c.info.bytesIn) c.activeAt = Date.now()
     this.stats.bytesIn += bytesIn - c.info.bytesIn
     this.stats.bytesOut += bytesOut - c.info.bytesOut
     Object.assign(c.info, { bytesIn, bytesOut, messages })
@@ -465,8 +498,10 @@ export class TcpServer extends LabServer {
     }
     const acceptedAt = performance.now()
     const wasSpare = spare.startMs !== null
-    const hooks = this.hooks(c, () => spare.exited, false)
-    const child = new ForkedConnection(
+    // A connection the client reset before its process got it gives the process back, unused.
+    const hooks = this.hooks(c, () => (child.released ? undefined : spare.exited), false)
+    const pool = this.childSpares!
+    const child: ForkedConnection = new ForkedConnection(
       spare,
       c.socket,
       this.plan.spec,
@@ -477,17 +512,22 @@ export class TcpServer extends LabServer {
         totals: (bytesIn, bytesOut, messages) => this.setTotals(c, bytesIn, bytesOut, messages),
       },
       this.forkGuard !== null,
+      () => {
+        this.resetEarly++
+        pool.giveBack(spare)
+      },
     )
     c.info.servedBy = { kind: 'process', pid: spare.pid, tid: null }
     c.stop = () => child.stop()
     c.kill = () => child.kill()
     const announce = () => {
+      if (child.released || !this.conns.has(c.info.conn)) return
       c.info.servedBy = { kind: 'process', pid: spare.pid, tid: process.platform === 'linux' ? spare.pid : null }
       c.info.startup = { spare: wasSpare, waitedMs: round2(performance.now() - acceptedAt), threadStartMs: spare.startMs === null ? null : round2(spare.startMs) }
       this.announce(c)
     }
     if (wasSpare) announce()
-    else spare.ready.then(announce, () => this.announce(c))
+    else spare.ready.then(announce, () => (this.conns.has(c.info.conn) ? this.announce(c) : undefined))
   }
 
   /**

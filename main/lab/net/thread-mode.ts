@@ -105,6 +105,8 @@ const COLLECT_MS = 50
  */
 export class SpareThread implements Startable {
   private w: Worker | null = null
+  /** What the thread and the main thread share once it serves: allocated as it starts, off the accept path (256 KB). */
+  shared: SharedConn | null = null
   /** When `begin()` created the Worker (performance clock); null while it waits for a start slot. */
   startedAt: number | null = null
   /** Milliseconds from `new Worker` to the thread saying it is ready (its start-up cost). */
@@ -143,6 +145,7 @@ export class SpareThread implements Startable {
   begin(): void {
     if (this.w || this.cancelled) return
     this.startedAt = performance.now()
+    this.shared = new SharedConn()
     const w = new Worker(path.join(this.workersDir, CONNECTION_THREAD_FILE), {
       workerData: { handler: this.handler },
       resourceLimits: { maxOldGenerationSizeMb: 64 },
@@ -185,7 +188,7 @@ export interface ThreadStartup {
 }
 
 /** Each threading server's spare threads, from the lab-wide thread budget (spare-pool.ts). */
-export function threadSpares(workersDir: string, handler: string, count: number): SparePool<SpareThread> {
+export function threadSpares(workersDir: string, handler: string, count: number, mayStart?: () => boolean): SparePool<SpareThread> {
   return new SparePool(
     () => {
       if (!threadBudget.take(1)) return null
@@ -195,6 +198,8 @@ export function threadSpares(workersDir: string, handler: string, count: number)
     },
     () => budgetError('threads', threadBudget.limit),
     count,
+    undefined,
+    mayStart,
   )
 }
 
@@ -211,7 +216,7 @@ export interface OwnedHooks {
  * `kill` aborts the connection, which wakes the thread's blocked `recv`.
  */
 export class OwnedConnection {
-  private readonly shared = new SharedConn()
+  private readonly shared: SharedConn
   private readonly timer: NodeJS.Timeout
   private reason: CloseReason | null = null
   private finished = false
@@ -223,6 +228,7 @@ export class OwnedConnection {
     options: SessionOptions,
     private readonly hooks: OwnedHooks,
   ) {
+    this.shared = thread.shared ?? new SharedConn()
     const fd = descriptorOf(socket)
     if (fd === null || !setBlocking(socket)) throw new LabError('ERR_INTERNAL', 'this socket has no descriptor a thread could own')
     this.fd = fd
