@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   ERR_CANCELLED: 'You cancelled the run: what finished before it is kept and shown; run it again for the rest.',
   ERR_INTERNAL: 'Something unexpected happened inside the lab; the lab keeps running. Please report what you did.',
   ERR_OWNED_BY_HANDLER: "In ThreadingTCPServer and ForkingTCPServer only the connection's handler holds its socket; the lab's threads and children do every recv/send on it themselves. To send from the server panel, start the server in async or serial mode.",
+  ERR_BROADCAST_NOT_ENABLED: 'The OS refuses a send to a broadcast address (EACCES) unless the socket asked for it: tick "Broadcast" (CLI: --broadcast; Node: socket.setBroadcast(true); Python: sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)).',
+  ERR_BEYOND_LOOPBACK: 'Broadcast to 127.255.255.255 and multicast on the loopback interface (127.0.0.1) stay on this machine. Anything else reaches the network: tick "Also beyond this machine" (CLI: --all-interfaces; contract: allInterfaces: true), the same consent as listening on every interface.',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

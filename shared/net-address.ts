@@ -114,3 +114,22 @@ export function normalizeHost(host: string): NormalHost {
 export function isUnspecifiedHost(host: string): boolean {
   return normalizeHost(host).unspecified
 }
+
+// ── Broadcast and multicast (issue 14): what kind of destination an address is ──
+
+/** The loopback network's broadcast address (127.0.0.0/8): a broadcast that stays on this machine. */
+export const LOOPBACK_BROADCAST = '127.255.255.255'
+/** The limited broadcast: every host of the local network, never routed further (still beyond this machine). */
+export const LIMITED_BROADCAST = '255.255.255.255'
+
+/** IPv4 multicast groups are 224.0.0.0/4 (224.0.0.0–239.255.255.255); 239.0.0.0/8 is for private use. */
+export function isMulticastV4(host: string): boolean {
+  const n = normalizeHost(host)
+  return n.kind === 'ipv4' && Number(n.address.split('.')[0]) >= 224 && Number(n.address.split('.')[0]) <= 239
+}
+
+/** 127.0.0.0/8, ::1 and 127.x mapped into IPv6: this machine. */
+export function isLoopbackAddress(host: string): boolean {
+  const a = normalizeHost(host).address
+  return /^127\./.test(a) || a === '::1' || /^::ffff:127\./.test(a)
+}

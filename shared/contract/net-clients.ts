@@ -105,7 +105,17 @@ export interface UdpReplyDatagram {
   at: number
 }
 
+/** Where a `net.udp.send` went: one host, every host of a network, or the members of a group. */
+export interface UdpCastInfo {
+  kind: 'unicast' | 'broadcast' | 'multicast'
+  /** Multicast: the interface it left by, and its TTL. */
+  multicastInterface?: string
+  multicastTtl?: number
+}
+
 export interface UdpSendResult {
+  /** How it was sent (issue 14): broadcast and multicast wait the whole reply time, any number of hosts may answer. */
+  cast?: UdpCastInfo
   /** The sender's own address (one socket for all repeats, as the course's client). */
   local: Address
   remote: Address
@@ -141,6 +151,17 @@ export type ClientEvent = { clientId: string; proto: 'tcp' | 'udp'; at: number; 
 
 /** How long `net.udp.send` collects replies after its last send, ms: 0 = do not wait. UDP has no other sign that a reply is not coming. */
 export const UDP_REPLY_WAIT_MS = { min: 0, max: 60_000, default: 1_000 } as const
+
+/**
+ * Broadcast and multicast (issue 14). A multicast datagram leaves through one interface, by
+ * default loopback's (127.0.0.1), so it stays on this machine; its TTL says how many routers it
+ * may cross (1: none). Sending to a broadcast address needs the socket's SO_BROADCAST
+ * (`broadcast: true`); only the loopback broadcast (127.255.255.255) stays on this machine.
+ * Anything that would leave it needs `allInterfaces: true`, the consent servers ask before they
+ * listen on every interface.
+ */
+export const DEFAULT_MULTICAST_INTERFACE = '127.0.0.1'
+export const MULTICAST_TTL = { min: 0, max: 255, default: 1 } as const
 
 const payload = string({ max: MAX_CLIENT_PAYLOAD_CHARS })
 const clientId = string({ min: 1, max: 64 })
@@ -200,6 +221,14 @@ export const netClientMethods = {
       waitReplyMs: optional(int({ min: UDP_REPLY_WAIT_MS.min, max: UDP_REPLY_WAIT_MS.max })),
       macros,
       counter,
+      /** Set SO_BROADCAST (`socket.setBroadcast(true)`): without it a send to a broadcast address is refused by the OS (EACCES). */
+      broadcast: optional(boolean()),
+      /** Multicast: the interface (its IPv4 address) the datagrams leave by; default DEFAULT_MULTICAST_INTERFACE. */
+      multicastInterface: optional(host()),
+      /** Multicast: how many routers the datagrams may cross (MULTICAST_TTL, default 1). */
+      multicastTtl: optional(int({ min: MULTICAST_TTL.min, max: MULTICAST_TTL.max })),
+      /** Consent to broadcast or multicast beyond this machine (any broadcast but 127.255.255.255, multicast off loopback). */
+      allInterfaces: optional(boolean()),
     }),
   ),
 }

@@ -104,6 +104,8 @@ export interface ServerInfo {
    * (where no descriptor can be handed over, e.g. Windows). null for other modes.
    */
   threadIo?: 'thread' | 'relay' | null
+  /** UDP: the multicast group it joined and on which interface (issue 14); absent when none. */
+  multicast?: { group: string; interface: string }
   startedAt: number
   connections: ConnectionInfo[]
   /** Serial mode: connections accepted but waiting for the one being served (oldest first). Empty otherwise. */
@@ -251,6 +253,14 @@ export const netMethods = {
       spares: optional(int({ min: 1, max: MAX_SPARES })),
       /** Datagrams larger than this are refused (not answered) with ERR_DATAGRAM_TOO_LARGE. */
       maxDatagramBytes: optional(int({ min: 1, max: MAX_DATAGRAM_BYTES })),
+      /**
+       * Join this IPv4 multicast group (224.0.0.0/4; `addMembership`). The server then binds the
+       * group address itself unless `host` is 0.0.0.0 (every interface, with consent): a socket bound
+       * to 127.0.0.1 receives only datagrams addressed to 127.0.0.1, never the group's.
+       */
+      multicastGroup: optional(host()),
+      /** The interface (its IPv4 address) to join the group on; default 127.0.0.1, loopback. Another needs allInterfaces. */
+      multicastInterface: optional(host()),
       /** Consent to listen on every interface: any spelling of 0.0.0.0 or :: is refused without it. */
       allInterfaces: optional(boolean()),
     }),

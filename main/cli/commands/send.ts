@@ -1,4 +1,4 @@
-import { CLIENT_FRAMINGS, methodSpecs, TEXT_ENCODINGS, type ClientEvent, type ClientFraming, type TextEncoding } from '../../../shared/contract'
+import { CLIENT_FRAMINGS, methodSpecs, MULTICAST_TTL, TEXT_ENCODINGS, type ClientEvent, type ClientFraming, type TextEncoding } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { LabError } from '../../lab/errors'
 import { payloadBytes } from '../../lab/net/encoding'
@@ -10,6 +10,7 @@ import { DisposableStore } from '../../../shared/disposable'
 /** The contract's fields: the ranges below are read from them. */
 const OPEN = methodSpecs['net.tcpClient.open'].input.shape
 const SEND = methodSpecs['net.tcpClient.send'].input.shape
+const UDP_SEND = methodSpecs['net.udp.send'].input.shape
 
 /** After the last reply bytes, a TCP reply counts as complete when nothing more came for this long. */
 const QUIET_MS = 150
@@ -32,6 +33,11 @@ interface SendArgs {
   nodelay: boolean
   timeoutMs: number
   json: boolean
+  /** UDP broadcast and multicast (issue 14). */
+  broadcast: boolean
+  multicastInterface: string | undefined
+  multicastTtl: number | undefined
+  allInterfaces: boolean
 }
 
 function parse(positionals: string[], values: OptionValues): { proto: 'tcp' | 'udp'; args: SendArgs } {
@@ -52,6 +58,10 @@ function parse(positionals: string[], values: OptionValues): { proto: 'tcp' | 'u
       nodelay: values.nodelay === true,
       timeoutMs: intOption(values.timeout as string | undefined, 'timeout', OPEN.timeoutMs) ?? 5_000,
       json: values.json === true,
+      broadcast: values.broadcast === true,
+      multicastInterface: values['multicast-if'] as string | undefined,
+      multicastTtl: intOption(values.ttl as string | undefined, 'ttl', UDP_SEND.multicastTtl),
+      allInterfaces: values['all-interfaces'] === true,
     },
   }
 }
@@ -137,6 +147,10 @@ async function sendUdp(lab: Lab, a: SendArgs, io: CliIo, owned: DisposableStore)
     repeat: a.repeat,
     gapMs: a.gapMs,
     waitReplyMs: a.timeoutMs,
+    ...(a.broadcast ? { broadcast: true } : {}),
+    ...(a.multicastInterface !== undefined ? { multicastInterface: a.multicastInterface } : {}),
+    ...(a.multicastTtl !== undefined ? { multicastTtl: a.multicastTtl } : {}),
+    ...(a.allInterfaces ? { allInterfaces: true } : {}),
   })
   if (r.replies.length === 0) {
     throw new LabError('ERR_TIMEOUT', `no reply datagram from ${a.host}:${a.port} within ${a.timeoutMs} ms (UDP cannot tell whether anyone listens)`, {
@@ -145,7 +159,9 @@ async function sendUdp(lab: Lab, a: SendArgs, io: CliIo, owned: DisposableStore)
       ms: a.timeoutMs,
     })
   }
-  if (a.json) io.out(JSON.stringify({ ok: true, local: r.local, remote: r.remote, sent: r.sent.length, replies: r.replies.length, payloadBytes: r.payloadBytes, elapsedMs: r.elapsedMs }))
+  if (a.json) io.out(JSON.stringify({ ok: true, cast: r.cast, local: r.local, remote: r.remote, sent: r.sent.length, replies: r.replies.length, payloadBytes: r.payloadBytes, elapsedMs: r.elapsedMs }))
+  // Broadcast and multicast: several hosts may answer, each line says which.
+  else if (r.cast && r.cast.kind !== 'unicast') for (const reply of r.replies) io.out(`${reply.from.address}:${reply.from.port}  ${reply.text}`)
   else for (const reply of r.replies) io.out(reply.text)
   return 0
 }
@@ -155,6 +171,7 @@ export const sendCommand: Command = {
   summary: 'send a message over TCP or UDP and print the reply',
   help: `lab send tcp|udp HOST PORT MESSAGE... [--hex] [--encoding utf8|gbk] [--frame F]
                   [--repeat N] [--gap MS] [--nodelay] [--timeout MS] [--json]
+                  [--broadcast] [--multicast-if ADDR] [--ttl N] [--all-interfaces]
 
 Connects to HOST:PORT (TCP) or sends datagrams to it (UDP), sends MESSAGE (the words joined
 by spaces), prints the reply and exits 0. On failure (refused, no reply in time, unknown
@@ -172,10 +189,21 @@ host, bad hex) prints the error code and a hint and exits 1 (2 for bad usage).
   --json             one JSON object per line: every "sent"/"received"/"message" event with
                      its time, bytes and hex, then {"ok":true,"reply":...,"bytesSent":...}
 
+UDP broadcast and multicast (every host of a network, or every member of a group, may answer:
+the whole --timeout is waited and each reply line starts with its sender):
+  --broadcast        set SO_BROADCAST: a send to a broadcast address (127.255.255.255 stays
+                     on this machine) is refused by the OS without it (EACCES)
+  --multicast-if A   a group address as HOST (224.0.0.0-239.255.255.255) leaves by interface A
+                     (default 127.0.0.1, loopback: only this machine's members hear it)
+  --ttl N            multicast: routers it may cross (${MULTICAST_TTL.min}-${MULTICAST_TTL.max}, default ${MULTICAST_TTL.default})
+  --all-interfaces   consent to broadcast or multicast beyond this machine
+
 Examples:
   lab send tcp 127.0.0.1 8081 hello                 → HELLO
   lab send tcp 127.0.0.1 8081 你好 --encoding gbk   (sends c4e3bac3)
-  lab send udp 127.0.0.1 8081 ping --repeat 3 --gap 100`,
+  lab send udp 127.0.0.1 8081 ping --repeat 3 --gap 100
+  lab send udp 127.255.255.255 8081 hello --broadcast
+  lab send udp 239.1.2.3 8081 hello                  (to lab serve udp --multicast 239.1.2.3)`,
   options: {
     timeout: { type: 'string' },
     hex: { type: 'boolean' },
@@ -184,6 +212,10 @@ Examples:
     repeat: { type: 'string' },
     gap: { type: 'string' },
     nodelay: { type: 'boolean' },
+    broadcast: { type: 'boolean' },
+    'multicast-if': { type: 'string' },
+    ttl: { type: 'string' },
+    'all-interfaces': { type: 'boolean' },
     ...JSON_OPTION,
   },
   async run({ positionals, values, io }) {

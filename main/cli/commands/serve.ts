@@ -119,7 +119,7 @@ export const serveCommand: Command = {
                  [--read-delay MS] [--frame F] [--max-frame N] [--idle-timeout MS]
                  [--max-connections N] [--json]
 lab serve udp [--host H] [--all-interfaces] [--port P] [--mode M] [--handler H] [--spares N]
-              [--max-datagram N] [--json]
+              [--max-datagram N] [--multicast GROUP [--multicast-if ADDR]] [--json]
 
 Runs the course's server. TCP: every read (or, with --frame, every message) a client
 sends is answered by the handler; an empty read or a reset ends that connection.
@@ -167,6 +167,12 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
   --max-connections N connections open at once, queued ones included (default 2000,
                       64 for threading and forking); more are dropped and reported
   --max-datagram N    UDP: refuse datagrams over N bytes (default ${MAX_DATAGRAM_BYTES})
+  --multicast GROUP   UDP: join the IPv4 multicast group GROUP (224.0.0.0-239.255.255.255;
+                      239.x.x.x is for private use) and bind the group address itself (a
+                      socket bound to 127.0.0.1 never hears a group); several servers may
+                      join one group on one port: each receives every datagram sent to it
+  --multicast-if A    the interface to join on (default 127.0.0.1, loopback: this machine
+                      only; any other needs --all-interfaces)
   --json              one JSON object per line: first {"event":"listening","proto":...,
                       "host":...,"port":N}, then "connection" (with "servedBy":{"kind",
                       "pid","tid"}), "queued", "served", "recv" (with "conn", "bytes",
@@ -186,6 +192,8 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
     'max-connections': { type: 'string' },
     'max-datagram': { type: 'string' },
     'all-interfaces': { type: 'boolean' },
+    multicast: { type: 'string' },
+    'multicast-if': { type: 'string' },
     ...JSON_OPTION,
   },
   async run({ positionals, values, io }) {
@@ -196,7 +204,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
     const handlerWrong = handler === undefined ? null : handlerProblem(handler)
     if (handlerWrong) throw usageError(`--handler ${handlerWrong.en}, got ${JSON.stringify(handler)}`, { option: 'handler' })
     const tcpOnly = ['recv-size', 'read-delay', 'frame', 'max-frame', 'idle-timeout', 'max-connections', 'request-queue-size']
-    const wrong = proto === 'udp' ? tcpOnly.find((o) => values[o] !== undefined) : values['max-datagram'] !== undefined ? 'max-datagram' : undefined
+    const wrong = proto === 'udp' ? tcpOnly.find((o) => values[o] !== undefined) : ['max-datagram', 'multicast', 'multicast-if'].find((o) => values[o] !== undefined)
     if (wrong) throw usageError(`--${wrong} does not apply to lab serve ${proto}`, { option: wrong })
     const host = values.host as string | undefined
     const allInterfaces = values['all-interfaces'] === true ? true : undefined
@@ -229,6 +237,8 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
           mode: pick<UdpServerMode>(values.mode, UDP_SERVER_MODES, 'mode'),
           spares: intOption(values.spares as string | undefined, 'spares', UDP.spares),
           maxDatagramBytes: intOption(values['max-datagram'] as string | undefined, 'max-datagram', UDP.maxDatagramBytes),
+          ...(typeof values.multicast === 'string' ? { multicastGroup: values.multicast } : {}),
+          ...(typeof values['multicast-if'] === 'string' ? { multicastInterface: values['multicast-if'] } : {}),
         })
       } else {
         await lab.invoke('net.tcpServer.start', {

@@ -2,6 +2,7 @@ import { DEFAULT_HANDLER, DEFAULT_HOST, DEFAULT_PORT, ONE_SHOT_TIMEOUT_MS, type 
 import type { LabContext, LabDomain } from '../context'
 import { LabError } from '../errors'
 import { bindAddress } from './bind-address'
+import { serverMembership } from './udp-cast'
 import { withOneShotClient } from './descriptors'
 import { tcpSendOnce } from './tcp-client'
 import { serverSend, type SendableServer } from './server-send'
@@ -72,8 +73,13 @@ export function createNetLab(ctx: LabContext): LabDomain<NetMethod> {
             emit,
           ),
         ),
-      'net.udpServer.start': async ({ allInterfaces, ...input }) =>
-        start(new UdpServer(`udp-${nextId++}`, { ...input, host: await bindAddress(input.host ?? DEFAULT_HOST, allInterfaces), port: input.port ?? DEFAULT_PORT, handler: input.handler ?? DEFAULT_HANDLER, workersDir: ctx.workersDir }, emit)),
+      'net.udpServer.start': async ({ allInterfaces, multicastGroup, multicastInterface, ...input }) => {
+        // A group's member binds the group itself by default (udp-cast.ts says why), joined on loopback unless consented.
+        const membership = multicastGroup === undefined ? null : serverMembership(multicastGroup, { host: input.host, multicastInterface, allInterfaces })
+        const host = await bindAddress(membership?.bindHost ?? input.host ?? DEFAULT_HOST, allInterfaces)
+        const multicast = membership ? { group: membership.group, interface: membership.interface } : undefined
+        return start(new UdpServer(`udp-${nextId++}`, { ...input, host, multicast, port: input.port ?? DEFAULT_PORT, handler: input.handler ?? DEFAULT_HANDLER, workersDir: ctx.workersDir }, emit))
+      },
       'net.server.stop': async ({ id }) => {
         const server = find(id)
         await server.close()

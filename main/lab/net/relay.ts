@@ -7,7 +7,7 @@
 import dgram from 'node:dgram'
 import dns from 'node:dns/promises'
 import net from 'node:net'
-import { normalizeHost } from '../../../shared/net-address'
+import { isLoopbackAddress, normalizeHost } from '../../../shared/net-address'
 import { RELAY_LIMITS, type Address, type RelayConditions, type RelayDirection, type RelayEvent, type RelayInfo, type RelayProto } from '../../../shared/contract'
 import { fromNodeError, LabError, limitError, toErrorData } from '../errors'
 import { takeDescriptors } from './descriptors'
@@ -27,11 +27,6 @@ export interface RelayOptions {
   down: RelayConditions
 }
 
-/** 127.0.0.0/8, ::1 and 127.x mapped into IPv6: this machine. */
-export function isLoopback(address: string): boolean {
-  const a = normalizeHost(address).address
-  return /^127\./.test(a) || a === '::1' || /^::ffff:127\./.test(a)
-}
 
 /**
  * The target as an address to connect to. Anything but this machine needs `remoteTarget: true`,
@@ -47,7 +42,7 @@ export async function targetAddress(host: string, remoteTarget: boolean | undefi
       throw fromNodeError(err, { host })
     }
   }
-  if (!isLoopback(address) && remoteTarget !== true) {
+  if (!isLoopbackAddress(address) && remoteTarget !== true) {
     throw new LabError(
       'ERR_CONSENT_REQUIRED',
       `${JSON.stringify(host)} (${address}) is not this machine: the relay would send the learner's traffic over the network; pass remoteTarget: true to allow it`,

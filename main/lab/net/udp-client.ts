@@ -15,6 +15,7 @@ import {
 import { fromNodeError, LabError, limitError } from '../errors'
 import { decodeText, eventText, socketHost } from './encoding'
 import { macroPayload } from './macro-payload'
+import { clientCast } from './udp-cast'
 
 export interface UdpSendOptions {
   host: string
@@ -28,6 +29,11 @@ export interface UdpSendOptions {
   /** Expand macros in each datagram; `counter` is the first one's `{{COUNTER}}`. */
   macros?: boolean
   counter?: number
+  /** SO_BROADCAST; broadcast and multicast options (udp-cast.ts). */
+  broadcast?: boolean
+  multicastInterface?: string
+  multicastTtl?: number
+  allInterfaces?: boolean
 }
 
 type Emit = (event: ClientEvent) => void
@@ -39,6 +45,14 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * replies. UDP has no connection, so nothing tells us when the server is absent: no reply within
  * `waitReplyMs` is the only sign, and the result says how many were answered.
  */
+/** A failed sendto: EACCES to a broadcast address means SO_BROADCAST was not set (the OS's rule, explained). */
+function sendError(err: Error, host: string, port: number, kind: 'unicast' | 'broadcast' | 'multicast', broadcast: boolean): LabError {
+  if ((err as NodeJS.ErrnoException).code === 'EACCES' && kind === 'broadcast' && !broadcast) {
+    return new LabError('ERR_BROADCAST_NOT_ENABLED', `the OS refused the send to the broadcast address ${host}:${port} (EACCES): the socket did not set SO_BROADCAST; pass broadcast: true`, { host, port }, 'broadcast')
+  }
+  return fromNodeError(err, { host, port })
+}
+
 export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit): Promise<UdpSendResult> {
   const encoding = opts.encoding ?? 'utf8'
   const repeat = opts.repeat ?? 1
@@ -57,6 +71,8 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
   }
   const { port } = opts
   const host = socketHost(opts.host)
+  // Broadcast or multicast: checked (and consented to) before a socket exists.
+  const cast = clientCast(host, opts)
   const family = net.isIPv6(host) ? 'udp6' : 'udp4'
   const socket = dgram.createSocket({ type: family })
   const started = performance.now()
@@ -66,6 +82,8 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
   let answered = 0
   let wake: (() => void) | null = null
   let failure: LabError | null = null
+  // Broadcast and multicast: any number of hosts may answer, so the whole reply time is waited.
+  const wakeAtAnswers = cast.kind === 'unicast' ? repeat : Infinity
   const ev = (body: object) => emit({ ...body, clientId, proto: 'udp', at: Date.now() } as ClientEvent)
 
   socket.on('message', (msg, rinfo) => {
@@ -77,7 +95,7 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
     ev({ event: 'received', bytes: msg.length, hex, text, truncated, from })
     if (replies.length < MAX_UDP_REPLIES) replies.push({ from, bytes: msg.length, hex, text, truncated, at: Date.now() })
     else repliesDropped++
-    if (answered >= repeat) wake?.()
+    if (answered >= wakeAtAnswers) wake?.()
   })
   socket.on('error', (err) => {
     failure = fromNodeError(err, { host, port })
@@ -89,12 +107,23 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
       socket.once('error', reject)
       // A sender talking to this machine listens for replies on loopback only (docs/SECURITY.md item 14).
       const loopback = host === 'localhost' || host.startsWith('127.') || host === '::1'
-      const address = family === 'udp6' ? (loopback ? '::1' : '::') : loopback ? '127.0.0.1' : '0.0.0.0'
+      const address = cast.kind !== 'unicast' ? cast.bindAddress : family === 'udp6' ? (loopback ? '::1' : '::') : loopback ? '127.0.0.1' : '0.0.0.0'
       socket.bind({ port: 0, address }, () => {
         socket.off('error', reject)
         resolve()
       })
     })
+    try {
+      if (opts.broadcast) socket.setBroadcast(true)
+      if (cast.kind === 'multicast') {
+        socket.setMulticastInterface(cast.multicastInterface!)
+        socket.setMulticastTTL(cast.multicastTtl!)
+        // Members on this machine (the lab's own servers) hear the group too.
+        socket.setMulticastLoopback(true)
+      }
+    } catch (err) {
+      throw fromNodeError(err, { host: cast.multicastInterface ?? host, port })
+    }
     const address = socket.address()
     const local = { address: address.address, port: address.port }
     const first = plan.bytesFor(0)
@@ -104,12 +133,12 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
       if (failure) break
       const payload = i === 0 ? first : plan.bytesFor(i)
       const hex = plan.varies ? payload.subarray(0, EVENT_HEX_BYTES).toString('hex') : hexAll
-      await new Promise<void>((resolve, reject) => socket.send(payload, port, host, (err) => (err ? reject(fromNodeError(err, { host, port })) : resolve())))
+      await new Promise<void>((resolve, reject) => socket.send(payload, port, host, (err) => (err ? reject(sendError(err, host, port, cast.kind, opts.broadcast === true)) : resolve())))
       sent.push({ seq: i + 1, bytes: payload.length, at: Date.now() })
       ev({ event: 'sent', seq: i + 1, bytes: payload.length, hex, truncated: payload.length > EVENT_HEX_BYTES })
     }
     if (failure) throw failure
-    if (waitReplyMs > 0 && answered < repeat) {
+    if (waitReplyMs > 0 && answered < wakeAtAnswers) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, waitReplyMs)
         wake = () => {
@@ -120,6 +149,7 @@ export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit
     }
     if (failure) throw failure
     return {
+      cast: { kind: cast.kind, ...(cast.kind === 'multicast' ? { multicastInterface: cast.multicastInterface, multicastTtl: cast.multicastTtl } : {}) },
       local,
       remote: { address: host, port },
       payloadBytes: first.length,

@@ -29,6 +29,8 @@ export interface UdpServerOptions {
   workersDir?: string
   /** Datagrams over this size are counted and refused, not answered. */
   maxDatagramBytes?: number
+  /** Join this multicast group on this interface once bound (udp-cast.ts decided both, and the host). */
+  multicast?: { group: string; interface: string }
 }
 
 /** A datagram received and waiting to be handled (serial mode's queue). */
@@ -61,7 +63,8 @@ export class UdpServer extends LabServer<UdpServerMode> {
     super(id, 'udp', options.mode ?? DEFAULT_UDP_SERVER_MODE, plan, options, emit)
     this.maxDatagramBytes = options.maxDatagramBytes ?? MAX_DATAGRAM_BYTES
     if (this.mode === 'threading' && !options.workersDir) throw new LabError('ERR_INTERNAL', 'a threading UDP server needs the workers folder')
-    this.socket = dgram.createSocket({ type: net.isIPv6(options.host.replace(/^\[(.*)\]$/, '$1')) ? 'udp6' : 'udp4', reuseAddr: false })
+    // A group's members may share its port (SO_REUSEADDR): each of them receives every datagram sent to the group.
+    this.socket = dgram.createSocket({ type: net.isIPv6(options.host.replace(/^\[(.*)\]$/, '$1')) ? 'udp6' : 'udp4', reuseAddr: options.multicast !== undefined })
   }
 
   protected async bind(): Promise<number> {
@@ -78,6 +81,7 @@ export class UdpServer extends LabServer<UdpServerMode> {
         resolve()
       })
     })
+    if (this.options.multicast) this.join(this.options.multicast)
     return this.socket.address().port
   }
 
@@ -87,6 +91,18 @@ export class UdpServer extends LabServer<UdpServerMode> {
     this.socket.on('message', (msg, rinfo) => this.receive(msg, { address: rinfo.address, port: rinfo.port }))
     // A failed sendto (the peer vanished, ICMP unreachable) is reported; the server keeps serving.
     this.socket.on('error', (err) => this.send({ event: 'error', error: fromNodeError(err, { host, port: this.boundPort }).toData() }))
+  }
+
+  /** addMembership (IP_ADD_MEMBERSHIP); a kernel that cannot (no multicast on that interface) is reported, coded, and the socket closed. */
+  private join(m: { group: string; interface: string }): void {
+    try {
+      this.socket.addMembership(m.group, m.interface)
+    } catch (err) {
+      this.socket.close()
+      this.state = 'closed'
+      const e = err as NodeJS.ErrnoException
+      throw new LabError('ERR_UNSUPPORTED', `could not join group ${m.group} on interface ${m.interface} (${e.code ?? e.message}): this system does not do multicast on that interface`, { host: m.interface, group: m.group }, 'multicastInterface')
+    }
   }
 
   private receive(msg: Buffer, from: Address): void {
@@ -195,6 +211,7 @@ export class UdpServer extends LabServer<UdpServerMode> {
   protected settings(): ServerSettings {
     return {
       ...(this.mode === 'threading' ? { spares: this.options.spares ?? 1, threads: this.threads?.count ?? 0 } : {}),
+      ...(this.options.multicast ? { multicast: { ...this.options.multicast } } : {}),
       frame: 'none',
       recvSize: null,
       readDelayMs: 0,

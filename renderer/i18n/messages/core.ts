@@ -33,6 +33,8 @@ const errorsEn: Record<ErrorCode, string> = {
   ERR_CANCELLED: 'The run was cancelled.',
   ERR_INTERNAL: 'Something unexpected happened.',
   ERR_OWNED_BY_HANDLER: 'Connection #{conn} is held by its own thread or child process ({mode} mode): the server panel cannot write to it.',
+  ERR_BROADCAST_NOT_ENABLED: 'Sending to the broadcast address {host} needs the socket’s broadcast option: the OS refused it.',
+  ERR_BEYOND_LOOPBACK: '{address} would carry the datagrams off this machine ({why}): that needs your consent.',
 }
 
 const errorsZh: Record<ErrorCode, string> = {
@@ -67,6 +69,8 @@ const errorsZh: Record<ErrorCode, string> = {
   ERR_CANCELLED: '运行已取消。',
   ERR_INTERNAL: '发生了意外错误。',
   ERR_OWNED_BY_HANDLER: '连接 #{conn} 由它自己的线程或子进程持有（{mode} 模式）：服务器面板无法向它写入。',
+  ERR_BROADCAST_NOT_ENABLED: '发送到广播地址 {host} 需要套接字的广播选项：操作系统拒绝了这次发送。',
+  ERR_BEYOND_LOOPBACK: '{address} 会把数据报送出本机（{why}）：这需要你明确同意。',
 }
 
 const hintsZh: Record<ErrorCode, string> = {
@@ -101,6 +105,8 @@ const hintsZh: Record<ErrorCode, string> = {
   ERR_CANCELLED: '取消之前已完成的部分会保留并显示；再运行一次可得到其余部分。',
   ERR_INTERNAL: '实验室仍在运行。请报告你刚才的操作。',
   ERR_OWNED_BY_HANDLER: '在 ThreadingTCPServer 和 ForkingTCPServer 中，只有连接的处理函数持有它的套接字；实验室的线程和子进程自己完成其上的每次 recv/send。要从服务器面板发送，请用 async 或 serial 模式启动服务器。',
+  ERR_BROADCAST_NOT_ENABLED: '套接字没有请求广播时，操作系统会拒绝发往广播地址的数据报（EACCES）：勾选“广播”（命令行：--broadcast；Node：socket.setBroadcast(true)；Python：sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)）。',
+  ERR_BEYOND_LOOPBACK: '发往 127.255.255.255 的广播和回环网卡（127.0.0.1）上的组播都留在本机。其他地址会进入网络：勾选“也发往本机以外”（命令行：--all-interfaces；接口：allInterfaces: true），与在所有网卡上监听需要的同意相同。',
 }
 
 export default defineCatalog({
