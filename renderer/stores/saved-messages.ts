@@ -45,7 +45,7 @@ export function exportFile(list: readonly SavedMessage[], at = Date.now()): Save
     format: SAVED_EXPORT_FORMAT,
     version: SAVED_EXPORT_VERSION,
     exportedAt: at,
-    messages: list.map(({ id: _id, savedAt: _at, ...fields }) => fields),
+    messages: list.map(({ id: _id, savedAt: _at, counter: _counter, ...fields }) => fields),
   }
 }
 
@@ -73,7 +73,8 @@ export function readImport(text: string): { ok: true; messages: SavedMessageFiel
  * Saved messages (Packet Sender's stored packets): kept by the engine in the data folder; sent
  * through the clients the panel already has — a persistent TCP client to the message's target
  * (one is opened when none with its framing and encoding is), or the UDP sender — so replies show
- * where the learner reads them. `{{COUNTER}}` counts per message from 1 for as long as the page lives.
+ * where the learner reads them. `{{COUNTER}}` counts per message from 1; the engine keeps where it
+ * goes on (`SavedMessage.counter`, in the data folder), so it outlives a reload and a restart.
  */
 export const useSavedMessagesStore = defineStore('savedMessages', () => {
   const lab = useLabStore()
@@ -81,8 +82,6 @@ export const useSavedMessagesStore = defineStore('savedMessages', () => {
   const state = ref<SavedMessages>({ messages: [], file: null, damaged: 0, damagedFile: null })
   const loaded = ref(false)
   const busy = ref(false)
-  /** id → the counter its next send starts from. */
-  const counters = ref<Record<string, number>>({})
   const outcomes = ref<Record<string, SavedSendOutcome>>({})
   const groups = computed(() => groupMessages(state.value.messages))
 
@@ -132,10 +131,14 @@ export const useSavedMessagesStore = defineStore('savedMessages', () => {
     }
   }
 
-  const counterOf = (id: string) => counters.value[id] ?? 1
-  function resetCounter(id: string) {
-    counters.value = { ...counters.value, [id]: 1 }
+  const counterOf = (id: string) => state.value.messages.find((m) => m.id === id)?.counter ?? 1
+  /** Keeps where the counter goes on in the engine, and shows it at once (the changed event refreshes every window). */
+  async function storeCounter(id: string, next: number) {
+    const r = await lab.call('net.saved.counter', { id, next })
+    if (!r.ok) return lab.notify(r.error)
+    state.value = { ...state.value, messages: state.value.messages.map((m) => (m.id === id ? r.value : m)) }
   }
+  const resetCounter = (id: string) => storeCounter(id, 1)
 
   async function send(m: SavedMessage): Promise<SavedSendOutcome> {
     const counter = m.macros ? { macros: true, counter: counterOf(m.id) } : {}
@@ -146,7 +149,7 @@ export const useSavedMessagesStore = defineStore('savedMessages', () => {
       outcome = r
         ? { at: Date.now(), via: null, sends: r.sent.length, replies: r.replies.length, firstReply: r.replies[0]?.text ?? null, error: null }
         : failed()
-      if (r) counters.value = { ...counters.value, [m.id]: r.nextCounter }
+      if (r && m.macros) await storeCounter(m.id, r.nextCounter)
     } else {
       // A persistent client to the same target, framing and encoding, or a new one.
       const open = clients.clients.find(
@@ -155,12 +158,12 @@ export const useSavedMessagesStore = defineStore('savedMessages', () => {
       const id = open?.info.id ?? (await clients.open({ host: m.host, port: m.port, nodelay: true, frame: m.frame, encoding: m.encoding }))?.id
       const r = id ? await clients.send(id, form) : null
       outcome = r ? { at: Date.now(), via: r.id, sends: r.sends, replies: null, firstReply: null, error: null } : failed()
-      if (r) counters.value = { ...counters.value, [m.id]: r.nextCounter }
+      if (r && m.macros) await storeCounter(m.id, r.nextCounter)
     }
     outcomes.value = { ...outcomes.value, [m.id]: outcome }
     return outcome
   }
   const failed = (): SavedSendOutcome => ({ at: Date.now(), via: null, sends: 0, replies: null, firstReply: null, error: lab.notices.at(-1)?.error ?? null })
 
-  return { state, loaded, busy, groups, counters, outcomes, refresh, save, remove, importMessages, counterOf, resetCounter, send }
+  return { state, loaded, busy, groups, outcomes, refresh, save, remove, importMessages, counterOf, resetCounter, send }
 })

@@ -66,6 +66,11 @@ export interface SavedMessage extends SavedMessageFields {
   id: string
   /** When it was last saved, ms since the epoch. */
   savedAt: number
+  /**
+   * The `{{COUNTER}}` its next send starts from (1 until it is sent with macros on). The engine
+   * keeps it in the data folder, so it goes on across sends, windows and restarts; exports leave it out.
+   */
+  counter: number
 }
 
 export interface SavedMessages {
@@ -114,6 +119,8 @@ export const netWorkbenchMethods = {
   /** Saves a message: a new one without `id`, else replaces the one with that id (ERR_NOT_FOUND if none). */
   'net.saved.put': method<SavedMessage>()(object({ id: optional(savedId), message: savedMessageFields })),
   'net.saved.remove': method<{ id: string }>()(object({ id: savedId })),
+  /** Where a message's `{{COUNTER}}` goes on: a send's `nextCounter` after it is sent, or 1 to reset it. */
+  'net.saved.counter': method<SavedMessage>()(object({ id: savedId, next: macroCounter })),
   /** Adds messages from an export file (the page checked the file with `savedExportFile` first); each gets a new id. */
   'net.saved.import': method<{ added: number; total: number }>()(
     object({ messages: array(savedMessageFields, { min: 1, max: MAX_SAVED_IMPORT_BATCH }) }),

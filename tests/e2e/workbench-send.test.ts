@@ -195,6 +195,20 @@ describe.skipIf(!hasChromium)('The workbench\'s sending half in Chromium (browse
     expect(datagrams).toEqual(['n=1', 'n=2', 'n=3'])
     await expect(item.getByTestId('saved-outcome').textContent()).resolves.toMatch(/Sent 1 datagram; 1 reply came back\. first: n=3/)
 
+    // The engine keeps where the counter goes on: after a reload it continues at 4; reset starts it at 1 again.
+    await page.reload()
+    await page.locator('[data-testid="engine-state"][data-state="open"]').waitFor()
+    await page.locator('[data-nav="network"]').click()
+    await page.getByTestId('client-kind-saved').click()
+    await until(async () => (await item.getByTestId('saved-counter').count()) === 1 && (await item.getByTestId('saved-counter').textContent())!.includes('4'), 'the counter at 4 after a reload')
+    await item.getByTestId('saved-send').click()
+    await until(async () => datagrams.length === 4, 'datagram 4')
+    await item.getByTestId('saved-reset').click()
+    await until(async () => (await item.getByTestId('saved-counter').textContent())!.includes(': 1'), 'the counter reset to 1')
+    await item.getByTestId('saved-send').click()
+    await until(async () => datagrams.length === 5, 'datagram 5')
+    expect(datagrams).toEqual(['n=1', 'n=2', 'n=3', 'n=4', 'n=1'])
+
     // A TCP one, repeated 3 times in one send through a persistent client, line-framed.
     await create({ name: 'lines', group: 'tcp', proto: 'tcp', port: (tcp.address() as net.AddressInfo).port, payload: 't={{COUNTER}} {{DATE}}', repeat: 3, frame: 'line' })
     await page.locator('[data-testid="saved-item"][data-name="lines"]').getByTestId('saved-send').click()

@@ -16,6 +16,7 @@ export function createSavedMessagesLab(ctx: LabContext): LabDomain<SavedMethod> 
       'net.saved.list': () => store.list(),
       'net.saved.put': async ({ id, message }) => changed(await store.put(id, message)),
       'net.saved.remove': async ({ id }) => changed(await store.remove(id)),
+      'net.saved.counter': async ({ id, next }) => changed(await store.setNextCounter(id, next)),
       'net.saved.import': async ({ messages }) => changed(await store.import(messages)),
     },
     close: () => store.close(),

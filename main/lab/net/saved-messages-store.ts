@@ -3,6 +3,7 @@ import * as fsp from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { MAX_SAVED_MESSAGES, savedMessageFields, type SavedMessage, type SavedMessageFields, type SavedMessages } from '../../../shared/contract'
+import { MAX_MACRO_COUNTER } from '../../../shared/macros'
 import { LabError, limitError } from '../errors'
 import { writeWhole } from '../store/history-store'
 import { isId, isTime, objectLine } from '../store/jsonl-lines'
@@ -20,14 +21,23 @@ export interface SavedFs {
 }
 const NODE_FS: SavedFs = { open: fsp.open, readFile: fsp.readFile, rename: fsp.rename, mkdir: fsp.mkdir }
 
-/** One line of the file: a message saved (new or replaced), or removed. Nothing is rewritten in place. */
-type Line = ({ op: 'put' } & SavedMessage) | { op: 'remove'; id: string; at: number }
+/** A message as the file keeps it: the counter is kept on its own lines, so exports never carry it. */
+type StoredMessage = Omit<SavedMessage, 'counter'>
+/**
+ * One line of the file: a message saved (new or replaced), removed, or where its `{{COUNTER}}` goes
+ * on (written after each send with macros, and by a reset). Nothing is rewritten in place.
+ */
+type Line = ({ op: 'put' } & StoredMessage) | { op: 'remove'; id: string; at: number } | { op: 'counter'; id: string; next: number; at: number }
+
+const isCounter = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_MACRO_COUNTER
 
 const NEWLINE = 0x0a
 /** No valid line is longer: a payload of MAX_SAVED_PAYLOAD_CHARS characters, each up to 6 bytes as JSON (\uXXXX), and the rest. */
 const MAX_LINE_BYTES = 64 * 1024
 /** Rewrite the file without dead lines when they outnumber the live ones and it is at least this big. */
 const COMPACT_MIN_BYTES = 64 * 1024
+/** Lines written while the lab runs (counter lines, one per send) after which the file is rewritten without dead ones. */
+const COMPACT_EVERY_LINES = 2_000
 
 /** One line, validated with the contract's schema; null when it is not one the store wrote. */
 function parseLine(bytes: Buffer): Line | null {
@@ -40,6 +50,7 @@ function parseLine(bytes: Buffer): Line | null {
     return parsed.ok ? { op: 'put', id, savedAt, ...parsed.value } : null
   }
   if (line.op === 'remove') return isId(line.id) && isTime(line.at) && Object.keys(line).length === 3 ? (line as Line) : null
+  if (line.op === 'counter') return isId(line.id) && isCounter(line.next) && isTime(line.at) && Object.keys(line).length === 4 ? (line as Line) : null
   return null
 }
 
@@ -60,7 +71,9 @@ function storageError(file: string, err: unknown): LabError {
 export class SavedMessagesStore {
   readonly file: string | null
   readonly damagedFile: string | null
-  private readonly messages = new Map<string, SavedMessage>()
+  private readonly messages = new Map<string, StoredMessage>()
+  /** id → the `{{COUNTER}}` its next send starts from, when not 1. */
+  private readonly counters = new Map<string, number>()
   private loaded: Promise<void> | null = null
   private handle: FileHandle | null = null
   private queue: Promise<unknown> = Promise.resolve()
@@ -100,14 +113,20 @@ export class SavedMessagesStore {
       else if (line.op === 'put') {
         const { op: _op, ...message } = line
         this.messages.set(message.id, message) // a replaced message keeps its place
-      } else this.messages.delete(line.id)
+      } else if (line.op === 'counter') {
+        // A counter of a message removed since is a dead line, not damage.
+        if (this.messages.has(line.id)) this.setCounter(line.id, line.next)
+      } else {
+        this.messages.delete(line.id)
+        this.counters.delete(line.id)
+      }
     }
     if (start < buf.length) {
       this.tornAt = start
       bad.push(buf.subarray(start))
     }
     this.damaged = bad.length
-    const dead = this.lines - this.messages.size
+    const dead = this.lines - this.live()
     if (bad.length > 0) {
       const kept = await this.keepAside(bad).then(
         () => true,
@@ -127,20 +146,35 @@ export class SavedMessagesStore {
     }
   }
 
-  /** Rewrites the file with the live messages only: temp file, fsync, rename. */
+  private setCounter(id: string, next: number): void {
+    if (next === 1) this.counters.delete(id)
+    else this.counters.set(id, next)
+  }
+
+  /** Lines a compacted file holds: one per message, one per counter not at 1. */
+  private live(): number {
+    return this.messages.size + this.counters.size
+  }
+
+  /** Rewrites the file with the live lines only: temp file, fsync, rename (the append handle is reopened after). */
   private async compact(): Promise<void> {
     const file = this.file!
     const tmp = `${file}.${process.pid}.tmp`
     const fh = await this.fs.open(tmp, 'w', 0o600)
+    const at = Date.now()
     try {
       for (const m of this.messages.values()) await writeWhole(fh, Buffer.from(JSON.stringify({ op: 'put', ...m }) + '\n', 'utf8'))
+      for (const [id, next] of this.counters) await writeWhole(fh, Buffer.from(JSON.stringify({ op: 'counter', id, next, at }) + '\n', 'utf8'))
       await fh.sync()
     } finally {
       await fh.close()
     }
+    const old = this.handle
+    this.handle = null
+    await old?.close().catch(() => {})
     await this.fs.rename(tmp, file)
     this.tornAt = null
-    this.lines = this.messages.size
+    this.lines = this.live()
   }
 
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
@@ -188,10 +222,14 @@ export class SavedMessagesStore {
     }
   }
 
+  private withCounter(m: StoredMessage): SavedMessage {
+    return { ...m, counter: this.counters.get(m.id) ?? 1 }
+  }
+
   async list(): Promise<SavedMessages> {
     await this.load()
     return {
-      messages: [...this.messages.values()].map((m) => ({ ...m })),
+      messages: [...this.messages.values()].map((m) => this.withCounter(m)),
       file: this.file,
       damaged: this.damaged,
       damagedFile: this.damaged > 0 ? this.damagedFile : null,
@@ -205,10 +243,30 @@ export class SavedMessagesStore {
     return this.enqueue(async () => {
       if (id !== undefined && !this.messages.has(id)) throw new LabError('ERR_NOT_FOUND', `no saved message ${id}`, { id })
       if (id === undefined) this.room(1)
-      const message: SavedMessage = { ...fields, id: id ?? newId(), savedAt: Date.now() }
+      const message: StoredMessage = { ...fields, id: id ?? newId(), savedAt: Date.now() }
       await this.append([{ op: 'put', ...message }])
       this.messages.set(message.id, message)
-      return { ...message }
+      return this.withCounter(message) // a replaced message keeps its counter
+    })
+  }
+
+  /**
+   * Where message `id`'s `{{COUNTER}}` goes on: after a send, the send's `nextCounter`; a reset is 1.
+   * Kept in the file, so the count goes on across sends, windows and restarts of the lab.
+   */
+  async setNextCounter(id: string, next: number): Promise<SavedMessage> {
+    this.assertOpen()
+    await this.load()
+    return this.enqueue(async () => {
+      const message = this.messages.get(id)
+      if (!message) throw new LabError('ERR_NOT_FOUND', `no saved message ${id}`, { id })
+      if ((this.counters.get(id) ?? 1) !== next) {
+        await this.append([{ op: 'counter', id, next, at: Date.now() }])
+        this.setCounter(id, next)
+        // One line per send: the file is rewritten now and then, not only at the next start.
+        if (this.file && this.lines - this.live() >= COMPACT_EVERY_LINES) await this.compact().catch(() => {})
+      }
+      return this.withCounter(message)
     })
   }
 
@@ -219,6 +277,7 @@ export class SavedMessagesStore {
       if (!this.messages.has(id)) throw new LabError('ERR_NOT_FOUND', `no saved message ${id}`, { id })
       await this.append([{ op: 'remove', id, at: Date.now() }])
       this.messages.delete(id)
+      this.counters.delete(id)
       return { id }
     })
   }
@@ -230,7 +289,7 @@ export class SavedMessagesStore {
     return this.enqueue(async () => {
       this.room(list.length)
       const at = Date.now()
-      const added = list.map((fields): SavedMessage => ({ ...fields, id: newId(), savedAt: at }))
+      const added = list.map((fields): StoredMessage => ({ ...fields, id: newId(), savedAt: at }))
       await this.append(added.map((m) => ({ op: 'put', ...m })))
       for (const m of added) this.messages.set(m.id, m)
       return { added: added.length, total: this.messages.size }
