@@ -42,7 +42,8 @@ export class CounterLab {
     const increments = opts.increments ?? 100_000
     const atomic = opts.atomic ?? false
     const holdMs = opts.holdMs ?? 0
-    const run = opts.kind === 'threads' ? this.threads(opts.n, increments, atomic, holdMs) : this.processes(opts.n, increments, holdMs)
+    const workers = opts.kind === 'threads' ? counterThreads(this.workersDir, increments, atomic, holdMs) : counterChildren(this.workersDir, increments, holdMs)
+    const run = this.start(workers, opts.n, holdMs)
     this.running.add(run)
     try {
       const { final, perWorker, elapsedMs } = await run.done
@@ -64,72 +65,11 @@ export class CounterLab {
     }
   }
 
-  private threads(n: number, increments: number, atomic: boolean, holdMs: number): Running & { done: Promise<Outcome> } {
-    const shared = new SharedArrayBuffer(SHARED_SLOTS * Int32Array.BYTES_PER_ELEMENT)
-    const cells = new Int32Array(shared)
-    const workers: Worker[] = []
-    const unregister: (() => void)[] = []
-    let abort: (err: LabError) => void = () => {}
-    let timer: NodeJS.Timeout | undefined
-    const done = new Promise<Outcome>((resolve, reject) => {
-      abort = reject
-      const results: CounterWorkerResult[] = []
-      let ready = 0
-      let exited = 0
-      let releasedAt = 0
-      let finishedAt = 0
-      timer = setTimeout(() => reject(timeout()), DEADLINE_MS + holdMs)
-      const fail = (err: unknown) => {
-        clearTimeout(timer)
-        reject(err instanceof LabError ? err : new LabError('ERR_INTERNAL', `counter thread failed: ${String((err as Error)?.message ?? err)}`))
-      }
-      for (let i = 0; i < n; i++) {
-        const worker = new Worker(path.join(this.workersDir, 'counter-thread.js'), {
-          workerData: { shared, increments, atomic, holdMs },
-          name: `counter ${i + 1}/${n}`,
-        })
-        workers.push(worker)
-        const slot: CounterWorkerResult = { pid: process.pid, tid: null, final: 0, increments: 0 }
-        results.push(slot)
-        worker.on('message', (m: CounterMessage) => {
-          if (m.type === 'ready') {
-            slot.tid = m.tid
-            unregister.push(registerThread(m.tid, 'counter', `counter thread ${i + 1}/${n}`))
-            if (++ready === n) {
-              // Every thread is at the barrier: release them together so they really overlap.
-              releasedAt = performance.now()
-              Atomics.store(cells, SLOT.go, 1)
-              Atomics.notify(cells, SLOT.go)
-            }
-          } else if (m.type === 'done') {
-            slot.final = m.final
-            slot.increments = m.increments
-            finishedAt = Math.max(finishedAt, performance.now())
-          }
-        })
-        worker.on('error', fail)
-        worker.on('exit', () => {
-          if (++exited < n) return
-          clearTimeout(timer)
-          if (results.some((r) => r.increments === 0 && increments > 0)) return fail(new Error('a thread exited before counting'))
-          resolve({ final: Atomics.load(cells, SLOT.counter), perWorker: results, elapsedMs: round2(finishedAt - releasedAt) })
-        })
-      }
-    })
-    return {
-      done,
-      stop: () => {
-        clearTimeout(timer)
-        abort(shuttingDown())
-        for (const w of workers) void w.terminate()
-        for (const u of unregister) u()
-      },
-    }
-  }
-
-  private processes(n: number, increments: number, holdMs: number): Running & { done: Promise<Outcome> } {
-    const children: ChildProcess[] = []
-    const unregister: (() => void)[] = []
+  /**
+   * One run, whatever the kind: start n workers, release them together once every one is at the
+   * barrier (so they really overlap), collect what each reports, and read the counter when all are gone.
+   */
+  private start(workers: CounterWorkers, n: number, holdMs: number): Running & { done: Promise<Outcome> } {
     let abort: (err: LabError) => void = () => {}
     let timer: NodeJS.Timeout | undefined
     const done = new Promise<Outcome>((resolve, reject) => {
@@ -145,38 +85,32 @@ export class CounterLab {
         if (failed) return
         failed = true
         clearTimeout(timer)
-        reject(new LabError('ERR_INTERNAL', `counter child failed: ${message}`))
+        reject(new LabError('ERR_INTERNAL', `counter ${workers.noun} failed: ${message}`))
       }
       for (let i = 0; i < n; i++) {
-        const child = forkLabChild(path.join(this.workersDir, 'counter-child.js'), { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
-        children.push(child)
-        unregister.push(registerProcess(child.pid, 'counter', `counter child ${i + 1}/${n}`))
-        const slot: CounterWorkerResult = { pid: child.pid ?? 0, tid: null, final: 0, increments: 0 }
-        results.push(slot)
-        let stderr = ''
-        child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2_000)))
-        child.on('message', (m: CounterMessage) => {
-          if (m.type === 'ready') {
-            slot.tid = m.tid
-            if (++ready === n) {
-              releasedAt = performance.now()
-              const go: CounterChildStart = { type: 'go', increments, holdMs }
-              for (const c of children) c.send(go)
+        const slot: CounterWorkerResult = workers.start(i, n, {
+          message: (m) => {
+            if (m.type === 'ready') {
+              slot.tid = m.tid
+              if (++ready === n) {
+                releasedAt = performance.now()
+                workers.release()
+              }
+            } else if (m.type === 'done') {
+              slot.final = m.final
+              slot.increments = m.increments
+              finishedAt = Math.max(finishedAt, performance.now())
             }
-          } else if (m.type === 'done') {
-            slot.final = m.final
-            slot.increments = m.increments
-            finishedAt = Math.max(finishedAt, performance.now())
-          }
+          },
+          failed: fail,
+          exited: (how, output) => {
+            if (slot.increments === 0) return fail(`${workers.noun} ${i + 1}/${n} (pid ${slot.pid}) exited (${how}) before counting ${output}`.trim())
+            if (++exited < n) return
+            clearTimeout(timer)
+            resolve({ final: workers.final(), perWorker: results, elapsedMs: round2(finishedAt - releasedAt) })
+          },
         })
-        child.on('error', (err) => fail(err.message))
-        child.on('exit', (code, signal) => {
-          if (slot.increments === 0) return fail(`child ${slot.pid} exited (${signal ?? code}) before counting ${stderr.trim()}`)
-          if (++exited < n) return
-          clearTimeout(timer)
-          // The children incremented their own copies; this is the parent's, untouched.
-          resolve({ final: processCounter.value, perWorker: results, elapsedMs: round2(finishedAt - releasedAt) })
-        })
+        results.push(slot)
       }
     })
     return {
@@ -184,8 +118,7 @@ export class CounterLab {
       stop: () => {
         clearTimeout(timer)
         abort(shuttingDown())
-        for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
-        for (const u of unregister) u()
+        workers.stop()
       },
     }
   }
@@ -193,6 +126,92 @@ export class CounterLab {
   async close(): Promise<void> {
     for (const r of this.running) r.stop()
     this.running.clear()
+  }
+}
+
+/** What a worker reports to its run. */
+interface WorkerEvents {
+  message(m: CounterMessage): void
+  failed(message: string): void
+  /** It is gone: `how` it ended (exit code or signal) and the last of what it wrote to stderr. */
+  exited(how: string, output: string): void
+}
+
+/** What differs between the kinds of counter: one strategy per kind, the run is the same. */
+interface CounterWorkers {
+  readonly noun: 'thread' | 'child'
+  /** Starts worker i of n; returns its slot in the result, which the run fills in. */
+  start(i: number, n: number, on: WorkerEvents): CounterWorkerResult
+  /** Every worker is at the barrier: let them all count. */
+  release(): void
+  /** The counter as this process reads it once every worker is gone. */
+  final(): number
+  /** Ends the workers still alive and drops their labels in the process tree. */
+  stop(): void
+}
+
+/** Threads: one counter in shared memory (a SharedArrayBuffer); the barrier is a slot of it. */
+function counterThreads(workersDir: string, increments: number, atomic: boolean, holdMs: number): CounterWorkers {
+  const shared = new SharedArrayBuffer(SHARED_SLOTS * Int32Array.BYTES_PER_ELEMENT)
+  const cells = new Int32Array(shared)
+  const workers: Worker[] = []
+  const unregister: (() => void)[] = []
+  return {
+    noun: 'thread',
+    start(i, n, on) {
+      const worker = new Worker(path.join(workersDir, 'counter-thread.js'), {
+        workerData: { shared, increments, atomic, holdMs },
+        name: `counter ${i + 1}/${n}`,
+      })
+      workers.push(worker)
+      worker.on('message', (m: CounterMessage) => {
+        // A thread's OS id is known once it runs: it is labelled in the tree from then on.
+        if (m.type === 'ready') unregister.push(registerThread(m.tid, 'counter', `counter thread ${i + 1}/${n}`))
+        on.message(m)
+      })
+      worker.on('error', (err) => on.failed(String(err?.message ?? err)))
+      worker.on('exit', (code) => on.exited(`code ${code}`, ''))
+      return { pid: process.pid, tid: null, final: 0, increments: 0 }
+    },
+    release() {
+      Atomics.store(cells, SLOT.go, 1)
+      Atomics.notify(cells, SLOT.go)
+    },
+    final: () => Atomics.load(cells, SLOT.counter),
+    stop() {
+      for (const w of workers) void w.terminate()
+      for (const u of unregister) u()
+    },
+  }
+}
+
+/** Processes: each child counts in its own memory; the barrier is a `go` message to each. */
+function counterChildren(workersDir: string, increments: number, holdMs: number): CounterWorkers {
+  const children: ChildProcess[] = []
+  const unregister: (() => void)[] = []
+  return {
+    noun: 'child',
+    start(i, n, on) {
+      const child = forkLabChild(path.join(workersDir, 'counter-child.js'), { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+      children.push(child)
+      unregister.push(registerProcess(child.pid, 'counter', `counter child ${i + 1}/${n}`))
+      let stderr = ''
+      child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2_000)))
+      child.on('message', (m: CounterMessage) => on.message(m))
+      child.on('error', (err) => on.failed(err.message))
+      child.on('exit', (code, signal) => on.exited(String(signal ?? code), stderr.trim()))
+      return { pid: child.pid ?? 0, tid: null, final: 0, increments: 0 }
+    },
+    release() {
+      const go: CounterChildStart = { type: 'go', increments, holdMs }
+      for (const c of children) c.send(go)
+    },
+    // The children incremented their own copies; this is the parent's, untouched.
+    final: () => processCounter.value,
+    stop() {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+      for (const u of unregister) u()
+    },
   }
 }
 
