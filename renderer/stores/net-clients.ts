@@ -48,6 +48,11 @@ export interface UdpForm extends SendForm {
   encoding: TextEncoding
   /** How long to collect replies after the last send (ms); the engine's default when absent. */
   waitReplyMs?: number
+  /** Broadcast and multicast (issue 14): the contract's fields, sent only when set. */
+  broadcast?: boolean
+  multicastInterface?: string
+  multicastTtl?: number
+  allInterfaces?: boolean
 }
 
 /** Only sends that ask for macros carry the fields (the engine's defaults otherwise). */
@@ -212,6 +217,10 @@ export const useNetClientsStore = defineStore('netClients', () => {
         repeat: form.repeat,
         gapMs: form.gapMs,
         ...(form.waitReplyMs !== undefined ? { waitReplyMs: form.waitReplyMs } : {}),
+        ...(form.broadcast ? { broadcast: true } : {}),
+        ...(form.multicastInterface !== undefined ? { multicastInterface: form.multicastInterface } : {}),
+        ...(form.multicastTtl !== undefined ? { multicastTtl: form.multicastTtl } : {}),
+        ...(form.allInterfaces ? { allInterfaces: true } : {}),
         ...macroFields(form),
       })
       if (result) udpRuns.value = [{ id: nextUdp++, payload: form.payload, hex: form.hex, encoding: form.encoding, result }, ...udpRuns.value].slice(0, 20)

@@ -208,12 +208,13 @@ export const useServersStore = defineStore('servers', () => {
     }
   }
 
-  async function startUdp(form: { host: string; port: number; handler?: string; allInterfaces?: boolean; mode?: UdpServerMode; spares?: number }) {
+  async function startUdp(form: { host?: string; port: number; handler?: string; allInterfaces?: boolean; mode?: UdpServerMode; spares?: number; multicastGroup?: string }) {
     busy.value = true
     try {
       return add(
         await lab.attempt('net.udpServer.start', {
-          host: form.host,
+          ...(form.host !== undefined ? { host: form.host } : {}),
+          ...(form.multicastGroup ? { multicastGroup: form.multicastGroup } : {}),
           port: form.port,
           ...(form.allInterfaces ? { allInterfaces: true } : {}),
           ...(form.handler ? { handler: form.handler } : {}),
