@@ -142,6 +142,11 @@ export const useServersStore = defineStore('servers', () => {
       case 'drop':
         server.stats.dropped = e.dropped
         break
+      case 'spares':
+        // The warm-spare state the server panel shows (threading/forking).
+        server.sparesReady = e.ready
+        server.sparesDeferred = e.deferred ?? 0
+        break
       case 'close':
         connsOf(server).delete(e.conn)
         server.connections = server.connections.filter((x) => x.conn !== e.conn)

@@ -96,6 +96,10 @@ export interface ServerInfo {
   requestQueueSize?: number
   /** Threads or processes kept ready ahead of connections (threading, forking); 0 otherwise. */
   spares?: number
+  /** Of those, ready now (started, not given to a connection yet); updated by the `spares` event. */
+  sparesReady?: number
+  /** Replacement spares waiting until the connections being served leave a CPU free (spare-pool.ts). */
+  sparesDeferred?: number
   /** UDP threading: datagram threads alive now (spares, free and busy ones). */
   threads?: number
   /**
@@ -196,7 +200,7 @@ export type ServerEvent = { serverId: string; at: number; logSeq?: number } & (
    * connection, of the `of` the server keeps; sent whenever that changes (a spare became ready, was
    * taken by a connection, or exited), so a client can wait for `ready === of` instead of sleeping.
    */
-  | { event: 'spares'; ready: number; of: number }
+  | { event: 'spares'; ready: number; of: number; deferred?: number }
 )
 
 export interface TcpSendResult {

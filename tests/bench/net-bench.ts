@@ -12,7 +12,7 @@
  * Threading/forking rows start their measured load only once the server says all its spares are
  * ready (its `spares` event, ready === of, after the warm-up's connections took some): the
  * "spares ready" column says how many were. NET_BENCH_ONLY=<regex> runs only the rows whose name
- * matches it (the TCP baselines always run), e.g. NET_BENCH_ONLY='threading|forking'.
+ * matches it, ignoring case (the TCP baselines always run), e.g. NET_BENCH_ONLY='threading|forking' (the lab's and Python's).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync, closeSync, writeFileSync } from 'node:fs'
@@ -190,7 +190,8 @@ async function udpModeRows(): Promise<Row[]> {
   return [await bench('lab udp threading', 'udp', ...lab('serve', 'udp', '--mode', 'threading'))]
 }
 
-const ONLY = process.env.NET_BENCH_ONLY ? new RegExp(process.env.NET_BENCH_ONLY) : null
+// Case-insensitive: 'threading|forking' also names Python's ThreadingTCPServer and ForkingTCPServer rows.
+const ONLY = process.env.NET_BENCH_ONLY ? new RegExp(process.env.NET_BENCH_ONLY, 'i') : null
 
 it('net bench: one load client against each server', async () => {
   const python = hasPython

@@ -2,6 +2,7 @@
  * Issue 9 in the page: UDP server modes (who handled each datagram) and, in the serial-vs-concurrent
  * comparison, Python's own socketserver servers as rows beside the lab's.
  */
+import net from 'node:net'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
@@ -46,6 +47,38 @@ describe.skipIf(!hasChromium)('Server modes in Chromium (browser mode)', () => {
       // that datagrams handled at once get different threads is proven in tests/integration/udp-modes.test.ts.
       await page.getByTestId('udp-datagrams').scrollIntoViewIfNeeded()
       await screenshot(page, `network-udp-threading-${lang}`)
+      expect(pageProblems(page)).toEqual([])
+      await page.getByTestId('server-stop').click()
+      await page.getByTestId('server-empty').waitFor()
+      await page.context().close()
+    })
+  }
+
+  // The warm-spare state (the engine's `spares` event) in the server panel: English with threads, Chinese with processes.
+  for (const [lang, mode, ready] of [
+    ['en', 'threading', /^2 of 2 spare threads ready$/],
+    ['zh', 'forking', /^2 个备用进程中 2 个已就绪$/],
+  ] as const) {
+    it(`TCP ${mode}: the panel says how many spares are ready, and again after a connection used one (${lang}, 1024×700)`, async () => {
+      const page = await openLab(session.browser, session.url, { lang, screen: 'small', theme: lang === 'zh' ? 'dark' : 'light' })
+      await openTab(page, 'server')
+      await page.getByTestId(`server-mode-${mode}`).check()
+      await page.getByTestId('server-spares').fill('2')
+      await page.getByTestId('server-port').fill('0')
+      await page.getByTestId('server-start').click()
+      const state = page.getByTestId('server-spares-state')
+      await expect.poll(async () => (await state.textContent())?.trim(), { timeout: 60_000 }).toMatch(ready)
+      // A real client takes one spare; once its replacement is ready the panel says 2 of 2 again.
+      const port = Number(/:(\d+)/.exec((await page.getByTestId('server-addr').textContent()) ?? '')![1])
+      const reply = await new Promise<string>((resolve, reject) => {
+        const c = net.connect({ host: '127.0.0.1', port }, () => c.write('hi'))
+        c.once('data', (d) => (c.end(), resolve(d.toString())))
+        c.once('error', reject)
+      })
+      expect(reply).toBe('HI')
+      await expect.poll(async () => (await state.textContent())?.trim(), { timeout: 60_000 }).toMatch(ready)
+      await state.scrollIntoViewIfNeeded()
+      await screenshot(page, `network-spares-${mode}-${lang}`)
       expect(pageProblems(page)).toEqual([])
       await page.getByTestId('server-stop').click()
       await page.getByTestId('server-empty').waitFor()

@@ -200,12 +200,13 @@ export class TcpServer extends LabServer {
   private reportSpares(): void {
     const pool = this.sparePool
     if (!pool) return
-    let last = -1
+    let last = ''
     pool.onChange(() => {
       const ready = pool.readyCount
-      if (ready === last || this.state !== 'listening') return
-      last = ready
-      this.send({ event: 'spares', ready, of: pool.count })
+      const deferred = pool.deferred
+      if (`${ready}/${deferred}` === last || this.state !== 'listening') return
+      last = `${ready}/${deferred}`
+      this.send({ event: 'spares', ready, of: pool.count, deferred })
     })
   }
 
@@ -577,6 +578,7 @@ export class TcpServer extends LabServer {
       maxConnections: this.maxConnections,
       requestQueueSize: this.backlog,
       spares: this.mode === 'threading' || this.mode === 'forking' ? (this.options.spares ?? DEFAULT_SPARES[this.mode]) : 0,
+      ...(this.sparePool ? { sparesReady: this.sparePool.readyCount, sparesDeferred: this.sparePool.deferred } : {}),
       threadIo: this.threadIo,
     }
   }

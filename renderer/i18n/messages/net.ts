@@ -291,6 +291,11 @@ export default defineCatalog({
         idleHint: 'A silent connection is closed after this long (0 = never), so slow clients cannot hold every thread or process.',
         spares: 'Spares',
         sparesHint: 'Threads or processes started before clients connect, so a connection does not wait for one to start. Each still serves one connection and exits, as in Python.',
+        // The pool's live state (the engine's `spares` event), issue 9.
+        sparesThreads: '{ready} of {of} spare threads ready',
+        sparesProcesses: '{ready} of {of} spare processes ready',
+        sparesStarting: 'starting a spare…',
+        sparesDeferred: 'the next spare starts once the connections being served leave a CPU free (starting one takes ~50 ms of CPU for a thread, ~150 ms for a process)',
         pillBacklog: 'backlog {n}',
         pillIdle: 'idle {s} s',
         pillIdleOff: 'no idle timeout',
@@ -635,6 +640,11 @@ export default defineCatalog({
         idleHint: '连接静默这么久后被关闭（0 = 从不），这样慢客户端无法占满所有线程或进程。',
         spares: '备用数',
         sparesHint: '在客户端连接之前就启动好的线程或进程，新连接不必等它们启动。每个仍然只服务一个连接，然后退出，与 Python 相同。',
+        // 备用池的实时状态（引擎的 spares 事件），议题 9。
+        sparesThreads: '{of} 个备用线程中 {ready} 个已就绪',
+        sparesProcesses: '{of} 个备用进程中 {ready} 个已就绪',
+        sparesStarting: '正在启动一个备用…',
+        sparesDeferred: '等正在服务的连接让出一个 CPU 后，再启动下一个备用（启动一个线程约耗 50 毫秒 CPU，一个进程约 150 毫秒）',
         pillBacklog: 'backlog {n}',
         pillIdle: '空闲 {s} 秒断开',
         pillIdleOff: '无空闲超时',
