@@ -52,6 +52,8 @@ export interface Host {
 }
 
 const HOST = '127.0.0.1'
+/** A file of the built renderer named by its content hash (`assets/index-DtwD8jr-.js`): the same name is the same bytes. */
+const HASHED_ASSET = /^\/assets\/[^/]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$/
 const COOKIE = 'lab_token'
 /** `Sec-Fetch-Site` of a request the learner's own page (or the address bar) made. */
 const OWN_PAGE_FETCH_SITES = ['same-origin', 'none']
@@ -145,6 +147,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
       return
     }
     const headers: Record<string, string> = { ...common, 'Content-Type': found.type, 'Content-Length': String(found.size) }
+    // Vite names every file under assets/ by its content's hash, so a copy kept is never stale: the learner's
+    // browser keeps them (and the code it compiled from them) for the next start. The page itself stays no-store.
+    if (HASHED_ASSET.test(url.pathname)) headers['Cache-Control'] = 'private, max-age=31536000, immutable'
     if (url.searchParams.has('token')) {
       headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`
     }

@@ -31,6 +31,13 @@ describe('browser mode host', () => {
     expect(cookie).toMatch(/HttpOnly/)
     const asset = await fetch(`${origin()}/index.html`, { headers: { cookie: cookie.split(';')[0]!, 'sec-fetch-site': 'same-origin' } })
     expect(asset.status).toBe(200)
+    expect(asset.headers.get('cache-control')).toBe('no-store')
+    // The files Vite names by content hash are kept by the browser for the next start; the page is not.
+    const script = /src="\.?\/?(assets\/index-[^"]+\.js)"/.exec(await (await fetch(host.url)).text())![1]!
+    const hashed = await fetch(`${origin()}/${script}`, { headers: { cookie: cookie.split(';')[0]!, 'sec-fetch-site': 'same-origin' } })
+    expect(hashed.status).toBe(200)
+    expect(hashed.headers.get('cache-control')).toBe('private, max-age=31536000, immutable')
+    expect(ok.headers.get('cache-control')).toBe('no-store')
     expect((await fetch(`${origin()}/`)).status).toBe(401)
     expect((await fetch(`${origin()}/?token=wrong`)).status).toBe(401)
   })

@@ -97,6 +97,9 @@ Stops on Ctrl-C or SIGTERM.
         if (fallbackFrom !== null) io.out(`Port ${fallbackFrom} is taken (another lab, or another program), so this time the lab uses port ${host.port}.\nChoose one with --port P.\n`)
         io.out(`Socket & Process Lab is running in browser mode:\n\n    ${host.url}\n\nOpen that address in your browser. Press Ctrl-C to stop.\nHistory is kept in ${dataDir}`)
       }
+      // The page's first question is lab.info, whose Python probe (a child process, ~0.3 s) is the slowest part
+      // of the answer: asked now, it runs while the browser loads the page instead of after (tests/bench/startup-bench.ts).
+      void lab.call('lab.info', {})
       if (values['no-open'] !== true) openBrowser(host.url)
       await io.untilStopped()
       await host.close()
