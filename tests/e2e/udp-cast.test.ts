@@ -48,6 +48,8 @@ describe.skipIf(!hasChromium)('UDP broadcast and multicast in Chromium (issue 14
     // A group as host opens the broadcast/multicast options with the interface, loopback by default.
     await expect(page.getByTestId('udp-mcast-if').inputValue()).resolves.toBe('127.0.0.1')
     await expect(page.getByTestId('udp-cast-hint').textContent()).resolves.toContain('only hosts that joined the group receive it')
+    // The whole reply wait is waited (any number of members may answer): long enough for both on a busy machine.
+    await page.getByTestId('udp-wait').fill('3000')
     await page.getByTestId('udp-payload').fill('abc')
     await page.getByTestId('udp-send').click()
     const run = page.getByTestId('udp-run').first()

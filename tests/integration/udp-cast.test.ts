@@ -64,7 +64,7 @@ describe('UDP broadcast and multicast, on loopback', () => {
     plain.on('message', () => plainGot++)
     await new Promise<void>((r) => plain.bind(server.port, '127.0.0.1', () => r()))
     closers.push(() => plain.close())
-    const r = await lab.invoke('net.udp.send', { host: '127.255.255.255', port: server.port, payload: 'hello all', broadcast: true, waitReplyMs: 500 })
+    const r = await lab.invoke('net.udp.send', { host: '127.255.255.255', port: server.port, payload: 'hello all', broadcast: true, waitReplyMs: 2_000 })
     expect(r.cast).toEqual({ kind: 'broadcast' })
     expect(r.local.address).toBe('127.0.0.1')
     expect(r.replies.map((d) => d.text)).toEqual(['HELLO ALL'])
@@ -106,7 +106,8 @@ describe('UDP broadcast and multicast, on loopback', () => {
       expect(s.host).toBe(GROUP)
       expect(s.multicast).toEqual({ group: GROUP, interface: '127.0.0.1' })
     }
-    const r = await lab.invoke('net.udp.send', { host: GROUP, port: a.port, payload: 'abc', waitReplyMs: 1_000 })
+    // Multicast waits the whole reply time: long enough for both members on a busy machine.
+    const r = await lab.invoke('net.udp.send', { host: GROUP, port: a.port, payload: 'abc', waitReplyMs: 3_000 })
     expect(r.cast).toEqual({ kind: 'multicast', multicastInterface: '127.0.0.1', multicastTtl: 1 })
     expect(r.local.address).toBe('127.0.0.1')
     expect(r.sent).toHaveLength(1)
@@ -147,7 +148,7 @@ describe('UDP broadcast and multicast, on loopback', () => {
     const listening = await server.waitFor((l) => l.event === 'listening')
     expect(listening).toMatchObject({ host: GROUP })
     const port = String(listening.port)
-    const sent = await runLab(['send', 'udp', GROUP, port, 'hi', '--timeout', '500'])
+    const sent = await runLab(['send', 'udp', GROUP, port, 'hi', '--timeout', '2000'])
     expect(sent.code).toBe(0)
     expect(sent.stdout.trim()).toMatch(new RegExp(`^127\\.0\\.0\\.1:${port}  HI$`))
     const refused = await runLab(['send', 'udp', '127.255.255.255', port, 'hi', '--timeout', '200'])
