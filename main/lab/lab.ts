@@ -26,6 +26,7 @@ import { createOsLab } from './proc/os-lab'
 import { createRelayLab } from './net/relay-lab'
 import { createSavedMessagesLab } from './net/saved-messages-lab'
 import { createEventLogLab } from './net/event-log-lab'
+import { createLastSessionLab } from './net/last-session-lab'
 import { RunRegistry } from './runs'
 
 export interface LabOptions {
@@ -85,6 +86,9 @@ export class Lab {
     const saved = createSavedMessagesLab(ctx)
     this.domains.push(saved as LabDomain<MethodName>)
     this.domains.push(eventLog as LabDomain<MethodName>)
+    // Sees the servers and clients started and stopped (issue 14: restore the last session); its wrapped handlers win below.
+    const lastSession = createLastSessionLab(ctx, { ...net.handlers, ...netClients.handlers })
+    this.domains.push(lastSession as LabDomain<MethodName>)
     this.handlers = {
       'lab.info': () => this.info(),
       ...net.handlers,
@@ -98,6 +102,7 @@ export class Lab {
       ...relays.handlers,
       ...saved.handlers,
       ...eventLog.handlers,
+      ...lastSession.handlers,
       'run.cancel': ({ runId }) => ({ runId, cancelled: this.runs.cancel(runId) }),
     }
   }

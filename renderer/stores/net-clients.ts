@@ -163,17 +163,22 @@ export const useNetClientsStore = defineStore('netClients', () => {
     },
   )
 
+  /** Shows a client the engine opened (this window's open, or a restored session's). */
+  function adopt(info: TcpClientInfo): TcpClientInfo {
+    if (clients.value.some((c) => c.info.id === info.id)) return info
+    const view: ClientView = { info: { ...info }, transcript: new Ring<TranscriptLine>(TRANSCRIPT_LIMIT), sending: false }
+    // The open answer already counts what happened before it; apply only the later events.
+    for (const e of pending.get(info.id) ?? []) if (e.event !== 'connected' && e.event !== 'sent') apply(view, e)
+    pending.delete(info.id)
+    clients.value = [...clients.value, view]
+    return info
+  }
+
   async function open(form: OpenForm): Promise<TcpClientInfo | null> {
     opening.value = true
     try {
       const info = await lab.attempt('net.tcpClient.open', { host: form.host, port: form.port, nodelay: form.nodelay, frame: form.frame, encoding: form.encoding })
-      if (!info) return null
-      const view: ClientView = { info: { ...info }, transcript: new Ring<TranscriptLine>(TRANSCRIPT_LIMIT), sending: false }
-      // The open answer already counts what happened before it; apply only the later events.
-      for (const e of pending.get(info.id) ?? []) if (e.event !== 'connected' && e.event !== 'sent') apply(view, e)
-      pending.delete(info.id)
-      clients.value = [...clients.value, view]
-      return info
+      return info ? adopt(info) : null
     } finally {
       opening.value = false
     }
@@ -230,5 +235,5 @@ export const useNetClientsStore = defineStore('netClients', () => {
     }
   }
 
-  return { clients, version, udpRuns, opening, udpSending, open, send, close, closeAll, udpSend }
+  return { clients, version, udpRuns, opening, udpSending, open, adopt, send, close, closeAll, udpSend }
 })

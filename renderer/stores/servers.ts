@@ -240,5 +240,5 @@ export const useServersStore = defineStore('servers', () => {
     }
   }
 
-  return { servers, running, version, busy, refresh, startTcp, startUdp, stop, datagramsOf }
+  return { servers, running, version, busy, refresh, startTcp, startUdp, stop, datagramsOf, adopt: add }
 })

@@ -20,6 +20,7 @@ import type { MethodSpec } from './spec'
 import { runMethods, type RunEvents } from './runs'
 import { netWorkbenchMethods, type NetWorkbenchEvents } from './net-workbench'
 import { netLogMethods } from './net-log'
+import { netSessionMethods } from './net-session'
 
 export const methodSpecs = {
   ...labMethods,
@@ -36,6 +37,7 @@ export const methodSpecs = {
   ...runMethods,
   ...netWorkbenchMethods,
   ...netLogMethods,
+  ...netSessionMethods,
 } as const
 
 export type MethodName = keyof typeof methodSpecs
@@ -76,4 +78,5 @@ export * from './net-relay'
 export * from './runs'
 export * from './net-workbench'
 export * from './net-log'
+export * from './net-session'
 export type { MethodSpec } from './spec'
