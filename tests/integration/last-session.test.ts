@@ -55,7 +55,7 @@ describe('the last session, restored on request after a restart (real servers an
     const second = open()
     const last = await second.invoke('net.session.last', {})
     expect(last.servers.map((s) => [s.proto, s.input.port])).toEqual([['tcp', tcp.port], ['udp', udp.port]])
-    expect(last.servers[0].input).toMatchObject({ mode: 'serial', handler: 'upper', frame: 'line', requestQueueSize: 3, idleTimeoutMs: 0 })
+    expect(last.servers[0]!.input).toMatchObject({ mode: 'serial', handler: 'upper', frame: 'line', requestQueueSize: 3, idleTimeoutMs: 0 })
     expect(last.clients.map((c) => c.input)).toEqual([{ host: '127.0.0.1', port: tcp.port, frame: 'line', nodelay: true }])
     expect(last).toMatchObject({ file: file(), damaged: null })
     expect(last.savedAt).toBeGreaterThan(0)
@@ -67,11 +67,12 @@ describe('the last session, restored on request after a restart (real servers an
     const restored = await second.invoke('net.session.restore', {})
     expect(restored.servers.map((s) => (s.ok ? 'ok' : s.error.code))).toEqual(['ERR_PORT_IN_USE', 'ok'])
     expect(restored.servers[0]).toMatchObject({ ok: false, input: { port: tcp.port }, error: { params: expect.objectContaining({ port: tcp.port }) } })
-    const udpAgain = restored.servers[1]
-    expect(udpAgain.ok && udpAgain.value).toMatchObject({ proto: 'udp', port: udp.port, handler: 'echo' })
+    const udpAgain = restored.servers[1]!
+    expect(udpAgain.ok ? udpAgain.value : null).toMatchObject({ proto: 'udp', port: udp.port, handler: 'echo' })
     // The client still started: it connects to whatever listens on that port now.
     expect(restored.clients.map((c) => (c.ok ? c.value.state : c.error.code))).toEqual(['open'])
-    expect(restored.clients[0].ok && restored.clients[0].value).toMatchObject({ port: tcp.port, frame: 'line', nodelay: true })
+    const clientAgain = restored.clients[0]!
+    expect(clientAgain.ok ? clientAgain.value : null).toMatchObject({ port: tcp.port, frame: 'line', nodelay: true })
     // Offered once.
     expect(await second.invoke('net.session.last', {})).toMatchObject({ servers: [], clients: [] })
     expect((await second.invoke('net.session.restore', {})).servers).toEqual([])
@@ -85,7 +86,7 @@ describe('the last session, restored on request after a restart (real servers an
     await first.close()
     const second = open()
     const restored = await second.invoke('net.session.restore', {})
-    expect(restored.servers[0].ok).toBe(true)
+    expect(restored.servers[0]?.ok).toBe(true)
     const reply = await second.invoke('net.tcp.send', { host: '127.0.0.1', port: tcp.port, message: 'hi', frame: 'line' })
     expect(reply.replyHex).toBe(Buffer.from('HI\n').toString('hex'))
     await second.close()
