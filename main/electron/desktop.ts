@@ -13,8 +13,9 @@ import { menuLanguage, menuTemplate } from './menu'
 import { serveAppFile } from './protocol'
 import { closeWithin, QUIT_LIMIT_MS } from './quit'
 import { appSource } from './security'
-import { APP_SCHEME, windowOptions } from './window'
-import { followSystemTheme } from './theme'
+import { APP_SCHEME, showWhenPainted, windowOptions } from './window'
+import { followSystemTheme, windowTheme } from './theme'
+import { THEME_BACKGROUND } from '../../shared/theme'
 import { DisposableStore } from '../../shared/disposable'
 
 /** The parts of Electron the door uses, typed from Electron's own definitions. */
@@ -78,6 +79,8 @@ export function startDesktop(electron: ElectronModule, options: DesktopOptions):
     // waives its window checks for this one call, after asserting the call is exactly this one.
     win = new BrowserWindow(windowOptions(options.paths.preloadFile))
     const window = win
+    // Still hidden and nothing loaded: the system theme's background before any frame (the saved theme's follows).
+    window.setBackgroundColor(THEME_BACKGROUND[windowTheme(undefined, nativeTheme)])
     // The window owns its IPC handlers and its event forwarding: both end when it closes.
     const windowOwned = new DisposableStore()
     windowOwned.add(registerIpc(ipcMain as unknown as IpcMainLike, lab as Lab, () => window.webContents.mainFrame, source.isApp))
@@ -87,10 +90,10 @@ export function startDesktop(electron: ElectronModule, options: DesktopOptions):
       }),
     )
     window.on('closed', () => windowOwned.dispose())
-    // Hidden until ready-to-show; by then the saved theme's background is set (with none saved, the
-    // system's, and again when the system's changes), so a dark learner never sees a light window.
+    // Hidden until its first paint (showWhenPainted); created on the system theme's background, and the saved
+    // theme's set as soon as the engine answers (again when the system's changes), so a dark learner never sees a light window.
     windowOwned.add(followSystemTheme(nativeTheme, window, () => look().then((state) => state.theme)))
-    window.once('ready-to-show', () => window.show())
+    windowOwned.add(showWhenPainted(window))
     void window.loadURL(source.startUrl)
   })
 

@@ -40,7 +40,7 @@ class FakeWindow extends EventEmitter {
   loaded: string[] = []
   minimized = true
   calls: string[] = []
-  webContents = { mainFrame: { url: 'lab://app/index.html', parent: null }, send: vi.fn() }
+  webContents = Object.assign(new EventEmitter(), { mainFrame: { url: 'lab://app/index.html', parent: null }, send: vi.fn() })
   constructor(readonly options: unknown) {
     super()
     FakeWindow.created.push(this)
@@ -51,7 +51,12 @@ class FakeWindow extends EventEmitter {
   }
   isDestroyed = () => false
   backgrounds: string[] = []
-  setBackgroundColor = (color: string) => this.backgrounds.push(color)
+  /** The URLs loaded when the first background was set (none: it was set before loading). */
+  loadedWhenPainted: string[] | null = null
+  setBackgroundColor = (color: string) => {
+    this.loadedWhenPainted ??= [...this.loaded]
+    this.backgrounds.push(color)
+  }
   isMinimized = () => this.minimized
   restore = () => this.calls.push('restore')
   show = () => this.calls.push('show')
@@ -259,14 +264,30 @@ describe('startDesktop: the window follows the system theme while the learner ha
     await app.becomeReady()
     await settle()
     const win = FakeWindow.created[0]!
-    expect(win.backgrounds).toEqual([THEME_BACKGROUND.dark])
+    // The system's set at creation, then again as the (none) saved theme resolved.
+    expect(win.backgrounds).toEqual([THEME_BACKGROUND.dark, THEME_BACKGROUND.dark])
     nativeTheme.shouldUseDarkColors = false
     nativeTheme.emit('updated')
     await settle()
-    expect(win.backgrounds).toEqual([THEME_BACKGROUND.dark, THEME_BACKGROUND.light])
+    expect(win.backgrounds).toEqual([THEME_BACKGROUND.dark, THEME_BACKGROUND.dark, THEME_BACKGROUND.light])
     // The window gone: no listener left on Electron's nativeTheme.
     win.emit('closed')
     expect(nativeTheme.listenerCount('updated')).toBe(0)
+  })
+
+  it('the window is created on the system theme\'s background and shown at its first paint, not before', async () => {
+    const { electron, app, nativeTheme } = fakeElectron()
+    nativeTheme.shouldUseDarkColors = true
+    startDesktop(electron, options({ createLab: () => learner() }))
+    await app.becomeReady()
+    const win = FakeWindow.created[0]!
+    // Set while hidden, before the page was asked for; then the saved theme's (none: the system's again).
+    expect(win.backgrounds[0]).toBe(THEME_BACKGROUND.dark)
+    expect(win.loadedWhenPainted).toEqual([])
+    expect((win.options as { show: boolean }).show).toBe(false)
+    expect(win.calls).toEqual([])
+    win.emit('ready-to-show')
+    expect(win.calls).toEqual(['show'])
   })
 
   it('a saved theme wins over the system\'s, also when the system switches', async () => {
@@ -278,6 +299,7 @@ describe('startDesktop: the window follows the system theme while the learner ha
     const win = FakeWindow.created[0]!
     nativeTheme.emit('updated')
     await settle()
-    expect(win.backgrounds).toEqual([THEME_BACKGROUND.light, THEME_BACKGROUND.light])
+    // The system's while hidden, then the saved one (before any paint), and it stays when the system switches.
+    expect(win.backgrounds).toEqual([THEME_BACKGROUND.dark, THEME_BACKGROUND.light, THEME_BACKGROUND.light])
   })
 })
