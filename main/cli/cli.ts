@@ -15,10 +15,11 @@ import { counterCommand } from './commands/counter'
 import { scheduleCommand } from './commands/schedule'
 import { simulateCommand } from './commands/simulate'
 import { relayCommand } from './commands/relay'
+import { savedCommand } from './commands/saved'
 import { printError, usageError, type CliIo } from './io'
 import { toErrorData } from '../lab/errors'
 
-export const commands: Command[] = [serveCommand, sendCommand, benchCommand, stickyCommand, concurrencyCommand, webCommand, runCommand, compareCommand, treeCommand, socketsCommand, counterCommand, simulateCommand, scheduleCommand, relayCommand]
+export const commands: Command[] = [serveCommand, sendCommand, benchCommand, stickyCommand, concurrencyCommand, webCommand, runCommand, compareCommand, treeCommand, socketsCommand, counterCommand, simulateCommand, scheduleCommand, relayCommand, savedCommand]
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length))
