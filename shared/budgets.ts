@@ -29,6 +29,12 @@ export const PAGE_MAX_BUFFERED_BYTES = 16 * 1024 * 1024
 
 /** Bytes one connection hands to an `ordered` handler and not answered yet, before its reading pauses. */
 export const SESSION_MAX_IN_FLIGHT_BYTES = 1024 * 1024
+/**
+ * Reply bytes queued for one client that does not read, before the connection is cut (a server's
+ * send from the panel is refused instead). Four times the kernel's largest default send buffer
+ * on Linux, so a client that reads at all never meets it; a framed server adds one whole frame.
+ */
+export const SESSION_MAX_UNSENT_BYTES = 4 * 1024 * 1024
 /** Datagrams one UDP server holds waiting (delayed replies, the serial queue); one more is not answered (ERR_LIMIT event). */
 export const UDP_MAX_PENDING_DATAGRAMS = 1024
 /** Threads one UDP server in threading mode runs at most (the lab-wide thread budget caps all servers together). */

@@ -6,11 +6,11 @@ function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 }
 
-/** The option an error is about, as the learner typed it: from `params.option`, or the contract field `params.path`. */
+/** The option an error is about, as the learner typed it: from `params.option`, or the contract field `params.path` (a limit's `params.adjust`). */
 export function optionOf(error: LabErrorData, command?: Command): string | null {
   const given = error.params?.option
   if (typeof given === 'string' && given) return given
-  const field = error.params?.path
+  const field = error.params?.path ?? error.params?.adjust
   if (typeof field !== 'string' || !command) return null
   const first = kebab(field.replace(/^\$?\.?/, '').split(/[.[]/)[0] ?? '')
   return first && Object.prototype.hasOwnProperty.call(command.options, first) ? first : null
@@ -34,5 +34,7 @@ export function cliHint(error: LabErrorData, command?: Command): string | undefi
   const portHint = PORT_HINTS[error.code]
   if (portHint && command && Object.prototype.hasOwnProperty.call(command.options, 'port')) return portHint
   if (option) return `${error.hint ?? ''} (option --${option})`.trim()
+  // A named limit no option changes (the engine sets `adjust` when one does): say it is fixed.
+  if (error.code === 'ERR_LIMIT' && typeof error.params?.budget === 'string' && error.params.adjust === undefined) return 'This limit is fixed: wait for running work to finish, or stop or close something first.'
   return error.hint
 }

@@ -66,7 +66,10 @@ export type LimitUse = 'inUse' | 'asked' | 'left'
 /**
  * ERR_LIMIT naming its budget (issue 12): which one, its value and the use that reached it, all from
  * shared/budget-registry.ts (never a number restated here). `max` overrides the value where the
- * engine's live limit differs (a test lowered it). `advice` says what the learner can do.
+ * engine's live limit differs (a test lowered it, a framed server adds one frame). `advice` says
+ * what the learner can do. How to change it: the request's `field` or the server's `params.option`
+ * when one sets it (`params.adjust`, which the page and the CLI name in their hints); otherwise the
+ * budget is fixed, and the message says so.
  */
 export function limitError(
   budget: BudgetName,
@@ -78,5 +81,8 @@ export function limitError(
   const use = opts.use ?? 'inUse'
   const n = (v: number) => v.toLocaleString('en-US')
   const now = use === 'asked' ? `this asks for ${n(used)}` : use === 'left' ? `${n(used)} would be left` : `${n(used)} in use`
-  return new LabError('ERR_LIMIT', `${BUDGETS[budget].en} (${budget}): at most ${n(max)}, ${now}; ${advice}`, { ...opts.params, budget, max, used, use }, opts.field)
+  const option = opts.params?.option
+  const adjust = opts.field ?? (typeof option === 'string' ? option : undefined)
+  const how = adjust ? `change ${adjust}` : 'a fixed limit of the lab'
+  return new LabError('ERR_LIMIT', `${BUDGETS[budget].en} (${budget}): at most ${n(max)}, ${now}; ${advice} (${how})`, { ...opts.params, budget, max, used, use, ...(adjust ? { adjust } : {}) }, opts.field)
 }

@@ -27,21 +27,50 @@ export function errorHeadline(lang: Lang, e: LabErrorData): string {
   const limit = limitText(lang, e)
   if (limit) return limit
   const text = translate(lang, `errors.${e.code}`, e.params)
-  return text === `errors.${e.code}` ? e.message : text
+  if (text === `errors.${e.code}`) return e.message
+  // A value the engine did not send (`{host}` of an address it could not name) is not shown as a placeholder.
+  return text.replace(/\{\w+\}/g, '…')
 }
 
-/** The engine's own message says which field, which number, which file: shown whenever it adds to the headline. */
+/**
+ * The detail line under the headline, in the learner's language or not at all: the contract's
+ * reason for a refused value, else (English) the engine's own message when it adds to the headline,
+ * else nothing (another language: `errorField` names the input instead). The engine's English never
+ * stands there on a Chinese screen; `errorOriginal` offers it, folded away, for a bug report.
+ */
 export function errorDetail(lang: Lang, e: LabErrorData): string {
   const refused = issueMessage(lang, e)
   if (refused) return refused
-  // A named limit's headline already says it all in the learner's language; the engine's English repeats it.
-  if (limitText(lang, e) && lang !== 'en') return ''
+  if (lang === 'en') return e.message && e.message !== errorHeadline(lang, e) ? e.message : ''
+  return ''
+}
+
+/** On a screen in another language, the input the error is about (the contract's name, shown as code after `errorText.field`); '' when the detail line already says it. */
+export function errorField(lang: Lang, e: LabErrorData): string {
+  if (lang === 'en' || issueMessage(lang, e) || !e.field) return ''
+  return e.field
+}
+
+/**
+ * The engine's English message, for a screen in another language (shown folded, as "the engine's
+ * words"): only where the headline is the code's general sentence; '' when the headline already
+ * carries the specifics (a template with the engine's values: `{where} 已被占用`), a refused value or a named limit.
+ */
+export function errorOriginal(lang: Lang, e: LabErrorData): string {
+  if (lang === 'en' || issueMessage(lang, e) || limitText(lang, e)) return ''
+  if (/\{\w+\}/.test(translate(lang, `errors.${e.code}`))) return ''
   return e.message && e.message !== errorHeadline(lang, e) ? e.message : ''
 }
 
 /** The hint; "check the highlighted option" only when a field really is highlighted. */
 export function errorHint(lang: Lang, e: LabErrorData, highlighted: boolean): string {
   if (e.code === 'ERR_INVALID_INPUT' && !highlighted) return translate(lang, 'fieldError.plainHint')
+  // A named limit: what changes it (the field or option the engine names), or that it is fixed.
+  if (limitText(lang, e)) {
+    const adjust = e.params?.adjust
+    if (typeof adjust !== 'string') return translate(lang, 'budgets.hintFixed')
+    return translate(lang, highlighted ? 'budgets.hintField' : 'budgets.hintOption', { name: adjust })
+  }
   const text = translate(lang, `hints.${e.code}`)
   return text === `hints.${e.code}` ? (e.hint ?? '') : text
 }

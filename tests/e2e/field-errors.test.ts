@@ -1,7 +1,8 @@
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { COMPARE_MAX_SERIAL_SPAN_MS } from '../../shared/budgets'
 import { callLab, hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
+import { englishWords } from '../helpers/english-words'
 
 /**
  * The field an engine error names is highlighted in the form that sent it (issue 12): aria-invalid,
@@ -37,9 +38,18 @@ function fieldState(page: Page, testid: string) {
   }, testid)
 }
 
+/** A notice's visible words: code (the error code, the field's name) and the folded engine message left out. */
+function noticeProse(notice: Locator): Promise<string> {
+  return notice.evaluate((el) => {
+    const copy = el.cloneNode(true) as HTMLElement
+    for (const c of copy.querySelectorAll('code, .mono, details:not([open]) > :not(summary)')) c.remove()
+    return (copy.textContent ?? '').replace(/\s+/g, ' ')
+  })
+}
+
 const words = {
-  en: { inUse: /is already in use/, limit: /ms the serial row of a comparison may take — at most 120,000, this asks for 200,000/ },
-  zh: { inUse: /已被占用/, limit: /对比实验中串行一行可用的毫秒数——最多 120,000，这次要求 200,000/ },
+  en: { inUse: /is already in use/, limit: /ms the serial row of a comparison may take — at most 120,000, this asks for 200,000/, changeField: /Change the highlighted value and try again/ },
+  zh: { inUse: /已被占用/, limit: /对比实验中串行一行可用的毫秒数——最多 120,000，这次要求 200,000/, changeField: /修改高亮的值后再试/ },
 } as const
 
 describe.skipIf(!hasChromium)('Fields an engine error names, in Chromium (browser mode)', () => {
@@ -62,7 +72,18 @@ describe.skipIf(!hasChromium)('Fields an engine error names, in Chromium (browse
       expect(state.text).toMatch(words[lang].inUse)
       expect(state.text).toContain(String(taken.value.port))
       // The notice may now say "the highlighted option", because one is.
-      await expect(page.getByTestId('notice').last().textContent()).resolves.toMatch(/ERR_PORT_IN_USE/)
+      const notice = page.getByTestId('notice').last()
+      await expect(notice.textContent()).resolves.toMatch(/ERR_PORT_IN_USE/)
+      if (lang === 'zh') {
+        // The detail line is Chinese or absent: the field after a Chinese label; the headline already says
+        // the address, so the engine's English is not offered at all.
+        await expect(notice.getByTestId('notice-detail').count()).resolves.toBe(0)
+        await expect(notice.getByTestId('notice-field').textContent()).resolves.toMatch(/^涉及的输入项： ?port$/)
+        await expect(notice.getByTestId('notice-original').count()).resolves.toBe(0)
+        await expect(noticeProse(notice).then(englishWords)).resolves.toEqual([])
+      } else {
+        await expect(notice.getByTestId('notice-detail').textContent()).resolves.toMatch(/is already in use/)
+      }
       await screenshot(page, `field-error-port-${lang}-${theme}`)
       // The learner edits the field: the highlight and the line go.
       await page.keyboard.type('1')
@@ -90,6 +111,8 @@ describe.skipIf(!hasChromium)('Fields an engine error names, in Chromium (browse
       const notice = page.getByTestId('notice').last()
       await expect(notice.textContent()).resolves.toMatch(words[lang].limit)
       await expect(notice.textContent()).resolves.toMatch(/ERR_LIMIT/)
+      await expect(notice.textContent()).resolves.toMatch(words[lang].changeField)
+      if (lang === 'zh') await expect(noticeProse(notice).then(englishWords)).resolves.toEqual([])
       await screenshot(page, `field-error-compare-${lang}-${theme}`)
       await page.getByTestId('compare-clients').fill('1')
       await page.getByTestId('field-error').waitFor({ state: 'detached' })

@@ -10,6 +10,7 @@ import { LabError } from '../../main/lab/errors'
 import { SAVED_DAMAGED_FILE, SAVED_FILE, SavedMessagesStore, type SavedFs } from '../../main/lab/net/saved-messages-store'
 import type { SavedMessageFields, ServerEvent } from '../../shared/contract'
 import { createTestLab } from '../helpers/lab'
+import { SESSION_MAX_UNSENT_BYTES } from '../../shared/budgets'
 
 let lab: Lab
 let serverEvents: ServerEvent[]
@@ -152,6 +153,23 @@ describe('server-side send (net.server.send), against real sockets', () => {
       a.socket.destroy()
       await lab.invoke('net.server.stop', { id: server.id })
     }
+  })
+
+  it('a client that does not read: the panel\'s send is refused with ERR_LIMIT naming SESSION_MAX_UNSENT_BYTES, its value and that it is fixed', async () => {
+    const server = await lab.invoke('net.tcpServer.start', { port: 0, handler: 'echo' })
+    const c = await rawClient(server.port)
+    c.socket.pause()
+    const conn = await connOf(server.id, c.local)
+    const chunk = 'x'.repeat(200_000)
+    let error: LabError | null = null
+    // The kernel's buffers take a few MB first; past them the lab queues, up to the budget. 40 MB at most.
+    for (let i = 0; i < 200 && !error; i++) {
+      error = await lab.invoke('net.server.send', { id: server.id, to: conn, payload: chunk }).then(() => null, (e: LabError) => e)
+    }
+    expect(error).toMatchObject({ code: 'ERR_LIMIT', params: { budget: 'SESSION_MAX_UNSENT_BYTES', max: SESSION_MAX_UNSENT_BYTES, use: 'asked', conn } })
+    expect(error!.params!.used as number).toBeGreaterThan(SESSION_MAX_UNSENT_BYTES)
+    expect(error!.params!.adjust).toBeUndefined()
+    expect(error!.message).toMatch(/^reply bytes queued for one client that does not read \(SESSION_MAX_UNSENT_BYTES\): at most 4,194,304, this asks for [\d,]+; .*\(a fixed limit of the lab\)$/)
   })
 
   it('a UDP server and a server without connections say why nothing can be sent', async () => {

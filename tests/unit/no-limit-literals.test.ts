@@ -72,6 +72,11 @@ const NOT_A_LIMIT = new Set(['100'])
 describe('no limit number outside shared/ (issue 15)', () => {
   const cli = sources('main/cli', /\.ts$/)
 
+  it('every ERR_LIMIT of the engine names its budget: made by limitError (shared/budget-registry.ts), never by hand', () => {
+    const made = grep(sources('main', /\.ts$/), /new LabError\(\s*'ERR_LIMIT'/g).filter((h) => !h.startsWith('main/lab/errors.ts:'))
+    expect(made, "use limitError('BUDGET_NAME', used, advice) so the page and the CLI can say which limit, its value and what changes it").toEqual([])
+  })
+
   it('the CLI checks every integer option against a limit read from shared/, never a literal one', () => {
     // parseIntOption(value, name, min, MAX): the maximum must be a name (a constant or c.max), not digits.
     expect(grep(cli, /parseIntOption\([^)]*,\s*-?[\d_]+\s*,\s*[\d_]+(?:\s*\*\s*[\d_]+)*\s*\)/g)).toEqual([])

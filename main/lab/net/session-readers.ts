@@ -1,4 +1,5 @@
 import type net from 'node:net'
+import { SESSION_MAX_IN_FLIGHT_BYTES } from '../../../shared/budgets'
 import { drained } from './drained'
 import type { HandleFn, SessionOptions } from './session'
 
@@ -83,8 +84,8 @@ export class AnswerEachChunk implements ReadStrategy {
   }
 }
 
-/** Bytes handed to an `ordered` handler and not answered yet, before reading pauses. */
-const MAX_IN_FLIGHT = 1024 * 1024
+/** Bytes handed to an `ordered` handler and not answered yet, before reading pauses (shared/budgets.ts). */
+const MAX_IN_FLIGHT = SESSION_MAX_IN_FLIGHT_BYTES
 
 /**
  * A handler that answers in order (a worker thread serving one connection): reads go on while

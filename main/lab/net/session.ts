@@ -1,7 +1,8 @@
 import type net from 'node:net'
 import type { CloseReason, Framing } from '../../../shared/contract'
 import type { LabErrorData } from '../../../shared/errors'
-import { fromNodeError, LabError } from '../errors'
+import { fromNodeError, LabError, limitError } from '../errors'
+import { SESSION_MAX_UNSENT_BYTES } from '../../../shared/budgets'
 import { encodeFrame, FrameDecoder, FrameTooLargeError } from './framing'
 import { EVENT_HEX_BYTES } from '../../../shared/contract'
 import { hexOf } from './server-events'
@@ -44,9 +45,9 @@ export type HandleFn = (payload: Buffer) => Buffer | Promise<Buffer>
  */
 export type HandleKind = 'sync' | 'ordered' | 'sequential'
 
-/** The buffered-bytes cap a server uses: room for one whole framed reply on top of a fixed allowance. */
+/** The unsent-bytes cap a server uses: room for one whole framed reply (and its 4-byte header) on top of the budget. */
 export function bufferedCap(frame: Framing, maxFrameBytes: number): number {
-  return 4 * 1024 * 1024 + (frame === 'none' ? 0 : maxFrameBytes + 4)
+  return SESSION_MAX_UNSENT_BYTES + (frame === 'none' ? 0 : maxFrameBytes + 4)
 }
 
 /**
@@ -225,11 +226,7 @@ export class Session implements Reading {
     this.account()
     if (this.socket.destroyed) return true
     if (this.socket.writableLength > this.opts.maxBufferedBytes) {
-      this.fail(
-        new LabError('ERR_LIMIT', `the client is not reading: over ${this.opts.maxBufferedBytes} reply bytes queued, connection cut`, {
-          max: this.opts.maxBufferedBytes,
-        }),
-      )
+      this.fail(limitError('SESSION_MAX_UNSENT_BYTES', this.socket.writableLength, 'the client is not reading its replies, so the connection was cut', { max: this.opts.maxBufferedBytes }))
       return true
     }
     return ok

@@ -559,7 +559,11 @@ export class TcpServer extends LabServer {
     const socket = c.socket
     if (socket.destroyed || socket.writableEnded) throw new LabError('ERR_BAD_STATE', `connection #${conn} is closing`, { conn })
     if (socket.writableLength + bytes.length > this.session.maxBufferedBytes) {
-      throw new LabError('ERR_LIMIT', `connection #${conn}'s client is not reading: ${socket.writableLength} bytes already wait to be sent`, { conn, max: this.session.maxBufferedBytes })
+      throw limitError('SESSION_MAX_UNSENT_BYTES', socket.writableLength + bytes.length, `connection #${conn}'s client is not reading (${socket.writableLength} bytes already wait to be sent); send again once it reads`, {
+        use: 'asked',
+        max: this.session.maxBufferedBytes,
+        params: { conn },
+      })
     }
     socket.write(bytes)
     c.info.bytesOut += bytes.length

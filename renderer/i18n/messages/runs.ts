@@ -23,6 +23,10 @@ export default defineCatalog({
       notWhole: '{field}: a whole number, please.',
       limit: '{what} has a limit of {max}',
     },
+    errorText: {
+      field: 'About the input',
+      original: 'The engine’s own words (for a bug report)',
+    },
   },
   zh: {
     longRun: {
@@ -45,6 +49,10 @@ export default defineCatalog({
       outOfRange: '{field}：{value} 不在 {min}–{max} 范围内。',
       notWhole: '{field}：请填写整数。',
       limit: '{what} 的上限是 {max}',
+    },
+    errorText: {
+      field: '涉及的输入项：',
+      original: '引擎的原话（英文，报告问题时使用）',
     },
   },
 })

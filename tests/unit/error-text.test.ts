@@ -1,0 +1,51 @@
+/**
+ * renderer/i18n/error-text.ts: a notice in the learner's language (issues 12 and 15). On a Chinese
+ * screen the detail line is Chinese or absent — never the engine's English sentence, which is only
+ * offered folded away (`errorOriginal`); a named limit says how to change it, or that it is fixed.
+ */
+import { describe, expect, it } from 'vitest'
+import { errorData } from '../../shared/errors'
+import { errorDetail, errorField, errorHeadline, errorHint, errorOriginal } from '../../renderer/i18n/error-text'
+import { translate } from '../../renderer/i18n'
+import { englishWords } from '../helpers/english-words'
+
+const busy = errorData('ERR_BAD_STATE', 'a run is already in progress; wait for it or stop it')
+const port = errorData('ERR_PORT_IN_USE', '127.0.0.1:8081 is already in use', { where: '127.0.0.1:8081', port: 8081 }, 'port')
+const noHost = errorData('ERR_ADDRESS_NOT_AVAILABLE', 'cannot listen on the address: the address is not on this machine', {})
+const limit = (params: Record<string, string | number>, field?: string) =>
+  errorData('ERR_LIMIT', 'whatever the engine said in English (LAB_THREAD_BUDGET): at most 128', { budget: 'LAB_THREAD_BUDGET', max: 128, used: 128, use: 'inUse', ...params }, field)
+
+describe('notices in Chinese', () => {
+  it('a non-limit error: headline and hint Chinese, no English detail line; the field is named after a Chinese label', () => {
+    for (const e of [busy, port, noHost]) {
+      const lines = [errorHeadline('zh', e), errorDetail('zh', e), errorHint('zh', e, false), translate('zh', 'errorText.field')]
+      for (const line of lines) expect(englishWords(line), `${e.code}: ${line}`).toEqual([])
+      expect(errorDetail('zh', e)).toBe('')
+    }
+    expect(errorField('zh', port)).toBe('port')
+    expect(errorField('zh', busy)).toBe('')
+    expect(errorField('en', port)).toBe('')
+    // The engine's words are still there for a bug report, folded away.
+    expect(errorOriginal('zh', busy)).toBe(busy.message)
+    // …unless the Chinese headline already carries the engine's values.
+    expect(errorOriginal('zh', port)).toBe('')
+  })
+
+  it('English keeps the engine\'s own message as the detail, and offers no folded copy', () => {
+    expect(errorDetail('en', busy)).toBe(busy.message)
+    expect(errorOriginal('en', busy)).toBe('')
+  })
+
+  it('a placeholder the engine sent no value for is not shown', () => {
+    expect(errorHeadline('zh', noHost)).not.toMatch(/[{}]/)
+    expect(errorHeadline('en', noHost)).not.toMatch(/[{}]/)
+  })
+
+  it('a named limit: no detail line in Chinese; the hint says what changes it, or that it is fixed', () => {
+    expect(errorDetail('zh', limit({}))).toBe('')
+    expect(errorHint('zh', limit({}), false)).toBe('这个上限是固定的：等正在进行的工作完成，或先停止、关闭一些。')
+    expect(errorHint('en', limit({}), false)).toMatch(/^This limit is fixed/)
+    expect(errorHint('zh', limit({ adjust: 'clients' }, 'clients'), true)).toBe('修改高亮的值后再试。')
+    expect(errorHint('zh', limit({ adjust: 'idleTimeoutMs', option: 'idleTimeoutMs' }), false)).toBe('修改选项 idleTimeoutMs 后再试。')
+  })
+})
