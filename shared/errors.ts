@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   ERR_DISCONNECTED: 'The connection to the lab engine was lost. Restart the lab.',
   ERR_ENGINE_TIMEOUT: 'The lab engine did not answer this request in the time its longest run allows: it may be stuck or the machine overloaded. Reload the page; if it happens again, restart the lab.',
   ERR_CONSENT_REQUIRED: 'Listening on every interface (0.0.0.0 or ::, however spelled) lets other machines connect. Tick "Accept connections from other machines" (CLI: --all-interfaces; contract: allInterfaces: true), or use 127.0.0.1.',
+  ERR_REMOTE_TARGET: 'The relay forwards to this machine only (127.0.0.1, ::1 or a name that resolves to them) unless you consent: anything else would carry your traffic over the network. CLI: --remote-target; contract: remoteTarget: true.',
   ERR_NO_REPLY: 'Something listens there (it accepted the connection) but did not answer what you sent: a serial server busy with another client, a handler that waits for more (framing?), or one that never replies.',
   ERR_SERVER_BUSY: 'A serial server (socketserver.TCPServer) serves one connection at a time: close the client it is serving, or start the server in threading, forking or async mode.',
   ERR_CANCELLED: 'You cancelled the run: what finished before it is kept and shown; run it again for the rest.',

@@ -15,6 +15,7 @@ const FIELDS: Partial<Record<MethodName, Partial<Record<ErrorCode, string>>>> = 
     ERR_PERMISSION_DENIED: 'listenPort',
     ERR_ADDRESS_NOT_AVAILABLE: 'listenHost',
     ERR_CONSENT_REQUIRED: 'listenHost',
+    ERR_REMOTE_TARGET: 'targetHost',
     ERR_HOST_NOT_FOUND: 'targetHost',
   },
   'net.tcp.send': { ERR_CONNECTION_REFUSED: 'port', ERR_HOST_NOT_FOUND: 'host', ERR_HOST_UNREACHABLE: 'host', ERR_ENCODING: 'message', ERR_DATAGRAM_TOO_LARGE: 'message' },

@@ -252,7 +252,7 @@ export const netRelayMethods = {
   /**
    * Starts a relay listening on `listenHost:listenPort` (default 127.0.0.1:0; every interface needs
    * allInterfaces: true, as the servers) forwarding to `targetHost:targetPort`. A target that is
-   * not this machine (not a loopback address) needs remoteTarget: true (ERR_CONSENT_REQUIRED).
+   * not this machine (not a loopback address) needs remoteTarget: true (ERR_REMOTE_TARGET).
    */
   'net.relay.start': method<RelayInfo>()(
     object({

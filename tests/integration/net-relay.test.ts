@@ -243,7 +243,10 @@ describe('the network-conditions relay', () => {
 
   it('asks for consent before listening on every interface or sending off this machine', async () => {
     await expect(lab.invoke('net.relay.start', { listenHost: '0.0.0.0', targetPort: 9 })).rejects.toMatchObject({ code: 'ERR_CONSENT_REQUIRED' })
-    await expect(lab.invoke('net.relay.start', { targetHost: '192.0.2.1', targetPort: 9 })).rejects.toMatchObject({ code: 'ERR_CONSENT_REQUIRED', params: { path: 'remoteTarget' } })
+    await expect(lab.invoke('net.relay.start', { targetHost: '192.0.2.1', targetPort: 9 })).rejects.toMatchObject({ code: 'ERR_REMOTE_TARGET', params: { path: 'remoteTarget' } })
+    // Its own code, naming the target field: the listen consent's message ("listens on every interface") would be untrue here.
+    const remote = await lab.call('net.relay.start', { targetHost: '192.0.2.1', targetPort: 9 })
+    expect(remote.ok ? null : [remote.error.code, remote.error.field]).toEqual(['ERR_REMOTE_TARGET', 'targetHost'])
     const r = await lab.call('net.relay.start', { targetPort: 9, up: { lossPct: 101 } })
     expect(r.ok).toBe(false)
   })

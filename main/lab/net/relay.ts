@@ -30,7 +30,7 @@ export interface RelayOptions {
 
 /**
  * The target as an address to connect to. Anything but this machine needs `remoteTarget: true`,
- * the same consent (ERR_CONSENT_REQUIRED with the option to set) the servers ask before they
+ * a consent of its own (ERR_REMOTE_TARGET, with the option to set), like the one servers ask before they
  * listen on every interface: the relay would carry traffic off this machine.
  */
 export async function targetAddress(host: string, remoteTarget: boolean | undefined): Promise<string> {
@@ -44,7 +44,7 @@ export async function targetAddress(host: string, remoteTarget: boolean | undefi
   }
   if (!isLoopbackAddress(address) && remoteTarget !== true) {
     throw new LabError(
-      'ERR_CONSENT_REQUIRED',
+      'ERR_REMOTE_TARGET',
       `${JSON.stringify(host)} (${address}) is not this machine: the relay would send the learner's traffic over the network; pass remoteTarget: true to allow it`,
       { host, address, path: 'remoteTarget' },
     )
