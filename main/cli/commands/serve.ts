@@ -19,7 +19,9 @@ import {
   type ServerMode,
   type UdpServerMode,
 } from '../../../shared/contract'
+import { createInterface } from 'node:readline'
 import { Lab } from '../../lab/lab'
+import { toErrorData } from '../../lab/errors'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
 import { clock, intOption, rangeOf, showBytes, usageError } from '../io'
@@ -74,6 +76,24 @@ function describe(e: ServerEvent): string {
     case 'spares':
       return `spares ready: ${e.ready} of ${e.of}`
   }
+}
+
+/**
+ * `--send-stdin`: each stdin line is a server-side send (issue 14), "#N text" to connection N, else
+ * to all; a refusal is printed with its code and the server goes on. Returns the stop function.
+ */
+function sendFromStdin(lab: Lab, serverId: string, json: boolean, print: (line: string) => void): () => void {
+  const lines = createInterface({ input: process.stdin })
+  lines.on('line', (text) => {
+    const one = /^#(\d+)\s(.*)$/.exec(text)
+    const to = one ? Number(one[1]) : 'all'
+    const payload = one ? one[2]! : text
+    void lab.call('net.server.send', { id: serverId, to, payload }).then((r) => {
+      if (r.ok) print(json ? JSON.stringify({ event: 'panel-send', ok: true, sent: r.value.sent, skipped: r.value.skipped }) : `sent ${r.value.payloadBytes} bytes to ${r.value.sent.map((x) => `#${x.conn}`).join(', ')}${r.value.skipped.length ? `; passed over ${r.value.skipped.map((x) => `#${x.conn} (${x.code})`).join(', ')}` : ''}`)
+      else print(json ? JSON.stringify({ event: 'panel-send', ok: false, error: r.error }) : `error ${r.error.code}: ${r.error.message}`)
+    }, (err: unknown) => print(JSON.stringify({ event: 'panel-send', ok: false, error: toErrorData(err) })))
+  })
+  return () => lines.close()
 }
 
 /** One JSON object per line; the first names the actual port, for scripts that asked for port 0. */
@@ -173,6 +193,10 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
                       join one group on one port: each receives every datagram sent to it
   --multicast-if A    the interface to join on (default 127.0.0.1, loopback: this machine
                       only; any other needs --all-interfaces)
+  --send-stdin        TCP: send from the server, like NetAssist's server mode: each line
+                      typed on stdin goes to every connection, "#N text" to connection #N
+                      only (framed with the server's framing); prints what was sent or a
+                      coded error (ERR_SERVER_BUSY, ERR_OWNED_BY_HANDLER, ERR_NOT_FOUND …)
   --json              one JSON object per line: first {"event":"listening","proto":...,
                       "host":...,"port":N}, then "connection" (with "servedBy":{"kind",
                       "pid","tid"}), "queued", "served", "recv" (with "conn", "bytes",
@@ -194,6 +218,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
     'all-interfaces': { type: 'boolean' },
     multicast: { type: 'string' },
     'multicast-if': { type: 'string' },
+    'send-stdin': { type: 'boolean' },
     ...JSON_OPTION,
   },
   async run({ positionals, values, io }) {
@@ -203,7 +228,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
     const handler = values.handler as string | undefined
     const handlerWrong = handler === undefined ? null : handlerProblem(handler)
     if (handlerWrong) throw usageError(`--handler ${handlerWrong.en}, got ${JSON.stringify(handler)}`, { option: 'handler' })
-    const tcpOnly = ['recv-size', 'read-delay', 'frame', 'max-frame', 'idle-timeout', 'max-connections', 'request-queue-size']
+    const tcpOnly = ['recv-size', 'read-delay', 'frame', 'max-frame', 'idle-timeout', 'max-connections', 'request-queue-size', 'send-stdin']
     const wrong = proto === 'udp' ? tcpOnly.find((o) => values[o] !== undefined) : ['max-datagram', 'multicast', 'multicast-if'].find((o) => values[o] !== undefined)
     if (wrong) throw usageError(`--${wrong} does not apply to lab serve ${proto}`, { option: wrong })
     const host = values.host as string | undefined
@@ -241,7 +266,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
           ...(typeof values['multicast-if'] === 'string' ? { multicastInterface: values['multicast-if'] } : {}),
         })
       } else {
-        await lab.invoke('net.tcpServer.start', {
+        const server = await lab.invoke('net.tcpServer.start', {
           host,
           allInterfaces,
           port,
@@ -256,6 +281,10 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
           requestQueueSize: intOption(values['request-queue-size'] as string | undefined, 'request-queue-size', TCP.requestQueueSize),
           spares: intOption(values.spares as string | undefined, 'spares', TCP.spares),
         })
+        if (values['send-stdin'] === true) owned.add(sendFromStdin(lab, server.id, json, (l) => {
+          if (pending.length === 0) setImmediate(flush)
+          pending.push(l)
+        }))
       }
       await io.untilStopped()
     } finally {
