@@ -178,6 +178,8 @@ export const COMPARE_MAX_BYTES = 4_096
 export const COMPARE_MAX_TIMELINE = 5_000
 /** A handler: 'upper' | 'echo' | 'reverse' | 'delay:<ms>' (reply upper-cased after ms). */
 export const COMPARE_HANDLER_PATTERN = /^(?:upper|echo|reverse|delay:\d{1,4})$/
+/** The longest `delay:<ms>` COMPARE_HANDLER_PATTERN admits: its four digits. */
+export const COMPARE_MAX_DELAY_MS = 9_999
 
 /**
  * One request/reply round trip, ms since the mode's run started: `start` when the request was

@@ -36,35 +36,10 @@ function grep(files: string[], pattern: RegExp): string[] {
 const withoutLine = (hit: string) => hit.replace(/:\d+: /, ': ')
 
 /**
- * Input ranges the UI still writes as literal `max="N"`, each to be read from the contract like
- * the CLI's. Known debt (issue 15), listed so that no new one is added: these forms belong to the
- * workbench, whose owners were changing them in parallel. Remove an entry when its form reads
- * the contract; the test then keeps it out.
+ * Input ranges the UI writes as literal `max="N"`. Empty: every form reads its range from the
+ * contract (renderer/forms/field-limits.ts, or a shared/ constant); keep it so.
  */
-const UI_LITERAL_RANGES_DEBT = [
-  'renderer/components/ClientPanel.vue: max="65535"',
-  'renderer/components/CompareExperiment.vue: max="4096"',
-  'renderer/components/CompareExperiment.vue: max="9999"',
-  'renderer/components/NetTcpClientCard.vue: max="10000"',
-  'renderer/components/NetTcpClientCard.vue: max="60000"',
-  'renderer/components/NetTcpClients.vue: max="65535"',
-  'renderer/components/NetUdpSender.vue: max="10000"',
-  'renderer/components/NetUdpSender.vue: max="60000"',
-  'renderer/components/NetUdpSender.vue: max="65535"',
-  'renderer/components/PythonProgram.vue: max="65535"',
-  'renderer/components/RelayPanel.vue: max="65535"',
-  'renderer/components/RelayPanel.vue: max="65535"',
-  'renderer/components/SchedPanel.vue: max="1000"',
-  'renderer/components/ServerPanel.vue: max="10000"',
-  'renderer/components/ServerPanel.vue: max="3600"',
-  'renderer/components/ServerPanel.vue: max="60000"',
-  'renderer/components/ServerPanel.vue: max="65535"',
-  'renderer/components/ServerPanel.vue: max="65535"',
-  'renderer/components/ServerPanel.vue: max="65536"',
-  'renderer/components/StickyExperiment.vue: max="5000"',
-  'renderer/components/StickyExperiment.vue: max="5000"',
-  'renderer/components/StickyExperiment.vue: max="65536"',
-]
+const UI_LITERAL_RANGES_DEBT: string[] = []
 
 /** Percentages are not limits of the lab: a progress bar or a share ends at 100 everywhere. */
 const NOT_A_LIMIT = new Set(['100'])
