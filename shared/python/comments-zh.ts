@@ -25,6 +25,16 @@ export function inChinese(file: string, source: string, translation: Translation
   return out + source.slice(cursor)
 }
 
+/** What the serial, threading and forking servers' docstrings say alike of socketserver. */
+const SOCKETSERVER_PARTS: Translation = [
+  ['socketserver splits a server in two parts:', 'socketserver 把服务器分成两部分：'],
+  ['- the server class owns the listening socket and runs the accept loop', '- server 类拥有监听套接字，运行链接循环'],
+  ['(serve_forever);', '（serve_forever）；'],
+  ['- your request handler class runs the communication loop for ONE connection', '- 你的请求处理类在 handle() 里为“一个”连接运行通信循环。'],
+  ['in handle(). In it, self.request is the connected socket, self.client_address', '在 handle() 里，self.request 是连接套接字，self.client_address'],
+  ['is the client\'s (ip, port), and self.server is the server object.', '是客户端的 (ip, 端口)，self.server 是 server 对象。'],
+]
+
 export const COMMENTS_ZH: Record<PythonProgramId, Translation> = {
   framed_client: [
     ['Client for the framed server: every message is a 4-byte length header + body.', '分帧服务器的客户端：每条消息 = 4 字节长度报头 + 正文。'],
@@ -70,12 +80,7 @@ export const COMMENTS_ZH: Record<PythonProgramId, Translation> = {
   ],
   tcp_server_forking: [
     ['Upper-casing TCP echo server on socketserver.ForkingTCPServer.', '基于 socketserver.ForkingTCPServer 的大写回显 TCP 服务器。'],
-    ['socketserver splits a server in two parts:', 'socketserver 把服务器分成两部分：'],
-    ['- the server class owns the listening socket and runs the accept loop', '- server 类拥有监听套接字，运行链接循环'],
-    ['(serve_forever);', '（serve_forever）；'],
-    ['- your request handler class runs the communication loop for ONE connection', '- 你的请求处理类在 handle() 里为“一个”连接运行通信循环。'],
-    ['in handle(). In it, self.request is the connected socket, self.client_address', '在 handle() 里，self.request 是连接套接字，self.client_address'],
-    ['is the client\'s (ip, port), and self.server is the server object.', '是客户端的 (ip, 端口)，self.server 是 server 对象。'],
+    ...SOCKETSERVER_PARTS,
     ['Usage: python3 tcp_server_forking.py [port]     (default port 8081)', '用法：python3 tcp_server_forking.py [端口]     （默认端口 8081）'],
     ['communication loop', '通信循环'],
     ['b\'\' means the client closed its side', 'b\'\' 表示客户端关闭了它那一端'],
@@ -107,12 +112,7 @@ export const COMMENTS_ZH: Record<PythonProgramId, Translation> = {
   ],
   tcp_server_serial: [
     ['Upper-casing TCP echo server on socketserver.TCPServer.', '基于 socketserver.TCPServer 的大写回显 TCP 服务器。'],
-    ['socketserver splits a server in two parts:', 'socketserver 把服务器分成两部分：'],
-    ['- the server class owns the listening socket and runs the accept loop', '- server 类拥有监听套接字，运行链接循环'],
-    ['(serve_forever);', '（serve_forever）；'],
-    ['- your request handler class runs the communication loop for ONE connection', '- 你的请求处理类在 handle() 里为“一个”连接运行通信循环。'],
-    ['in handle(). In it, self.request is the connected socket, self.client_address', '在 handle() 里，self.request 是连接套接字，self.client_address'],
-    ['is the client\'s (ip, port), and self.server is the server object.', '是客户端的 (ip, 端口)，self.server 是 server 对象。'],
+    ...SOCKETSERVER_PARTS,
     ['Usage: python3 tcp_server_serial.py [port]     (default port 8081)', '用法：python3 tcp_server_serial.py [端口]     （默认端口 8081）'],
     ['communication loop', '通信循环'],
     ['b\'\' means the client closed its side', 'b\'\' 表示客户端关闭了它那一端'],
@@ -125,12 +125,7 @@ export const COMMENTS_ZH: Record<PythonProgramId, Translation> = {
   ],
   tcp_server_threading: [
     ['Upper-casing TCP echo server on socketserver.ThreadingTCPServer.', '基于 socketserver.ThreadingTCPServer 的大写回显 TCP 服务器。'],
-    ['socketserver splits a server in two parts:', 'socketserver 把服务器分成两部分：'],
-    ['- the server class owns the listening socket and runs the accept loop', '- server 类拥有监听套接字，运行链接循环'],
-    ['(serve_forever);', '（serve_forever）；'],
-    ['- your request handler class runs the communication loop for ONE connection', '- 你的请求处理类在 handle() 里为“一个”连接运行通信循环。'],
-    ['in handle(). In it, self.request is the connected socket, self.client_address', '在 handle() 里，self.request 是连接套接字，self.client_address'],
-    ['is the client\'s (ip, port), and self.server is the server object.', '是客户端的 (ip, 端口)，self.server 是 server 对象。'],
+    ...SOCKETSERVER_PARTS,
     ['Usage: python3 tcp_server_threading.py [port]     (default port 8081)', '用法：python3 tcp_server_threading.py [端口]     （默认端口 8081）'],
     ['communication loop', '通信循环'],
     ['b\'\' means the client closed its side', 'b\'\' 表示客户端关闭了它那一端'],
