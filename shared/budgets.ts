@@ -49,3 +49,40 @@ export const OS_MAX_WATCHES = 16
 export const EXERCISE_MAX_CHECKS = 1
 /** The serial row of a serial-vs-concurrent run may need at most this long (clients × messages × handler delay). */
 export const COMPARE_MAX_SERIAL_SPAN_MS = 120_000
+
+// ── Internal caps of the engine's own bookkeeping (issue 12): no list, ring or read grows without one ──
+// None of these is an ERR_LIMIT a learner meets; each says what happens when it is reached.
+
+/** Processes the CPU sampler follows in one run: MAX_WORKERS children of a pool, never more; later ones go unsampled. */
+export const CPU_SAMPLER_MAX_TRACKED = 64
+/** Readings the CPU sampler keeps in all (pids × ticks): 120 s of 16 children at 10 ms (~5 MB). Past it sampling stops, and the run says so. */
+export const CPU_SAMPLER_MAX_SAMPLES = 200_000
+/** Slices one pool task records of its own CPU time (the Gantt's bars); past twice this many, neighbours are merged, so a long task sends ~2 KB, not one entry per preemption. */
+export const POOL_TASK_MAX_SLICES = 128
+/** Connections the socket table remembers as the lab's after their fd is gone (so their TIME_WAIT is still attributed, for 120 s): twenty 1,000-connection runs in that time (~2 MB); past it the oldest goes first. */
+export const SOCKET_TABLE_SEEN_MAX = 20_000
+/** Decoded addresses the Linux socket table caches (hex → dotted text); cleared when full: a table names few addresses, thousands only under a scan. */
+export const SOCKET_TABLE_NAMES_MAX = 4_096
+/** The text of one /proc/net table may grow to this (≈ 440,000 sockets at 150 bytes a row); beyond it the rest is not read and the table says so. */
+export const PROC_NET_MAX_BYTES = 64 * 1024 * 1024
+/** Exited Python peers kept in the list (their output can still be read); older ones are forgotten: a lesson's few runs fit, a loop of restarts does not grow the lab. */
+export const PYTHON_KEEP_EXITED = 20
+/** Lines of a checked exercise program's output kept per stream (the newest), for the check's report; ~100 KB at most with EXERCISE_PEER_LINE_CHARS. */
+export const EXERCISE_PEER_KEEP_LINES = 200
+/** Characters kept of one such line: a line is evidence for the learner, not a log; a program printing one endless line cannot grow the lab. */
+export const EXERCISE_PEER_LINE_CHARS = 500
+/**
+ * Bytes of the event ring a connection thread shares with the main thread (shared-conn.ts): the main
+ * thread empties it every 50 ms; 256 KiB holds thousands of records (13 bytes plus a short hex
+ * preview each) of one fast connection in that time. When full, events are dropped and counted, the
+ * thread never waits.
+ */
+export const CONN_EVENT_RING_BYTES = 256 * 1024
+/** A connection thread or child reads this much at once when no recv(n) is set: libuv's read size, so threading/forking read as async mode does. */
+export const BLOCKING_READ_BYTES = 64 * 1024
+/** One line of the saved-messages file: a payload of MAX_SAVED_PAYLOAD_CHARS characters at up to 6 bytes each as JSON (\uXXXX) and its fields. A longer line is damaged, kept aside. */
+export const SAVED_MAX_LINE_BYTES = 64 * 1024
+/** The last-session file (the servers and clients to restore): 32 set-ups of a few hundred bytes each fit many times; a bigger file is damaged, not read. */
+export const LAST_SESSION_MAX_FILE_BYTES = 256 * 1024
+/** UDP handler threads starting at once: each costs ~20 ms of CPU, and a burst starting 30 at once starves the threads already running. */
+export const UDP_MAX_STARTING_THREADS = 2

@@ -41,11 +41,40 @@ const withoutLine = (hit: string) => hit.replace(/:\d+: /, ': ')
  */
 const UI_LITERAL_RANGES_DEBT: string[] = []
 
+/**
+ * A constant in main/ whose name says it caps something (…MAX…, …BYTES, KEEP…, …LIMIT…, …LINES,
+ * …SLICES, …SAMPLES, …TRACKED, …STARTING, …CHARS; durations, …_MS, are timings, not caps) must read
+ * its value from shared/ (budgets.ts and the README table), never be written as a number. Not caps,
+ * so left where they are:
+ */
+const NOT_A_CAP: Record<string, string> = {
+  'main/lab/net/relay-tcp.ts: MAX_READ_BYTES': "a fact about libuv (its 64 KiB read buffers), used to compute what a relay can hold",
+  'main/lab/net/fork-mode.ts: PIPE_BUSY_BYTES': 'a tuning threshold: when the event pipe counts as busy and is read in batches',
+  'main/lab/net/saved-messages-store.ts: COMPACT_MIN_BYTES': 'a tuning threshold: when the file is worth rewriting',
+  'main/lab/net/saved-messages-store.ts: COMPACT_EVERY_LINES': 'a tuning threshold: when the file is worth rewriting',
+  'main/lab/store/history-store.ts: COMPACT_MIN_BYTES': 'a tuning threshold: when the file is worth rewriting',
+  'main/lab/net/socket-table-common.ts: PACKED_SORT_MAX': 'an algorithm switch: below it a packed numeric sort, above it the comparator',
+}
+const CAP_NAME = /^(?:export\s+)?const\s+([A-Z][A-Z0-9_]*(?:MAX|BYTES|KEEP|LIMIT|LINES|SLICES|SAMPLES|TRACKED|STARTING|CHARS)[A-Z0-9_]*)\s*(?::[^=]+)?=\s*[-\d(]/
+
 /** Percentages are not limits of the lab: a progress bar or a share ends at 100 everywhere. */
 const NOT_A_LIMIT = new Set(['100'])
 
 describe('no limit number outside shared/ (issue 15)', () => {
   const cli = sources('main/cli', /\.ts$/)
+
+  it('no cap of the engine written as a number in main/: each reads its budget from shared/ (budgets.ts, the README table)', () => {
+    const found: string[] = []
+    for (const f of sources('main', /\.ts$/)) {
+      for (const line of fs.readFileSync(path.join(root, f), 'utf8').split('\n')) {
+        const m = CAP_NAME.exec(line.trim())
+        if (m && !m[1]!.endsWith('_MS')) found.push(`${f}: ${m[1]}`)
+      }
+    }
+    expect(found.filter((h) => !(h in NOT_A_CAP)), 'move the value to shared/budgets.ts with a comment saying why, and list it in README').toEqual([])
+    // Each exemption still names a constant that exists (a renamed one does not silently keep its pass).
+    expect(Object.keys(NOT_A_CAP).filter((h) => !found.includes(h))).toEqual([])
+  })
 
   it('every ERR_LIMIT of the engine names its budget: made by limitError (shared/budget-registry.ts), never by hand', () => {
     const made = grep(sources('main', /\.ts$/), /new LabError\(\s*'ERR_LIMIT'/g).filter((h) => !h.startsWith('main/lab/errors.ts:'))

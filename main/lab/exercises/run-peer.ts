@@ -4,9 +4,11 @@ import net from 'node:net'
 import { createInterface } from 'node:readline'
 import type { FoundPython } from '../python/find-python'
 import { registerProcess } from '../proc/roles'
+import { EXERCISE_PEER_KEEP_LINES, EXERCISE_PEER_LINE_CHARS } from '../../../shared/budgets'
 
-/** Lines kept of what a checked program prints. */
-const KEEP_LINES = 200
+/** Lines kept of what a checked program prints, and characters of each (shared/budgets.ts). */
+const KEEP_LINES = EXERCISE_PEER_KEEP_LINES
+const LINE_CHARS = EXERCISE_PEER_LINE_CHARS
 
 /** The learner's program, started by a check: its output as it comes, and how it ended. */
 export interface Peer {
@@ -33,7 +35,7 @@ export function startPeer(python: FoundPython, file: string, args: string[], cwd
   const stdout: string[] = []
   const stderr: string[] = []
   const keep = (into: string[]) => (line: string) => {
-    into.push(line.slice(0, 500))
+    into.push(line.slice(0, LINE_CHARS))
     if (into.length > KEEP_LINES) into.shift()
   }
   if (child.stdout) createInterface({ input: child.stdout }).on('line', keep(stdout))

@@ -16,6 +16,7 @@ import { LabError } from '../lab-error'
 import { encodeFrame, FrameDecoder, FrameTooLargeError } from './framing'
 import { applyHandler, type HandlerPlan } from './handlers'
 import type { SessionEvent, SessionOptions } from './session'
+import { BLOCKING_READ_BYTES } from '../../../shared/budgets'
 
 /**
  * Where the loop reports what it does. The per-message events have their own calls, so that the
@@ -45,7 +46,8 @@ export interface HeldBudget {
   give(n: number): void
 }
 
-const DEFAULT_READ = 64 * 1024
+/** One read's size without recv(n) (shared/budgets.ts). */
+const DEFAULT_READ = BLOCKING_READ_BYTES
 
 /** The held-bytes budget said no (reported through `LoopIo.overBudget`). */
 class OverBudget extends Error {}

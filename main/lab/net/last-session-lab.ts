@@ -15,13 +15,14 @@ import {
 import { errorData, type LabErrorData } from '../../../shared/errors'
 import type { Handlers, LabContext, LabDomain } from '../context'
 import { toErrorData } from '../errors'
+import { LAST_SESSION_MAX_FILE_BYTES } from '../../../shared/budgets'
 
 /** The handlers whose calls are remembered: they are wrapped, the wrapped ones are what the lab answers with. */
 type Watched = 'net.tcpServer.start' | 'net.udpServer.start' | 'net.server.stop' | 'net.tcpClient.open' | 'net.tcpClient.close'
 type SessionMethod = keyof typeof netSessionMethods | Watched
 
-/** No valid file is bigger: 32 set-ups of a few hundred bytes each. */
-const MAX_FILE_BYTES = 256 * 1024
+/** No valid file is bigger (shared/budgets.ts). */
+const MAX_FILE_BYTES = LAST_SESSION_MAX_FILE_BYTES
 
 interface Snapshot {
   servers: RememberedServer[]

@@ -7,6 +7,7 @@ import { MAX_MACRO_COUNTER } from '../../../shared/macros'
 import { LabError, limitError } from '../errors'
 import { writeWhole } from '../store/history-store'
 import { isId, isTime, objectLine } from '../store/jsonl-lines'
+import { SAVED_MAX_LINE_BYTES } from '../../../shared/budgets'
 
 export const SAVED_FILE = 'saved-messages.jsonl'
 /** Lines of saved-messages.jsonl that failed validation, moved here byte for byte instead of being dropped. */
@@ -32,8 +33,8 @@ type Line = ({ op: 'put' } & StoredMessage) | { op: 'remove'; id: string; at: nu
 const isCounter = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_MACRO_COUNTER
 
 const NEWLINE = 0x0a
-/** No valid line is longer: a payload of MAX_SAVED_PAYLOAD_CHARS characters, each up to 6 bytes as JSON (\uXXXX), and the rest. */
-const MAX_LINE_BYTES = 64 * 1024
+/** No valid line is longer (shared/budgets.ts says why). */
+const MAX_LINE_BYTES = SAVED_MAX_LINE_BYTES
 /** Rewrite the file without dead lines when they outnumber the live ones and it is at least this big. */
 const COMPACT_MIN_BYTES = 64 * 1024
 /** Lines written while the lab runs (counter lines, one per send) after which the file is rewritten without dead ones. */

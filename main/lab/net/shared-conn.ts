@@ -11,6 +11,7 @@
 import type { Framing } from '../../../shared/contract'
 import { decodeRecord, encodeRecord, IoKind, recordSize, type IoRecord } from './event-records'
 import type { SessionEvent } from './session'
+import { CONN_EVENT_RING_BYTES } from '../../../shared/budgets'
 
 const CTL_WORDS = 8
 const C_WRITE = 0 // ring write position (bytes written, modulo size)
@@ -25,7 +26,8 @@ const F_ACTIVE = 3 // Date.now() of the last read or write
 const F_WORDS = 4
 /** A record length that means "the rest of the ring is empty, go on at 0". */
 const WRAP = 0xffff_ffff
-export const RING_BYTES = 256 * 1024
+/** The event ring's size (shared/budgets.ts: why 256 KiB; full → events dropped and counted). */
+export const RING_BYTES = CONN_EVENT_RING_BYTES
 
 export class SharedConn {
   readonly ctl: Int32Array

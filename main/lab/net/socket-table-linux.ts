@@ -11,6 +11,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readlinkSync
 import os from 'node:os'
 import type { SocketState } from '../../../shared/contract/os'
 import { formatIpv6, type SocketRead, type SocketReader, type SocketRow } from './socket-table-common'
+import { PROC_NET_MAX_BYTES, SOCKET_TABLE_NAMES_MAX } from '../../../shared/budgets'
 
 /** USER_HZ: the unit of tm->when. 100 on every mainstream Linux architecture; Node cannot ask sysconf. */
 const MS_PER_CLOCK_TICK = 10
@@ -84,7 +85,7 @@ function wordBytes(n: number, littleEndian: boolean, out: Uint8Array, at: number
  */
 const v4Names = new Map<number, string>()
 const v6Names = new Map<string, string>()
-const NAMES_MAX = 4_096
+const NAMES_MAX = SOCKET_TABLE_NAMES_MAX
 const v6Bytes = new Uint8Array(16)
 
 function v4Name(word: number, littleEndian: boolean): string {
@@ -284,8 +285,6 @@ function read(path: string): string | null {
 
 const numeric = (name: string) => /^\d+$/.test(name)
 
-/** The text of one /proc/net table may grow to this (≈ 440,000 sockets); beyond it the rest is not read and the table says so. */
-export const PROC_NET_MAX_BYTES = 64 * 1024 * 1024
 /**
  * One buffer for every table read, kept between reads: the kernel's text for 1,000 connections is
  * ~300 KB, and decoding it to a string (readFileSync) only to split it again cost more than reading it.

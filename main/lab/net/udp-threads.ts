@@ -6,6 +6,7 @@ import { UDP_MAX_THREADS, UDP_MAX_WAITING } from '../../../shared/budgets'
 import { registerThread } from '../proc/roles'
 import { endWorker } from '../worker-end'
 import { budgetError, threadBudget } from './budgets'
+import { UDP_MAX_STARTING_THREADS } from '../../../shared/budgets'
 
 /** Main → a datagram thread: handle this datagram. */
 export interface ToUdpThread {
@@ -22,7 +23,7 @@ export { UDP_MAX_THREADS, UDP_MAX_WAITING }
  * at once starves the threads already running (a busy thread is usually free again long before a
  * new one is ready, and then takes the waiting datagram).
  */
-const MAX_STARTING = 2
+const MAX_STARTING = UDP_MAX_STARTING_THREADS
 /** A thread beyond the spares that has had nothing to do this long ends (Python's ends after every datagram). */
 const RETIRE_IDLE_MS = 5_000
 

@@ -14,12 +14,13 @@ import type { LabErrorData } from '../../../shared/errors'
 import { errorData } from '../../../shared/errors'
 import { nowAbs } from './messages'
 import { countersUnsupported, parseSchedstat, parseStatProcessor } from './sched-counters'
+import { CPU_SAMPLER_MAX_SAMPLES, CPU_SAMPLER_MAX_TRACKED } from '../../../shared/budgets'
 
 export const SAMPLE_INTERVAL_MS = 10
-/** More children than a pool may hold are never tracked. */
-const MAX_TRACKED = 64
-/** Readings kept in all (pids × ticks): 120 s of 16 children at 10 ms. Past it sampling stops, and says so. */
-export const MAX_SAMPLES = 200_000
+/** More children than a pool may hold are never tracked (shared/budgets.ts). */
+const MAX_TRACKED = CPU_SAMPLER_MAX_TRACKED
+/** Readings kept in all (pids × ticks); past it sampling stops, and says so (shared/budgets.ts). */
+export const MAX_SAMPLES = CPU_SAMPLER_MAX_SAMPLES
 
 /** One thread's readings, index-aligned with the sampler's tick times (NaN where not read). */
 export interface SampleSeries {

@@ -16,6 +16,7 @@ import type { LabContext, LabDomain } from '../context'
 import { LabError, limitError } from '../errors'
 import { registerProcess } from '../proc/roles'
 import { findPython, pythonCandidates } from './find-python'
+import { PYTHON_KEEP_EXITED } from '../../../shared/budgets'
 
 type PythonMethod = keyof typeof pythonMethods
 
@@ -23,8 +24,8 @@ type PythonMethod = keyof typeof pythonMethods
 const READY_TIMEOUT_MS = 10_000
 /** After asking a peer to stop, how long before it is killed. */
 const STOP_GRACE_MS = 2_000
-/** Exited peers kept in the list, so their output can still be read. */
-const KEEP_EXITED = 20
+/** Exited peers kept in the list, so their output can still be read (shared/budgets.ts). */
+const KEEP_EXITED = PYTHON_KEEP_EXITED
 
 export const PYTHON_COMMAND = process.platform === 'win32' ? 'python' : 'python3'
 

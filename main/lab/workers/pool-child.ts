@@ -11,6 +11,7 @@ import type { TaskSpec } from '../../../shared/task-spec'
 import { nowAbs, type ChildPhase, type FromChild, type ToChild } from '../proc/messages'
 import { parentGone, watchParent } from '../proc/parent-guard'
 import { readThreadCounters } from '../proc/sched-counters'
+import { POOL_TASK_MAX_SLICES } from '../../../shared/budgets'
 
 const parentPid = watchParent()
 
@@ -57,8 +58,8 @@ let sink = 0
 
 /** A gap this long between two rounds of work (each a few µs) means the OS ran something else. */
 const SLICE_GAP_MS = 0.5
-/** Past twice this many slices, neighbours are merged (the shortest gaps vanish first in effect). */
-const MAX_SLICES = 128
+/** Past twice this many slices, neighbours are merged (the shortest gaps vanish first in effect; shared/budgets.ts). */
+const MAX_SLICES = POOL_TASK_MAX_SLICES
 
 /**
  * Computes until `ms` of CPU time (not wall time) has been used; on a shared CPU this takes
