@@ -11,6 +11,7 @@ import budgets from './messages/budgets'
 import workbenchSend from './messages/workbench-send'
 import udpCast from './messages/udp-cast'
 import workbenchSession from './messages/workbench-session'
+import workbenchPanel from './messages/workbench-panel'
 
 export type Lang = 'zh' | 'en'
 export const LANGS: { id: Lang; label: string }[] = [
@@ -26,7 +27,7 @@ export interface Catalog {
 }
 
 /** Each part of the lab keeps its own messages; a unit test checks both languages have every key. */
-export const catalogs: Catalog[] = [core, net, learning, proc, sockets, shell, runs, relay, workbench, budgets, workbenchSend, udpCast, workbenchSession]
+export const catalogs: Catalog[] = [core, net, learning, proc, sockets, shell, runs, relay, workbench, budgets, workbenchSend, udpCast, workbenchSession, workbenchPanel]
 
 function merge(target: MessageTree, source: MessageTree): MessageTree {
   for (const [k, v] of Object.entries(source)) {

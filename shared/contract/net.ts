@@ -180,7 +180,8 @@ export type ServerEvent = { serverId: string; at: number; logSeq?: number } & (
   | { event: 'message'; conn: number; bytes: number; hex: string; truncated: boolean; frame: Framing }
   /**
    * One write on the connection: the handler's reply, or (`by: 'panel'`) a message the learner sent
-   * from the server panel (net.server.send), which also carries its bytes' hex.
+   * from the server panel (net.server.send). Both carry the first EVENT_HEX_BYTES of the bytes as hex
+   * (`truncated`: more were written than kept); events recorded before issue 14 carry only the size.
    */
   | { event: 'send'; conn: number; bytes: number; by?: 'panel'; hex?: string; truncated?: boolean }
   | { event: 'close'; conn: number; reason: CloseReason }
@@ -192,7 +193,8 @@ export type ServerEvent = { serverId: string; at: number; logSeq?: number } & (
    * since it arrived (serial: behind the datagrams before it; threading: for a free or starting thread).
    */
   | { event: 'datagram'; from: Address; bytes: number; hex: string; truncated: boolean; servedBy?: ServedBy; waitedMs?: number; startup?: ServeStartup }
-  | { event: 'sendto'; to: Address; bytes: number }
+  /** A reply datagram (or `by: 'panel'`, one sent from the server panel); hex as for `send`. */
+  | { event: 'sendto'; to: Address; bytes: number; hex?: string; truncated?: boolean; by?: 'panel' }
   | { event: 'error'; conn?: number; error: LabErrorData }
   | { event: 'closed' }
   /**

@@ -99,7 +99,7 @@ describe.skipIf(!hasChromium)('the workbench in Chromium: log, conversation, cou
     // The UTF-8 byte-order mark first: Excel on Windows reads the Chinese right only with it.
     expect([...csvBytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
     const csvText = csvBytes.subarray(3).toString('utf8')
-    expect(csvText.split('\r\n')[0]).toBe('seq,time,localTime,source,conn,direction,event,description,bytes,text,hex')
+    expect(csvText.split('\r\n')[0]).toBe('seq,time,localTime,source,conn,direction,event,by,description,bytes,text,hex')
     expect(csvText).toContain('hello 你好')
 
     const jsonDownload = page.waitForEvent('download')
@@ -144,8 +144,13 @@ describe.skipIf(!hasChromium)('the workbench in Chromium: log, conversation, cou
     await row.getByTestId('conv-row-view').selectOption('hex')
     await expect(row.getByTestId('conv-body').textContent()).resolves.toBe('c4 e3 ba c3')
     await row.getByTestId('conv-row-view').selectOption('gbk')
-    // The server's reply: it reports the size it sent, and the conversation says that is all it knows.
-    await conv.locator('[data-testid="conv-row"][data-dir="out"]').first().getByTestId('conv-size-only').waitFor()
+    // The server's reply carries its bytes too: the same GBK bytes (upper() leaves them), read as GBK, marked as the handler's.
+    const reply = conv.locator('[data-testid="conv-row"][data-dir="out"]').first()
+    await reply.waitFor()
+    await expect(reply.getAttribute('data-by')).resolves.toBe('handler')
+    await reply.getByTestId('conv-row-view').selectOption('gbk')
+    await expect(reply.getByTestId('conv-body').textContent()).resolves.toBe('你好')
+    await expect(reply.getByTestId('conv-size-only').count()).resolves.toBe(0)
     await expect(conv.getByTestId('conv-counters').getByTestId('counter-in').textContent()).resolves.toMatch(/4 B · 1 datagram/)
     await conv.scrollIntoViewIfNeeded()
     await screenshot(page, 'workbench-conversation-gbk-en')
@@ -193,7 +198,10 @@ describe.skipIf(!hasChromium)('the workbench in Chromium: log, conversation, cou
     await expect(conv.getByTestId('conv-who').textContent()).resolves.toMatch(/^Connection #2 of server/)
     await conv.locator('[data-testid="conv-row"][data-dir="in"]').first().waitFor()
     await expect(conv.locator('[data-testid="conv-row"][data-dir="in"]').getByTestId('conv-body').allTextContents()).resolves.toEqual(['hello 你好'])
-    await conv.locator('[data-testid="conv-row"][data-dir="out"]').first().getByTestId('conv-size-only').waitFor()
+    // The handler's reply, with its bytes (issue 14: not by size only), marked as the handler's.
+    const reply = conv.locator('[data-testid="conv-row"][data-dir="out"]').first()
+    await expect(reply.getByTestId('conv-body').textContent()).resolves.toBe('HELLO 你好')
+    await reply.getByTestId('conv-by-handler').waitFor()
     await expect(conv.getByTestId('conv-state').first().textContent()).resolves.toMatch(/#2 connected from 127\.0\.0\.1:\d+/)
     await page.getByTestId('conv-open-conn').nth(0).click()
     await expect(conv.getByTestId('conv-row').count()).resolves.toBe(0)

@@ -80,12 +80,12 @@ describe.skipIf(!linux)(`Node ${process.version}: the private socket handle fiel
       // Binary records (recv with up to 256 raw bytes, send) and JSON ones (an error), mixed.
       for (let i = 0; i < 400; i++) {
         const n = sent + 1
-        const ok = n % 3 === 0 ? mine.sent(n) : n % 3 === 1 ? mine.recv(n, Buffer.alloc((sent * 7) % 300, 0xab)) : mine.push({ event: 'error', error: { code: 'ERR_INTERNAL', message: String(n) } })
+        const ok = n % 3 === 0 ? mine.sent(n, Buffer.from('reply')) : n % 3 === 1 ? mine.recv(n, Buffer.alloc((sent * 7) % 300, 0xab)) : mine.push({ event: 'error', error: { code: 'ERR_INTERNAL', message: String(n) } })
         if (ok) sent++
       }
       for (const e of s.drain()) {
         const n = ++seen
-        if (n % 3 === 0) expect(e).toEqual({ event: 'send', bytes: n })
+        if (n % 3 === 0) expect(e).toEqual({ event: 'send', bytes: n, hex: Buffer.from('reply').toString('hex'), truncated: n > 256 })
         else if (n % 3 === 1) {
           const raw = Math.min(((n - 1) * 7) % 300, 256)
           expect(e).toEqual({ event: 'recv', bytes: n, hex: 'ab'.repeat(raw), truncated: n > 256 })

@@ -27,7 +27,8 @@ export interface LoopIo {
   sleep(ms: number): boolean
   recv(bytes: number, data: Buffer): void
   message(bytes: number, data: Buffer): void
-  sent(bytes: number): void
+  /** One reply written; `data` its bytes (the recorder keeps the first EVENT_HEX_BYTES). */
+  sent(bytes: number, data: Buffer): void
   /** Anything else (an error). */
   event(e: SessionEvent): void
   /** Running totals; `held`: bytes of an unfinished message the decoder keeps now. */
@@ -64,7 +65,7 @@ export function runBlockingLoop(fd: number, opts: SessionOptions, plan: HandlerP
   const send = (reply: Buffer) => {
     for (let at = 0; at < reply.length; ) at += fs.writeSync(fd, reply, at, reply.length - at)
     bytesOut += reply.length
-    io.sent(reply.length)
+    io.sent(reply.length, reply)
   }
   try {
     for (;;) {

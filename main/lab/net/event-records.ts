@@ -2,7 +2,8 @@
  * The binary form of a connection's events while they travel from the thread or process that serves
  * it to the main thread (the ring in shared-conn.ts; the forking child's event pipe). recv, message
  * and send happen for every message, so they are written without JSON and without hex: the serving
- * side copies at most EVENT_HEX_BYTES raw bytes, and the main thread makes the hex when it collects.
+ * side copies at most EVENT_HEX_BYTES raw bytes (a reply's as well as a read's: the conversation shows
+ * the handler's replies, issue 14), and the main thread makes the hex when it collects.
  * Anything else (an error) is JSON.
  *
  * Record: [u32 size of the whole record][u8 kind][u32 bytes][u32 raw length][raw | JSON]
@@ -54,7 +55,7 @@ export function decodeRecord(view: DataView, u8: Uint8Array, at: number): IoReco
     return { kind, bytes, hex: '', truncated: false, json: null, size, totals: [t(0), t(1), t(2), t(3)] }
   }
   if (kind === IoKind.Json) return { kind, bytes, hex: '', truncated: false, json: JSON.parse(body.toString()), size }
-  return { kind, bytes, hex: kind === IoKind.Send ? '' : body.toString('hex'), truncated: bytes > EVENT_HEX_BYTES, json: null, size }
+  return { kind, bytes, hex: body.toString('hex'), truncated: bytes > EVENT_HEX_BYTES, json: null, size }
 }
 
 /**

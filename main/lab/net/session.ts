@@ -27,7 +27,7 @@ export interface SessionOptions {
 export type SessionEvent =
   | { event: 'recv'; bytes: number; hex: string; truncated: boolean }
   | { event: 'message'; bytes: number; hex: string; truncated: boolean; frame: Framing }
-  | { event: 'send'; bytes: number }
+  | { event: 'send'; bytes: number; hex: string; truncated: boolean }
   | { event: 'error'; error: LabErrorData }
 
 export interface SessionHooks {
@@ -221,7 +221,7 @@ export class Session implements Reading {
   private write(reply: Buffer): boolean {
     if (this.isClosed() || this.socket.destroyed || this.socket.writableEnded || reply.length === 0) return true
     this.bytesOut += reply.length
-    this.hooks.event({ event: 'send', bytes: reply.length })
+    this.hooks.event({ event: 'send', bytes: reply.length, hex: hexOf(reply), truncated: reply.length > EVENT_HEX_BYTES })
     const ok = this.socket.write(reply)
     this.account()
     if (this.socket.destroyed) return true

@@ -58,8 +58,8 @@ export class SharedConn {
     return this.record(IoKind.Message, bytes, data, null)
   }
 
-  sent(bytes: number): boolean {
-    return this.record(IoKind.Send, bytes, null, null)
+  sent(bytes: number, data: Buffer): boolean {
+    return this.record(IoKind.Send, bytes, data, null)
   }
 
   private record(kind: IoKind, bytes: number, data: Buffer | null, json: Buffer | null): boolean {
@@ -152,7 +152,7 @@ export function toEvent(rec: IoRecord, frame: Framing): SessionEvent {
     case IoKind.Message:
       return { event: 'message', bytes: rec.bytes, hex: rec.hex, truncated: rec.truncated, frame }
     case IoKind.Send:
-      return { event: 'send', bytes: rec.bytes }
+      return { event: 'send', bytes: rec.bytes, hex: rec.hex, truncated: rec.truncated }
     default:
       return rec.json as SessionEvent
   }

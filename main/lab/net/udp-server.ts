@@ -205,7 +205,7 @@ export class UdpServer extends LabServer<UdpServerMode> {
     // the per-datagram closure would cost more than the rest of the reply.
     this.socket.send(reply, to.port, to.address)
     this.stats.bytesOut += reply.length
-    this.emit({ event: 'sendto', to, bytes: reply.length, serverId: this.id, at: Date.now() })
+    this.emit({ event: 'sendto', to, bytes: reply.length, hex: hexOf(reply), truncated: reply.length > EVENT_HEX_BYTES, serverId: this.id, at: Date.now() })
   }
 
   protected settings(): ServerSettings {

@@ -93,7 +93,7 @@ function serveBlocking(msg: Extract<ToForkChild, { type: 'serve' }>, socket: net
     },
     recv: (n, data) => batch.add(IoKind.Recv, n, data, null),
     message: (n, data) => batch.add(IoKind.Message, n, data, null),
-    sent: (n) => batch.add(IoKind.Send, n, null, null),
+    sent: (n, data) => batch.add(IoKind.Send, n, data, null),
     event: (e) => batch.add(IoKind.Json, 0, null, Buffer.from(JSON.stringify(e))),
     // Once per round, after the reply: the round's events and totals in one write.
     count: (i, o, m, held) => {
