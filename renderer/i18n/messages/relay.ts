@@ -1,6 +1,7 @@
 // The network-conditions relay (h8, issue 14): the Network view's Relay tab. Kept apart so other
 // parts' catalogues merge cleanly.
-export default {
+import { defineCatalog } from '../catalog'
+export default defineCatalog({
   en: {
     net: {
       tabs: {
@@ -173,4 +174,4 @@ export default {
       },
     },
   },
-}
+})
