@@ -109,7 +109,7 @@ export async function probe(o: ProbeOptions): Promise<RelayProbeResult> {
     .map((s) => Number.parseInt(s, 10))
     .filter((n) => Number.isInteger(n))
   if (bytesBack === 0 && messages.length > 0) {
-    throw new LabError('ERR_NO_REPLY', `nothing came back through the relay within ${o.waitMs} ms: does the server behind it answer?`, { waitMs: o.waitMs })
+    throw new LabError('ERR_NO_REPLY', `nothing came back through the relay within ${o.waitMs} ms: does the server behind it answer?`, { where: `${host}:${o.to.port}`, ms: o.waitMs, waitMs: o.waitMs })
   }
   return {
     ...base,
