@@ -1,4 +1,4 @@
-import type { BudgetName } from '../../../shared/budget-registry'
+import { BUDGETS, type BudgetName } from '../../../shared/budget-registry'
 import { defineCatalog } from '../catalog'
 
 /**
@@ -6,54 +6,8 @@ import { defineCatalog } from '../catalog'
  * (`params.budget`, shared/budget-registry.ts) and the page says which one, its value and the use
  * that reached it. Typed by the registry, so a budget without its words fails `tsc`.
  */
-const namesEn: Record<BudgetName, string> = {
-  LAB_THREAD_BUDGET: 'connection threads of all servers together',
-  LAB_CHILD_BUDGET: 'connection processes of all servers together',
-  LAB_BUFFER_BYTES: 'bytes all connections together may buffer',
-  PAGE_MAX_MESSAGE_BYTES: 'bytes of one request from this page',
-  PAGE_MAX_IN_FLIGHT: 'requests this page may have running',
-  PAGE_PAUSE_BYTES: 'unread bytes before this page is no longer read',
-  PAGE_MAX_BUFFERED_BYTES: 'unread bytes before this page is disconnected',
-  SESSION_MAX_IN_FLIGHT_BYTES: 'bytes one connection hands its handler before reading pauses',
-  SESSION_MAX_UNSENT_BYTES: 'reply bytes queued for one client that does not read',
-  UDP_MAX_PENDING_DATAGRAMS: 'datagrams one UDP server holds waiting',
-  UDP_MAX_THREADS: 'threads of one UDP server',
-  UDP_MAX_WAITING: 'datagrams waiting for a UDP thread',
-  MAX_WORKER_CONNECTIONS: 'connections of one threading or forking server',
-  OS_MAX_WATCHES: 'process-tree watches at once',
-  EXERCISE_MAX_CHECKS: 'exercise checks at once',
-  COMPARE_MAX_SERIAL_SPAN_MS: 'ms the serial row of a comparison may take',
-  MAX_ONE_SHOT_CLIENTS: 'one-shot clients waiting for a reply at once',
-  RESERVED_DESCRIPTORS: 'file descriptors kept free for the lab’s own window and History',
-  MAX_TCP_CLIENTS: 'TCP clients open at once',
-  MAX_CLIENT_PAYLOAD_BYTES: 'bytes of one payload',
-  MAX_CLIENT_TOTAL_BYTES: 'bytes one send may write (payload × repeat)',
-  MAX_CLIENT_SEND_SPAN_MS: 'ms the gaps of one send may last',
-  MAX_UDP_REPLIES: 'UDP replies kept per send',
-  DEFAULT_MAX_FRAME_BYTES: 'bytes of the largest framed message',
-  MAX_DATAGRAM_BYTES: 'bytes of one UDP datagram',
-  STICKY_MAX_MESSAGES: 'messages of one sticky-packet run',
-  STICKY_MAX_SEND_SPAN_MS: 'ms the sends of a sticky-packet run may take',
-  STICKY_MAX_READ_SPAN_MS: 'ms the reads of a sticky-packet run may take',
-  COMPARE_MAX_CLIENTS: 'clients of a serial-vs-concurrent run',
-  COMPARE_MAX_MESSAGES: 'messages per client of a serial-vs-concurrent run',
-  COMPARE_MAX_BYTES: 'bytes per message of a serial-vs-concurrent run',
-  MAX_WORKERS: 'workers of the process pool',
-  MAX_QUEUE_LIMIT: 'tasks waiting in the process pool',
-  MAX_DEADLINE_MS: 'ms deadline of one pool task',
-  MAX_TASKS: 'tasks in one run',
-  MAX_TASK_MS: 'ms of work of one task',
-  MAX_TOTAL_MS: 'ms of work of one run',
-  PYTHON_MAX_RUNNING: 'Python programs running at once',
-  HISTORY_MAX_RESULT_BYTES: 'bytes of one History result',
-  HISTORY_MAX_SETTINGS_BYTES: 'bytes of one History record’s settings',
-  HISTORY_MAX_SUMMARY_BYTES: 'bytes of one History record’s summary',
-  EVENT_BATCH_MAX: 'events in one batch to the page',
-  MAX_SAVED_MESSAGES: 'saved messages',
-  'RELAY_LIMITS.relays': 'relays running at once',
-  'RELAY_LIMITS.connections': 'TCP connections through one relay',
-  'RELAY_LIMITS.udpPeers': 'UDP clients one relay keeps',
-}
+// The English words are the registry's own (the engine's ERR_LIMIT message says the same), not a second copy.
+const namesEn = Object.fromEntries(Object.entries(BUDGETS).map(([name, b]) => [name, b.en])) as Record<BudgetName, string>
 
 const namesZh: Record<BudgetName, string> = {
   LAB_THREAD_BUDGET: '所有服务器合计的连接线程数',
