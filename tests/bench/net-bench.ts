@@ -14,13 +14,14 @@
  * "spares ready" column says how many were. NET_BENCH_ONLY=<regex> runs only the rows whose name
  * matches it, ignoring case (the TCP baselines always run), e.g. NET_BENCH_ONLY='threading|forking' (the lab's and Python's).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, openSync, readFileSync, rmSync, closeSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { runLoad, type LoadResult } from '../../main/lab/net/load-client'
 import { LAB_BIN, REPO_ROOT } from '../helpers/paths'
+import { benchChildren, stopChild, type Started } from './bench-children'
 import { hasPython } from '../helpers/python'
 
 /** NET_BENCH_QUICK=1 shrinks the load to check the harness itself; its figures mean nothing. */
@@ -32,30 +33,7 @@ const BYTES = 64
 const SERIAL_MESSAGES = QUICK ? 20 : 200
 const WARMUP = { clients: 4, messages: 200 }
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'lab-net-bench-'))
-const children: ChildProcess[] = []
-afterAll(async () => {
-  await Promise.all(children.map(stop))
-  rmSync(tmp, { recursive: true, force: true })
-})
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    child.kill('SIGTERM')
-  })
-}
-
-interface Started {
-  child: ChildProcess
-  port: number
-  logFile: string
-}
+const { tmp, start } = benchChildren('lab-net-bench-')
 
 const SPARES_READY_WAIT_MS = 180_000
 
@@ -79,23 +57,7 @@ async function sparesReady(logFile: string, since: number, warmupClients: number
 }
 
 /** Starts a server whose stdout goes to a file (so a chatty server never waits on us); resolves its port. */
-async function startServer(name: string, cmd: string, args: string[]): Promise<Started> {
-  const logFile = path.join(tmp, `${name}.log`)
-  const fd = openSync(logFile, 'w')
-  const child = spawn(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', fd, 'pipe'] })
-  closeSync(fd)
-  children.push(child)
-  let stderr = ''
-  child.stderr!.on('data', (d) => (stderr += d))
-  const end = Date.now() + 15_000
-  while (Date.now() < end) {
-    const first = readFileSync(logFile, 'utf8').split('\n')[0] ?? ''
-    if (first.includes('"port"')) return { child, port: Number((JSON.parse(first) as { port: number }).port), logFile }
-    if (child.exitCode !== null) break
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`${name} did not start: ${stderr}`)
-}
+const startServer = (name: string, cmd: string, args: string[]): Promise<Started> => start(name, cmd, args)
 
 /**
  * Per client, connect → first reply (ms): includes any SYN the kernel dropped because the accept
@@ -167,14 +129,14 @@ async function bench(name: string, proto: 'tcp' | 'udp', cmd: string, args: stri
     // The warm-up's connections are in the log too: only the measured run's are counted.
     const before = readFileSync(server.logFile, 'utf8').length
     const result = await runLoad({ ...common, clients: CLIENTS, messages })
-    await stop(server.child)
+    await stopChild(server.child)
     const log = readFileSync(server.logFile, 'utf8')
     const lines = log.split('\n').filter(Boolean).length
     const measured = path.join(tmp, `${name.replace(/\W+/g, '_')}.measured.log`)
     writeFileSync(measured, log.slice(before))
     return { server: name, proto, load: `${CLIENTS}×${messages}`, result, events: lines - 1, spares: spareStats(measured, result), readyAtStart }
   } finally {
-    await stop(server.child)
+    await stopChild(server.child)
   }
 }
 

@@ -20,15 +20,15 @@
  * Not a test: it asserts only that every reply was right. RELAY_BENCH_QUICK=1 shrinks everything
  * to check the harness; its figures mean nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import dgram from 'node:dgram'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { percentile, runLoad, type LoadResult } from '../../main/lab/net/load-client'
 import { LAB_BIN, REPO_ROOT } from '../helpers/paths'
+import { benchChildren, stopChild, type Started } from './bench-children'
 
 const QUICK = process.env.RELAY_BENCH_QUICK === '1'
 const ROUNDS = QUICK ? 1 : 3
@@ -40,53 +40,9 @@ const DELAY_MS = 20
 const DELAY_MESSAGES = QUICK ? 50 : 300
 const GAP_MS = 5
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'lab-relay-bench-'))
-const children: ChildProcess[] = []
-afterAll(async () => {
-  await Promise.all(children.map(stop))
-  rmSync(tmp, { recursive: true, force: true })
-})
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    child.kill('SIGTERM')
-  })
-}
-
-interface Started {
-  child: ChildProcess
-  port: number
-  logFile: string
-}
-
-let started = 0
-/** A child whose stdout goes to a file; resolves the port its first JSON line names (`port` or `listen.port`). */
-async function startChild(name: string, args: string[]): Promise<Started> {
-  const logFile = path.join(tmp, `${name.replace(/\W+/g, '_')}-${++started}.log`)
-  const fd = openSync(logFile, 'w')
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', fd, 'pipe'] })
-  closeSync(fd)
-  children.push(child)
-  let stderr = ''
-  child.stderr!.on('data', (d) => (stderr += d))
-  const end = Date.now() + 20_000
-  while (Date.now() < end) {
-    const first = readFileSync(logFile, 'utf8').split('\n')[0] ?? ''
-    if (first.endsWith('}')) {
-      const j = JSON.parse(first) as { port?: number; listen?: { port: number } }
-      return { child, port: j.port ?? j.listen!.port, logFile }
-    }
-    if (child.exitCode !== null) break
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`${name} did not start: ${stderr}`)
-}
+const { start } = benchChildren('lab-relay-bench-')
+/** A Node child whose stdout goes to a file; resolves the port its first JSON line names. */
+const startChild = (name: string, args: string[]): Promise<Started> => start(name, process.execPath, args)
 
 const bareServer = (proto: 'tcp' | 'udp') => startChild(`bare ${proto}`, [path.join(REPO_ROOT, 'tests', 'bench', 'servers', `bare-${proto}-server.mjs`), '0'])
 /** RELAY_BENCH_PROF_DIR=/some/dir: every lab relay writes a CPU profile there (node --cpu-prof) for a look at where its time goes. */
@@ -212,7 +168,7 @@ const startPath = async (p: Path, proto: 'tcp' | 'udp', port: number): Promise<{
     p === 'bare relay'
       ? await startChild('bare relay', [path.join(REPO_ROOT, 'tests', 'bench', 'servers', 'bare-relay.mjs'), String(port), proto])
       : await relayTo(proto, port, ...(p === 'lab relay --quiet' ? ['--quiet'] : []))
-  return { port: r.port, pid: r.child.pid, stop: () => stop(r.child) }
+  return { port: r.port, pid: r.child.pid, stop: () => stopChild(r.child) }
 }
 
 it('relay bench: direct against through the relay, no conditions; delay accuracy', async () => {
@@ -267,7 +223,7 @@ it('relay bench: direct against through the relay, no conditions; delay accuracy
     const measure = async (conditions: string[]) => {
       const relay = await relayTo(proto, to, ...conditions)
       const times = proto === 'udp' ? await oneWayUdp(relay.port, sinkUdp, DELAY_MESSAGES) : await oneWayTcp(relay.port, sinkTcp, DELAY_MESSAGES)
-      await stop(relay.child)
+      await stopChild(relay.child)
       return { times, late: lateOf(relay.logFile) }
     }
     const plain = await measure([])
