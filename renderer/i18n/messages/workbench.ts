@@ -20,6 +20,8 @@ export default defineCatalog({
           server: 'server {id}',
           client: 'client {id}',
           clearFilters: 'Clear the filters',
+          bytesAs: 'Bytes as',
+          bytesAsHint: 'How the payload column shows the bytes: text (a client’s own encoding; UTF-8 for servers), hex, or decoded as GBK, UTF-8 or UTF-16LE. The lab keeps the bytes; only the view changes.',
         },
         conv: {
           title: 'Conversation',
@@ -92,6 +94,8 @@ export default defineCatalog({
           server: '服务器 {id}',
           client: '客户端 {id}',
           clearFilters: '清除筛选',
+          bytesAs: '字节显示为',
+          bytesAsHint: '载荷一栏如何显示字节：文本（客户端用自己的编码；服务器用 UTF-8）、十六进制，或按 GBK、UTF-8、UTF-16LE 解码。实验室保存的是字节，改变的只是显示方式。',
         },
         conv: {
           title: '会话',
