@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Locator, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
+import { hasChromium, openLab, pageProblems, screenshot, stopAll, useBrowserSession } from '../helpers/browser'
 
 async function openTab(page: Page, tab: 'server' | 'sticky' | 'compare') {
   await page.getByTestId(`net-tab-${tab}`).click()
@@ -20,11 +20,7 @@ async function scrollToTop(page: Page, target: Locator) {
 
 async function stopAllServers(page: Page) {
   await openTab(page, 'server')
-  while ((await page.getByTestId('server-stop').count()) > 0) {
-    const before = await page.getByTestId('server-stop').count()
-    await page.getByTestId('server-stop').first().click()
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="server-stop"]').length < n, before)
-  }
+  await stopAll(page)
 }
 
 describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', () => {

@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
+import { hasChromium, openLab, pageProblems, screenshot, stopAll, useBrowserSession } from '../helpers/browser'
 
 /**
  * h3, issue 14: the server's writes in the conversation and the log carry their bytes (the
@@ -31,19 +31,6 @@ async function openClient(page: Page, port: number): Promise<Locator> {
   const card = page.getByTestId('tcpc-item').first()
   await card.locator('.addr').filter({ hasText: /127\.0\.0\.1:\d+ →/ }).waitFor()
   return card
-}
-
-async function stopAll(page: Page): Promise<void> {
-  while ((await page.getByTestId('tcpc-close').count()) > 0) {
-    const before = await page.getByTestId('tcpc-close').count()
-    await page.getByTestId('tcpc-close').first().click()
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="tcpc-close"]').length < n, before)
-  }
-  while ((await page.getByTestId('server-stop').count()) > 0) {
-    const before = await page.getByTestId('server-stop').count()
-    await page.getByTestId('server-stop').first().click()
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="server-stop"]').length < n, before)
-  }
 }
 
 /** A client says hi (the handler answers HI), a long line (a reply longer than an event keeps), then the panel writes. */

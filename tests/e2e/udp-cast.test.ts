@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
+import { hasChromium, openLab, pageProblems, screenshot, stopAll, useBrowserSession } from '../helpers/browser'
 
 /**
  * UDP broadcast and multicast in Chromium (issue 14): two servers join one group on loopback and
@@ -17,14 +17,6 @@ async function startUdpServer(page: Page, opts: { group?: string; host?: string;
   if (opts.handler) await page.getByTestId('server-handler').selectOption(opts.handler)
   await page.getByTestId('server-start').click()
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="server-item"]').length > n, before)
-}
-
-async function stopAll(page: Page): Promise<void> {
-  while ((await page.getByTestId('server-stop').count()) > 0) {
-    const before = await page.getByTestId('server-stop').count()
-    await page.getByTestId('server-stop').first().click()
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="server-stop"]').length < n, before)
-  }
 }
 
 const GROUP = '239.1.2.3'

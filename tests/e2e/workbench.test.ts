@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
+import { hasChromium, openLab, pageProblems, screenshot, stopAll, useBrowserSession } from '../helpers/browser'
 
 /**
  * The workbench's viewing half (issue 14): the event log the engine keeps (it survives a reload),
@@ -28,19 +28,6 @@ async function sendFromClient(page: Page, index: number, text: string): Promise<
 
 /** The log's rows as their text, newest first (only the rows on screen: the list is virtual). */
 const logRows = (page: Page) => page.getByTestId('log-row').allTextContents()
-
-async function stopAll(page: Page): Promise<void> {
-  while ((await page.getByTestId('tcpc-close').count()) > 0) {
-    const before = await page.getByTestId('tcpc-close').count()
-    await page.getByTestId('tcpc-close').first().click()
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="tcpc-close"]').length < n, before)
-  }
-  while ((await page.getByTestId('server-stop').count()) > 0) {
-    const before = await page.getByTestId('server-stop').count()
-    await page.getByTestId('server-stop').first().click()
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="server-stop"]').length < n, before)
-  }
-}
 
 describe.skipIf(!hasChromium)('the workbench in Chromium: log, conversation, counters (issue 14)', () => {
   const session = useBrowserSession()

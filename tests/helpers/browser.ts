@@ -132,3 +132,18 @@ export function useBrowserSession(): BrowserSession {
   })
   return session
 }
+
+/** Clicks the first `testId` button until none is left, each time waiting for the page to drop one (no sleep). */
+async function clickAllAway(page: Page, testId: string): Promise<void> {
+  while ((await page.getByTestId(testId).count()) > 0) {
+    const before = await page.getByTestId(testId).count()
+    await page.getByTestId(testId).first().click()
+    await page.waitForFunction(([id, n]) => document.querySelectorAll(`[data-testid="${id}"]`).length < n, [testId, before] as const)
+  }
+}
+
+/** Closes every persistent TCP client card, then stops every server the page shows. */
+export async function stopAll(page: Page): Promise<void> {
+  await clickAllAway(page, 'tcpc-close')
+  await clickAllAway(page, 'server-stop')
+}
