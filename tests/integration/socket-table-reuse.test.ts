@@ -23,11 +23,8 @@ function connect(port: number): Promise<net.Socket> {
 
 describe.skipIf(!linux)('socket table: the engine\'s fds are not rescanned while nothing new appeared', () => {
   const cleanup: (() => void)[] = []
-  afterEach(() => {
-    for (const f of cleanup.splice(0)) f()
-  })
-
-  it('a connection closed and one opened on the same fd numbers: the new one is the engine\'s at once', async () => {
+  /** A loopback server that keeps what it accepted, and a fresh reader and table (no ss) to look at them. */
+  async function acceptingServer() {
     const accepted: net.Socket[] = []
     const server = net.createServer((s) => {
       accepted.push(s)
@@ -37,7 +34,14 @@ describe.skipIf(!linux)('socket table: the engine\'s fds are not rescanned while
     await new Promise<void>((r) => server.listen({ host: '127.0.0.1', port: 0 }, () => r()))
     const port = (server.address() as net.AddressInfo).port
     const reader = new LinuxSocketReader()
-    const table = new SocketTable(reader, { ss: false })
+    return { accepted, port, reader, table: new SocketTable(reader, { ss: false }) }
+  }
+  afterEach(() => {
+    for (const f of cleanup.splice(0)) f()
+  })
+
+  it('a connection closed and one opened on the same fd numbers: the new one is the engine\'s at once', async () => {
+    const { accepted, port, reader, table } = await acceptingServer()
     const ends = (t: OsSocketTable, client: net.Socket) =>
       t.sockets.filter((s: OsSocket) => s.match === 'fd' && s.state === 'ESTABLISHED' && (s.local.port === client.localPort || s.remote.port === client.localPort))
     const until = async (what: () => boolean) => {
@@ -70,16 +74,7 @@ describe.skipIf(!linux)('socket table: the engine\'s fds are not rescanned while
   })
 
   it('a connection closed with nothing new opened: a read that trusts the last scan forgets its inodes', async () => {
-    const accepted: net.Socket[] = []
-    const server = net.createServer((s) => {
-      accepted.push(s)
-      s.on('error', () => {})
-    })
-    cleanup.push(() => server.close())
-    await new Promise<void>((r) => server.listen({ host: '127.0.0.1', port: 0 }, () => r()))
-    const port = (server.address() as net.AddressInfo).port
-    const reader = new LinuxSocketReader()
-    const table = new SocketTable(reader, { ss: false })
+    const { accepted, port, reader, table } = await acceptingServer()
     const own = () => (reader as unknown as { ownInodes: Set<number> | null }).ownInodes
     const a = await connect(port)
     const b = await connect(port)
@@ -102,16 +97,7 @@ describe.skipIf(!linux)('socket table: the engine\'s fds are not rescanned while
   })
 
   it('after a trusted scan only the fds that can hold something new are asked again, and a socket also held by a child is asked', async () => {
-    const accepted: net.Socket[] = []
-    const server = net.createServer((s) => {
-      accepted.push(s)
-      s.on('error', () => {})
-    })
-    cleanup.push(() => server.close())
-    await new Promise<void>((r) => server.listen({ host: '127.0.0.1', port: 0 }, () => r()))
-    const port = (server.address() as net.AddressInfo).port
-    const reader = new LinuxSocketReader()
-    const table = new SocketTable(reader, { ss: false })
+    const { accepted, port, reader, table } = await acceptingServer()
     const mine = (t: OsSocketTable, client: net.Socket) =>
       t.sockets.filter((s) => s.match === 'fd' && s.state === 'ESTABLISHED' && (s.local.port === client.localPort || s.remote.port === client.localPort)).map((s) => s.pid)
     const held: net.Socket[] = []
