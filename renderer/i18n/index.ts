@@ -12,6 +12,7 @@ import workbenchSend from './messages/workbench-send'
 import udpCast from './messages/udp-cast'
 import workbenchSession from './messages/workbench-session'
 import workbenchPanel from './messages/workbench-panel'
+import serverPanelExtras from './messages/server-panel-extras'
 
 export type Lang = 'zh' | 'en'
 export const LANGS: { id: Lang; label: string }[] = [
@@ -27,7 +28,7 @@ export interface Catalog {
 }
 
 /** Each part of the lab keeps its own messages; a unit test checks both languages have every key. */
-export const catalogs: Catalog[] = [core, net, learning, proc, sockets, shell, runs, relay, workbench, budgets, workbenchSend, udpCast, workbenchSession, workbenchPanel]
+export const catalogs: Catalog[] = [core, net, learning, proc, sockets, shell, runs, relay, workbench, budgets, workbenchSend, udpCast, workbenchSession, workbenchPanel, serverPanelExtras]
 
 function merge(target: MessageTree, source: MessageTree): MessageTree {
   for (const [k, v] of Object.entries(source)) {
