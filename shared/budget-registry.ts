@@ -22,6 +22,7 @@ export const BUDGETS = {
   PAGE_MAX_BUFFERED_BYTES: budget(b.PAGE_MAX_BUFFERED_BYTES, 'unread bytes before a page is disconnected'),
   SESSION_MAX_IN_FLIGHT_BYTES: budget(b.SESSION_MAX_IN_FLIGHT_BYTES, 'bytes one connection hands its handler before reading pauses'),
   SESSION_MAX_UNSENT_BYTES: budget(b.SESSION_MAX_UNSENT_BYTES, 'reply bytes queued for one client that does not read'),
+  PANEL_SEND_OWNED_MAX_BYTES: budget(b.PANEL_SEND_OWNED_MAX_BYTES, 'bytes of one panel message to a connection its thread serves'),
   UDP_MAX_PENDING_DATAGRAMS: budget(b.UDP_MAX_PENDING_DATAGRAMS, 'datagrams one UDP server holds waiting'),
   UDP_MAX_THREADS: budget(b.UDP_MAX_THREADS, 'threads of one UDP server'),
   UDP_MAX_WAITING: budget(b.UDP_MAX_WAITING, 'datagrams waiting for a UDP thread'),

@@ -35,6 +35,13 @@ export const SESSION_MAX_IN_FLIGHT_BYTES = 1024 * 1024
  * on Linux, so a client that reads at all never meets it; a framed server adds one whole frame.
  */
 export const SESSION_MAX_UNSENT_BYTES = 4 * 1024 * 1024
+/**
+ * Bytes of one message the server panel sends on a connection its own thread serves (threading,
+ * issue 14); also what may wait in that socket's send queue with it. The lab's main thread writes only
+ * when both together are at most half the kernel's default TCP send buffer (16 KiB, the middle of
+ * net.ipv4.tcp_wmem), so the kernel takes all of it at once and the main thread never waits in send().
+ */
+export const PANEL_SEND_OWNED_MAX_BYTES = 8 * 1024
 /** Datagrams one UDP server holds waiting (delayed replies, the serial queue); one more is not answered (ERR_LIMIT event). */
 export const UDP_MAX_PENDING_DATAGRAMS = 1024
 /** Threads one UDP server in threading mode runs at most (the lab-wide thread budget caps all servers together). */
@@ -78,6 +85,14 @@ export const EXERCISE_PEER_LINE_CHARS = 500
  * thread never waits.
  */
 export const CONN_EVENT_RING_BYTES = 256 * 1024
+/**
+ * Times the server panel's send tries a connection its own thread serves (owned-send.ts), 1 ms
+ * apart, while the thread holds the send lock (writing a reply) or its send queue is too full: a
+ * reply that fits the kernel's buffer takes microseconds and a reading client acknowledges within
+ * a delayed ACK (≤ 40 ms), so still busy after these tries means a client that does not read. The
+ * send is then refused (ERR_SEND_WOULD_BLOCK); the main thread never waits on the lock or in send().
+ */
+export const PANEL_SEND_TRIES = 50
 /** A connection thread or child reads this much at once when no recv(n) is set: libuv's read size, so threading/forking read as async mode does. */
 export const BLOCKING_READ_BYTES = 64 * 1024
 /** One line of the saved-messages file: a payload of MAX_SAVED_PAYLOAD_CHARS characters at up to 6 bytes each as JSON (\uXXXX) and its fields. A longer line is damaged, kept aside. */

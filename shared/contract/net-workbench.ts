@@ -17,7 +17,7 @@ export interface ServerSendResult {
   id: string
   /** Each connection written to, with the bytes written (framing header included). */
   sent: { conn: number; bytes: number }[]
-  /** With `to: 'all'`: connections passed over, and why (their code: ERR_SERVER_BUSY, ERR_OWNED_BY_HANDLER). */
+  /** With `to: 'all'`: connections passed over, and why (their code: ERR_SERVER_BUSY, ERR_OWNED_BY_HANDLER, ERR_SEND_WOULD_BLOCK). */
   skipped: { conn: number; code: string }[]
   /** Bytes of the payload itself (before framing), its hex (first 256 bytes). */
   payloadBytes: number
@@ -98,7 +98,9 @@ export const netWorkbenchMethods = {
    * Server-side send: writes `payload` (text in `encoding`, or hex digits) on connection `to` of TCP
    * server `id`, or on every connection with `to: 'all'`, as the handler's own `send()` would. Framed
    * with `frame` (default: the server's framing). A connection waiting in a serial server's queue →
-   * ERR_SERVER_BUSY; one owned by its thread or child (threading, forking) → ERR_OWNED_BY_HANDLER;
+   * ERR_SERVER_BUSY; one owned by its child (forking) → ERR_OWNED_BY_HANDLER; one its own thread
+   * serves (threading on Linux) is written between the thread's replies, at most
+   * PANEL_SEND_OWNED_MAX_BYTES and only into an empty send queue, else ERR_LIMIT / ERR_SEND_WOULD_BLOCK;
    * with `to: 'all'` those are skipped and listed, and only when none could take it is it an error.
    */
   'net.server.send': method<ServerSendResult>()(

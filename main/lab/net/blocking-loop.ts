@@ -38,6 +38,13 @@ export interface LoopIo {
    * main thread reports ERR_LIMIT: it has the budget registry, which a connection thread does not load.
    */
   overBudget(): void
+  /**
+   * Around each reply's write and its `sent` record (a connection thread, shared-conn.ts): the send
+   * lock that keeps a message from the server panel out of the middle of a reply (server-send.ts).
+   * A child has none: the panel does not write on a forked connection.
+   */
+  lockSend?(): void
+  unlockSend?(): void
 }
 
 /** What the loop takes its buffered bytes from: the lab-wide budget (budgets.ts), or a child's report of it. */
@@ -63,9 +70,15 @@ export function runBlockingLoop(fd: number, opts: SessionOptions, plan: HandlerP
   /** Bytes of an unfinished message held now, taken from the lab-wide budget. */
   let held = 0
   const send = (reply: Buffer) => {
-    for (let at = 0; at < reply.length; ) at += fs.writeSync(fd, reply, at, reply.length - at)
-    bytesOut += reply.length
-    io.sent(reply.length, reply)
+    io.lockSend?.()
+    try {
+      for (let at = 0; at < reply.length; ) at += fs.writeSync(fd, reply, at, reply.length - at)
+      bytesOut += reply.length
+      // Recorded before the lock is let go: the panel's send, which drains the record first, shows after it.
+      io.sent(reply.length, reply)
+    } finally {
+      io.unlockSend?.()
+    }
   }
   try {
     for (;;) {

@@ -8,7 +8,7 @@ import { hexOf } from './server-events'
 export interface SendableServer {
   readonly id: string
   info(): ServerInfo
-  writeOn?(conn: number, bytes: Buffer): number
+  writeOn?(conn: number, bytes: Buffer): number | Promise<number>
 }
 
 export interface ServerSendInput {
@@ -27,7 +27,7 @@ export interface ServerSendInput {
  * counter value); the ones that cannot are listed with their reason's code, and the send fails
  * only when none could take it (with the first connection's reason).
  */
-export function serverSend(server: SendableServer, input: ServerSendInput): ServerSendResult {
+export async function serverSend(server: SendableServer, input: ServerSendInput): Promise<ServerSendResult> {
   const info = server.info()
   if (info.proto !== 'tcp' || !server.writeOn) {
     throw new LabError('ERR_UNSUPPORTED', `${info.id} is a UDP server: it has no connections; it answers each datagram to the address it came from`, { id: info.id })
@@ -45,7 +45,7 @@ export function serverSend(server: SendableServer, input: ServerSendInput): Serv
   let first: LabError | null = null
   for (const conn of targets) {
     try {
-      sent.push({ conn, bytes: server.writeOn(conn, wire) })
+      sent.push({ conn, bytes: await server.writeOn(conn, wire) })
     } catch (err) {
       if (input.to !== 'all' || !(err instanceof LabError)) throw err
       first ??= err

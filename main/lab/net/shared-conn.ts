@@ -19,11 +19,16 @@ const C_READ = 1 // ring read position
 const C_DROPPED = 2 // events that did not fit
 const C_STOP = 3 // 1 = stop: sleeps end at once
 const C_OVER = 4 // 1 = the buffered-bytes budget refused this connection (the main thread reports it)
+const C_SEND_LOCK = 5 // who is writing on the socket: SEND_FREE, SEND_BY_HANDLER, SEND_BY_PANEL (server-send, issue 14)
 const F_IN = 0
 const F_OUT = 1
 const F_MESSAGES = 2
 const F_ACTIVE = 3 // Date.now() of the last read or write
 const F_WORDS = 4
+/** The send lock's states: nobody writes, the handler's reply is being written, the panel's message is. */
+const SEND_FREE = 0
+const SEND_BY_HANDLER = 1
+const SEND_BY_PANEL = 2
 /** A record length that means "the rest of the ring is empty, go on at 0". */
 const WRAP = 0xffff_ffff
 /** The event ring's size (shared/budgets.ts: why 256 KiB; full → events dropped and counted). */
@@ -104,7 +109,32 @@ export class SharedConn {
     return Atomics.wait(this.ctl, C_STOP, 0, ms) !== 'ok' && Atomics.load(this.ctl, C_STOP) === 0
   }
 
+  /**
+   * Before the handler writes a reply (and records it): takes the send lock, so that a message from
+   * the server panel never lands inside a reply. Uncontended it is one compare-and-swap, no system
+   * call; only while the panel writes (a few microseconds, it never blocks) does this thread wait.
+   */
+  lockSend(): void {
+    while (Atomics.compareExchange(this.ctl, C_SEND_LOCK, SEND_FREE, SEND_BY_HANDLER) !== SEND_FREE) Atomics.wait(this.ctl, C_SEND_LOCK, SEND_BY_PANEL)
+  }
+
+  /** After the reply is written and recorded. The main thread never waits for it, so no notify. */
+  unlockSend(): void {
+    Atomics.store(this.ctl, C_SEND_LOCK, SEND_FREE)
+  }
+
   // ---- the main thread's side ----
+
+  /** The panel's send: takes the send lock if nobody holds it; false (never waits) while the handler writes. */
+  tryLockSendForPanel(): boolean {
+    return Atomics.compareExchange(this.ctl, C_SEND_LOCK, SEND_FREE, SEND_BY_PANEL) === SEND_FREE
+  }
+
+  /** The panel's message is written: a handler waiting to reply goes on. */
+  unlockSendForPanel(): void {
+    Atomics.store(this.ctl, C_SEND_LOCK, SEND_FREE)
+    Atomics.notify(this.ctl, C_SEND_LOCK)
+  }
 
   /** Takes every event recorded since the last call (`frame`: the connection's, named in message events). */
   drain(frame: Framing = 'none'): SessionEvent[] {

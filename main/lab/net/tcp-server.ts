@@ -78,6 +78,8 @@ interface Conn {
   announced: boolean
   stop(): void
   kill(): void
+  /** Where the connection's own thread does its I/O: the panel's send written between its replies (owned-send.ts). */
+  panelSend?(bytes: Buffer, written: () => void): Promise<number>
   /** Resolves once the socket is closed and its thread or process is gone. */
   done: Promise<void>
   resolveDone(): void
@@ -408,6 +410,7 @@ export class TcpServer extends LabServer {
           })
           c.stop = () => owned.stop()
           c.kill = () => owned.kill()
+          c.panelSend = (bytes, written) => owned.panelSend(c.info.conn, bytes, written)
         } catch (err) {
           this.send({ event: 'error', conn: c.info.conn, error: fromNodeError(err).toData() })
           hooks.closed('error')
@@ -534,9 +537,10 @@ export class TcpServer extends LabServer {
   /**
    * Server-side send (issue 14, server-send.ts): writes `bytes` on connection `conn` as the
    * handler's own `send()` would, where this thread does that connection's I/O (async, serial once
-   * served, threading's relay design). Throws the coded reason where it cannot.
+   * served, threading's relay design), or between the replies of the thread that owns it (threading
+   * on Linux, owned-send.ts). Throws (or rejects with) the coded reason where it cannot.
    */
-  writeOn(conn: number, bytes: Buffer): number {
+  writeOn(conn: number, bytes: Buffer): number | Promise<number> {
     const c = this.conns.get(conn)
     if (!c || !c.announced) throw new LabError('ERR_NOT_FOUND', `server ${this.id} has no connection #${conn}`, { id: this.id, conn })
     const where = `${this.options.host}:${this.boundPort}`
@@ -549,8 +553,10 @@ export class TcpServer extends LabServer {
         { where, conn, position, ...(serving ? { serving: serving.info.conn } : {}) },
       )
     }
-    if (this.mode === 'forking' || (this.mode === 'threading' && this.threadIo === 'thread')) {
-      throw new LabError('ERR_OWNED_BY_HANDLER', `connection #${conn} is served by its own ${this.mode === 'forking' ? 'child process' : 'thread'}, which does every recv/send on it; the lab's main thread does not write to it`, {
+    const panelEvent = () => this.send({ event: 'send', conn, bytes: bytes.length, hex: hexOf(bytes), truncated: bytes.length > EVENT_HEX_BYTES, by: 'panel' })
+    if (c.panelSend) return c.panelSend(bytes, panelEvent)
+    if (this.mode === 'forking') {
+      throw new LabError('ERR_OWNED_BY_HANDLER', `connection #${conn} is served by its own child process, which does every recv/send on it: like ForkingTCPServer's parent, which closes its copy after fork(), the lab's parent does not write to it (a write from another process could land inside the child's reply, and the child blocked in recv() cannot take a message until its client sends)`, {
         conn,
         mode: this.mode,
         where,
@@ -568,7 +574,7 @@ export class TcpServer extends LabServer {
     socket.write(bytes)
     c.info.bytesOut += bytes.length
     this.stats.bytesOut += bytes.length
-    this.send({ event: 'send', conn, bytes: bytes.length, hex: hexOf(bytes), truncated: bytes.length > EVENT_HEX_BYTES, by: 'panel' })
+    panelEvent()
     return bytes.length
   }
 

@@ -11,6 +11,7 @@ import { SharedConn } from './shared-conn'
 import { SparePool, type Startable } from './spare-pool'
 import { endWorker } from '../worker-end'
 import type { FromConnThread, ToConnThread } from './thread-messages'
+import { writeFromPanel } from './owned-send'
 
 interface Pending {
   resolve(b: Buffer): void
@@ -221,6 +222,8 @@ export class OwnedConnection {
   private reason: CloseReason | null = null
   private finished = false
   private lastActive = Date.now()
+  /** Bytes the server panel wrote on this connection (owned-send.ts), added to the thread's own count. */
+  private panelBytesOut = 0
 
   constructor(
     private readonly socket: net.Socket,
@@ -251,7 +254,7 @@ export class OwnedConnection {
   private collect(idleTimeoutMs: number): void {
     for (const e of this.shared.drain(this.frame)) this.hooks.event(e)
     const t = this.shared.totals()
-    this.hooks.totals(t.bytesIn, t.bytesOut, t.messages)
+    this.hooks.totals(t.bytesIn, t.bytesOut + this.panelBytesOut, t.messages)
     if (t.lastActive > this.lastActive) this.lastActive = t.lastActive
     if (idleTimeoutMs > 0 && !this.finished && Date.now() - this.lastActive > idleTimeoutMs) this.abort('idle')
   }
@@ -272,6 +275,18 @@ export class OwnedConnection {
     this.reason ??= reason
     this.shared.stop()
     abortConnection(this.fd)
+  }
+
+  /**
+   * The server panel's message, written by the main thread between the thread's replies (owned-send.ts
+   * says when it can be, and refuses otherwise); `written` runs once it is in the kernel.
+   */
+  panelSend(conn: number, bytes: Buffer, written: () => void): Promise<number> {
+    const target = { fd: this.fd, shared: this.shared, ended: () => this.finished, collect: () => this.collect(0) }
+    return writeFromPanel(target, conn, bytes, () => {
+      this.panelBytesOut += bytes.length
+      written()
+    })
   }
 
   /** Server stopping: say goodbye (FIN) and cut the handler's sleeps; a course client then closes and the loop ends. */

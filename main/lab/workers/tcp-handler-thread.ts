@@ -42,6 +42,8 @@ port.once('message', (first: ToConnThread | Job) => {
         event: (e) => shared.push(e),
         count: (i, o, m) => shared.count(i, o, m),
         overBudget: () => shared.overBudget(),
+        lockSend: () => shared.lockSend(),
+        unlockSend: () => shared.unlockSend(),
       },
       budget,
     )

@@ -19,6 +19,7 @@ const namesZh: Record<BudgetName, string> = {
   PAGE_MAX_BUFFERED_BYTES: '本页面未读字节数（超过后断开）',
   SESSION_MAX_IN_FLIGHT_BYTES: '一个连接交给处理函数、尚未回复的字节数（超过后暂停读取）',
   SESSION_MAX_UNSENT_BYTES: '为一个不读取的客户端排队的回复字节数',
+  PANEL_SEND_OWNED_MAX_BYTES: '服务器面板发给由自己线程服务的连接的一条消息的字节数',
   UDP_MAX_PENDING_DATAGRAMS: '一个 UDP 服务器等待中的数据报数',
   UDP_MAX_THREADS: '一个 UDP 服务器的线程数',
   UDP_MAX_WAITING: '等待 UDP 线程的数据报数',

@@ -33,7 +33,8 @@ const errorsEn: Record<ErrorCode, string> = {
   ERR_SERVER_BUSY: '{where} is serving another connection; this one waits in its queue (position {position}).',
   ERR_CANCELLED: 'The run was cancelled.',
   ERR_INTERNAL: 'Something unexpected happened.',
-  ERR_OWNED_BY_HANDLER: 'Connection #{conn} is held by its own thread or child process ({mode} mode): the server panel cannot write to it.',
+  ERR_OWNED_BY_HANDLER: 'Connection #{conn} is served by its own child process ({mode} mode): the server panel cannot write to it.',
+  ERR_SEND_WOULD_BLOCK: 'Nothing was sent to connection #{conn}: {queued} bytes still wait in its send queue or its thread is writing a reply, so its client is not reading; writing now would block the lab.',
   ERR_BROADCAST_NOT_ENABLED: 'Sending to the broadcast address {host} needs the socket’s broadcast option: the OS refused it.',
   ERR_BEYOND_LOOPBACK: '{address} would carry the datagrams off this machine ({why}): that needs your consent.',
 }
@@ -70,7 +71,8 @@ const errorsZh: Record<ErrorCode, string> = {
   ERR_SERVER_BUSY: '{where} 正在服务另一个连接；这个连接在它的队列里等待（第 {position} 位）。',
   ERR_CANCELLED: '运行已取消。',
   ERR_INTERNAL: '发生了意外错误。',
-  ERR_OWNED_BY_HANDLER: '连接 #{conn} 由它自己的线程或子进程持有（{mode} 模式）：服务器面板无法向它写入。',
+  ERR_OWNED_BY_HANDLER: '连接 #{conn} 由它自己的子进程服务（{mode} 模式）：服务器面板无法向它写入。',
+  ERR_SEND_WOULD_BLOCK: '没有发送给连接 #{conn}：它的发送队列里还有 {queued} 字节在等待，或它的线程正在写回复，说明客户端没有在读取；现在写入会让实验室阻塞。',
   ERR_BROADCAST_NOT_ENABLED: '发送到广播地址 {host} 需要套接字的广播选项：操作系统拒绝了这次发送。',
   ERR_BEYOND_LOOPBACK: '{address} 会把数据报送出本机（{why}）：这需要你明确同意。',
 }
@@ -107,7 +109,8 @@ const hintsZh: Record<ErrorCode, string> = {
   ERR_SERVER_BUSY: '串行服务器（socketserver.TCPServer）一次只服务一个连接：关掉它正在服务的客户端，或用 threading、forking 或 async 模式启动服务器。',
   ERR_CANCELLED: '取消之前已完成的部分会保留并显示；再运行一次可得到其余部分。',
   ERR_INTERNAL: '实验室仍在运行。请报告你刚才的操作。',
-  ERR_OWNED_BY_HANDLER: '在 ThreadingTCPServer 和 ForkingTCPServer 中，只有连接的处理函数持有它的套接字；实验室的线程和子进程自己完成其上的每次 recv/send。要从服务器面板发送，请用 async 或 serial 模式启动服务器。',
+  ERR_OWNED_BY_HANDLER: '与 ForkingTCPServer 一样（其父进程在 fork() 之后立即关闭自己那份套接字），只有连接的子进程在它上面发送。实验室的父进程保留一份副本只是为了结束连接，而不是写入：另一个进程的写入可能落在子进程的回复中间（这里进程之间没有可用作锁的共享内存），而阻塞在 recv() 中的子进程在客户端发来数据之前也无法查看消息。要从服务器面板发送，请用 threading、async 或 serial 模式启动服务器。',
+  ERR_SEND_WOULD_BLOCK: '只有当内核能立即收下这些字节时，实验室的主线程才会向由线程服务的连接写入：套接字发送队列里等待的数据加上这条消息最多 8 KiB（PANEL_SEND_OWNED_MAX_BYTES），它的线程也不能正在写回复。两者都说明客户端没有读取发给它的数据；等它读取后再发送。',
   ERR_BROADCAST_NOT_ENABLED: '套接字没有请求广播时，操作系统会拒绝发往广播地址的数据报（EACCES）：勾选“广播”（命令行：--broadcast；Node：socket.setBroadcast(true)；Python：sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)）。',
   ERR_BEYOND_LOOPBACK: '发往 127.255.255.255 的广播和回环网卡（127.0.0.1）上的组播都留在本机。其他地址会进入网络：勾选“也发往本机以外”（命令行：--all-interfaces；接口：allInterfaces: true），与在所有网卡上监听需要的同意相同。',
 }

@@ -19,7 +19,8 @@ export default defineCatalog({
         sent: 'Sent {bytes} {bytes|byte|bytes} to {targets}.',
         skipped: 'Passed over: {list}.',
         skippedOne: '#{conn} ({code})',
-        ownedNote: 'In this mode each connection’s own thread or child process does every recv/send on its socket, so the server panel cannot write to it (the reason is shown when you try).',
+        ownedNote: 'In forking mode each connection’s own child process does every recv/send on its socket, as in ForkingTCPServer, whose parent closes its copy right after fork(): the server panel cannot write to it (the reason is shown when you try).',
+        threadNote: 'In threading mode each connection’s own thread blocks in recv() on its socket; as another Python thread may call request.sendall() meanwhile, the lab’s main thread writes your message between the thread’s replies (a lock keeps it out of a reply). Only while what waits in the socket’s send queue plus your message is at most {max} bytes: otherwise it is refused rather than let the lab block on a client that does not read.',
       },
       saved: {
         tab: 'Saved',
@@ -90,7 +91,8 @@ export default defineCatalog({
         sent: '已向 {targets} 发送 {bytes} 字节。',
         skipped: '跳过：{list}。',
         skippedOne: '#{conn}（{code}）',
-        ownedNote: '在这个模式下，每个连接由它自己的线程或子进程完成套接字上的每次 recv/send，所以服务器面板不能向它写入（尝试时会说明原因）。',
+        ownedNote: '在 forking 模式下，每个连接由它自己的子进程完成套接字上的每次 recv/send，就像 ForkingTCPServer 的父进程在 fork() 之后立即关闭自己那份套接字：服务器面板不能向它写入（尝试时会说明原因）。',
+        threadNote: '在 threading 模式下，每个连接自己的线程阻塞在套接字的 recv() 中；正如另一个 Python 线程此时可以调用 request.sendall()，实验室的主线程会在该线程的两次回复之间写入你的消息（一把锁保证它不会落在回复中间）。只有当套接字发送队列里等待的数据加上这条消息不超过 {max} 字节时才发送：否则拒绝，而不是让实验室阻塞在一个不读取的客户端上。',
       },
       saved: {
         tab: '已保存',

@@ -1,0 +1,165 @@
+/**
+ * The server panel's send on a `threading` connection whose own thread blocks in recv() (issue 14,
+ * owned-send.ts): the lab's main thread writes between the thread's replies, under the send lock,
+ * only into an empty send queue and at most PANEL_SEND_OWNED_MAX_BYTES; otherwise it refuses with a
+ * code and never blocks. Real sockets; the clients that do not read run in their own process, so that
+ * a main thread that did block would be stuck only until that client's watchdog ends it (and the test
+ * then sees the wrong outcome instead of hanging).
+ */
+import { spawn } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+import { PANEL_SEND_OWNED_MAX_BYTES } from '../../shared/budgets'
+import type { ServerEvent } from '../../shared/contract'
+import { LabError } from '../../main/lab/errors'
+import { useServerLab, waitUntil } from '../helpers/server-probe'
+
+const linux = process.platform === 'linux'
+const t = useServerLab()
+
+async function connOf(serverId: string, localPort: number): Promise<number> {
+  let conn = 0
+  await waitUntil(() => {
+    void t.lab.invoke('net.server.list', {}).then((list) => {
+      conn = list.find((s) => s.id === serverId)?.connections.find((c) => c.remote.port === localPort)?.conn ?? 0
+    })
+    return conn > 0
+  }, `the server to list the connection from port ${localPort}`)
+  return conn
+}
+
+const sendResult = (p: Promise<unknown>) => p.then(() => null, (e: LabError) => e)
+
+/**
+ * A client in its own process that never reads: it writes `sendBytes` (the echo's replies then fill
+ * both kernel buffers) and prints its local port. It leaves when its stdin closes, or after 20 s
+ * (the watchdog: a main thread blocked in send() is released then, by the reset).
+ */
+function deafClient(port: number, sendBytes: number) {
+  const script = `
+    const net = require('net'); const s = net.connect(${port}, '127.0.0.1'); s.pause()
+    s.on('connect', () => { process.stdout.write('port ' + s.localPort + '\\n'); if (${sendBytes} > 0) s.write(Buffer.alloc(${sendBytes}, 0x61)) })
+    s.on('error', () => {})
+    process.stdin.on('end', () => process.exit(0)); process.stdin.resume()
+    setTimeout(() => process.exit(0), 20000)`
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const localPort = new Promise<number>((resolve) => {
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /port (\d+)/.exec(out)
+      if (m) resolve(Number(m[1]))
+    })
+  })
+  let alive = true
+  void exited.then(() => (alive = false))
+  return { localPort, alive: () => alive, end: () => (child.stdin.end(), exited) }
+}
+
+describe.skipIf(!linux)('threading: the server panel sends on a connection its own thread serves', () => {
+  it('to one of two clients: only that one receives it, marked "from the panel"; the handler still answers afterwards', async () => {
+    const server = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading', handler: 'upper', spares: 2 })
+    expect(server.threadIo).toBe('thread')
+    const a = await t.connect(server.port)
+    const b = await t.connect(server.port)
+    const connA = await connOf(server.id, a.socket.localPort!)
+    const connB = await connOf(server.id, b.socket.localPort!)
+    // Both threads serve (one round each) before the panel speaks.
+    a.send('a1')
+    b.send('b1')
+    await waitUntil(() => a.text === 'A1' && b.text === 'B1', 'the first replies')
+
+    const r = await t.lab.invoke('net.server.send', { id: server.id, to: connA, payload: 'from the panel' })
+    expect(r.sent).toEqual([{ conn: connA, bytes: 14 }])
+    await waitUntil(() => a.text === 'A1from the panel', 'A to receive the panel message')
+    a.send('after')
+    b.send('b2')
+    await waitUntil(() => a.text === 'A1from the panelAFTER' && b.text === 'B1B2', 'the handler to answer again')
+    expect(b.text).toBe('B1B2')
+
+    const panel = (e: ServerEvent) => e.event === 'send' && e.by === 'panel'
+    await t.probe.until(() => t.probe.of('send', server.id).filter((e) => e.conn === connA).length === 3, "A's three sends in the events")
+    const sendsA = t.probe.of('send', server.id).filter((e) => e.conn === connA)
+    // In the order they were written: the handler's reply, the panel's message, the handler's reply.
+    expect(sendsA.map((e) => (panel(e) ? 'panel' : 'handler'))).toEqual(['handler', 'panel', 'handler'])
+    expect(sendsA[1]!.hex).toBe(Buffer.from('from the panel').toString('hex'))
+    expect(t.probe.of('send', server.id).some((e) => e.conn === connB && panel(e))).toBe(false)
+    // The panel's bytes count in the connection's bytes out.
+    let outA = 0
+    await waitUntil(() => {
+      void t.lab.invoke('net.server.list', {}).then((list) => (outA = list[0]!.connections.find((c) => c.conn === connA)!.bytesOut))
+      return outA === 2 + 14 + 5
+    }, "A's bytes out to count the panel's")
+
+    const all = await t.lab.invoke('net.server.send', { id: server.id, to: 'all', payload: '!' })
+    expect(all.sent.map((s) => s.conn).sort()).toEqual([connA, connB].sort())
+    await waitUntil(() => a.text.endsWith('AFTER!') && b.text === 'B1B2!', 'both to receive the message to all')
+  })
+
+  it(`a message over PANEL_SEND_OWNED_MAX_BYTES (${PANEL_SEND_OWNED_MAX_BYTES}) is refused with ERR_LIMIT naming it; nothing is written`, async () => {
+    const server = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading', spares: 1 })
+    const a = await t.connect(server.port)
+    const conn = await connOf(server.id, a.socket.localPort!)
+    const err = await sendResult(t.lab.invoke('net.server.send', { id: server.id, to: conn, payload: 'x'.repeat(PANEL_SEND_OWNED_MAX_BYTES + 1) }))
+    expect(err).toMatchObject({ code: 'ERR_LIMIT', params: { budget: 'PANEL_SEND_OWNED_MAX_BYTES', max: PANEL_SEND_OWNED_MAX_BYTES, used: PANEL_SEND_OWNED_MAX_BYTES + 1, conn } })
+    await t.lab.invoke('net.server.send', { id: server.id, to: conn, payload: 'x'.repeat(PANEL_SEND_OWNED_MAX_BYTES) })
+    await a.receive(PANEL_SEND_OWNED_MAX_BYTES)
+    expect(a.received.length).toBe(PANEL_SEND_OWNED_MAX_BYTES)
+  })
+
+  it('a client that does not read: once its send queue would pass the budget the panel is refused (ERR_SEND_WOULD_BLOCK, queued), and the main thread goes on serving', async () => {
+    const server = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading', handler: 'upper', spares: 2 })
+    const deaf = deafClient(server.port, 0)
+    try {
+      const conn = await connOf(server.id, await deaf.localPort)
+      const b = await t.connect(server.port)
+      const connB = await connOf(server.id, b.socket.localPort!)
+      const chunk = 'p'.repeat(PANEL_SEND_OWNED_MAX_BYTES)
+      let accepted = 0
+      let refusal: LabError | null = null
+      // The client's receive buffer takes some first (tens of KB); then its window closes and bytes stay in our queue.
+      for (let i = 0; i < 2_000 && !refusal; i++) {
+        refusal = await sendResult(t.lab.invoke('net.server.send', { id: server.id, to: conn, payload: chunk }))
+        if (!refusal) accepted++
+      }
+      expect(accepted).toBeGreaterThan(0)
+      expect(refusal).toMatchObject({ code: 'ERR_SEND_WOULD_BLOCK', params: { conn, why: 'queued' } })
+      expect(refusal!.params!.queued as number).toBeGreaterThan(0)
+      // It is still connected (a main thread stuck in send() would have been freed only by its leaving).
+      expect(deaf.alive()).toBe(true)
+      // The other connection is served, from its thread and from the panel.
+      b.send('still here')
+      await t.lab.invoke('net.server.send', { id: server.id, to: connB, payload: '+panel' })
+      await waitUntil(() => b.text === 'STILL HERE+panel' || b.text === '+panelSTILL HERE', 'the other client to be answered')
+      // To all: the deaf one is passed over with its reason, the other gets it.
+      const all = await t.lab.invoke('net.server.send', { id: server.id, to: 'all', payload: chunk })
+      expect(all.sent).toEqual([{ conn: connB, bytes: chunk.length }])
+      expect(all.skipped).toEqual([{ conn, code: 'ERR_SEND_WOULD_BLOCK' }])
+    } finally {
+      await deaf.end()
+    }
+  })
+
+  it('a reply blocked in send() holds the send lock: the panel is refused (ERR_SEND_WOULD_BLOCK, replying) after its tries, never waiting', async () => {
+    const server = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading', handler: 'echo', spares: 2 })
+    // 16 MB to echo to a client that reads none of it: the thread's reply blocks once both buffers are full.
+    const deaf = deafClient(server.port, 16 * 1024 * 1024)
+    try {
+      const conn = await connOf(server.id, await deaf.localPort)
+      const b = await t.connect(server.port)
+      let refusal: LabError | null = null
+      // Poll until the thread is stuck in its reply: before that a send may be refused as 'queued' (or even taken).
+      for (const end = Date.now() + 30_000; Date.now() < end; ) {
+        refusal = await sendResult(t.lab.invoke('net.server.send', { id: server.id, to: conn, payload: 'x' }))
+        if (refusal?.params?.why === 'replying') break
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      expect(refusal).toMatchObject({ code: 'ERR_SEND_WOULD_BLOCK', params: { conn, why: 'replying' } })
+      expect(deaf.alive()).toBe(true)
+      b.send('ping')
+      await waitUntil(() => b.text === 'ping', 'the other client to be answered while the first thread is stuck')
+    } finally {
+      await deaf.end()
+    }
+  }, 60_000)
+})
