@@ -101,3 +101,45 @@ export const SAVED_MAX_LINE_BYTES = 64 * 1024
 export const LAST_SESSION_MAX_FILE_BYTES = 256 * 1024
 /** UDP handler threads starting at once: each costs ~20 ms of CPU, and a burst starting 30 at once starves the threads already running. */
 export const UDP_MAX_STARTING_THREADS = 2
+
+// ── How long the engine waits, at most (issue 15: a duration cap is a budget too, said here with why) ──
+// None is an ERR_LIMIT a learner can change; each says what happens when it passes.
+
+/** A counter run (start-up and counting, plus its holdMs) may take this long, then every thread or child is stopped and the run fails: 64 workers × 10⁷ increments take seconds, a minute only when something is stuck. */
+export const COUNTER_DEADLINE_MS = 60_000
+/** A sticky-packet run (sends, reads, the UDP half) must end within this, or fails with ERR_TIMEOUT: twice its longest read span (STICKY_MAX_READ_SPAN_MS), so only a stuck run meets it. */
+export const STICKY_RUN_DEADLINE_MS = 60_000
+/** After the sticky run's last datagram, how long its UDP half waits for stragglers: loopback delivers in microseconds, a second covers a loaded machine. */
+export const STICKY_UDP_WAIT_MS = 1_000
+/** How long the sticky run looks for the sender's TIME_WAIT after the close: it appears within a round trip on loopback; past this the run says it was not seen. */
+export const STICKY_CLOSE_WAIT_MS = 2_000
+/** A pool child has this long to start (fork, load the engine's child bundle, say ready), then it is killed and the run fails: ~150 ms on a quiet machine, seconds under heavy load. */
+export const POOL_STARTUP_TIMEOUT_MS = 30_000
+/** After asking a pool child to stop, how long before it is killed (SIGKILL): enough to flush its last message, short enough that a cancel feels immediate. */
+export const POOL_KILL_GRACE_MS = 500
+/** After our FIN (a server stopping, a client closing), how long the other side has to finish before the socket is destroyed: a round trip on loopback is far less; a peer that lingers does not hold a stop. */
+export const CONNECTION_CLOSE_GRACE_MS = 500
+/** A TCP reply counts as complete when nothing more came this long after its last bytes (the one-shot client, `lab send`, `lab saved send`): a server's reply on loopback arrives in one burst, well within it. */
+export const TCP_REPLY_QUIET_MS = 150
+/** A closed connection seen as one of the lab's open files is still attributed to the lab this long (its TIME_WAIT lasts 60 s on Linux; twice that covers a slow table read). */
+export const SOCKET_TABLE_SEEN_MS = 120_000
+/** How long an IPv6 TCP socket can leave rows behind after the last open one closed (TIME_WAIT 60 s, a SYN_RECV's retries ~63 s): until then the IPv6 table is still read. */
+export const SOCKET_TABLE_V6_OUTLIVE_MS = 120_000
+/** A Python server (a lesson's program, the comparison's) has this long to print "listening on …", then it is stopped and the start fails: Python starts in ~50 ms, 10 s covers a cold disk. */
+export const PYTHON_READY_TIMEOUT_MS = 10_000
+/** After asking a Python peer to stop (SIGTERM), how long before it is killed. */
+export const PYTHON_STOP_GRACE_MS = 2_000
+/** One Python candidate (python3, python, py) may take this long to print its version; a slower one counts as missing. */
+export const PYTHON_PROBE_TIMEOUT_MS = 3_000
+/** `taskset` (pinning a task to one CPU) may take this long; past it pinning is reported as unavailable, the task runs anyway. */
+export const AFFINITY_TOOL_TIMEOUT_MS = 5_000
+/** A UDP handler thread beyond the spares that has had nothing to do this long ends (Python's ends after every datagram; a burst reuses the ones still there). */
+export const UDP_THREAD_RETIRE_IDLE_MS = 5_000
+/** CPU marks of a process or thread not seen again for this long are forgotten, so the process-tree's map cannot grow without bound. */
+export const PROCESS_TREE_FORGET_MS = 60_000
+/** One reply of the load client (`lab bench`, the comparison's clients) when the caller sets none: past it the client fails with ERR_TIMEOUT. A loopback reply takes microseconds; a comparison waits at least this, longer when its serial row needs it. */
+export const LOAD_REPLY_TIMEOUT_MS = 30_000
+/** Desktop: how long a window may stay hidden waiting for its first paint before it is shown anyway (electron/electron #7779: the paint event can go missing). */
+export const WINDOW_SHOW_FALLBACK_MS = 3_000
+/** Desktop: quitting waits this long for the engine to close (servers, children), then exits anyway; the children still exit on their own as they watch their parent (docs/SECURITY.md item 31). */
+export const QUIT_LIMIT_MS = 3_000

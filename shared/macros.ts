@@ -14,6 +14,8 @@ export type MacroName = (typeof MACROS)[number]
 
 /** The largest counter value a send may start from (the contract's range for `counter`). */
 export const MAX_MACRO_COUNTER = 999_999_999
+/** Where `{{COUNTER}}` starts when nothing says otherwise (a new saved message, Reset counter), as Packet Sender's does. */
+export const FIRST_MACRO_COUNTER = 1
 export const MAX_MACRO_RANDOM = 32_767
 
 export interface MacroValues {

@@ -245,13 +245,36 @@ export interface OptionalSchema<T> extends Schema<T | undefined> {
   readonly inner: Schema<T>
 }
 
-export function optional<T>(inner: Schema<T>): OptionalSchema<T> {
-  return {
+/**
+ * An optional field that says what its absence means: the default lives beside its limits, so the
+ * engine (which applies it), the CLI (its `--help`) and the UI (a form's first value) read one number.
+ * Parsing does not fill it in: an absent field stays absent (saved set-ups, history keep what was asked).
+ */
+export interface DefaultedSchema<T> extends OptionalSchema<T> {
+  readonly default: T
+}
+
+export function optional<T>(inner: Schema<T>): OptionalSchema<T>
+/** `fallback` is checked against `inner` at once: a default outside its own limits fails at load. */
+export function optional<T>(inner: Schema<T>, fallback: T): DefaultedSchema<T>
+export function optional<T>(inner: Schema<T>, ...fallback: [T?]): OptionalSchema<T> | DefaultedSchema<T> {
+  const schema: OptionalSchema<T> = {
     kind: inner.kind,
     optional: true,
     inner,
     parse: (v, path = '') => (v === undefined ? ok(undefined) : inner.parse(v, path)),
   }
+  if (fallback.length === 0) return schema
+  const checked = inner.parse(fallback[0], '(default)')
+  if (!checked.ok) throw new TypeError(`a default that its own schema refuses: ${checked.issue.path} ${checked.issue.message}`)
+  return { ...schema, default: checked.value }
+}
+
+/** The default an optional field declares (see `optional(inner, fallback)`); throws when it has none. */
+export function defaultOf<T>(schema: Schema<T | undefined> | Schema<T>): T {
+  const s = schema as Partial<DefaultedSchema<T>>
+  if (!('default' in s)) throw new TypeError(`a ${schema.kind} schema has no default`)
+  return s.default as T
 }
 
 /**

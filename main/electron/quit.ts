@@ -1,9 +1,11 @@
+import { QUIT_LIMIT_MS } from '../../shared/budgets'
+
 /**
  * Quitting stops the engine first (servers closed, children killed), but never waits forever
  * for it (docs/SECURITY.md item 31): after `limitMs` the app exits anyway. The children still
  * exit on their own then — they watch their parent (docs/SECURITY.md item 24).
  */
-export const QUIT_LIMIT_MS = 3000
+export { QUIT_LIMIT_MS }
 
 export async function closeWithin(close: () => Promise<unknown>, limitMs: number): Promise<'closed' | 'timed-out' | 'failed'> {
   let timer: ReturnType<typeof setTimeout> | undefined

@@ -1,5 +1,6 @@
 import type { BrowserWindowConstructorOptions } from 'electron'
 import { THEME_BACKGROUND } from '../../shared/theme'
+import { WINDOW_SHOW_FALLBACK_MS } from '../../shared/budgets'
 
 export const APP_SCHEME = 'lab'
 export const APP_HOST = 'app'
@@ -40,7 +41,7 @@ export function windowOptions(preloadFile: string): BrowserWindowConstructorOpti
 }
 
 /** How long a window may stay hidden waiting for its first paint before it is shown anyway. */
-export const SHOW_FALLBACK_MS = 3_000
+export const SHOW_FALLBACK_MS = WINDOW_SHOW_FALLBACK_MS
 
 export interface ShowableWindow {
   once(event: 'ready-to-show', listener: () => void): unknown

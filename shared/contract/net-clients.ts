@@ -4,9 +4,9 @@
  * Python programs). Payloads are text (UTF-8 or GBK) or hex; sends can repeat with a gap.
  */
 import type { LabErrorData } from '../errors'
-import { MAX_MACRO_COUNTER } from '../macros'
+import { FIRST_MACRO_COUNTER, MAX_MACRO_COUNTER } from '../macros'
 import { boolean, host, int, object, oneOf, optional, string } from '../schema'
-import { FRAMINGS, MAX_DATAGRAM_BYTES, type Address, type Framing } from './net'
+import { FRAMINGS, MAX_DATAGRAM_BYTES, ONE_SHOT_TIMEOUT_MS, type Address, type Framing } from './net'
 import { method } from './spec'
 
 /** Text encodings for sending and showing: GBK is what the course decodes on Chinese Windows. */
@@ -167,13 +167,13 @@ const payload = string({ max: MAX_CLIENT_PAYLOAD_CHARS })
 const clientId = string({ min: 1, max: 64 })
 const encoding = oneOf(TEXT_ENCODINGS)
 const frame = oneOf(CLIENT_FRAMINGS)
-/** Sends per call: 1 (default) to 10,000. */
+/** Sends per call: 1 (the default, said where it is used) to 10,000. */
 const repeat = int({ min: 1, max: 10_000 })
-/** Pause between repeated sends, ms (default 0). */
+/** Pause between repeated sends, ms (0 by default). */
 const gapMs = int({ min: 0, max: 60_000 })
 /** Expand shared/macros.ts's macros ({{COUNTER}} …) at each write; `counter` is the first write's {{COUNTER}} (default 1). */
 const macros = optional(boolean())
-const counter = optional(int({ min: 1, max: MAX_MACRO_COUNTER }))
+const counter = optional(int({ min: FIRST_MACRO_COUNTER, max: MAX_MACRO_COUNTER }), FIRST_MACRO_COUNTER)
 
 export const netClientMethods = {
   /**
@@ -185,10 +185,10 @@ export const netClientMethods = {
     object({
       host: host(),
       port: int({ min: 1, max: 65535 }),
-      nodelay: optional(boolean()),
-      frame: optional(frame),
-      encoding: optional(encoding),
-      timeoutMs: optional(int({ min: 1, max: 60_000 })),
+      nodelay: optional(boolean(), false),
+      frame: optional(frame, 'none'),
+      encoding: optional(encoding, 'utf8'),
+      timeoutMs: optional(int({ min: ONE_SHOT_TIMEOUT_MS.min, max: ONE_SHOT_TIMEOUT_MS.max }), ONE_SHOT_TIMEOUT_MS.default),
     }),
   ),
   /**
@@ -198,7 +198,7 @@ export const netClientMethods = {
    * client → ERR_NOT_FOUND / ERR_BAD_STATE.
    */
   'net.tcpClient.send': method<TcpClientSendResult>()(
-    object({ id: clientId, payload, hex: optional(boolean()), repeat: optional(repeat), gapMs: optional(gapMs), macros, counter }),
+    object({ id: clientId, payload, hex: optional(boolean()), repeat: optional(repeat, 1), gapMs: optional(gapMs, 0), macros, counter }),
   ),
   /** Closes (FIN, then destroy after a short grace) and forgets the client. Closing an unknown id → ERR_NOT_FOUND. */
   'net.tcpClient.close': method<TcpClientInfo>()(object({ id: clientId })),
@@ -215,10 +215,10 @@ export const netClientMethods = {
       port: int({ min: 1, max: 65535 }),
       payload,
       hex: optional(boolean()),
-      encoding: optional(encoding),
-      repeat: optional(repeat),
-      gapMs: optional(gapMs),
-      waitReplyMs: optional(int({ min: UDP_REPLY_WAIT_MS.min, max: UDP_REPLY_WAIT_MS.max })),
+      encoding: optional(encoding, 'utf8'),
+      repeat: optional(repeat, 1),
+      gapMs: optional(gapMs, 0),
+      waitReplyMs: optional(int({ min: UDP_REPLY_WAIT_MS.min, max: UDP_REPLY_WAIT_MS.max }), UDP_REPLY_WAIT_MS.default),
       macros,
       counter,
       /** Set SO_BROADCAST (`socket.setBroadcast(true)`): without it a send to a broadcast address is refused by the OS (EACCES). */
@@ -226,7 +226,7 @@ export const netClientMethods = {
       /** Multicast: the interface (its IPv4 address) the datagrams leave by; default DEFAULT_MULTICAST_INTERFACE. */
       multicastInterface: optional(host()),
       /** Multicast: how many routers the datagrams may cross (MULTICAST_TTL, default 1). */
-      multicastTtl: optional(int({ min: MULTICAST_TTL.min, max: MULTICAST_TTL.max })),
+      multicastTtl: optional(int({ min: MULTICAST_TTL.min, max: MULTICAST_TTL.max }), MULTICAST_TTL.default),
       /** Consent to broadcast or multicast beyond this machine (any broadcast but 127.255.255.255, multicast off loopback). */
       allInterfaces: optional(boolean()),
     }),

@@ -296,13 +296,15 @@ export const netExperimentMethods = {
   'net.sticky.run': method<StickyRunResult>()(
     object({
       messages: array(string({ max: STICKY_MAX_MESSAGE_CHARS }), { min: 1, max: STICKY_MAX_MESSAGES }),
-      gapMs: optional(int({ min: 0, max: 5_000 })),
-      recvSize: optional(int({ min: 1, max: 65_536 })),
-      readDelayMs: optional(int({ min: 0, max: 5_000 })),
-      nodelay: optional(boolean()),
-      frame: optional(oneOf(CLIENT_FRAMINGS)),
-      encoding: optional(oneOf(TEXT_ENCODINGS)),
-      udp: optional(boolean()),
+      gapMs: optional(int({ min: 0, max: 5_000 }), 0),
+      /** The course's `recv(1024)`. */
+      recvSize: optional(int({ min: 1, max: 65_536 }), 1024),
+      /** Long enough that the sends pile up in the kernel and merge. */
+      readDelayMs: optional(int({ min: 0, max: 5_000 }), 200),
+      nodelay: optional(boolean(), false),
+      frame: optional(oneOf(CLIENT_FRAMINGS), 'none'),
+      encoding: optional(oneOf(TEXT_ENCODINGS), 'utf8'),
+      udp: optional(boolean(), false),
       runId: runIdInput(),
     }),
   ),

@@ -256,14 +256,14 @@ export const netRelayMethods = {
    */
   'net.relay.start': method<RelayInfo>()(
     object({
-      proto: optional(oneOf(RELAY_PROTOS)),
+      proto: optional(oneOf(RELAY_PROTOS), 'tcp'),
       listenHost: optional(host()),
       listenPort: optional(port()),
       allInterfaces: optional(boolean()),
       targetHost: optional(host()),
       targetPort: int({ min: 1, max: 65535 }),
       remoteTarget: optional(boolean()),
-      seed: optional(int({ min: 0, max: RELAY_LIMITS.maxSeed })),
+      seed: optional(int({ min: 0, max: RELAY_LIMITS.maxSeed }), RELAY_DEFAULT_SEED),
       up: optional(relayConditionsSchema),
       down: optional(relayConditionsSchema),
     }),
@@ -283,9 +283,10 @@ export const netRelayMethods = {
     object({
       id: relayId,
       proto: oneOf(['tcp', 'udp'] as const),
-      count: optional(int({ min: 1, max: RELAY_LIMITS.probeMessages })),
-      gapMs: optional(int({ min: 0, max: 1_000 })),
-      waitMs: optional(int({ min: 0, max: RELAY_LIMITS.probeWaitMs })),
+      count: optional(int({ min: 1, max: RELAY_LIMITS.probeMessages }), 20),
+      gapMs: optional(int({ min: 0, max: 1_000 }), 10),
+      /** After the last message, how long to wait for what is still on its way (a delayed or held-back one). */
+      waitMs: optional(int({ min: 0, max: RELAY_LIMITS.probeWaitMs }), 1_000),
     }),
   ),
 }

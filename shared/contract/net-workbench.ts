@@ -109,7 +109,7 @@ export const netWorkbenchMethods = {
       to: union([int({ min: 1, max: 1_000_000_000 }), oneOf(['all'] as const)]),
       payload,
       hex: optional(boolean()),
-      encoding: optional(oneOf(TEXT_ENCODINGS)),
+      encoding: optional(oneOf(TEXT_ENCODINGS), 'utf8'),
       frame: optional(oneOf(FRAMINGS)),
       /** Expand macros in the payload; `counter` is `{{COUNTER}}` (default 1). */
       macros: optional(boolean()),

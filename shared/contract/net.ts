@@ -50,6 +50,14 @@ export const MAX_REQUEST_QUEUE_SIZE = 65_535
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000
 /** Threads or processes a threading/forking server keeps ready ahead of connections. */
 export const MAX_SPARES = 32
+/**
+ * Spares kept ready when the request does not say: two threads (a thread is cheap, ~7.7 MB idle) and
+ * one process (~43 MB idle), so the second connection need not wait for a start-up; lesson 8 quotes
+ * the behaviour at these numbers. None for serial and async, which start nothing per connection.
+ */
+export const DEFAULT_SPARES: Readonly<Record<ServerMode, number>> = { serial: 0, async: 0, threading: 2, forking: 1 }
+/** A threading UDP server's threads kept ready ahead of datagrams by default. */
+export const DEFAULT_UDP_SPARES = 1
 
 export const DEFAULT_HANDLER = 'upper'
 export type HandlerSpec = string
@@ -234,13 +242,13 @@ export const netMethods = {
       recvSize: optional(int({ min: 1, max: MAX_RECV_SIZE })),
       /** Pause after each read before reading again (a slow handler): sends pile up and merge. */
       readDelayMs: optional(int({ min: 0, max: 10_000 })),
-      frame: optional(oneOf(FRAMINGS)),
+      frame: optional(oneOf(FRAMINGS), 'none'),
       maxFrameBytes: optional(int({ min: 1, max: DEFAULT_MAX_FRAME_BYTES })),
       /** Close a connection silent for this long; 0 never. Default DEFAULT_IDLE_TIMEOUT_MS. */
       idleTimeoutMs: optional(int({ min: 0, max: 3_600_000 })),
       /** The listen backlog, like socketserver's `request_queue_size` (default 5); at most the OS's somaxconn. */
       requestQueueSize: optional(int({ min: 1, max: MAX_REQUEST_QUEUE_SIZE })),
-      /** Threads or processes kept ready (threading, forking): 1–4. */
+      /** Threads or processes kept ready (threading, forking); default DEFAULT_SPARES. */
       spares: optional(int({ min: 1, max: MAX_SPARES })),
       /** Connections open at once (queued ones count); more are dropped and reported. Default 2000. */
       maxConnections: optional(int({ min: 1, max: 10_000 })),
@@ -255,7 +263,7 @@ export const netMethods = {
       handler: optional(handlerSpec),
       /** serial, threading or async (default): who handles each datagram. */
       mode: optional(oneOf(UDP_SERVER_MODES)),
-      /** Threading: threads kept ready ahead of datagrams (1–4, default 1). */
+      /** Threading: threads kept ready ahead of datagrams (default DEFAULT_UDP_SPARES). */
       spares: optional(int({ min: 1, max: MAX_SPARES })),
       /** Datagrams larger than this are refused (not answered) with ERR_DATAGRAM_TOO_LARGE. */
       maxDatagramBytes: optional(int({ min: 1, max: MAX_DATAGRAM_BYTES })),
@@ -286,10 +294,10 @@ export const netMethods = {
       replyTimeoutMs: optional(timeoutMs),
       /** `message` is hex digits, two per byte (spaces and colons between bytes allowed). */
       hex: optional(boolean()),
-      /** How `message` is encoded and the reply decoded (default utf8). */
-      encoding: optional(oneOf(['utf8', 'gbk'] as const)),
+      /** How `message` is encoded and the reply decoded. */
+      encoding: optional(oneOf(['utf8', 'gbk'] as const), 'utf8'),
       /** Send `message` as one framed message; the reply ends with the first whole framed message. */
-      frame: optional(oneOf(FRAMINGS)),
+      frame: optional(oneOf(FRAMINGS), 'none'),
     }),
   ),
 }

@@ -348,7 +348,7 @@ export const osMethods = {
    * 17th ends the oldest (a closed browser tab cannot always stop its own).
    */
   'os.watch.start': method<OsWatchInfo>()(
-    object({ intervalMs: optional(int({ min: 250, max: 10_000 })), pid: optional(pid) }),
+    object({ intervalMs: optional(int({ min: 250, max: 10_000 }), 1_000), pid: optional(pid) }),
   ),
   /** Stop one watch (or every watch when `watchId` is omitted). */
   'os.watch.stop': method<{ active: number }>()(object({ watchId: optional(string({ min: 1, max: 64 })) })),
@@ -362,9 +362,9 @@ export const osMethods = {
     object({
       kind: oneOf(['threads', 'processes'] as const),
       n: int({ min: 1, max: COUNTER_MAX_WORKERS }),
-      increments: optional(int({ min: 1, max: COUNTER_MAX_INCREMENTS })),
-      atomic: optional(boolean()),
-      holdMs: optional(int({ min: 0, max: 30_000 })),
+      increments: optional(int({ min: 1, max: COUNTER_MAX_INCREMENTS }), 100_000),
+      atomic: optional(boolean(), false),
+      holdMs: optional(int({ min: 0, max: 30_000 }), 0),
     }),
   ),
   /**
@@ -377,12 +377,12 @@ export const osMethods = {
     object({
       procs: optional(string({ min: 3, max: 100, pattern: SIM_PROCS_PATTERN, patternHint: { en: 'must look like "5:100,1:0": instructions:percent-cpu per process, comma-separated, at most 8', zh: '应写成 "5:100,1:0" 这样：每个进程写“指令数:CPU 百分比”，用逗号分隔，最多 8 个' } })),
       program: optional(string({ min: 1, max: 600, pattern: SIM_PROGRAM_PATTERN, patternHint: { en: 'must look like "c3,i,c1:c5": steps cN or i, processes separated by ":"', zh: '应写成 "c3,i,c1:c5" 这样：每步写 cN 或 i，进程之间用 ":" 分隔' } })),
-      switchOn: optional(oneOf(['io', 'end'] as const)),
-      ioDone: optional(oneOf(['later', 'immediate'] as const)),
-      ioLength: optional(int({ min: 0, max: SIM_MAX_IO_LENGTH })),
-      seed: optional(int({ min: 0, max: 2 ** 31 - 1 })),
-      /** The lab's extension (not in process-run.py): simulated CPUs sharing one ready queue (default 1). */
-      cpus: optional(int({ min: 1, max: SIM_MAX_CPUS })),
+      switchOn: optional(oneOf(['io', 'end'] as const), 'io'),
+      ioDone: optional(oneOf(['later', 'immediate'] as const), 'later'),
+      ioLength: optional(int({ min: 0, max: SIM_MAX_IO_LENGTH }), 5),
+      seed: optional(int({ min: 0, max: 2 ** 31 - 1 }), 0),
+      /** The lab's extension (not in process-run.py): simulated CPUs sharing one ready queue (one, as process-run.py). */
+      cpus: optional(int({ min: 1, max: SIM_MAX_CPUS }), 1),
       /** The lab's extension: preempt a process after this many ticks on a CPU when another is ready. */
       quantum: optional(int({ min: 1, max: SIM_MAX_QUANTUM })),
     }),

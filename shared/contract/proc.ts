@@ -292,10 +292,11 @@ export const procMethods = {
     object({
       policy: oneOf(SCHED_POLICIES),
       list: optional(string({ min: 1, max: 300, pattern: SCHED_LIST_PATTERN, patternHint: { en: 'must look like "5,3,8": job lengths, comma-separated, at most 20', zh: '应写成 "5,3,8" 这样：各作业的长度，用逗号分隔，最多 20 个' } })),
-      jobs: optional(int({ min: 1, max: SCHED_MAX_JOBS })),
-      seed: optional(int({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER })),
-      maxlen: optional(int({ min: 1, max: SCHED_MAX_LENGTH })),
-      quantum: optional(int({ min: 1, max: SCHED_MAX_LENGTH })),
+      /** scheduler.py's own defaults: -j 3, -s 0, -m 10, -q 1. */
+      jobs: optional(int({ min: 1, max: SCHED_MAX_JOBS }), 3),
+      seed: optional(int({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), 0),
+      maxlen: optional(int({ min: 1, max: SCHED_MAX_LENGTH }), 10),
+      quantum: optional(int({ min: 1, max: SCHED_MAX_LENGTH }), 1),
     }),
   ),
 }

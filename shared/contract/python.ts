@@ -1,4 +1,5 @@
 import { array, object, oneOf, optional, port, string } from '../schema'
+import { DEFAULT_PORT } from './net'
 import { method } from './spec'
 
 /**
@@ -52,7 +53,7 @@ export const pythonMethods = {
   'python.run': method<PythonPeer>()(
     object({
       program: oneOf(PYTHON_PROGRAM_IDS),
-      port: optional(port()),
+      port: optional(port(), DEFAULT_PORT),
       messages: optional(array(string({ min: 1, max: 200 }), { max: 8 })),
     }),
   ),

@@ -5,6 +5,9 @@ import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
 import { intOption, parseIntOption, usageError } from '../io'
 
+/** The contract's fields: the limits and the defaults below are read from them. */
+const COUNTER = methodSpecs['proc.counter.run'].input.shape
+
 export function counterText(r: CounterResult): string[] {
   if (r.kind === 'threads') {
     const pct = r.expected ? ((100 * r.lost) / r.expected).toFixed(1) : '0.0'
@@ -31,7 +34,7 @@ export const counterCommand: Command = {
                    value both write value+1, and one update is lost. The result counts them.
   --processes N    N child processes run the same increment on "the same" counter, but each in
                    its own memory: the parent's counter stays 0.
-  --increments K   increments per thread or process (default 100000, at most ${COUNTER_MAX_INCREMENTS})
+  --increments K   increments per thread or process (default ${COUNTER.increments.default}, at most ${COUNTER_MAX_INCREMENTS})
   --atomic         threads use Atomics.add: no update is lost
   --hold MS        keep the threads/processes alive MS after counting (to see them in lab tree)
   --json           print {"kind":…,"n":…,"increments":…,"expected":…,"final":…,"lost":…,
@@ -45,8 +48,8 @@ few increments, it may be 0.`,
     const processes = parseIntOption(values.processes as string | undefined, 'processes', 1, COUNTER_MAX_WORKERS)
     if ((threads === undefined) === (processes === undefined)) throw usageError('give exactly one of --threads N or --processes N', { option: 'threads' })
     if (processes !== undefined && values.atomic === true) throw usageError('--atomic applies to --threads only: processes share no memory', { option: 'atomic' })
-    const increments = parseIntOption(values.increments as string | undefined, 'increments', 1, COUNTER_MAX_INCREMENTS)
-    const holdMs = intOption(values.hold as string | undefined, 'hold', methodSpecs['proc.counter.run'].input.shape.holdMs)
+    const increments = intOption(values.increments as string | undefined, 'increments', COUNTER.increments)
+    const holdMs = intOption(values.hold as string | undefined, 'hold', COUNTER.holdMs)
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
     try {
       const r = await lab.invoke('proc.counter.run', {

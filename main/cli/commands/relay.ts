@@ -1,4 +1,4 @@
-import { DEFAULT_HOST, RELAY_LIMITS, RELAY_NETEM_COMMAND, TCP_ONLY_CONDITIONS, UDP_ONLY_CONDITIONS, type RelayConditions, type RelayEvent, type RelayProto } from '../../../shared/contract'
+import { DEFAULT_HOST, RELAY_DEFAULT_REORDER_PCT, RELAY_DEFAULT_SEED, RELAY_LIMITS, RELAY_NETEM_COMMAND, TCP_ONLY_CONDITIONS, UDP_ONLY_CONDITIONS, type RelayConditions, type RelayEvent, type RelayProto } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
@@ -83,9 +83,9 @@ Every message is reported: when it was due, what was dropped, split, merged, cop
   --loss PCT        UDP: drop PCT % of datagrams (0-100)
   --dup PCT         UDP: send PCT % twice
   --reorder N       UDP: hold some datagrams back until up to N later ones went (1-${L.reorderWindow})
-  --reorder-pct PCT UDP: how many are held back (default 10 when --reorder is set)
+  --reorder-pct PCT UDP: how many are held back (default ${RELAY_DEFAULT_REORDER_PCT} when --reorder is set)
   --truncate N      UDP: cut every datagram to N bytes
-  --seed N          the randomness (default 1): the same seed, the same drops and delays
+  --seed N          the randomness (default ${RELAY_DEFAULT_SEED}): the same seed, the same drops and delays
   --udp             relay UDP instead of TCP;  --both  TCP and UDP on the same port
   --all-interfaces  consent to listen on every interface (0.0.0.0, ::)
   --remote-target   consent to forward to a host that is not this machine

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import {
   CLIENT_FRAMINGS,
+  DEFAULT_HOST,
   MAX_SAVED_IMPORT_BATCH,
   methodSpecs,
   SAVED_EXPORT_FORMAT,
@@ -19,12 +20,16 @@ import { JSON_OPTION, type Command, type OptionValues } from '../command'
 import { limitsOf } from '../../../shared/schema'
 import { intOption, rangeOf, usageError, type CliIo } from '../io'
 import { defaultDataDir } from './web'
+import { TCP_REPLY_QUIET_MS } from '../../../shared/budgets'
 
 /** The contract's fields: every range below is read from them, never restated. */
 const FIELDS = savedMessageFields.shape
+/** A saved message is sent as the clients send: what `add` leaves out is their default (the schemas'). */
 const OPEN = methodSpecs['net.tcpClient.open'].input.shape
-/** After the last reply bytes, a TCP reply counts as complete when nothing more came for this long (as `lab send`). */
-const QUIET_MS = 150
+const SEND = methodSpecs['net.tcpClient.send'].input.shape
+const UDP_SEND = methodSpecs['net.udp.send'].input.shape
+/** `send` waits for replies as long as the UDP sender does by default (TCP too: one wait for either). */
+const REPLY_WAIT_MS = UDP_SEND.waitReplyMs.default
 
 const ACTIONS = ['list', 'add', 'send', 'export', 'import'] as const
 type Action = (typeof ACTIONS)[number]
@@ -48,20 +53,20 @@ function fieldsOf(words: string[], values: OptionValues): SavedMessageFields {
   const port = intOption(values.port as string | undefined, 'port', FIELDS.port)
   if (port === undefined) throw usageError('lab saved add needs --port P: where the message goes', { option: 'port' })
   const proto = choice(values.proto, ['tcp', 'udp'] as const, 'proto') ?? 'tcp'
-  const frame = choice(values.frame, CLIENT_FRAMINGS, 'frame') ?? 'none'
+  const frame = choice(values.frame, CLIENT_FRAMINGS, 'frame') ?? OPEN.frame.default
   if (proto === 'udp' && frame !== 'none') throw usageError('--frame is for TCP: every UDP datagram already arrives whole', { option: 'frame' })
   return {
     name,
     group: (values.group as string | undefined) ?? '',
     payload: payload.join(' '),
     hex: values.hex === true,
-    encoding: choice(values.encoding, TEXT_ENCODINGS, 'encoding') ?? 'utf8',
+    encoding: choice(values.encoding, TEXT_ENCODINGS, 'encoding') ?? OPEN.encoding.default,
     frame,
     proto,
-    host: (values.host as string | undefined) ?? '127.0.0.1',
+    host: (values.host as string | undefined) ?? DEFAULT_HOST,
     port,
-    repeat: intOption(values.repeat as string | undefined, 'repeat', FIELDS.repeat) ?? 1,
-    gapMs: intOption(values.gap as string | undefined, 'gap', FIELDS.gapMs) ?? 0,
+    repeat: intOption(values.repeat as string | undefined, 'repeat', FIELDS.repeat) ?? SEND.repeat.default,
+    gapMs: intOption(values.gap as string | undefined, 'gap', FIELDS.gapMs) ?? SEND.gapMs.default,
     macros: values.macros === true,
   }
 }
@@ -108,7 +113,7 @@ async function send(lab: Lab, m: SavedMessage, timeoutMs: number, io: CliIo, jso
       nextCounter = r.nextCounter
       // Replies until the server is quiet for a moment after answering, hangs up, or the timeout.
       const sentAt = performance.now()
-      while (!closed && performance.now() - sentAt < timeoutMs && !(replies.length > 0 && performance.now() - lastData >= QUIET_MS)) await new Promise((res) => setTimeout(res, 10))
+      while (!closed && performance.now() - sentAt < timeoutMs && !(replies.length > 0 && performance.now() - lastData >= TCP_REPLY_QUIET_MS)) await new Promise((res) => setTimeout(res, 10))
       await lab.call('net.tcpClient.close', { id })
       out = { sent: r.sends, replies }
     } finally {
@@ -171,7 +176,7 @@ async function runAction(lab: Lab, action: Action, words: string[], values: Opti
     io.out(JSON.stringify(file, null, json ? 0 : 2))
     return 0
   }
-  const timeoutMs = intOption(values.timeout as string | undefined, 'timeout', OPEN.timeoutMs) ?? 1_000
+  const timeoutMs = intOption(values.timeout as string | undefined, 'timeout', OPEN.timeoutMs) ?? REPLY_WAIT_MS
   return send(lab, find(saved.messages, words[0]), timeoutMs, io, json)
 }
 
@@ -189,16 +194,17 @@ The saved messages of the Network page's Clients › Saved tab, kept in saved-me
 in the data folder (the same file the app reads). A damaged line is reported, not fatal.
 
   --data-dir DIR   the data folder (default: the lab's, ${defaultDataDir()})
-  --port P         add: where the message goes (${rangeOf(FIELDS.port)}); --host H (default 127.0.0.1)
+  --port P         add: where the message goes (${rangeOf(FIELDS.port)}); --host H (default ${DEFAULT_HOST})
   --proto P        add: tcp (default, through a persistent client) or udp (one datagram each)
   --group G        add: the group it is listed under (up to ${limitsOf(FIELDS.group).max} characters)
   --hex            add: MESSAGE is hex digits, two per byte
-  --encoding E     add: ${TEXT_ENCODINGS.join(', ')} (default utf8)
-  --frame F        add, TCP only: ${CLIENT_FRAMINGS.join(', ')} (default none)
-  --repeat N       add: send it N times (${rangeOf(FIELDS.repeat)}); --gap MS between them (${rangeOf(FIELDS.gapMs)})
+  --encoding E     add: ${TEXT_ENCODINGS.join(', ')} (default ${OPEN.encoding.default})
+  --frame F        add, TCP only: ${CLIENT_FRAMINGS.join(', ')} (default ${OPEN.frame.default})
+  --repeat N       add: send it N times (${rangeOf(FIELDS.repeat)}, default ${SEND.repeat.default}); --gap MS between them
+                   (${rangeOf(FIELDS.gapMs)}, default ${SEND.gapMs.default})
   --macros         add: expand {{COUNTER}} {{DATE}} {{TIME}} {{UNIXTIME}} {{RANDOM}} at each write;
                    {{COUNTER}} goes on from send to send (kept in the data folder, as in the app)
-  --timeout MS     send: how long to connect and wait for replies (${rangeOf(OPEN.timeoutMs)}, default 1000)
+  --timeout MS     send: how long to connect and wait for replies (${rangeOf(OPEN.timeoutMs)}, default ${REPLY_WAIT_MS})
   --json           one JSON object: {"ok":true,...}; an error is {"ok":false,"error":{code,...}}
 
 Errors are coded (ERR_INVALID_INPUT naming the option, ERR_NOT_FOUND, ERR_LIMIT, ERR_STORAGE …);

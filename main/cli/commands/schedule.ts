@@ -3,7 +3,10 @@ import { Lab } from '../../lab/lab'
 import { formatSchedule } from '../../lab/proc/scheduler'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
-import { intOption, parseIntOption, usageError } from '../io'
+import { intOption, usageError } from '../io'
+
+/** The contract's fields: the limits and the defaults (scheduler.py's own) below are read from them. */
+const SCHED = methodSpecs['sim.schedule'].input.shape
 
 export const scheduleCommand: Command = {
   name: 'schedule',
@@ -16,10 +19,10 @@ with the rules of OSTEP's cpu-sched/scheduler.py. The text output is exactly wha
 
   --policy P    FIFO (in order), SJF (shortest job first) or RR (round robin)
   --list L      job lengths, comma-separated (scheduler.py -l), at most ${SCHED_MAX_JOBS}, each ≤ ${SCHED_MAX_LENGTH}
-  --jobs N      otherwise N random jobs (-j, default 3) …
-  --seed S      … drawn with Python's random.seed(S) (-s, default 0) …
-  --maxlen M    … each 1 to M long (-m, default 10)
-  --quantum Q   RR's time slice (-q, default 1)
+  --jobs N      otherwise N random jobs (-j, default ${SCHED.jobs.default}) …
+  --seed S      … drawn with Python's random.seed(S) (-s, default ${SCHED.seed.default}) …
+  --maxlen M    … each 1 to M long (-m, default ${SCHED.maxlen.default})
+  --quantum Q   RR's time slice (-q, default ${SCHED.quantum.default})
   --json        print {"simulation":true,"policy":…,"jobs":[…],"runs":[{"job":…,"start":…,"length":…,
                 "done":…}],"stats":[{"job":…,"response":…,"turnaround":…,"wait":…}],"average":{…}}`,
   options: { policy: { type: 'string' }, list: { type: 'string' }, jobs: { type: 'string' }, seed: { type: 'string' }, maxlen: { type: 'string' }, quantum: { type: 'string' }, ...JSON_OPTION },
@@ -28,10 +31,10 @@ with the rules of OSTEP's cpu-sched/scheduler.py. The text output is exactly wha
     if (typeof policy !== 'string' || !(SCHED_POLICIES as readonly string[]).includes(policy))
       throw usageError(`--policy must be one of ${SCHED_POLICIES.join(', ')}${typeof policy === 'string' ? `, got ${JSON.stringify(policy)}` : ''}`, { option: 'policy' })
     const list = values.list as string | undefined
-    const jobs = parseIntOption(values.jobs as string | undefined, 'jobs', 1, SCHED_MAX_JOBS)
-    const seed = intOption(values.seed as string | undefined, 'seed', methodSpecs['sim.schedule'].input.shape.seed)
-    const maxlen = parseIntOption(values.maxlen as string | undefined, 'maxlen', 1, SCHED_MAX_LENGTH)
-    const quantum = parseIntOption(values.quantum as string | undefined, 'quantum', 1, SCHED_MAX_LENGTH)
+    const jobs = intOption(values.jobs as string | undefined, 'jobs', SCHED.jobs)
+    const seed = intOption(values.seed as string | undefined, 'seed', SCHED.seed)
+    const maxlen = intOption(values.maxlen as string | undefined, 'maxlen', SCHED.maxlen)
+    const quantum = intOption(values.quantum as string | undefined, 'quantum', SCHED.quantum)
     if (list !== undefined && (jobs !== undefined || seed !== undefined || maxlen !== undefined)) throw usageError('give either --list or --jobs/--seed/--maxlen, not both', { option: 'list' })
     if (list !== undefined && !SCHED_LIST_PATTERN.test(list)) throw usageError(`--list must look like 5,3,8 (at most ${SCHED_MAX_JOBS} plain numbers), got ${JSON.stringify(list)}`, { option: 'list' })
     const input: SchedInput = { policy: policy as SchedPolicy }

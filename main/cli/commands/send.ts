@@ -1,19 +1,18 @@
-import { CLIENT_FRAMINGS, methodSpecs, MULTICAST_TTL, TEXT_ENCODINGS, type ClientEvent, type ClientFraming, type TextEncoding } from '../../../shared/contract'
+import { CLIENT_FRAMINGS, DEFAULT_MULTICAST_INTERFACE, methodSpecs, TEXT_ENCODINGS, type ClientEvent, type ClientFraming, type TextEncoding } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { LabError } from '../../lab/errors'
 import { payloadBytes } from '../../lab/net/encoding'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command, type OptionValues } from '../command'
-import { intOption, usageError, type CliIo } from '../io'
+import { intOption, rangeOf, usageError, type CliIo } from '../io'
+import { TCP_REPLY_QUIET_MS } from '../../../shared/budgets'
 import { DisposableStore } from '../../../shared/disposable'
 
-/** The contract's fields: the ranges below are read from them. */
+/** The contract's fields: the ranges and the defaults below are read from them. */
 const OPEN = methodSpecs['net.tcpClient.open'].input.shape
 const SEND = methodSpecs['net.tcpClient.send'].input.shape
 const UDP_SEND = methodSpecs['net.udp.send'].input.shape
 
-/** After the last reply bytes, a TCP reply counts as complete when nothing more came for this long. */
-const QUIET_MS = 150
 
 function choice<T extends string>(value: unknown, allowed: readonly T[], name: string): T | undefined {
   if (value === undefined) return undefined
@@ -51,12 +50,12 @@ function parse(positionals: string[], values: OptionValues): { proto: 'tcp' | 'u
       port: intOption(portText, 'port', OPEN.port)!,
       message: words.join(' '),
       hex: values.hex === true,
-      encoding: choice(values.encoding, TEXT_ENCODINGS, 'encoding') ?? 'utf8',
-      frame: choice(values.frame, CLIENT_FRAMINGS, 'frame') ?? 'none',
-      repeat: intOption(values.repeat as string | undefined, 'repeat', SEND.repeat) ?? 1,
-      gapMs: intOption(values.gap as string | undefined, 'gap', SEND.gapMs) ?? 0,
+      encoding: choice(values.encoding, TEXT_ENCODINGS, 'encoding') ?? OPEN.encoding.default,
+      frame: choice(values.frame, CLIENT_FRAMINGS, 'frame') ?? OPEN.frame.default,
+      repeat: intOption(values.repeat as string | undefined, 'repeat', SEND.repeat) ?? SEND.repeat.default,
+      gapMs: intOption(values.gap as string | undefined, 'gap', SEND.gapMs) ?? SEND.gapMs.default,
       nodelay: values.nodelay === true,
-      timeoutMs: intOption(values.timeout as string | undefined, 'timeout', OPEN.timeoutMs) ?? 5_000,
+      timeoutMs: intOption(values.timeout as string | undefined, 'timeout', OPEN.timeoutMs) ?? OPEN.timeoutMs.default,
       json: values.json === true,
       broadcast: values.broadcast === true,
       multicastInterface: values['multicast-if'] as string | undefined,
@@ -103,7 +102,7 @@ async function sendTcp(lab: Lab, a: SendArgs, io: CliIo, owned: DisposableStore)
   for (;;) {
     const now = performance.now()
     const whole = a.frame === 'none' ? bytesReceived >= sent.totalBytes : messages.length >= sent.sends
-    if (whole || closed || (bytesReceived > 0 && now - Math.max(lastData, sentAt) >= QUIET_MS) || now >= deadline) break
+    if (whole || closed || (bytesReceived > 0 && now - Math.max(lastData, sentAt) >= TCP_REPLY_QUIET_MS) || now >= deadline) break
     await new Promise((r) => setTimeout(r, 10))
   }
   const info = await lab.invoke('net.tcpClient.close', { id })
@@ -178,14 +177,14 @@ by spaces), prints the reply and exits 0. On failure (refused, no reply in time,
 host, bad hex) prints the error code and a hint and exits 1 (2 for bad usage).
 
   --hex              MESSAGE is hex digits, two per byte ("48 69" or "48:69" or "4869")
-  --encoding E       utf8 (default) or gbk: how MESSAGE is encoded and the reply decoded
-  --frame F          TCP only: none (default), len32le (struct.pack('i', n)), len32be ('!I'),
-                     line (newline): each send is one framed message, the reply is read as
-                     framed messages, one per output line
-  --repeat N         send it N times (default 1); UDP: one datagram each
-  --gap MS           wait MS milliseconds between repeats (default 0)
+  --encoding E       utf8 or gbk (default ${OPEN.encoding.default}): how MESSAGE is encoded and the reply decoded
+  --frame F          TCP only: none, len32le (struct.pack('i', n)), len32be ('!I'), line
+                     (newline; default ${OPEN.frame.default}): each send is one framed message, the reply
+                     is read as framed messages, one per output line
+  --repeat N         send it N times (${rangeOf(SEND.repeat)}, default ${SEND.repeat.default}); UDP: one datagram each
+  --gap MS           wait MS milliseconds between repeats (${rangeOf(SEND.gapMs)}, default ${SEND.gapMs.default})
   --nodelay          TCP only: turn Nagle's algorithm off (TCP_NODELAY)
-  --timeout MS       how long to wait for a connection and a reply (default 5000)
+  --timeout MS       how long to wait for a connection and a reply (${rangeOf(OPEN.timeoutMs)}, default ${OPEN.timeoutMs.default})
   --json             one JSON object per line: every "sent"/"received"/"message" event with
                      its time, bytes and hex, then {"ok":true,"reply":...,"bytesSent":...}
 
@@ -194,8 +193,8 @@ the whole --timeout is waited and each reply line starts with its sender):
   --broadcast        set SO_BROADCAST: a send to a broadcast address (127.255.255.255 stays
                      on this machine) is refused by the OS without it (EACCES)
   --multicast-if A   a group address as HOST (224.0.0.0-239.255.255.255) leaves by interface A
-                     (default 127.0.0.1, loopback: only this machine's members hear it)
-  --ttl N            multicast: routers it may cross (${MULTICAST_TTL.min}-${MULTICAST_TTL.max}, default ${MULTICAST_TTL.default})
+                     (default ${DEFAULT_MULTICAST_INTERFACE}, loopback: only this machine's members hear it)
+  --ttl N            multicast: routers it may cross (${rangeOf(UDP_SEND.multicastTtl)}, default ${UDP_SEND.multicastTtl.default})
   --all-interfaces   consent to broadcast or multicast beyond this machine
 
 Examples:

@@ -2,10 +2,14 @@ import {
   DEFAULT_HANDLER,
   DEFAULT_HOST,
   DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MULTICAST_INTERFACE,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_REQUEST_QUEUE_SIZE,
   DEFAULT_PORT,
   DEFAULT_SERVER_MODE,
+  DEFAULT_SPARES,
+  DEFAULT_UDP_SERVER_MODE,
+  DEFAULT_UDP_SPARES,
   FRAMINGS,
   handlerProblem,
   methodSpecs,
@@ -26,8 +30,9 @@ import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
 import { clock, intOption, rangeOf, showBytes, usageError } from '../io'
 import { DisposableStore } from '../../../shared/disposable'
+import { DEFAULT_MAX_CONNECTIONS } from '../../../shared/budgets'
 
-/** The contract's fields: every range below is read from them. */
+/** The contract's fields: every range and default below is read from them. */
 const TCP = methodSpecs['net.tcpServer.start'].input.shape
 const UDP = methodSpecs['net.udpServer.start'].input.shape
 
@@ -159,7 +164,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
                         forking   one child process per connection
                                   (like ForkingTCPServer)
                         async     Node's event loop serves every connection
-                      UDP (default async): serial (one datagram at a time, like
+                      UDP (default ${DEFAULT_UDP_SERVER_MODE}): serial (one datagram at a time, like
                       socketserver.UDPServer), threading (each datagram's handler on a
                       thread of its own, like ThreadingUDPServer), async
   --handler H         what the server answers (default ${DEFAULT_HANDLER}):
@@ -171,7 +176,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
                       like the course's recv(1024); default: what the kernel gave
   --read-delay MS     pause MS ms (${rangeOf(TCP.readDelayMs)}) after each read, as a slow handler would:
                       what the client sends meanwhile merges into the next read
-  --frame F           how messages are cut from the byte stream (default none):
+  --frame F           how messages are cut from the byte stream (default ${TCP.frame.default}):
                         none      every read is handled as it comes
                         len32le   4-byte little-endian length first (struct.pack('i', n))
                         len32be   4-byte big-endian length first (struct.pack('!I', n))
@@ -183,15 +188,15 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
   --request-queue-size N  the listen backlog, socketserver's request_queue_size (default
                       ${DEFAULT_REQUEST_QUEUE_SIZE}, at most the OS's somaxconn): connects beyond it are dropped and retried
   --spares N          threading/forking (TCP), threading (UDP): threads or processes
-                      kept ready (${rangeOf(TCP.spares)})
-  --max-connections N connections open at once, queued ones included (default 2000,
-                      64 for threading and forking); more are dropped and reported
+                      kept ready (${rangeOf(TCP.spares)}; default ${DEFAULT_SPARES.threading} threads, ${DEFAULT_SPARES.forking} process${DEFAULT_SPARES.forking === 1 ? '' : 'es'}, UDP ${DEFAULT_UDP_SPARES})
+  --max-connections N connections open at once, queued ones included (default ${DEFAULT_MAX_CONNECTIONS.serial},
+                      ${DEFAULT_MAX_CONNECTIONS.threading} for threading and forking); more are dropped and reported
   --max-datagram N    UDP: refuse datagrams over N bytes (default ${MAX_DATAGRAM_BYTES})
   --multicast GROUP   UDP: join the IPv4 multicast group GROUP (224.0.0.0-239.255.255.255;
                       239.x.x.x is for private use) and bind the group address itself (a
                       socket bound to 127.0.0.1 never hears a group); several servers may
                       join one group on one port: each receives every datagram sent to it
-  --multicast-if A    the interface to join on (default 127.0.0.1, loopback: this machine
+  --multicast-if A    the interface to join on (default ${DEFAULT_MULTICAST_INTERFACE}, loopback: this machine
                       only; any other needs --all-interfaces)
   --send-stdin        TCP: send from the server, like NetAssist's server mode: each line
                       typed on stdin goes to every connection, "#N text" to connection #N

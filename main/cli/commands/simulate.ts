@@ -1,9 +1,15 @@
 import { methodSpecs, SIM_MAX_CPUS, SIM_MAX_IO_LENGTH, SIM_MAX_QUANTUM } from '../../../shared/contract'
+import { valuesOf } from '../../../shared/schema'
 import { Lab } from '../../lab/lab'
 import { formatSimulation } from '../../lab/proc/simulator'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
-import { intOption, parseIntOption, usageError } from '../io'
+import { intOption, usageError } from '../io'
+
+/** The contract's fields: the limits, choices and defaults (process-run.py's own) below are read from them. */
+const SIM = methodSpecs['sim.run'].input.shape
+const SWITCH = valuesOf(SIM.switchOn)
+const IO_DONE = valuesOf(SIM.ioDone)
 
 export const simulateCommand: Command = {
   name: 'simulate',
@@ -19,11 +25,11 @@ what process-run.py -c -p prints for the same options.
                     "5:100" = 5 CPU steps; "3:0" = 3 I/Os; "5:50" = each step CPU with 50 % chance
   --program STEPS   explicit steps instead (process-run -P): "c3,i,c1:c5" = process 0 computes 3
                     ticks, does an I/O, computes 1; process 1 computes 5
-  --switch io|end   switch to another process when the running one issues an I/O (default io)
-                    or only when it ends
-  --io-done later|immediate   when an I/O completes, run that process later (default) or at once
-  --io-length N     ticks an I/O takes (default 5, at most ${SIM_MAX_IO_LENGTH})
-  --seed N          random seed for "X:Y" programs (same programs as process-run -s N; default 0)
+  --switch io|end   io: switch to another process when the running one issues an I/O; end: only
+                    when it ends (default ${SIM.switchOn.default})
+  --io-done later|immediate   when an I/O completes, run that process later or at once (default ${SIM.ioDone.default})
+  --io-length N     ticks an I/O takes (default ${SIM.ioLength.default}, at most ${SIM_MAX_IO_LENGTH})
+  --seed N          random seed for "X:Y" programs (same programs as process-run -s N; default ${SIM.seed.default})
   --cpus N          the lab's extension, not in process-run.py: N simulated CPUs (at most ${SIM_MAX_CPUS})
                     sharing ONE ready queue; a finished I/O returns to whichever CPU is free
   --quantum Q       the lab's extension: a time slice; a process that ran Q ticks in a row is put
@@ -46,16 +52,16 @@ what process-run.py -c -p prints for the same options.
   async run({ values, io }) {
     const sw = values.switch as string | undefined
     const done = values['io-done'] as string | undefined
-    if (sw !== undefined && sw !== 'io' && sw !== 'end') throw usageError(`--switch takes io or end, got ${JSON.stringify(sw)}`, { option: 'switch' })
-    if (done !== undefined && done !== 'later' && done !== 'immediate')
-      throw usageError(`--io-done takes later or immediate, got ${JSON.stringify(done)}`, { option: 'io-done' })
+    if (sw !== undefined && !(SWITCH as readonly string[]).includes(sw)) throw usageError(`--switch takes ${SWITCH.join(' or ')}, got ${JSON.stringify(sw)}`, { option: 'switch' })
+    if (done !== undefined && !(IO_DONE as readonly string[]).includes(done))
+      throw usageError(`--io-done takes ${IO_DONE.join(' or ')}, got ${JSON.stringify(done)}`, { option: 'io-done' })
     const procs = values.procs as string | undefined
     const program = values.program as string | undefined
     if ((procs === undefined) === (program === undefined)) throw usageError('give exactly one of --procs "5:100,1:0" or --program "c3,i:c5"', { option: 'procs' })
-    const ioLength = parseIntOption(values['io-length'] as string | undefined, 'io-length', 0, SIM_MAX_IO_LENGTH)
-    const seed = intOption(values.seed as string | undefined, 'seed', methodSpecs['sim.run'].input.shape.seed)
-    const cpus = parseIntOption(values.cpus as string | undefined, 'cpus', 1, SIM_MAX_CPUS)
-    const quantum = parseIntOption(values.quantum as string | undefined, 'quantum', 1, SIM_MAX_QUANTUM)
+    const ioLength = intOption(values['io-length'] as string | undefined, 'io-length', SIM.ioLength)
+    const seed = intOption(values.seed as string | undefined, 'seed', SIM.seed)
+    const cpus = intOption(values.cpus as string | undefined, 'cpus', SIM.cpus)
+    const quantum = intOption(values.quantum as string | undefined, 'quantum', SIM.quantum)
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
     try {
       const r = await lab.invoke('sim.run', {

@@ -6,7 +6,6 @@ import { intOption, rangeOf } from '../io'
 
 /** --watch reads again as often as the process tree's watch may sample (the same range). */
 const WATCH = methodSpecs['os.watch.start'].input.shape
-const WATCH_DEFAULT_MS = 1000
 
 const endpoint = (e: OsSocket['local']) => (e.port === 0 ? `${e.address.includes(':') ? `[${e.address}]` : e.address}:*` : e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`)
 const dash = (n: number | null) => (n === null ? '-' : String(n))
@@ -63,7 +62,7 @@ netstat; Windows runs PowerShell (no queue figures there).
   --pid PID       the sockets of this process and its descendants (ERR_NOT_FOUND if there is none)
   --all           every socket of the machine
   --watch         read again every second until Ctrl-C
-  --interval MS   with --watch, the interval (${rangeOf(WATCH.intervalMs)}, default ${WATCH_DEFAULT_MS})
+  --interval MS   with --watch, the interval (${rangeOf(WATCH.intervalMs)}, default ${WATCH.intervalMs.default})
   --json          print {"sockets":[{"proto":…,"state":…,"local":{"address":…,"port":…},"remote":…,
                   "acceptQueue":…,"acceptQueueLimit":…,"recvQueueBytes":…,"sendQueueBytes":…,
                   "pid":…,"match":…,"timerMs":…}],"pids":[…],"rootPid":…,"somaxconn":…,
@@ -72,7 +71,7 @@ netstat; Windows runs PowerShell (no queue figures there).
   async run({ values, io }) {
     const json = values.json === true
     const pid = intOption(values.pid as string | undefined, 'pid', methodSpecs['os.sockets'].input.shape.pid)
-    const intervalMs = intOption(values.interval as string | undefined, 'interval', WATCH.intervalMs) ?? WATCH_DEFAULT_MS
+    const intervalMs = intOption(values.interval as string | undefined, 'interval', WATCH.intervalMs) ?? WATCH.intervalMs.default
     const lab = new Lab({ workersDir: io.workersDir, door: 'cli', version: LAB_VERSION })
     const input = { ...(pid === undefined ? {} : { pid }), ...(values.all === true ? { all: true } : {}) }
     const print = (t: OsSocketTable, withFooter: boolean) => {

@@ -3,7 +3,7 @@ import { Lab } from '../../lab/lab'
 import { stickySettings } from '../../lab/net/sticky-experiment'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
-import { intOption, usageError } from '../io'
+import { intOption, rangeOf, usageError } from '../io'
 import { planMs, stickyBytesEstimate, stickyPlan } from '../../../shared/run-estimate'
 import { CANCELLED_EXIT, cancellable, cancelledLine } from '../long-run'
 
@@ -57,14 +57,14 @@ Sends each MESSAGE with one send() over a real TCP connection on 127.0.0.1 to a 
 that sleeps --read-delay before each recv(--recv-size), then prints the sender's send()
 boundaries against the reader's recv() chunks. Default messages: ${DEFAULT_MESSAGES.join(' ')}.
 
-  --gap MS         pause between sends (default 0)
-  --recv-size N    the reader's recv(n) (default 1024)
-  --read-delay MS  the reader sleeps this long before each recv() (default 200):
+  --gap MS         pause between sends (${rangeOf(STICKY.gapMs)}, default ${STICKY.gapMs.default})
+  --recv-size N    the reader's recv(n) (${rangeOf(STICKY.recvSize)}, default ${STICKY.recvSize.default})
+  --read-delay MS  the reader sleeps this long before each recv() (${rangeOf(STICKY.readDelayMs)}, default ${STICKY.readDelayMs.default}):
                    meanwhile the sends pile up in the kernel and merge
   --nodelay        turn Nagle's algorithm off on the sender
-  --frame F        none (default), len32le, len32be or line: the framing that puts the
+  --frame F        ${CLIENT_FRAMINGS.join(', ')} (default ${STICKY.frame.default}): the framing that puts the
                    message boundaries back
-  --encoding E     utf8 (default) or gbk
+  --encoding E     ${TEXT_ENCODINGS.join(' or ')} (default ${STICKY.encoding.default})
   --udp            also send the same messages as UDP datagrams
   --json           the whole result as one JSON object (sends, recvs, messages, udp)`,
   options: {

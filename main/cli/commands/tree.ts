@@ -51,7 +51,7 @@ runs ps; Windows runs PowerShell. What this OS cannot tell is printed as notes.
 
   --pid PID       the tree under this process instead (exit 1 with ERR_NOT_FOUND if there is none)
   --watch         sample again every second until Ctrl-C, marking new processes
-  --interval MS   with --watch, the sampling interval (${rangeOf(WATCH.intervalMs)}, default 1000)
+  --interval MS   with --watch, the sampling interval (${rangeOf(WATCH.intervalMs)}, default ${WATCH.intervalMs.default})
   --json          print {"processes":[{"pid":…,"ppid":…,"name":…,"cmd":…,"state":…,"cpuPercent":…,
                   "rssBytes":…,"role":…,"threads":[{"tid":…,"name":…,"state":…}]}],"rootPid":…,
                   "sampledAt":…,"platform":…,"limits":[…]}; with --watch one such line per

@@ -21,6 +21,7 @@ import { parseHandler } from './handlers'
 import { runLoad } from './load-client'
 import { comparePython, startPythonCompareServer } from './python-compare-server'
 import { TcpServer, type TcpServerOptions } from './tcp-server'
+import { LOAD_REPLY_TIMEOUT_MS } from '../../../shared/budgets'
 
 export interface CompareInput {
   clients?: number
@@ -126,7 +127,7 @@ export async function runCompare(
         messages: settings.messages,
         bytes: settings.bytes,
         expect: plan.name,
-        replyTimeoutMs: Math.max(30_000, serialSpan * 2),
+        replyTimeoutMs: Math.max(LOAD_REPLY_TIMEOUT_MS, serialSpan * 2),
         timeline: true,
         signal: deps.signal,
         // Throttled by the run registry (one event per 100 ms at most, a new row at once).

@@ -2,6 +2,8 @@ import dgram from 'node:dgram'
 import net from 'node:net'
 import { fromNodeError, LabError } from '../errors'
 import { applyHandler, type HandlerName } from './handlers'
+import { LOAD_REPLY_TIMEOUT_MS } from '../../../shared/budgets'
+import { DEFAULT_HANDLER } from '../../../shared/contract'
 
 /**
  * A closed-loop load client: K clients, each sending M requests of B bytes one after another,
@@ -95,8 +97,8 @@ interface ClientRun {
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  const expect = opts.expect ?? 'upper'
-  const replyTimeoutMs = opts.replyTimeoutMs ?? 30_000
+  const expect = opts.expect ?? DEFAULT_HANDLER
+  const replyTimeoutMs = opts.replyTimeoutMs ?? LOAD_REPLY_TIMEOUT_MS
   const t0 = performance.now()
   let done = 0
   const exchanges: LoadResult['exchanges'] = []

@@ -1,5 +1,5 @@
 import type { TextEncoding } from '../../../shared/contract'
-import { expandMacros, hasMacros, liveMacroValues, widestExpansion } from '../../../shared/macros'
+import { expandMacros, FIRST_MACRO_COUNTER, hasMacros, liveMacroValues, widestExpansion } from '../../../shared/macros'
 import { payloadBytes } from './encoding'
 
 export interface MacroPayloadInput {
@@ -29,7 +29,7 @@ export interface MacroPayload {
 }
 
 export function macroPayload(input: MacroPayloadInput, writes: number): MacroPayload {
-  const counter = input.counter ?? 1
+  const counter = input.counter ?? FIRST_MACRO_COUNTER
   const varies = input.macros === true && !input.hex && hasMacros(input.payload)
   if (!varies) {
     const bytes = payloadBytes(input.payload, input)

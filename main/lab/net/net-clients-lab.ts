@@ -1,5 +1,5 @@
 import os from 'node:os'
-import { COMPARE_DEFAULTS, COMPARE_MODES, type CompareMode, type netClientMethods, type netExperimentMethods } from '../../../shared/contract'
+import { COMPARE_DEFAULTS, COMPARE_MODES, netClientMethods, type CompareMode, type netExperimentMethods } from '../../../shared/contract'
 import { comparePlan } from '../../../shared/run-estimate'
 import type { LabContext, LabDomain } from '../context'
 import { runCompare } from './compare-experiment'
@@ -9,6 +9,9 @@ import { udpSend } from './udp-client'
 import { takeDescriptors, withOneShotClient } from './descriptors'
 
 type ClientMethod = keyof typeof netClientMethods | keyof typeof netExperimentMethods
+
+/** What an absent field of `net.tcpClient.open` means: its schema's default (the CLI and the page read the same). */
+const OPEN = netClientMethods['net.tcpClient.open'].input.shape
 
 /** Persistent TCP clients, the UDP sender and the two network experiments. */
 export function createNetClientsLab(ctx: LabContext): LabDomain<ClientMethod> {
@@ -23,10 +26,10 @@ export function createNetClientsLab(ctx: LabContext): LabDomain<ClientMethod> {
         clients.open({
           host: input.host,
           port: input.port,
-          nodelay: input.nodelay ?? false,
-          frame: input.frame ?? 'none',
-          encoding: input.encoding ?? 'utf8',
-          timeoutMs: input.timeoutMs ?? 5_000,
+          nodelay: input.nodelay ?? OPEN.nodelay.default,
+          frame: input.frame ?? OPEN.frame.default,
+          encoding: input.encoding ?? OPEN.encoding.default,
+          timeoutMs: input.timeoutMs ?? OPEN.timeoutMs.default,
         }),
       'net.tcpClient.send': (input) => clients.find(input.id).write(input),
       'net.tcpClient.close': ({ id }) => clients.close(id),

@@ -15,9 +15,11 @@ import compareServer from '../../../shared/python/compare_server.py?raw'
 import { LabError } from '../errors'
 import { registerProcess } from '../proc/roles'
 import { findPython } from '../python/find-python'
+import { PYTHON_READY_TIMEOUT_MS, PYTHON_STOP_GRACE_MS } from '../../../shared/budgets'
 
-const READY_TIMEOUT_MS = 10_000
-const STOP_GRACE_MS = 2_000
+/** How long the server may take to print that it listens, and to stop before it is killed (shared/budgets.ts, as the lessons' Python programs). */
+const READY_TIMEOUT_MS = PYTHON_READY_TIMEOUT_MS
+const STOP_GRACE_MS = PYTHON_STOP_GRACE_MS
 
 export interface PythonCompareServer {
   port: number

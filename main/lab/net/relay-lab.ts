@@ -1,4 +1,4 @@
-import { DEFAULT_HOST, RELAY_DEFAULT_SEED, RELAY_LIMITS, type netRelayMethods } from '../../../shared/contract'
+import { DEFAULT_HOST, netRelayMethods, RELAY_DEFAULT_SEED, RELAY_LIMITS } from '../../../shared/contract'
 import type { LabContext, LabDomain } from '../context'
 import { LabError, limitError } from '../errors'
 import { bindAddress } from './bind-address'
@@ -8,6 +8,10 @@ import { fullConditions } from './relay-conditions'
 import { probe } from './relay-probe'
 
 type RelayMethod = keyof typeof netRelayMethods
+
+/** What an absent field means: the schemas' defaults (the CLI and the page read the same). */
+const START = netRelayMethods['net.relay.start'].input.shape
+const PROBE = netRelayMethods['net.relay.probe'].input.shape
 
 /** The relays the learner runs; a stopped one is kept (with its events) until a new one would go over the limit. */
 export function createRelayLab(ctx: LabContext): LabDomain<RelayMethod> & { relays: Map<string, Relay> } {
@@ -35,7 +39,7 @@ export function createRelayLab(ctx: LabContext): LabDomain<RelayMethod> & { rela
         const relay = new Relay(
           `relay-${next++}`,
           {
-            proto: input.proto ?? 'tcp',
+            proto: input.proto ?? START.proto.default,
             listenHost,
             listenPort: input.listenPort ?? 0,
             targetHost,
@@ -62,7 +66,7 @@ export function createRelayLab(ctx: LabContext): LabDomain<RelayMethod> & { rela
           throw new LabError('ERR_BAD_STATE', `relay ${input.id} carries ${info.proto.toUpperCase()} only, not ${input.proto.toUpperCase()}`, { path: 'proto' })
         }
         return withOneShotClient('a probe through the relay', () =>
-          probe({ relayId: input.id, proto: input.proto, to: info.listen, count: input.count ?? 20, gapMs: input.gapMs ?? 10, waitMs: input.waitMs ?? 1_000 }),
+          probe({ relayId: input.id, proto: input.proto, to: info.listen, count: input.count ?? PROBE.count.default, gapMs: input.gapMs ?? PROBE.gapMs.default, waitMs: input.waitMs ?? PROBE.waitMs.default }),
         )
       },
     },

@@ -1,4 +1,4 @@
-import type { Framing, ServerInfo, ServerSendResult, TextEncoding } from '../../../shared/contract'
+import { netWorkbenchMethods, type Framing, type ServerInfo, type ServerSendResult, type TextEncoding } from '../../../shared/contract'
 import { LabError } from '../errors'
 import { encodeFrame } from './framing'
 import { macroPayload } from './macro-payload'
@@ -35,7 +35,7 @@ export async function serverSend(server: SendableServer, input: ServerSendInput)
   if (info.state !== 'listening') throw new LabError('ERR_BAD_STATE', `server ${info.id} is ${info.state}`, { id: info.id })
   const targets = input.to === 'all' ? [...info.connections.map((c) => c.conn)].sort((a, b) => a - b) : [input.to]
   if (targets.length === 0) throw new LabError('ERR_BAD_STATE', `server ${info.id} has no connection to send to: connect a client first`, { id: info.id })
-  const encoding = input.encoding ?? 'utf8'
+  const encoding = input.encoding ?? netWorkbenchMethods['net.server.send'].input.shape.encoding.default
   const frame = input.frame ?? info.frame
   const plan = macroPayload({ ...input, encoding }, 1)
   const payload = plan.bytesFor(0)

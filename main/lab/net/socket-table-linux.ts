@@ -11,7 +11,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readlinkSync
 import os from 'node:os'
 import type { SocketState } from '../../../shared/contract/os'
 import { formatIpv6, type SocketRead, type SocketReader, type SocketRow } from './socket-table-common'
-import { PROC_NET_MAX_BYTES, SOCKET_TABLE_NAMES_MAX } from '../../../shared/budgets'
+import { PROC_NET_MAX_BYTES, SOCKET_TABLE_NAMES_MAX, SOCKET_TABLE_V6_OUTLIVE_MS } from '../../../shared/budgets'
 
 /** USER_HZ: the unit of tm->when. 100 on every mainstream Linux architecture; Node cannot ask sysconf. */
 const MS_PER_CLOCK_TICK = 10
@@ -329,7 +329,7 @@ export function parseSockstat(text: string | null): Map<string, number> | null {
 }
 
 /** How long an IPv6 TCP socket can leave rows behind after the last full one closed: TIME_WAIT is 60 s, a SYN_RECV's retries ~63 s. */
-const V6_ROWS_OUTLIVE_MS = 120_000
+const V6_ROWS_OUTLIVE_MS = SOCKET_TABLE_V6_OUTLIVE_MS
 
 const TABLES = [
   ['tcp', 'tcp', 4, 'TCP'],

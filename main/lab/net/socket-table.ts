@@ -12,7 +12,7 @@ import { isWildcard, sameAddress, sortSockets, tupleKey, type SocketReader, type
 import { DarwinSocketReader, parseNetstatDarwin } from './socket-table-darwin'
 import { LinuxSocketReader, parseProcNet } from './socket-table-linux'
 import { Win32SocketReader } from './socket-table-win32'
-import { SOCKET_TABLE_SEEN_MAX } from '../../../shared/budgets'
+import { SOCKET_TABLE_SEEN_MAX, SOCKET_TABLE_SEEN_MS } from '../../../shared/budgets'
 
 export function createSocketReader(platform: NodeJS.Platform = process.platform): SocketReader | null {
   switch (platform) {
@@ -37,7 +37,7 @@ export function noteListenBacklog(port: number, backlog: number | null): void {
 }
 
 /** A connection seen as an open file is remembered this long, so its TIME_WAIT (60 s on Linux) is still the lab's. */
-const SEEN_MS = 120_000
+const SEEN_MS = SOCKET_TABLE_SEEN_MS
 /** …and at most this many are remembered (shared/budgets.ts). */
 const SEEN_MAX = SOCKET_TABLE_SEEN_MAX
 

@@ -5,6 +5,7 @@ import {
   STICKY_KERNEL_SAMPLES,
   STICKY_MAX_READ_SPAN_MS,
   STICKY_MAX_SEND_SPAN_MS,
+  netExperimentMethods,
   type StickyClose,
   type StickyDatagram,
   type StickyMessage,
@@ -21,12 +22,13 @@ import { decodeText, encodeText } from './encoding'
 import { encodeFrame, FrameDecoder } from './framing'
 import { pauseUdpReceive, resumeUdpReceive } from './node-handles'
 import { readTcpConnection, readUdpSocket } from './socket-table'
+import { STICKY_CLOSE_WAIT_MS, STICKY_RUN_DEADLINE_MS, STICKY_UDP_WAIT_MS } from '../../../shared/budgets'
 
 const HOST = '127.0.0.1'
-/** The whole run (sends, reads, UDP half) must end within this, or it fails with ERR_TIMEOUT. */
-const RUN_DEADLINE_MS = 60_000
+/** The whole run (sends, reads, UDP half) must end within this, or it fails with ERR_TIMEOUT (shared/budgets.ts). */
+const RUN_DEADLINE_MS = STICKY_RUN_DEADLINE_MS
 /** After the last datagram, how long the UDP half waits for stragglers. */
-const UDP_WAIT_MS = 1_000
+const UDP_WAIT_MS = STICKY_UDP_WAIT_MS
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -34,16 +36,19 @@ const hex = (b: Buffer) => b.subarray(0, STICKY_HEX_BYTES).toString('hex')
 
 export type StickyInput = Partial<Omit<StickySettings, 'messages'>> & { messages: string[] }
 
+/** What an absent field means: its schema's default (the CLI's --help and the page's form read the same). */
+const STICKY = netExperimentMethods['net.sticky.run'].input.shape
+
 export function stickySettings(input: StickyInput): StickySettings {
   return {
     messages: input.messages,
-    gapMs: input.gapMs ?? 0,
-    recvSize: input.recvSize ?? 1024,
-    readDelayMs: input.readDelayMs ?? 200,
-    nodelay: input.nodelay ?? false,
-    frame: input.frame ?? 'none',
-    encoding: input.encoding ?? 'utf8',
-    udp: input.udp ?? false,
+    gapMs: input.gapMs ?? STICKY.gapMs.default,
+    recvSize: input.recvSize ?? STICKY.recvSize.default,
+    readDelayMs: input.readDelayMs ?? STICKY.readDelayMs.default,
+    nodelay: input.nodelay ?? STICKY.nodelay.default,
+    frame: input.frame ?? STICKY.frame.default,
+    encoding: input.encoding ?? STICKY.encoding.default,
+    udp: input.udp ?? STICKY.udp.default,
   }
 }
 
@@ -154,7 +159,7 @@ async function runTcp(s: StickySettings, payloads: Buffer[], wires: Buffer[], no
 }
 
 /** How long to look for the sender's TIME_WAIT after the close (it appears within a round trip on loopback). */
-const CLOSE_WAIT_MS = 2_000
+const CLOSE_WAIT_MS = STICKY_CLOSE_WAIT_MS
 
 /**
  * Both ends are closed; the sender sent its FIN first. Poll the kernel (bounded) until the sender's

@@ -1,8 +1,12 @@
 import net from 'node:net'
-import { ONE_SHOT_TIMEOUT_MS, type ClientFraming, type TcpSendResult, type TextEncoding } from '../../../shared/contract'
+import { netMethods, ONE_SHOT_TIMEOUT_MS, type ClientFraming, type TcpSendResult, type TextEncoding } from '../../../shared/contract'
 import { fromNodeError, LabError } from '../errors'
 import { decodeText, payloadBytes, socketHost } from './encoding'
 import { encodeFrame, FrameDecoder } from './framing'
+import { TCP_REPLY_QUIET_MS } from '../../../shared/budgets'
+
+/** What an absent field of `net.tcp.send` means (its schema's default). */
+const ONE_SHOT = netMethods['net.tcp.send'].input.shape
 
 export interface TcpSendOptions {
   host: string
@@ -38,9 +42,9 @@ export function tcpSendOnce(opts: TcpSendOptions): Promise<TcpSendResult> {
   const { host, port } = opts
   const connectMs = opts.connectTimeoutMs ?? opts.timeoutMs ?? ONE_SHOT_TIMEOUT_MS.default
   const replyMs = opts.replyTimeoutMs ?? opts.timeoutMs ?? ONE_SHOT_TIMEOUT_MS.default
-  const quietMs = opts.quietMs ?? 150
-  const encoding = opts.encoding ?? 'utf8'
-  const frame = opts.frame ?? 'none'
+  const quietMs = opts.quietMs ?? TCP_REPLY_QUIET_MS
+  const encoding = opts.encoding ?? ONE_SHOT.encoding.default
+  const frame = opts.frame ?? ONE_SHOT.frame.default
   const payload = encodeFrame(frame, payloadBytes(opts.message, { hex: opts.hex, encoding }))
   const decoder = frame === 'none' ? null : new FrameDecoder(frame)
   let firstMessage: Buffer | null = null

@@ -4,6 +4,7 @@ import {
   MAX_CLIENT_SEND_SPAN_MS,
   MAX_CLIENT_TOTAL_BYTES,
   MAX_TCP_CLIENTS,
+  netClientMethods,
   type ClientEvent,
   type ClientFraming,
   type TcpClientInfo,
@@ -17,6 +18,10 @@ import { macroPayload } from './macro-payload'
 import { drained } from './drained'
 import { takeDescriptors } from './descriptors'
 import { encodeFrame, FrameDecoder } from './framing'
+import { CONNECTION_CLOSE_GRACE_MS } from '../../../shared/budgets'
+
+/** What an absent field of `net.tcpClient.send` means (its schema's default). */
+const SEND = netClientMethods['net.tcpClient.send'].input.shape
 
 type Emit = (event: ClientEvent) => void
 type EventBody = ClientEvent extends infer E ? (E extends ClientEvent ? Omit<E, 'clientId' | 'at' | 'proto'> : never) : never
@@ -151,8 +156,8 @@ export class TcpClient {
   /** Writes the payload `repeat` times, `gapMs` apart; waits for `drain` when the kernel buffer is full. */
   async write(input: { payload: string; hex?: boolean; repeat?: number; gapMs?: number; macros?: boolean; counter?: number }): Promise<TcpClientSendResult> {
     if (this.state !== 'open') throw new LabError('ERR_BAD_STATE', `client ${this.id} is ${this.state}`, { id: this.id })
-    const repeat = input.repeat ?? 1
-    const gapMs = input.gapMs ?? 0
+    const repeat = input.repeat ?? SEND.repeat.default
+    const gapMs = input.gapMs ?? SEND.gapMs.default
     // With macros each write is expanded anew (its own {{COUNTER}}); the budget is checked with the widest one.
     const plan = macroPayload({ ...input, encoding: this.options.encoding }, repeat)
     const first = plan.bytesFor(0)
@@ -220,7 +225,7 @@ export class TcpClient {
   }
 
   /** Sends FIN, waits up to `graceMs` for the server to finish, then destroys. Safe to call twice. */
-  close(graceMs = 500): Promise<void> {
+  close(graceMs = CONNECTION_CLOSE_GRACE_MS): Promise<void> {
     if (this.closing) return this.closing
     if (this.state === 'closed' || this.socket.destroyed) {
       this.closing = Promise.resolve()

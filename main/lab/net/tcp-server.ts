@@ -5,7 +5,9 @@ import {
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_REQUEST_QUEUE_SIZE,
   DEFAULT_SERVER_MODE,
+  DEFAULT_SPARES,
   EVENT_HEX_BYTES,
+  netMethods,
   type ConnectionInfo,
   type ServerEvent,
   type ServerMode,
@@ -19,7 +21,7 @@ import { noteListenBacklog } from './socket-table'
 import { hexOf, servedHere, type Emit } from './server-events'
 import { bufferedCap, Session, type SessionEvent, type SessionHooks, type SessionOptions } from './session'
 import { budgetError, threadBudget } from './budgets'
-import { DEFAULT_MAX_CONNECTIONS, MAX_WORKER_CONNECTIONS } from '../../../shared/budgets'
+import { CONNECTION_CLOSE_GRACE_MS, DEFAULT_MAX_CONNECTIONS, MAX_WORKER_CONNECTIONS } from '../../../shared/budgets'
 import { alreadyReset, descriptorOf, threadsCanOwnDescriptors, watchReset } from './node-handles'
 import { STARTING_AT_ONCE, type SparePool } from './spare-pool'
 import { OwnedConnection, ThreadHandler, threadSpares, type SpareThread } from './thread-mode'
@@ -63,7 +65,6 @@ export interface TcpServerOptions {
 
 /** One thread or one process per connection: a cap keeps a connection flood from exhausting the machine (said in shared/budgets.ts). */
 export { MAX_WORKER_CONNECTIONS }
-const DEFAULT_SPARES: Record<ServerMode, number> = { serial: 0, async: 0, threading: 2, forking: 1 }
 
 /** A connection that moved bytes this recently (or was just accepted) is being served: it keeps a CPU busy. */
 const BUSY_WINDOW_MS = 250
@@ -112,7 +113,7 @@ export class TcpServer extends LabServer {
     emit: Emit,
   ) {
     super(id, 'tcp', options.mode ?? DEFAULT_SERVER_MODE, parseHandler(options.handler), options, emit)
-    const frame = options.frame ?? 'none'
+    const frame = options.frame ?? netMethods['net.tcpServer.start'].input.shape.frame.default
     const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
     this.session = {
       recvSize: options.recvSize ?? null,
@@ -608,7 +609,7 @@ export class TcpServer extends LabServer {
    * connection, thread and process is gone.
    */
   protected async shutdown(): Promise<void> {
-    const graceMs = this.options.graceMs ?? 500
+    const graceMs = this.options.graceMs ?? CONNECTION_CLOSE_GRACE_MS
     const spares = Promise.all([this.spares?.close(), this.childSpares?.close()])
     const listening = new Promise<void>((resolve) => this.server.close(() => resolve()))
     if (this.boundPort) noteListenBacklog(this.boundPort, null)

@@ -5,7 +5,7 @@ import {
   MAX_CLIENT_SEND_SPAN_MS,
   MAX_UDP_PAYLOAD_BYTES,
   MAX_UDP_REPLIES,
-  UDP_REPLY_WAIT_MS,
+  netClientMethods,
   type ClientEvent,
   type TextEncoding,
   type UdpReplyDatagram,
@@ -16,6 +16,9 @@ import { fromNodeError, LabError, limitError } from '../errors'
 import { decodeText, eventText, socketHost } from './encoding'
 import { macroPayload } from './macro-payload'
 import { clientCast } from './udp-cast'
+
+/** What an absent field of `net.udp.send` means (its schema's default). */
+const SEND = netClientMethods['net.udp.send'].input.shape
 
 export interface UdpSendOptions {
   host: string
@@ -54,10 +57,10 @@ function sendError(err: Error, host: string, port: number, kind: 'unicast' | 'br
 }
 
 export async function udpSend(opts: UdpSendOptions, clientId: string, emit: Emit): Promise<UdpSendResult> {
-  const encoding = opts.encoding ?? 'utf8'
-  const repeat = opts.repeat ?? 1
-  const gapMs = opts.gapMs ?? 0
-  const waitReplyMs = opts.waitReplyMs ?? UDP_REPLY_WAIT_MS.default
+  const encoding = opts.encoding ?? SEND.encoding.default
+  const repeat = opts.repeat ?? SEND.repeat.default
+  const gapMs = opts.gapMs ?? SEND.gapMs.default
+  const waitReplyMs = opts.waitReplyMs ?? SEND.waitReplyMs.default
   // Checked before anything is sent (docs/SECURITY.md item 19).
   const plan = macroPayload({ ...opts, encoding, maxBytes: Number.MAX_SAFE_INTEGER }, repeat)
   if (plan.maxBytes > MAX_UDP_PAYLOAD_BYTES) {

@@ -3,6 +3,7 @@ import net from 'node:net'
 import {
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_UDP_SERVER_MODE,
+  DEFAULT_UDP_SPARES,
   EVENT_HEX_BYTES,
   MAX_DATAGRAM_BYTES,
   type Address,
@@ -87,7 +88,7 @@ export class UdpServer extends LabServer<UdpServerMode> {
 
   protected serve(): void {
     const { host } = this.options
-    if (this.mode === 'threading') this.threads = new UdpThreads(this.options.workersDir!, this.options.handler, this.options.spares ?? 1)
+    if (this.mode === 'threading') this.threads = new UdpThreads(this.options.workersDir!, this.options.handler, this.options.spares ?? DEFAULT_UDP_SPARES)
     this.socket.on('message', (msg, rinfo) => this.receive(msg, { address: rinfo.address, port: rinfo.port }))
     // A failed sendto (the peer vanished, ICMP unreachable) is reported; the server keeps serving.
     this.socket.on('error', (err) => this.send({ event: 'error', error: fromNodeError(err, { host, port: this.boundPort }).toData() }))
@@ -210,7 +211,7 @@ export class UdpServer extends LabServer<UdpServerMode> {
 
   protected settings(): ServerSettings {
     return {
-      ...(this.mode === 'threading' ? { spares: this.options.spares ?? 1, threads: this.threads?.count ?? 0 } : {}),
+      ...(this.mode === 'threading' ? { spares: this.options.spares ?? DEFAULT_UDP_SPARES, threads: this.threads?.count ?? 0 } : {}),
       ...(this.options.multicast ? { multicast: { ...this.options.multicast } } : {}),
       frame: 'none',
       recvSize: null,

@@ -6,7 +6,7 @@ import { UDP_MAX_THREADS, UDP_MAX_WAITING } from '../../../shared/budgets'
 import { registerThread } from '../proc/roles'
 import { endWorker } from '../worker-end'
 import { budgetError, threadBudget } from './budgets'
-import { UDP_MAX_STARTING_THREADS } from '../../../shared/budgets'
+import { UDP_MAX_STARTING_THREADS, UDP_THREAD_RETIRE_IDLE_MS } from '../../../shared/budgets'
 
 /** Main → a datagram thread: handle this datagram. */
 export interface ToUdpThread {
@@ -25,7 +25,7 @@ export { UDP_MAX_THREADS, UDP_MAX_WAITING }
  */
 const MAX_STARTING = UDP_MAX_STARTING_THREADS
 /** A thread beyond the spares that has had nothing to do this long ends (Python's ends after every datagram). */
-const RETIRE_IDLE_MS = 5_000
+const RETIRE_IDLE_MS = UDP_THREAD_RETIRE_IDLE_MS
 
 /** What the server learns once a datagram's thread answered it. */
 export interface UdpServed {

@@ -9,8 +9,10 @@
 import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import type { PinStatus } from '../../../shared/contract/proc'
+import { AFFINITY_TOOL_TIMEOUT_MS } from '../../../shared/budgets'
 
-const TOOL_TIMEOUT_MS = 5_000
+/** How long taskset may take (shared/budgets.ts). */
+const TOOL_TIMEOUT_MS = AFFINITY_TOOL_TIMEOUT_MS
 
 /** Parses a Linux CPU list such as "0-3,6" into [0,1,2,3,6]. */
 export function parseCpuList(text: string): number[] {

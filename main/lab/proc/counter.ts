@@ -10,10 +10,14 @@ import type { ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { forkLabChild } from './fork-child'
-import type { CounterKind, CounterResult, CounterWorkerResult } from '../../../shared/contract/os'
+import { osMethods, type CounterKind, type CounterResult, type CounterWorkerResult } from '../../../shared/contract/os'
 import { LabError } from '../errors'
 import { processCounter, SHARED_SLOTS, SLOT, type CounterChildStart, type CounterMessage } from './counter-shared'
 import { registerProcess, registerThread } from './roles'
+import { COUNTER_DEADLINE_MS } from '../../../shared/budgets'
+
+/** What an absent option means: `proc.counter.run`'s schema defaults. */
+const COUNTER = osMethods['proc.counter.run'].input.shape
 
 export interface CounterOptions {
   kind: CounterKind
@@ -23,8 +27,8 @@ export interface CounterOptions {
   holdMs?: number
 }
 
-/** Startup + counting may not take longer than this (plus holdMs); then everything is stopped. */
-const DEADLINE_MS = 60_000
+/** Startup + counting may not take longer than this (plus holdMs); then everything is stopped (shared/budgets.ts). */
+const DEADLINE_MS = COUNTER_DEADLINE_MS
 
 interface Running {
   stop(): void
@@ -39,9 +43,9 @@ export class CounterLab {
 
   async run(opts: CounterOptions): Promise<CounterResult> {
     if (this.running.size > 0) throw new LabError('ERR_BAD_STATE', 'a counter run is already going; wait for it to finish')
-    const increments = opts.increments ?? 100_000
-    const atomic = opts.atomic ?? false
-    const holdMs = opts.holdMs ?? 0
+    const increments = opts.increments ?? COUNTER.increments.default
+    const atomic = opts.atomic ?? COUNTER.atomic.default
+    const holdMs = opts.holdMs ?? COUNTER.holdMs.default
     const workers = opts.kind === 'threads' ? counterThreads(this.workersDir, increments, atomic, holdMs) : counterChildren(this.workersDir, increments, holdMs)
     const run = this.start(workers, opts.n, holdMs)
     this.running.add(run)

@@ -3,7 +3,7 @@
  * the lab's sockets as the kernel sees them, the threads-vs-processes counter, and the
  * multiprogramming simulator.
  */
-import type { osMethods, OsTree, OsTreeSnapshot, OsWatchInfo } from '../../../shared/contract/os'
+import { osMethods, type OsTree, type OsTreeSnapshot, type OsWatchInfo } from '../../../shared/contract/os'
 import type { LabContext, LabDomain } from '../context'
 import { LabError, toErrorData } from '../errors'
 // Past OS_MAX_WATCHES watches the oldest is ended to make room: a browser tab that reloads or
@@ -101,7 +101,7 @@ export function createOsLab(ctx: LabContext, tree = new ProcessTree(), sockets =
         if (input.pid !== undefined) await tree.process(input.pid)
         const w: Watch = {
           id: `watch-${nextWatch++}`,
-          intervalMs: input.intervalMs ?? 1000,
+          intervalMs: input.intervalMs ?? osMethods['os.watch.start'].input.shape.intervalMs.default,
           rootPid: input.pid,
           timer: null,
           seq: 0,

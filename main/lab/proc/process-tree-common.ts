@@ -3,6 +3,7 @@
  * CPU-percent bookkeeping (the difference of CPU time between two samples).
  */
 import type { OsProcess, OsState, OsTree } from '../../../shared/contract/os'
+import { PROCESS_TREE_FORGET_MS } from '../../../shared/budgets'
 
 export interface TreeReader {
   readonly source: OsTree['source']
@@ -74,7 +75,7 @@ interface CpuMark {
 /** Intervals shorter than this give noisy percentages at 10 ms clock ticks: keep the older mark. */
 const MIN_INTERVAL_MS = 200
 /** Marks not refreshed for this long are forgotten, so the map cannot grow without bound. */
-const FORGET_MS = 60_000
+const FORGET_MS = PROCESS_TREE_FORGET_MS
 
 /**
  * CPU percent (of one core) from total CPU time: against the previous sample of the same

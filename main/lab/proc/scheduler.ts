@@ -8,9 +8,12 @@
  * seed gives the same jobs. `formatSchedule` prints what `scheduler.py … -c` prints, character
  * for character (tests/unit/scheduler.test.ts against fixtures recorded with the original).
  */
-import { SCHED_LENGTH_PATTERN, SCHED_MAX_JOBS, SCHED_MAX_LENGTH, type SchedInput, type SchedJob, type SchedResult, type SchedRun } from '../../../shared/contract/proc'
+import { procMethods, SCHED_LENGTH_PATTERN, SCHED_MAX_JOBS, SCHED_MAX_LENGTH, type SchedInput, type SchedJob, type SchedResult, type SchedRun } from '../../../shared/contract/proc'
 import { LabError } from '../errors'
 import { PyRandom, pyFixed2 } from './simulator'
+
+/** What an absent field means: `sim.schedule`'s schema defaults (scheduler.py's own). */
+const SCHED = procMethods['sim.schedule'].input.shape
 
 const invalid = (message: string, option: string) => new LabError('ERR_INVALID_INPUT', message, { option })
 
@@ -44,9 +47,9 @@ export function scheduleJobs(input: SchedInput): SchedJob[] {
       return { id, length, lengthText: pyFloatRepr(length) }
     })
   }
-  const jobs = input.jobs ?? 3
-  const maxlen = input.maxlen ?? 10
-  const rng = new PyRandom(input.seed ?? 0)
+  const jobs = input.jobs ?? SCHED.jobs.default
+  const maxlen = input.maxlen ?? SCHED.maxlen.default
+  const rng = new PyRandom(input.seed ?? SCHED.seed.default)
   return Array.from({ length: jobs }, (_, id) => {
     const length = Math.trunc(maxlen * rng.random()) + 1
     return { id, length, lengthText: String(length) }
@@ -56,7 +59,7 @@ export function scheduleJobs(input: SchedInput): SchedJob[] {
 /** Runs the policy. Pure: the same input gives the same result. */
 export function schedule(input: SchedInput): SchedResult {
   const policy = input.policy
-  const quantum = input.quantum ?? 1
+  const quantum = input.quantum ?? SCHED.quantum.default
   if (input.list !== undefined && (input.jobs !== undefined || input.seed !== undefined || input.maxlen !== undefined))
     throw invalid('give either list or jobs/seed/maxlen, not both', 'list')
   const jobs = scheduleJobs(input)
@@ -129,7 +132,7 @@ export function schedule(input: SchedInput): SchedResult {
     simulation: true,
     policy,
     quantum,
-    source: input.list !== undefined ? { list: input.list } : { jobs: input.jobs ?? 3, seed: input.seed ?? 0, maxlen: input.maxlen ?? 10 },
+    source: input.list !== undefined ? { list: input.list } : { jobs: input.jobs ?? SCHED.jobs.default, seed: input.seed ?? SCHED.seed.default, maxlen: input.maxlen ?? SCHED.maxlen.default },
     jobs,
     runs,
     stats,

@@ -18,6 +18,7 @@
 import {
   SIM_MAX_INSTRUCTIONS,
   SIM_MAX_PROCESSES,
+  osMethods,
   type SimInstruction,
   type SimResult,
   type SimState,
@@ -25,6 +26,9 @@ import {
 } from '../../../shared/contract/os'
 import { LabError } from '../errors'
 import { simulateShared } from './simulator-shared'
+
+/** What an absent option means: `sim.run`'s schema defaults (process-run.py's own). */
+const SIM = osMethods['sim.run'].input.shape
 
 export interface SimOptions {
   /** process-run `-l`: "X:Y,X:Y" (X instructions, Y % chance each is CPU rather than I/O). */
@@ -180,14 +184,14 @@ interface SimProc {
 
 /** Runs the simulation to the end. Pure: the same options give the same result. */
 export function simulate(opts: SimOptions): SimResult {
-  const switchOn = opts.switchOn ?? 'io'
-  const ioDoneMode = opts.ioDone ?? 'later'
-  const ioLength = opts.ioLength ?? 5
-  const seed = opts.seed ?? 0
+  const switchOn = opts.switchOn ?? SIM.switchOn.default
+  const ioDoneMode = opts.ioDone ?? SIM.ioDone.default
+  const ioLength = opts.ioLength ?? SIM.ioLength.default
+  const seed = opts.seed ?? SIM.seed.default
   if ((opts.procs === undefined) === (opts.program === undefined))
     throw invalid('give exactly one of procs ("5:100,1:0") or program ("c3,i:c5")', 'procs')
   const programs = opts.procs !== undefined ? programsFromList(opts.procs, seed) : programsFromSteps(opts.program!)
-  const cpus = opts.cpus ?? 1
+  const cpus = opts.cpus ?? SIM.cpus.default
   if (cpus > 1 || opts.quantum !== undefined) {
     if (switchOn !== 'io' || ioDoneMode !== 'later')
       throw invalid('several CPUs or a time slice (the lab’s extension) switch on I/O and put finished I/O back in the shared ready queue: use switch on io, I/O done later', cpus > 1 ? 'cpus' : 'quantum')

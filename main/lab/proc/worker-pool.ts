@@ -20,10 +20,11 @@ import { pinToCpu } from './affinity'
 import { isFromChild, nowAbs, type ChildPhase, type FromChild, type ToChild } from './messages'
 import { forkLabChild } from './fork-child'
 import { registerProcess } from './roles'
+import { POOL_KILL_GRACE_MS, POOL_STARTUP_TIMEOUT_MS } from '../../../shared/budgets'
 
 export const DEFAULT_QUEUE_LIMIT = MAX_QUEUE_LIMIT
-export const DEFAULT_KILL_GRACE_MS = 500
-const STARTUP_TIMEOUT_MS = 30_000
+export const DEFAULT_KILL_GRACE_MS = POOL_KILL_GRACE_MS
+const STARTUP_TIMEOUT_MS = POOL_STARTUP_TIMEOUT_MS
 
 export interface PoolOptions {
   /** Absolute path of the built pool-child.js. */

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import path from 'node:path'
+import { PYTHON_PROBE_TIMEOUT_MS } from '../../../shared/budgets'
 
 /** A Python 3 the lab can start: the program, the arguments that come first, and what it says it is. */
 export interface FoundPython {
@@ -16,7 +17,7 @@ export interface PythonCandidate {
 }
 
 /** How long one candidate may take to print its version. */
-const PROBE_TIMEOUT_MS = 3_000
+const PROBE_TIMEOUT_MS = PYTHON_PROBE_TIMEOUT_MS
 
 /**
  * Where a Python 3 usually is, in the order to try. PATH first (what a terminal would run), then

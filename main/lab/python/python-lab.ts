@@ -9,21 +9,21 @@ import {
   type PythonLine,
   type PythonPeer,
   type PythonProgramId,
-  type pythonMethods,
+  pythonMethods,
 } from '../../../shared/contract'
 import { PYTHON_LISTENING, PYTHON_PEER_WRAPPER, PYTHON_PROGRAMS } from '../../../shared/python/programs'
 import type { LabContext, LabDomain } from '../context'
 import { LabError, limitError } from '../errors'
 import { registerProcess } from '../proc/roles'
 import { findPython, pythonCandidates } from './find-python'
-import { PYTHON_KEEP_EXITED } from '../../../shared/budgets'
+import { PYTHON_KEEP_EXITED, PYTHON_READY_TIMEOUT_MS, PYTHON_STOP_GRACE_MS } from '../../../shared/budgets'
 
 type PythonMethod = keyof typeof pythonMethods
 
 /** How long a server may take to print "listening on …". */
-const READY_TIMEOUT_MS = 10_000
+const READY_TIMEOUT_MS = PYTHON_READY_TIMEOUT_MS
 /** After asking a peer to stop, how long before it is killed. */
-const STOP_GRACE_MS = 2_000
+const STOP_GRACE_MS = PYTHON_STOP_GRACE_MS
 /** Exited peers kept in the list, so their output can still be read (shared/budgets.ts). */
 const KEEP_EXITED = PYTHON_KEEP_EXITED
 
@@ -88,7 +88,7 @@ export function createPythonLab(ctx: LabContext): LabDomain<PythonMethod> {
     if (runningNow >= PYTHON_MAX_RUNNING) {
       throw limitError('PYTHON_MAX_RUNNING', runningNow, 'stop a program first')
     }
-    const port = input.port ?? 8081
+    const port = input.port ?? pythonMethods['python.run'].input.shape.port.default
     if (program.role === 'client' && port === 0) throw new LabError('ERR_INVALID_INPUT', 'a client needs the port of a running server', { path: 'port', detail: 'must be 1–65535 for a client' })
     const python = await findPython()
     if (!python) throw pythonMissing(Object.assign(new Error('not found'), { code: 'ENOENT' }))
