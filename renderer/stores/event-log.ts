@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef, triggerRef, watch } from 'vue'
 import { NET_LOG_LIMITS, type NetLogEntry } from '../../shared/contract'
 import { Ring } from '../../shared/ring'
-import { connKeyOf, sourceOf } from '../composables/net-log'
+import { connKeyOf, sourceOf } from '../format/net-log'
 import { useLabStore } from './lab'
 
 export type LogEntry = NetLogEntry

@@ -5,7 +5,8 @@ import { errorData } from '../../shared/errors'
 import type { JsonObject } from '../../shared/schema'
 import { findLesson } from '../lessons'
 import { useLabStore } from './lab'
-import { useLessonsStore, validPredictions } from './lessons'
+import { useLessonsStore } from './lessons'
+import { validPredictions } from '../lessons/predictions'
 import { useUiStore } from './ui'
 
 /** Address parameters that open the lab in a language, theme or welcome state (`?lang=zh&theme=dark&welcome=open`). */

@@ -2,37 +2,14 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { comparePlan, planMs } from '../../shared/run-estimate'
 import { useLongRun } from '../composables/use-long-run'
-import { COMPARE_DEFAULTS, COMPARE_MODES, DEFAULT_REQUEST_QUEUE_SIZE, HISTORY_MAX_RESULT_BYTES, type CompareMode, type CompareRunResult } from '../../shared/contract'
-import { compactCompare } from '../composables/net-history'
-import { compareSummary } from '../composables/compare-summary'
+import { COMPARE_DEFAULTS, COMPARE_MODES, DEFAULT_REQUEST_QUEUE_SIZE, HISTORY_MAX_RESULT_BYTES, type CompareRunResult } from '../../shared/contract'
+import { compactCompare } from '../history/compact-runs'
+import { compareSummary } from '../history/compare-summary'
 import type { ExperimentSettings } from '../experiments'
 import { useHistoryStore } from './history'
-import { wholeNumber } from '../composables/net-numbers'
+import { wholeNumber } from '../forms/whole-number'
+import { defaultCompareForm, handlerSpec, type CompareForm } from '../forms/compare-form'
 import { useLabStore } from './lab'
-
-export interface CompareForm {
-  clients: number
-  messages: number
-  bytes: number
-  /** 'upper', 'echo', 'reverse' or 'delay' (then `delayMs` counts). */
-  handler: 'upper' | 'echo' | 'reverse' | 'delay'
-  delayMs: number
-  modes: CompareMode[]
-  /** The listen backlog for every mode (socketserver's request_queue_size). */
-  requestQueueSize: number
-  /** Also run Python's own socketserver servers beside the lab's (where python3 exists). */
-  python: boolean
-}
-
-/** A delay handler by default, so that waiting in the serial server is long enough to see. */
-export function defaultCompareForm(): CompareForm {
-  const delayMs = Number(/^delay:(\d+)$/.exec(COMPARE_DEFAULTS.handler)?.[1] ?? 20)
-  return { clients: COMPARE_DEFAULTS.clients, messages: COMPARE_DEFAULTS.messages, bytes: COMPARE_DEFAULTS.bytes, handler: 'delay', delayMs, modes: [...COMPARE_MODES], requestQueueSize: DEFAULT_REQUEST_QUEUE_SIZE, python: false }
-}
-
-export function handlerSpec(f: Pick<CompareForm, 'handler' | 'delayMs'>): string {
-  return f.handler === 'delay' ? `delay:${wholeNumber(f.delayMs, defaultCompareForm().delayMs)}` : f.handler
-}
 
 /** Serial vs concurrent servers: settings, the run's progress (run.progress, with the row running), the last run. */
 export const useNetCompareStore = defineStore('netCompare', () => {
@@ -87,7 +64,7 @@ export const useNetCompareStore = defineStore('netCompare', () => {
       // A cancel before any mode finished leaves nothing to show or keep.
       if (r.modes.length === 0) return r
       result.value = r
-      // What History keeps and lesson 8 reads back (composables/compare-summary.ts).
+      // What History keeps and lesson 8 reads back (history/compare-summary.ts).
       const summary = compareSummary(r)
       void useHistoryStore().record(
         'net.compare',

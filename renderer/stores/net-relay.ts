@@ -2,7 +2,6 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import {
   NO_CONDITIONS,
-  RELAY_DEFAULT_SEED,
   RELAY_LIMITS,
   RELAY_PRESETS,
   type RelayConditions,
@@ -10,23 +9,9 @@ import {
   type RelayInfo,
   type RelayPresetName,
   type RelayProbeResult,
-  type RelayProto,
 } from '../../shared/contract'
+import { defaultRelayForm, type RelayForm } from '../forms/relay-form'
 import { useLabStore } from './lab'
-
-export interface RelayForm {
-  proto: RelayProto
-  listenPort: number
-  targetHost: string
-  targetPort: number | null
-  seed: number
-  up: RelayConditions
-  down: RelayConditions
-}
-
-export function defaultRelayForm(): RelayForm {
-  return { proto: 'tcp', listenPort: 0, targetHost: '127.0.0.1', targetPort: null, seed: RELAY_DEFAULT_SEED, up: { ...NO_CONDITIONS }, down: { ...NO_CONDITIONS } }
-}
 
 /**
  * The relays (issue 14): the form, the relays the engine runs, their events and the last probes.

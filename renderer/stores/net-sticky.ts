@@ -2,27 +2,13 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { planMs, stickyBytesEstimate, stickyPlan } from '../../shared/run-estimate'
 import { useLongRun } from '../composables/use-long-run'
-import { HISTORY_MAX_RESULT_BYTES, type ClientFraming, type StickyRunResult, type TextEncoding } from '../../shared/contract'
-import { compactSticky } from '../composables/net-history'
-import { wholeNumber } from '../composables/net-numbers'
+import { HISTORY_MAX_RESULT_BYTES, type StickyRunResult } from '../../shared/contract'
+import { compactSticky } from '../history/compact-runs'
+import { wholeNumber } from '../forms/whole-number'
+import { defaultStickyForm, type StickyForm } from '../forms/sticky-form'
 import type { ExperimentSettings } from '../experiments'
 import { useHistoryStore } from './history'
 import { useLabStore } from './lab'
-
-export interface StickyForm {
-  messages: string[]
-  gapMs: number
-  recvSize: number
-  readDelayMs: number
-  nodelay: boolean
-  frame: ClientFraming
-  encoding: TextEncoding
-}
-
-/** The course's example: three short sends back to back, read by a slow reader, merge into one recv(). */
-export function defaultStickyForm(): StickyForm {
-  return { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, nodelay: false, frame: 'none', encoding: 'utf8' }
-}
 
 /** The sticky-packet experiment (粘包): its settings, the last run, and saving it to the history. */
 export const useNetStickyStore = defineStore('netSticky', () => {

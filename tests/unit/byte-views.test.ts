@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { oddForUtf16, showBytes } from '../../renderer/composables/byte-views'
+import { oddForUtf16, showBytes } from '../../renderer/format/byte-views'
 
 describe('per-row byte views (issue 14)', () => {
   const gbk = Buffer.from('c4e3bac3', 'hex') // 你好 in GBK

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clientParts, layoutParts, spreadOf } from '../../renderer/composables/compare-parts-layout'
+import { clientParts, layoutParts, spreadOf } from '../../renderer/charts/compare-parts-layout'
 
 describe('compare parts', () => {
   it('splits a client into connect, wait, first reply and service that add up to its whole time', () => {

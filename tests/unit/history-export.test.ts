@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { formatMeasure, historyToCsv, measureLabel } from '../../renderer/stores/history'
+import { formatMeasure, measureLabel } from '../../renderer/format/history-format'
+import { historyToCsv } from '../../renderer/export/history-csv'
 import { translate } from '../../renderer/i18n'
 import type { HistoryMeta } from '../../shared/contract'
 

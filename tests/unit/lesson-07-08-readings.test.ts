@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { findLesson } from '../../renderer/lessons'
 import type { RunFacts } from '../../renderer/lessons/types'
-import { compareSummary } from '../../renderer/composables/compare-summary'
-import { serverSummary } from '../../renderer/stores/lessons'
+import { compareSummary } from '../../renderer/history/compare-summary'
+import { serverSummary } from '../../renderer/lessons/server-summary'
 import type { DatagramSeen } from '../../renderer/stores/servers'
 import type { CompareClientResult, CompareModeResult, CompareRunResult } from '../../shared/contract'
 import type { ConnectionInfo, ServerInfo, ServeStartup } from '../../shared/contract/net'
@@ -167,7 +167,7 @@ describe('every measure lessons 7 and 8 keep or show has a name in both language
   ]
   it.each(['zh', 'en'] as const)('%s', async (lang) => {
     const { lookup, translate } = await import('../../renderer/i18n')
-    const { measureLabel } = await import('../../renderer/stores/history')
+    const { measureLabel } = await import('../../renderer/format/history-format')
     // Where a lesson's reading says these (host, proto, state and samePort are read, never shown).
     for (const key of new Set(keys.filter((k) => !['host', 'proto', 'state', 'samePort', 'threadIo'].includes(k)))) {
       const label = measureLabel(key, (k) => translate(lang, k))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { errorMeaning } from '../../renderer/lessons/reading'
 import type { RunFacts } from '../../renderer/lessons/types'
-import { serverSummary } from '../../renderer/stores/lessons'
+import { serverSummary } from '../../renderer/lessons/server-summary'
 import type { ConnectionInfo, ServerInfo } from '../../shared/contract/net'
 import { englishWords } from '../helpers/english-words'
 import { bothLanguages, en, read, zh } from '../helpers/lesson-reading'
@@ -144,7 +144,7 @@ describe('every measure a result card or History row shows has a name in both la
   ]
   it.each(['zh', 'en'] as const)('%s', async (lang) => {
     const { lookup, translate } = await import('../../renderer/i18n')
-    const { measureLabel } = await import('../../renderer/stores/history')
+    const { measureLabel } = await import('../../renderer/format/history-format')
     for (const key of KEYS) {
       const label = measureLabel(key, (k) => translate(lang, k))
       if (key.includes('.')) expect(label, key).not.toBe(key)

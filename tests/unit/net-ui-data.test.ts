@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { CompareRunResult, StickyRunResult } from '../../shared/contract'
-import { hexToBytes, hexToText, isHexPayload, spacedHex, visible } from '../../renderer/composables/net-bytes'
-import { csvField, exportName, toCsv } from '../../renderer/composables/file-export'
-import { compactCompare, compactSticky } from '../../renderer/composables/net-history'
+import { hexToBytes, hexToText, isHexPayload, spacedHex, visible } from '../../renderer/format/net-bytes'
+import { csvField, exportName, toCsv } from '../../renderer/export/file-export'
+import { compactCompare, compactSticky } from '../../renderer/history/compact-runs'
 import { Ring } from '../../shared/ring'
-import { wholeNumber } from '../../renderer/composables/net-numbers'
+import { wholeNumber } from '../../renderer/forms/whole-number'
 
 describe('Ring', () => {
   it('keeps the newest entries, oldest first, in O(1) per push', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { fitLabel, layoutDatagrams, layoutSticky, tickStep } from '../../renderer/composables/net-sticky-layout'
-import { layoutBars, layoutTimeline, meanWaitMs, sharedSpanMs } from '../../renderer/composables/net-compare-layout'
+import { fitLabel, layoutDatagrams, layoutSticky, tickStep } from '../../renderer/charts/net-sticky-layout'
+import { layoutBars, layoutTimeline, meanWaitMs, sharedSpanMs } from '../../renderer/charts/net-compare-layout'
 import { visibleRange } from '../../renderer/composables/use-virtual-list'
 
 // Three 5-byte sends read as one 15-byte chunk, then a 4-byte recv size splitting them.

@@ -1,7 +1,7 @@
 /** Which sockets of the kernel's table belong to a server, and where a serial server's clients wait. */
 import { describe, expect, it } from 'vitest'
 import type { OsSocket, OsSocketTable } from '../../shared/contract'
-import { serverSockets, waitingPlaces } from '../../renderer/stores/os-sockets'
+import { serverSockets, waitingPlaces } from '../../renderer/sockets/server-sockets'
 
 const sock = (state: OsSocket['state'], local: number, remote: number, extra: Partial<OsSocket> = {}): OsSocket => ({
   proto: 'tcp',

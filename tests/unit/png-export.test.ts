@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { exportBox, inlineDeclarations, layoutLegend, pngFileName } from '../../renderer/composables/use-png-export'
+import { exportBox, inlineDeclarations, layoutLegend, pngFileName } from '../../renderer/export/png-export'
 
 describe('PNG export helpers', () => {
   it('names the file after the chart and the UTC second (the one export name), safe on every system', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { tabIndexAfterKey } from '../../renderer/composables/tab-keys'
+import { tabIndexAfterKey } from '../../renderer/keyboard/tab-keys'
 
 describe('tab list keys (WAI-ARIA tabs)', () => {
   it('moves right and left with wrap-around, Home and End jump to the ends', () => {

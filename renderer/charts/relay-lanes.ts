@@ -5,7 +5,7 @@
  * slot per datagram the client sent; a lost one leaves its slot empty. Pure: events in, lanes out.
  */
 import type { RelayDirection, RelayEvent, StickyDatagram, StickyRecv, StickySend, StickyUdpResult } from '../../shared/contract'
-import { hexToText } from './net-bytes'
+import { hexToText } from '../format/net-bytes'
 
 type In = Extract<RelayEvent, { event: 'in' }>
 type Out = Extract<RelayEvent, { event: 'out' }>

@@ -81,9 +81,3 @@ export function layoutBars(values: { mode: string; value: number }[], width: num
   const bars = values.map((v, i) => ({ mode: v.mode, value: v.value, w: max > 0 ? Math.max(2, (v.value / max) * width) : 2, y: i * (barHeight + gap) }))
   return { bars, height: Math.max(0, values.length * (barHeight + gap) - gap), max }
 }
-
-/** A number for a table cell: 1234.5 → "1,235", 12.34 → "12.3", 0.123 → "0.12". */
-export function fmt(n: number, lang: 'en' | 'zh' = 'en'): string {
-  const digits = Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2
-  return n.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 })
-}

@@ -1,5 +1,5 @@
 import type { CompareRunResult } from '../../shared/contract'
-import { rowKey } from './compare-rows'
+import { rowKey } from '../format/compare-rows'
 
 /**
  * What History keeps of a serial-vs-concurrent run, and what lesson 8 reads back (issues 9, 11):
