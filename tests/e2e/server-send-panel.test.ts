@@ -24,14 +24,19 @@ async function startServer(page: Page, mode = 'async'): Promise<number> {
   return Number(addr.match(/:(\d+)/)![1])
 }
 
-async function openClient(page: Page, port: number): Promise<Locator> {
+async function openClient(page: Page, port: number, n = 0): Promise<Locator> {
   await page.getByTestId('client-kind-tcp').click()
   await page.getByTestId('tcpc-port').fill(String(port))
   await page.getByTestId('tcpc-open').click()
-  const card = page.getByTestId('tcpc-item').first()
+  const card = page.getByTestId('tcpc-item').nth(n)
   await card.locator('.addr').filter({ hasText: /127\.0\.0\.1:\d+ →/ }).waitFor()
   return card
 }
+
+/** The texts a client card shows as received, oldest first. */
+const receivedBy = async (card: Locator) => (await card.locator('tr.dir-received [data-testid="tcpc-text"]').allTextContents()).reverse()
+
+const localPortOf = async (card: Locator) => Number((await card.locator('.addr').textContent())!.match(/127\.0\.0\.1:(\d+) →/)![1])
 
 /** A client says hi (the handler answers HI), a long line (a reply longer than an event keeps), then the panel writes. */
 async function converse(page: Page, lang: 'en' | 'zh'): Promise<Locator> {
@@ -111,6 +116,63 @@ describe.skipIf(!hasChromium)('the server’s writes in the conversation and the
     await expect(panelRow.textContent()).resolves.toMatch(/来自面板.*#1 发出 12 字节（来自服务器面板）面板发的/)
     await page.getByTestId('event-log').scrollIntoViewIfNeeded()
     await screenshot(page, 'server-writes-log-zh-dark')
+    await stopAll(page)
+    expect(pageProblems(page)).toEqual([])
+    await page.context().close()
+  })
+
+  // Threading on Linux: the connection's own thread blocks in recv(); the panel's message is written between its replies (owned-send.ts).
+  it.skipIf(process.platform !== 'linux')('threading: the panel sends to one of two thread-served clients, only that one receives it, and its handler still answers (English)', async () => {
+    const page = await openLab(session.browser, session.url, { lang: 'en', screen: 'small' })
+    await page.locator('[data-nav="network"]').click()
+    await page.getByTestId('log-clear').click()
+    const port = await startServer(page, 'threading')
+    const a = await openClient(page, port, 0)
+    const b = await openClient(page, port, 1)
+    await until(async () => (await page.getByTestId('ssend-to').locator('option').count()) === 3, 'both connections in the target list')
+    await expect(page.getByTestId('ssend-thread-note').textContent()).resolves.toMatch(/request\.sendall\(\).*at most 8192 bytes/)
+    expect(await page.getByTestId('ssend-owned-note').count()).toBe(0)
+    const option = page.getByTestId('ssend-to').locator('option').filter({ hasText: `:${await localPortOf(a)}` })
+    await page.getByTestId('ssend-to').selectOption((await option.getAttribute('value'))!)
+    await page.getByTestId('ssend-payload').fill('only for A')
+    await page.getByTestId('ssend-send').click()
+    await expect(page.getByTestId('ssend-result').textContent()).resolves.toMatch(/Sent 10 bytes to #\d+\./)
+    await until(async () => (await receivedBy(a)).join('') === 'only for A', 'A to show the message')
+    // The handler's thread still serves A afterwards; B got nothing from the panel.
+    await a.getByTestId('tcpc-payload').fill('after')
+    await a.getByTestId('tcpc-send').click()
+    await until(async () => (await receivedBy(a)).join('') === 'only for AAFTER', 'A\'s handler to answer')
+    await b.getByTestId('tcpc-payload').fill('b')
+    await b.getByTestId('tcpc-send').click()
+    await until(async () => (await receivedBy(b)).join('') === 'B', 'B\'s handler to answer')
+    expect((await receivedBy(b)).join('')).toBe('B')
+    const panelRows = page.getByTestId('event-log').locator('[data-testid="log-row"][data-by="panel"]')
+    await until(async () => (await panelRows.count()) === 1, 'the panel\'s send in the log')
+    await expect(panelRows.textContent()).resolves.toMatch(/sent 10 bytes \(from the server panel\)only for A/)
+    await page.getByTestId('ssend').scrollIntoViewIfNeeded()
+    await screenshot(page, 'server-send-threading-en')
+    await stopAll(page)
+    expect(pageProblems(page)).toEqual([])
+    await page.context().close()
+  })
+
+  it('forking: the panel is refused with the reason (only the child sends, as in ForkingTCPServer), in Chinese', async () => {
+    const page = await openLab(session.browser, session.url, { lang: 'zh', screen: 'small' })
+    await page.locator('[data-nav="network"]').click()
+    const port = await startServer(page, 'forking')
+    const a = await openClient(page, port, 0)
+    await until(async () => (await page.getByTestId('ssend-to').locator('option').count()) === 2, 'the connection in the target list')
+    await expect(page.getByTestId('ssend-owned-note').textContent()).resolves.toMatch(/ForkingTCPServer/)
+    await page.getByTestId('ssend-to').selectOption({ index: 1 })
+    await page.getByTestId('ssend-send').click()
+    const error = page.getByTestId('ssend-error')
+    await error.waitFor()
+    await expect(error.getAttribute('data-code')).resolves.toBe('ERR_OWNED_BY_HANDLER')
+    await expect(error.textContent()).resolves.toMatch(/由它自己的子进程服务（forking 模式）/)
+    await expect(page.getByTestId('ssend-hint').textContent()).resolves.toMatch(/ForkingTCPServer.*fork\(\)/)
+    expect(await receivedBy(a)).toEqual([])
+    await error.scrollIntoViewIfNeeded()
+    await screenshot(page, 'server-send-forking-zh')
     await stopAll(page)
     expect(pageProblems(page)).toEqual([])
     await page.context().close()

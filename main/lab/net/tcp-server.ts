@@ -376,6 +376,8 @@ export class TcpServer extends LabServer {
       void thread.stop()
     }
     c.stop = c.kill
+    // Until its thread serves it, nothing writes on it (the main thread's socket must never write on a descriptor a thread owns).
+    c.panelSend = () => Promise.reject(new LabError('ERR_BAD_STATE', `connection #${c.info.conn}'s thread is not serving it yet`, { conn: c.info.conn }))
     const acceptedAt = performance.now()
     // The client reset before its thread got it: the thread, unused, goes back to the pool.
     let released = false
