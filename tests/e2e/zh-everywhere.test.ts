@@ -96,6 +96,8 @@ describe.skipIf(!hasChromium)('The Chinese UI holds no English words but the all
     await runEverything(page)
     await eachPlace(page, visit)
     expect(found).toEqual({})
+    // No screen took a word from English's catalogue for want of a Chinese one (renderer/i18n: englishFallbacks, issue 15).
+    expect(await page.evaluate(() => [...((globalThis as { __labEnglishFallbacks?: Set<string> }).__labEnglishFallbacks ?? ['(no record of fallbacks)'])])).toEqual([])
     expect(pageProblems(page)).toEqual([])
     await page.context().close()
   }, 600_000)
