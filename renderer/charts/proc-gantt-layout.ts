@@ -106,7 +106,7 @@ const MIN_BAR = 2
 /** A CPU slice of a few µs still shows as a hairline. */
 const MIN_SLICE = 0.75
 /** Rough width of a bar label such as "#12" at the chart's font size. */
-export const labelWidthPx = (id: number) => 8 + 6 * String(id).length
+const labelWidthPx = (id: number) => 8 + 6 * String(id).length
 
 /** Places each bar's label: inside when it fits, else in the free space after it, else before it. */
 function placeLabels(bars: GanttBar[], plotX0: number, plotX1: number): void {

@@ -25,7 +25,7 @@ export function announce(text: string): void {
   void nextTick(() => (liveText.value = text.replace(/\s+/g, ' ').trim()))
 }
 
-export const prefersReducedMotion = (): boolean => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false
+const prefersReducedMotion = (): boolean => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false
 
 /** Focuses a heading (made focusable by script only: it stays out of the Tab order) and brings it to the top of its scroller. */
 export function focusHeading(el: HTMLElement): void {

@@ -19,11 +19,12 @@ export function toCsv<T extends Record<string, CsvValue>>(columns: readonly (key
 
 /**
  * The one name for every file the lab offers (tables, logs, charts): `prefix-2026-11-26T18-20-05.ext`,
- * UTC to the second, with anything a file system might refuse in the prefix turned into `-`.
+ * UTC to the second, with anything a file system might refuse in the prefix turned into `-`; a prefix
+ * left without a letter or digit becomes `fallback` (`chart` for a chart's PNG).
  */
-export function exportName(prefix: string, ext: 'csv' | 'json' | 'png', at = new Date()): string {
-  const safe = prefix.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'lab'
-  return `${safe}-${at.toISOString().slice(0, 19).replace(/:/g, '-')}.${ext}`
+export function exportName(prefix: string, ext: 'csv' | 'json' | 'png', at = new Date(), fallback = 'lab'): string {
+  const safe = prefix.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '')
+  return `${/[A-Za-z0-9]/.test(safe) ? safe : fallback}-${at.toISOString().slice(0, 19).replace(/:/g, '-')}.${ext}`
 }
 
 /** Offers a file download through a Blob and a link: works in browsers and in Electron. */

@@ -6,10 +6,10 @@
  */
 import { errorData } from '../../shared/errors'
 import { useLabStore } from '../stores/lab'
-import { downloadBlob, exportName } from './file-export'
+import { downloadBlob } from './file-export'
 
 /** The computed properties copied onto the clone (everything the charts' stylesheets set). */
-export const INLINED_PROPS = [
+const INLINED_PROPS = [
   'fill',
   'stroke',
   'stroke-width',
@@ -92,11 +92,6 @@ export interface Box {
   height: number
 }
 
-/** A chart's file name: the lab's one export name (`exportName`), `chart` when the prefix has nothing safe. */
-export function pngFileName(prefix: string, at = new Date()): string {
-  return exportName(/[A-Za-z0-9]/.test(prefix) ? prefix : 'chart', 'png', at)
-}
-
 /**
  * The area to export: the chart's own frame, grown to take in what is drawn past it (the charts use
  * overflow: visible for labels at their edges), plus a margin; rounded out to whole pixels.
@@ -153,7 +148,7 @@ function frameOf(svg: SVGSVGElement): Box {
 }
 
 /** The SVG as standalone markup, coloured as it is on screen. */
-export function svgMarkup(svg: SVGSVGElement, opts: PngExportOptions = {}): { markup: string; box: Box } {
+function svgMarkup(svg: SVGSVGElement, opts: PngExportOptions = {}): { markup: string; box: Box } {
   let drawn: Box | null = null
   try {
     const b = svg.getBBox()
@@ -248,7 +243,7 @@ function loadImage(url: string): Promise<HTMLImageElement> {
 }
 
 /** Renders the SVG to PNG bytes (a Blob). Throws on failure; `exportSvgAsPng` is the caller-friendly door. */
-export async function svgToPngBlob(svg: SVGSVGElement, opts: PngExportOptions = {}): Promise<Blob> {
+async function svgToPngBlob(svg: SVGSVGElement, opts: PngExportOptions = {}): Promise<Blob> {
   const { markup, box } = svgMarkup(svg, opts)
   const scale = Math.max(opts.scale ?? 2, globalThis.devicePixelRatio || 1)
   const url = URL.createObjectURL(new Blob([markup], { type: 'image/svg+xml;charset=utf-8' }))

@@ -45,11 +45,6 @@ export function hexOfEvent(e: LogTopicEvent): string {
   return typeof ev.hex === 'string' ? ev.hex : ''
 }
 
-export function bytesOfEvent(e: LogTopicEvent): number | null {
-  const ev = e.event as { bytes?: unknown }
-  return typeof ev.bytes === 'number' ? ev.bytes : null
-}
-
 const formats = new Map<string, Intl.DateTimeFormat>()
 /**
  * The learner's locale for the page's language: the browser's own when it is of that language
@@ -68,9 +63,4 @@ export function clockTime(at: number, lang: Lang, browser?: string): string {
     formats.set(locale, f)
   }
   return f.format(at)
-}
-
-/** The full date and time, to the millisecond, for a row's tooltip and the exports. */
-export function fullTime(at: number, lang: Lang, browser?: string): string {
-  return new Intl.DateTimeFormat(localeFor(lang, browser), { dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h23' }).format(at) + '.' + String(at % 1000).padStart(3, '0')
 }

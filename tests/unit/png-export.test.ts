@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { exportBox, inlineDeclarations, layoutLegend, pngFileName } from '../../renderer/export/png-export'
+import { exportName } from '../../renderer/export/file-export'
+import { exportBox, inlineDeclarations, layoutLegend } from '../../renderer/export/png-export'
 
 describe('PNG export helpers', () => {
   it('names the file after the chart and the UTC second (the one export name), safe on every system', () => {
     const at = new Date('2026-11-26T19:30:42.123Z')
-    expect(pngFileName('sticky-tcp', at)).toBe('sticky-tcp-2026-11-26T19-30-42.png')
-    expect(pngFileName('gantt parallel/1:2', at)).toBe('gantt-parallel-1-2-2026-11-26T19-30-42.png')
-    expect(pngFileName('///', at)).toBe('chart-2026-11-26T19-30-42.png')
+    expect(exportName('sticky-tcp', 'png', at, 'chart')).toBe('sticky-tcp-2026-11-26T19-30-42.png')
+    expect(exportName('gantt parallel/1:2', 'png', at, 'chart')).toBe('gantt-parallel-1-2-2026-11-26T19-30-42.png')
+    expect(exportName('///', 'png', at, 'chart')).toBe('chart-2026-11-26T19-30-42.png')
   })
 
   it('grows the frame to take in what is drawn past it (overflow: visible), with a margin, in whole pixels', () => {
