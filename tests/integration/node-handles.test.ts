@@ -85,9 +85,10 @@ describe.skipIf(!linux)(`Node ${process.version}: the private socket handle fiel
       }
       for (const e of s.drain()) {
         const n = ++seen
-        if (n % 3 === 0) expect(e).toEqual({ event: 'send', bytes: n, hex: Buffer.from('reply').toString('hex'), truncated: n > 256 })
+        // A record keeps the first `bytes` of its buffer (the loop passes its longer, reused read buffer), at most 256.
+        if (n % 3 === 0) expect(e).toEqual({ event: 'send', bytes: n, hex: Buffer.from('reply').subarray(0, n).toString('hex'), truncated: n > 256 })
         else if (n % 3 === 1) {
-          const raw = Math.min(((n - 1) * 7) % 300, 256)
+          const raw = Math.min(((n - 1) * 7) % 300, 256, n)
           expect(e).toEqual({ event: 'recv', bytes: n, hex: 'ab'.repeat(raw), truncated: n > 256 })
         } else expect(e).toEqual({ event: 'error', error: { code: 'ERR_INTERNAL', message: String(n) } })
       }
@@ -97,5 +98,25 @@ describe.skipIf(!linux)(`Node ${process.version}: the private socket handle fiel
     for (let i = 0; i < 100_000; i++) mine.recv(1000, Buffer.alloc(1000, 0xff))
     expect(s.dropped()).toBeGreaterThan(0)
     expect(s.drain().length).toBeGreaterThan(0)
+  })
+
+  it('SharedConn records made from its own read buffer keep the bytes as they were when recorded', () => {
+    const s = new SharedConn()
+    const mine = new SharedConn(s.sab)
+    // The thread's loop reads into this buffer and makes the reply in it: each record copies first.
+    const buf = mine.readBuffer(1024)
+    expect(buf.length).toBe(1024)
+    const hex = (t: string) => Buffer.from(t).toString('hex')
+    buf.write('hello world')
+    mine.recv(5, buf)
+    buf.write('HELLO')
+    mine.sent(5, buf)
+    buf.fill(0x61, 0, 300)
+    mine.recv(300, buf)
+    expect(s.drain()).toEqual([
+      { event: 'recv', bytes: 5, hex: hex('hello'), truncated: false },
+      { event: 'send', bytes: 5, hex: hex('HELLO'), truncated: false },
+      { event: 'recv', bytes: 300, hex: '61'.repeat(256), truncated: true },
+    ])
   })
 })

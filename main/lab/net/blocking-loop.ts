@@ -14,7 +14,7 @@ import fs from 'node:fs'
 import type { CloseReason } from '../../../shared/contract'
 import { LabError } from '../lab-error'
 import { encodeFrame, FrameDecoder, FrameTooLargeError } from './framing'
-import { applyHandler, type HandlerPlan } from './handlers'
+import { applyHandler, applyHandlerInto, type HandlerPlan } from './handlers'
 import type { SessionEvent, SessionOptions } from './session'
 import { BLOCKING_READ_BYTES } from '../../../shared/budgets'
 
@@ -23,11 +23,17 @@ import { BLOCKING_READ_BYTES } from '../../../shared/budgets'
  * serving side can record them without building event objects (event-records.ts).
  */
 export interface LoopIo {
+  /** Where to read into, if the recorder has a buffer of its own for that (shared-conn.ts); else the loop allocates one. */
+  readBuffer?(size: number): Buffer
   /** Sleeps `ms`; false if the server is stopping (the sleep ended early). */
   sleep(ms: number): boolean
+  /**
+   * One read: its bytes are the first `bytes` of `data`, which may be longer (the loop's own read
+   * buffer, reused: the recorder copies what it keeps, at most EVENT_HEX_BYTES, before returning).
+   */
   recv(bytes: number, data: Buffer): void
   message(bytes: number, data: Buffer): void
-  /** One reply written; `data` its bytes (the recorder keeps the first EVENT_HEX_BYTES). */
+  /** One reply written: the first `bytes` of `data`, as for `recv`. */
   sent(bytes: number, data: Buffer): void
   /** Anything else (an error). */
   event(e: SessionEvent): void
@@ -60,40 +66,98 @@ const DEFAULT_READ = BLOCKING_READ_BYTES
 /** The held-bytes budget said no (reported through `LoopIo.overBudget`). */
 class OverBudget extends Error {}
 
+// Looked up once: a bundled `fs.readSync` is two property loads per call, paid in every cold thread.
+const { readSync, writeSync } = fs
+
+/**
+ * The course's loop exactly (no framing, no read delay): one read, one handler call, one reply.
+ * Kept lean on purpose, because every connection thread is a fresh V8 isolate that runs this loop
+ * cold — interpreted at first, then compiled by V8 for that thread alone — so each call and each
+ * allocation per message is paid again in every thread (measured: issue 9). Hence:
+ * - the reply is made in the read buffer itself (its recv event's bytes are already copied): no new
+ *   Buffer per message;
+ * - the recorder is called directly (the thread passes its shared memory as `io`), and `fs`'s
+ *   functions are looked up once.
+ */
+
+function courseLoop(fd: number, buf: Buffer, plan: HandlerPlan, io: LoopIo, totals: { bytesIn: number; bytesOut: number }): CloseReason {
+  const { name, delayMs } = plan
+  let bytesIn = 0
+  let bytesOut = 0
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null)
+      if (n === 0) return 'client'
+      bytesIn += n
+      io.recv(n, buf)
+      if (delayMs > 0 && !io.sleep(delayMs)) return 'server'
+      const length = applyHandlerInto(name, buf, n, buf)
+      if (length > 0) {
+        // The send lock around the write and its record, as in `send` below (server-send, issue 14).
+        io.lockSend?.()
+        try {
+          for (let at = 0; at < length; ) at += writeSync(fd, buf, at, length - at)
+          bytesOut += length
+          io.sent(length, buf)
+        } finally {
+          io.unlockSend?.()
+        }
+      }
+      io.count(bytesIn, bytesOut, 0, 0)
+    }
+  } finally {
+    totals.bytesIn = bytesIn
+    totals.bytesOut = bytesOut
+  }
+}
+
 /** Runs the loop on `fd` until the client closes or an error ends it; never closes `fd` (its owner does). */
 export function runBlockingLoop(fd: number, opts: SessionOptions, plan: HandlerPlan, io: LoopIo, budget?: HeldBudget): CloseReason {
-  const buf = Buffer.allocUnsafe(opts.recvSize ?? DEFAULT_READ)
+  const size = opts.recvSize ?? DEFAULT_READ
+  const given = io.readBuffer?.(size)
+  const buf = given && given.length === size ? given : Buffer.allocUnsafe(size)
   const decoder = opts.frame === 'none' ? null : new FrameDecoder(opts.frame, opts.maxFrameBytes)
   let bytesIn = 0
   let bytesOut = 0
   let messages = 0
   /** Bytes of an unfinished message held now, taken from the lab-wide budget. */
   let held = 0
-  const send = (reply: Buffer) => {
+  const send = (reply: Buffer, length = reply.length) => {
     io.lockSend?.()
     try {
-      for (let at = 0; at < reply.length; ) at += fs.writeSync(fd, reply, at, reply.length - at)
-      bytesOut += reply.length
+      for (let at = 0; at < length; ) at += fs.writeSync(fd, reply, at, length - at)
+      bytesOut += length
       // Recorded before the lock is let go: the panel's send, which drains the record first, shows after it.
-      io.sent(reply.length, reply)
+      io.sent(length, reply)
     } finally {
       io.unlockSend?.()
     }
   }
   try {
+    if (!decoder && opts.readDelayMs === 0) {
+      const totals = { bytesIn: 0, bytesOut: 0 }
+      try {
+        return courseLoop(fd, buf, plan, io, totals)
+      } finally {
+        bytesIn = totals.bytesIn
+        bytesOut = totals.bytesOut
+      }
+    }
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null)
       if (n === 0) return 'client'
-      // The decoder may keep the bytes of an unfinished message: give it its own copy.
-      const piece = decoder ? Buffer.from(buf.subarray(0, n)) : buf.subarray(0, n)
       bytesIn += n
-      io.recv(n, piece)
+      io.recv(n, buf)
       if (!decoder) {
-        // The course's loop exactly: one read, one handler call, one reply (no framing).
+        // The course's loop exactly: one read, one handler call, one reply (no framing). The reply
+        // is made in the read buffer itself (the recv event's bytes are already copied): no new
+        // Buffer per message, which a fresh thread would pay interpreted, message after message.
         if (plan.delayMs > 0 && !io.sleep(plan.delayMs)) return 'server'
-        const out = applyHandler(plan.name, piece)
-        if (out.length > 0) send(out)
+        const length = applyHandlerInto(plan.name, buf, n, buf)
+        if (length > 0) send(buf, length)
       } else {
+        // The decoder may keep the bytes of an unfinished message: give it its own copy.
+        const piece = Buffer.from(buf.subarray(0, n))
         let payloads: Buffer[]
         try {
           payloads = decoder.push(piece)

@@ -15,6 +15,8 @@ export const IoKind = { Json: 0, Recv: 1, Message: 2, Send: 3, Totals: 4 } as co
 export type IoKind = (typeof IoKind)[keyof typeof IoKind]
 
 const HEAD = 13
+/** A record's header: size, kind, bytes, raw length (shared-conn.ts writes it without a DataView). */
+export const RECORD_HEAD_BYTES = HEAD
 
 export interface IoRecord {
   kind: IoKind
@@ -28,13 +30,18 @@ export interface IoRecord {
   size: number
 }
 
-export function recordSize(data: Buffer | null, json: Buffer | null): number {
-  return HEAD + (data ? Math.min(data.length, EVENT_HEX_BYTES) : (json?.length ?? 0))
+/** The raw bytes a record keeps: the first `bytes` of `data` (which may be longer, a reused buffer), at most EVENT_HEX_BYTES. */
+function keptOf(bytes: number, data: Buffer): number {
+  return Math.min(bytes, data.length, EVENT_HEX_BYTES)
+}
+
+export function recordSize(bytes: number, data: Buffer | null, json: Buffer | null): number {
+  return HEAD + (data ? keptOf(bytes, data) : (json?.length ?? 0))
 }
 
 /** Writes one record at `at` (the caller made room: recordSize bytes). */
 export function encodeRecord(view: DataView, u8: Uint8Array, at: number, kind: IoKind, bytes: number, data: Buffer | null, json: Buffer | null): number {
-  const body = data ? data.subarray(0, Math.min(data.length, EVENT_HEX_BYTES)) : json
+  const body = data ? data.subarray(0, keptOf(bytes, data)) : json
   const len = body?.length ?? 0
   view.setUint32(at, HEAD + len)
   view.setUint8(at + 4, kind)
@@ -77,7 +84,7 @@ export class RecordBatch {
   }
 
   add(kind: IoKind, bytes: number, data: Buffer | null, json: Buffer | null): void {
-    this.room(recordSize(data, json))
+    this.room(recordSize(bytes, data, json))
     this.length += encodeRecord(this.view, this.buf, this.length, kind, bytes, data, json)
   }
 

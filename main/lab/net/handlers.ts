@@ -33,6 +33,29 @@ export function upperAscii(chunk: Buffer): Buffer {
   return out
 }
 
+/**
+ * `applyHandler` without allocating: the reply to `src[0, n)` written into `dst` (at least `n` bytes;
+ * it may be `src` itself), returning its length. For a loop that a fresh thread runs cold
+ * (blocking-loop.ts): a new Buffer per message is paid interpreted, in every new thread.
+ */
+export function applyHandlerInto(name: HandlerName, src: Buffer, n: number, dst: Buffer): number {
+  if (name === 'upper') {
+    for (let i = 0; i < n; i++) {
+      const b = src[i]!
+      dst[i] = b >= 0x61 && b <= 0x7a ? b - 0x20 : b
+    }
+  } else if (name === 'echo') {
+    if (dst !== src) src.copy(dst, 0, 0, n)
+  } else {
+    for (let i = 0, j = n - 1; i <= j; i++, j--) {
+      const a = src[i]!
+      dst[i] = src[j]!
+      dst[j] = a
+    }
+  }
+  return n
+}
+
 export function applyHandler(name: HandlerName, chunk: Buffer): Buffer {
   switch (name) {
     case 'upper':

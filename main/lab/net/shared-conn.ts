@@ -5,13 +5,22 @@
  * per reply would wake the main thread (an eventfd read, a system call) for every message and put
  * back the cost this design removes.
  *
- * Layout: Int32 control words, Float64 counters, then the ring of records (event-records.ts).
- * One writer (the thread), one reader (the main thread).
+ * Layout: Int32 control words, Float64 counters, the ring of records (event-records.ts), then the
+ * thread's read buffer (BLOCKING_READ_BYTES, the largest recv(n)). One writer (the thread), one
+ * reader (the main thread).
+ *
+ * Why the read buffer lives here too: the thread's recv and send records copy the first
+ * EVENT_HEX_BYTES of the read buffer into the ring with one `copyWithin` inside this one buffer,
+ * with no view object made per message. A connection thread is a fresh isolate that runs this code
+ * cold and compiles it for itself (measured: the ring writer with a DataView and a subarray per
+ * record was the most expensive function V8 compiled in every connection thread).
  */
 import type { Framing } from '../../../shared/contract'
-import { decodeRecord, encodeRecord, IoKind, recordSize, type IoRecord } from './event-records'
+import { decodeRecord, encodeRecord, IoKind, RECORD_HEAD_BYTES, recordSize, type IoRecord } from './event-records'
+import type { LoopIo } from './blocking-loop'
 import type { SessionEvent } from './session'
-import { CONN_EVENT_RING_BYTES } from '../../../shared/budgets'
+import { BLOCKING_READ_BYTES, CONN_EVENT_RING_BYTES } from '../../../shared/budgets'
+import { EVENT_HEX_BYTES } from '../../../shared/contract/net-values'
 
 const CTL_WORDS = 8
 const C_WRITE = 0 // ring write position (bytes written, modulo size)
@@ -33,62 +42,105 @@ const SEND_BY_PANEL = 2
 const WRAP = 0xffff_ffff
 /** The event ring's size (shared/budgets.ts: why 256 KiB; full → events dropped and counted). */
 export const RING_BYTES = CONN_EVENT_RING_BYTES
+const RING_AT = CTL_WORDS * 4 + F_WORDS * 8
+const READ_AT = RING_AT + RING_BYTES
 
-export class SharedConn {
+export class SharedConn implements LoopIo {
   readonly ctl: Int32Array
   readonly f: Float64Array
   readonly ring: Uint8Array
   private readonly view: DataView
+  /** The whole shared buffer as bytes: ring and read buffer both, for `copyWithin` between them. */
+  private readonly all: Uint8Array
+  private readBuf: Buffer | null = null
 
-  constructor(readonly sab: SharedArrayBuffer = new SharedArrayBuffer(CTL_WORDS * 4 + F_WORDS * 8 + RING_BYTES)) {
+  constructor(readonly sab: SharedArrayBuffer = new SharedArrayBuffer(READ_AT + BLOCKING_READ_BYTES)) {
     this.ctl = new Int32Array(sab, 0, CTL_WORDS)
     this.f = new Float64Array(sab, CTL_WORDS * 4, F_WORDS)
-    this.ring = new Uint8Array(sab, CTL_WORDS * 4 + F_WORDS * 8)
-    this.view = new DataView(sab, CTL_WORDS * 4 + F_WORDS * 8)
+    this.ring = new Uint8Array(sab, RING_AT, RING_BYTES)
+    this.view = new DataView(sab, RING_AT, RING_BYTES)
+    this.all = new Uint8Array(sab)
   }
 
   // ---- the thread's side ----
 
+  /** The thread's read buffer (`size` ≤ BLOCKING_READ_BYTES), in this shared memory; one per connection. */
+  readBuffer(size: number): Buffer {
+    this.readBuf ??= Buffer.from(this.sab, READ_AT, Math.min(size, BLOCKING_READ_BYTES))
+    return this.readBuf
+  }
+
   /** Records one event; false (and counted) when the main thread has not collected enough yet. */
   push(e: SessionEvent): boolean {
-    return this.record(IoKind.Json, 0, null, Buffer.from(JSON.stringify(e)))
+    const json = Buffer.from(JSON.stringify(e))
+    const at = this.room(recordSize(0, null, json))
+    if (at < 0) return false
+    encodeRecord(this.view, this.ring, at, IoKind.Json, 0, null, json)
+    return this.wrote(at, recordSize(0, null, json))
+  }
+
+  /** An event other than recv/message/send (an error), as JSON. */
+  event(e: SessionEvent): void {
+    this.push(e)
   }
 
   /** The hot events, written as binary records (no JSON, no hex on the serving thread). */
   recv(bytes: number, data: Buffer): boolean {
-    return this.record(IoKind.Recv, bytes, data, null)
+    return this.io(IoKind.Recv, bytes, data)
   }
 
   message(bytes: number, data: Buffer): boolean {
-    return this.record(IoKind.Message, bytes, data, null)
+    return this.io(IoKind.Message, bytes, data)
   }
 
   sent(bytes: number, data: Buffer): boolean {
-    return this.record(IoKind.Send, bytes, data, null)
+    return this.io(IoKind.Send, bytes, data)
   }
 
-  private record(kind: IoKind, bytes: number, data: Buffer | null, json: Buffer | null): boolean {
-    const size = this.ring.length
-    const need = recordSize(data, json)
-    let w = Atomics.load(this.ctl, C_WRITE)
+  /**
+   * A recv/message/send record of the first `bytes` of `data`, at most EVENT_HEX_BYTES kept: written
+   * byte by byte, with one copyWithin from the read buffer (or one set from another buffer).
+   */
+  private io(kind: IoKind, bytes: number, data: Buffer): boolean {
+    let kept = bytes < EVENT_HEX_BYTES ? bytes : EVENT_HEX_BYTES
+    if (kept > data.length) kept = data.length
+    const need = RECORD_HEAD_BYTES + kept
+    const at = this.room(need)
+    if (at < 0) return false
+    const u8 = this.ring
+    put32(u8, at, need)
+    u8[at + 4] = kind
+    put32(u8, at + 5, bytes)
+    put32(u8, at + 9, kept)
+    if (data === this.readBuf) this.all.copyWithin(RING_AT + at + RECORD_HEAD_BYTES, READ_AT, READ_AT + kept)
+    else u8.set(kept === data.length ? data : data.subarray(0, kept), at + RECORD_HEAD_BYTES)
+    return this.wrote(at, need)
+  }
+
+  /** Where a record of `need` bytes goes in the ring, or -1 (dropped, counted) when the main thread has not collected enough yet. */
+  private room(need: number): number {
+    const size = RING_BYTES
+    const w = Atomics.load(this.ctl, C_WRITE)
     const r = Atomics.load(this.ctl, C_READ)
     // One byte always stays free, so that a full ring is not mistaken for an empty one.
     if (w >= r) {
       const tail = size - w - (r === 0 ? 1 : 0)
-      if (tail < need) {
-        if (r - 1 < need) return this.drop()
-        if (size - w >= 4) this.view.setUint32(w, WRAP)
-        w = 0
-      }
-    } else if (r - w - 1 < need) return this.drop()
-    encodeRecord(this.view, this.ring, w, kind, bytes, data, json)
-    Atomics.store(this.ctl, C_WRITE, (w + need) % size)
+      if (tail >= need) return w
+      if (r - 1 < need) return this.drop()
+      if (size - w >= 4) put32(this.ring, w, WRAP)
+      return 0
+    }
+    return r - w - 1 < need ? this.drop() : w
+  }
+
+  private wrote(at: number, size: number): true {
+    Atomics.store(this.ctl, C_WRITE, (at + size) % RING_BYTES)
     return true
   }
 
-  private drop(): false {
+  private drop(): -1 {
     Atomics.add(this.ctl, C_DROPPED, 1)
-    return false
+    return -1
   }
 
   count(bytesIn: number, bytesOut: number, messages: number): void {
@@ -172,6 +224,14 @@ export class SharedConn {
     Atomics.store(this.ctl, C_STOP, 1)
     Atomics.notify(this.ctl, C_STOP)
   }
+}
+
+/** A big-endian u32, as the record's DataView reads it (event-records.ts), written without one. */
+function put32(u8: Uint8Array, at: number, v: number): void {
+  u8[at] = v >>> 24
+  u8[at + 1] = v >>> 16
+  u8[at + 2] = v >>> 8
+  u8[at + 3] = v
 }
 
 /** A decoded record as the event the rest of the lab knows. */

@@ -30,23 +30,8 @@ port.once('message', (first: ToConnThread | Job) => {
   if ('type' in first && first.type === 'serve') {
     const shared = new SharedConn(first.shared)
     const budget = new SharedBudget(first.bufferLimit, first.bufferBudget)
-    const reason = runBlockingLoop(
-      first.fd,
-      first.options,
-      plan,
-      {
-        sleep: (ms) => shared.sleep(ms),
-        recv: (n, data) => shared.recv(n, data),
-        message: (n, data) => shared.message(n, data),
-        sent: (n, data) => shared.sent(n, data),
-        event: (e) => shared.push(e),
-        count: (i, o, m) => shared.count(i, o, m),
-        overBudget: () => shared.overBudget(),
-        lockSend: () => shared.lockSend(),
-        unlockSend: () => shared.unlockSend(),
-      },
-      budget,
-    )
+    // The shared memory is the loop's recorder itself (shared-conn.ts; its send lock too): no closure between them per message.
+    const reason = runBlockingLoop(first.fd, first.options, plan, shared, budget)
     port.postMessage({ done: true, reason })
     port.close()
     return
