@@ -29,8 +29,13 @@ const ofConn = (events: RelayEvent[], conn: number, dir: RelayDirection) => ({
 })
 
 export function tcpLanes(events: RelayEvent[], conn: number, dir: RelayDirection): RelayTcpLanes {
-  const { ins, outs } = ofConn(events, conn, dir)
-  // Offsets start at the first event kept (older ones may have been dropped from the log).
+  const all = ofConn(events, conn, dir)
+  // The last unbroken run of listed reads: older events may have been dropped from the log, and reads
+  // the relay summed ('summary', no condition set) leave a gap in the stream that cannot be drawn.
+  let from = all.ins.length - 1
+  while (from > 0 && all.ins[from - 1]!.offset + all.ins[from - 1]!.bytes === all.ins[from]!.offset) from--
+  const ins = all.ins.slice(Math.max(0, from))
+  const outs = all.outs
   const base = ins[0]?.offset ?? 0
   const sends: StickySend[] = ins.map((e, i) => ({ index: i, offset: e.offset - base, bytes: e.bytes, payloadBytes: e.bytes, hex: e.hex, text: hexToText(e.hex), at: e.t }))
   const indexOfSeq = new Map(ins.map((e, i) => [e.seq, i]))

@@ -65,6 +65,15 @@ export const RELAY_LIMITS = {
 
 /** Pause between the chunks of a split write: without it the kernel may send them in one segment. */
 export const RELAY_SPLIT_GAP_MS = 5
+/**
+ * With no condition set in a direction the relay forwards at full speed (pipe-like: each read
+ * written at once, the reading side paused while the other is full) and reports the first
+ * RELAY_DETAILED_PER_WINDOW messages of each RELAY_SUMMARY_WINDOW_MS one by one ('in'/'out');
+ * what passes beyond that is counted and reported once per window as one 'summary' event. One
+ * event per read and write cost more than the forwarding itself (tests/bench/relay-bench.ts).
+ */
+export const RELAY_SUMMARY_WINDOW_MS = 250
+export const RELAY_DETAILED_PER_WINDOW = 32
 /** With a rate limit, the link carries at most rate × this many ms of bytes in one write (bytes that waited meanwhile go together). */
 export const RELAY_RATE_QUANTUM_MS = 20
 /** A held (reordered) UDP datagram is released after this long even when no later datagram came. */
@@ -197,6 +206,13 @@ export type RelayEvent = { relayId: string; at: number; t: number } & (
    * UDP: `copy` true for a duplicate, `order` its position among the datagrams sent out.
    */
   | { event: 'out'; conn: number; dir: RelayDirection; proto: 'tcp' | 'udp'; index: number; offset: number; bytes: number; seqs: number[]; lateMs: number; copy: boolean; order: number }
+  /**
+   * Messages of one direction that passed with no condition set and were counted, not reported one
+   * by one (over RELAY_DETAILED_PER_WINDOW in a RELAY_SUMMARY_WINDOW_MS window): `messages` reads
+   * (UDP: datagrams), each written on at once as it came (as many writes), `bytes` in all, sequence
+   * numbers `firstSeq`..`lastSeq` (TCP: from byte `offset` of the stream), between `fromT` and `t`.
+   */
+  | { event: 'summary'; conn: number; dir: RelayDirection; proto: 'tcp' | 'udp'; fromT: number; messages: number; bytes: number; firstSeq: number; lastSeq: number; offset: number }
   | { event: 'paused' | 'resumed'; conn: number; dir: RelayDirection; heldBytes: number }
   | { event: 'close'; conn: number; reason: 'client' | 'server' | 'error' | 'limit' | 'idle' | 'stopped' }
   | { event: 'refused'; remote: Address; reason: string }

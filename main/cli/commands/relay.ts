@@ -1,4 +1,4 @@
-import { DEFAULT_HOST, RELAY_DEFAULT_REORDER_PCT, RELAY_DEFAULT_SEED, RELAY_LIMITS, RELAY_NETEM_COMMAND, TCP_ONLY_CONDITIONS, UDP_ONLY_CONDITIONS, type RelayConditions, type RelayEvent, type RelayProto } from '../../../shared/contract'
+import { DEFAULT_HOST, RELAY_DEFAULT_REORDER_PCT, RELAY_DEFAULT_SEED, RELAY_DETAILED_PER_WINDOW, RELAY_LIMITS, RELAY_NETEM_COMMAND, RELAY_SUMMARY_WINDOW_MS, TCP_ONLY_CONDITIONS, UDP_ONLY_CONDITIONS, type RelayConditions, type RelayEvent, type RelayProto } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
@@ -33,6 +33,8 @@ export function hostPort(text: string, option: string, defaultHost: string | nul
   return { host, port }
 }
 
+const fmtMs = (ms: number) => (Math.round(ms * 10) / 10).toString()
+
 function describe(e: RelayEvent): string | null {
   const arrow = (dir: 'up' | 'down') => (dir === 'up' ? 'client → server' : 'server → client')
   switch (e.event) {
@@ -47,6 +49,8 @@ function describe(e: RelayEvent): string | null {
     }
     case 'out':
       return `#${e.conn} ${arrow(e.dir)} ${e.proto === 'tcp' ? 'write' : 'sendto'} ${e.index}: ${e.bytes} bytes of message${e.seqs.length > 1 ? 's' : ''} ${e.seqs.join('+')}${e.copy ? ' (copy)' : ''}, ${e.lateMs} ms after due`
+    case 'summary':
+      return `#${e.conn} ${arrow(e.dir)} messages ${e.firstSeq}-${e.lastSeq}: ${e.messages} ${e.proto === 'tcp' ? 'reads' : 'datagrams'}, ${e.bytes} bytes, passed on at once as they came (${fmtMs(e.t - e.fromT)} ms; no condition set: summed, not listed one by one beyond ${RELAY_DETAILED_PER_WINDOW} per ${RELAY_SUMMARY_WINDOW_MS} ms)`
     case 'paused':
       return `#${e.conn} ${arrow(e.dir)} paused the sender: ${e.heldBytes} bytes held (limit ${L.heldBytesPerDirection})`
     case 'resumed':
@@ -73,6 +77,9 @@ Listens on --listen (default host ${DEFAULT_HOST}; 0 = any free port) and forwar
 connection (or, with --udp, every datagram) to --to, applying the conditions to what the
 client sends (--direction up, the default), to what the server answers (down), or both.
 Every message is reported: when it was due, what was dropped, split, merged, copied, reordered.
+In a direction with no condition set the relay forwards at full speed and lists the first
+${RELAY_DETAILED_PER_WINDOW} messages of every ${RELAY_SUMMARY_WINDOW_MS} ms one by one; the rest it counts and reports as one
+"summary" line per connection and ${RELAY_SUMMARY_WINDOW_MS} ms (a line per message costs more than the forwarding).
 
   --delay MS        hold each message MS ms (0-${L.delayMs})
   --jitter MS       plus or minus up to MS ms, seeded (0-${L.jitterMs}); TCP keeps the order
@@ -90,7 +97,7 @@ Every message is reported: when it was due, what was dropped, split, merged, cop
   --all-interfaces  consent to listen on every interface (0.0.0.0, ::)
   --remote-target   consent to forward to a host that is not this machine
   --json            one JSON object per line (the "listening" line first, with the port)
-  --quiet           no line per message (each read/datagram and write): connections,
+  --quiet           no line per message (each read/datagram and write, nor their sums): connections,
                     pauses and errors are still printed. Printing every message is most
                     of what the relay costs beyond forwarding (tests/bench/relay-bench.ts)
 
@@ -153,7 +160,7 @@ direction before the sender is paused (backpressure), ${L.heldDatagrams} datagra
     const owned = new DisposableStore()
     owned.add(lab.onEvent((ev) => {
       if (ev.topic !== 'net.relay') return
-      if (quiet && (ev.payload.event === 'in' || ev.payload.event === 'out')) return
+      if (quiet && (ev.payload.event === 'in' || ev.payload.event === 'out' || ev.payload.event === 'summary')) return
       const line = json ? JSON.stringify(ev.payload) : describe(ev.payload)
       if (line === null) return
       if (pending.length === 0) setImmediate(flush)

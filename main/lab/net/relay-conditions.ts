@@ -27,6 +27,11 @@ export function tcpPassThrough(c: RelayConditions): boolean {
   return c.delayMs === 0 && c.jitterMs === 0 && c.rateBytesPerSec === 0 && c.splitBytes === 0 && c.mergeMs === 0
 }
 
+/** Nothing to do for UDP: each datagram goes straight on (the fast path, still counted and reported). */
+export function udpPassThrough(c: RelayConditions): boolean {
+  return c.delayMs === 0 && c.jitterMs === 0 && c.rateBytesPerSec === 0 && c.lossPct === 0 && c.dupPct === 0 && c.reorderWindow === 0 && c.truncateBytes === 0
+}
+
 /** delay ± jitter, uniform, never below 0, to the microsecond (the relay's clock is fractional ms). */
 export function drawDelay(c: RelayConditions, r: number): number {
   if (c.jitterMs === 0) return c.delayMs

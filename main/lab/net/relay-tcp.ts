@@ -5,6 +5,10 @@
  * chunks (split, a pause between chunks so the kernel sends them apart). The byte stream keeps
  * its order: jitter can delay a message, never move it before an earlier one.
  *
+ * With no condition set (and nothing held) a read is written on at once, as pipe() does: the
+ * reading side is paused while the destination is full, resumed on 'drain'; the reads are reported
+ * one by one up to a budget per window, summed beyond it (PassSummary).
+ *
  * Memory is bounded: over RELAY_LIMITS.heldBytesPerDirection held the reading side is paused
  * (its kernel buffers fill, its sender's writes block), resumed below half; a destination whose
  * write() says "full" stops the link until 'drain'. Held bytes also count in the lab-wide
@@ -15,13 +19,8 @@ import { RELAY_LIMITS, RELAY_RATE_QUANTUM_MS, RELAY_SPLIT_GAP_MS, type RelayCond
 import { bufferBudget, bufferError } from './budgets'
 import { drawDelay, tcpPassThrough } from './relay-conditions'
 import { hexOf, type RelayLog } from './relay-log'
-
-/**
- * Node's timers count whole milliseconds: one fires up to 1 ms before its time, and a second one
- * for the fraction left cannot be shorter than 1 ms (it would land up to 1 ms late). A message
- * within half a millisecond of its due time is due: sent within ±0.5 ms of it, not ~0.7 ms late.
- */
-const DUE_SLACK_MS = 0.5
+import { PassSummary } from './relay-summary'
+import { DUE_SLACK_MS, HeadTimer } from './relay-timer'
 
 /** The most one socket read hands over (libuv reads into 64 KiB buffers). */
 const MAX_READ_BYTES = 64 * 1024
@@ -45,8 +44,9 @@ export class TcpLink {
   private busyUntil = 0
   private blocked = false
   private paused = false
-  private timer: NodeJS.Timeout | null = null
-  private timerAt = Infinity
+  private readonly timer = new HeadTimer(() => this.pump())
+  private readonly summary: PassSummary
+  private passing: boolean
   private ended = false
   closed = false
 
@@ -60,10 +60,14 @@ export class TcpLink {
     private readonly dest: Socket,
     /** Called when the link must close the connection (the lab-wide byte budget is spent). */
     private readonly fail: (err: Error) => void,
-  ) {}
+  ) {
+    this.summary = new PassSummary(log, dir, 'tcp')
+    this.passing = tcpPassThrough(conditions)
+  }
 
   setConditions(c: RelayConditions): void {
     this.conditions = c
+    this.passing = tcpPassThrough(c)
     this.pump()
   }
 
@@ -74,6 +78,8 @@ export class TcpLink {
   /** One read from the source side. */
   push(chunk: Buffer): void {
     if (this.closed) return
+    // Nothing to do and nothing held before it: straight on (the fast path).
+    if (this.passing && this.queue.length === 0) return this.pass(chunk)
     const t = this.log.now()
     const c = this.conditions
     const delayMs = drawDelay(c, this.rand())
@@ -85,10 +91,6 @@ export class TcpLink {
     this.stats.bytesIn += chunk.length
     this.log.emit({ event: 'in', conn: this.conn, dir: this.dir, proto: 'tcp', seq, offset: this.inOffset, bytes: chunk.length, hex: hexOf(chunk), delayMs, dueT, action: 'forward', dup: false, holdFor: 0, keptBytes: chunk.length }, t)
     this.inOffset += chunk.length
-    if (tcpPassThrough(c) && this.queue.length === 0 && !this.blocked) {
-      this.write(chunk, [seq], t, t)
-      return
-    }
     if (!bufferBudget.take(chunk.length)) {
       this.fail(bufferError(bufferBudget.limit))
       return
@@ -111,15 +113,47 @@ export class TcpLink {
     this.pump()
   }
 
-  private later(t: number, now: number): void {
-    if (this.timer && this.timerAt <= t) return
-    if (this.timer) clearTimeout(this.timer)
-    this.timerAt = t
-    this.timer = setTimeout(() => {
-      this.timer = null
-      this.timerAt = Infinity
+  /**
+   * One read passed straight on, as pipe() does: written at once, the source paused while the
+   * destination is full. Counted like every message; reported one by one within the window's
+   * budget, else summed (and the random stream still draws once, so a later delay's jitter is the
+   * same whether or not conditions were off before).
+   */
+  private pass(chunk: Buffer): void {
+    this.rand()
+    const seq = ++this.seq
+    const offset = this.inOffset
+    const n = chunk.length
+    const stats = this.stats
+    stats.messages++
+    stats.bytesIn += n
+    stats.writes++
+    stats.bytesOut += n
+    this.inOffset += n
+    this.outOffset += n
+    const index = ++this.outIndex
+    const t = this.summary.take(this.conn, seq, n, offset)
+    if (t !== null) {
+      this.log.emit({ event: 'in', conn: this.conn, dir: this.dir, proto: 'tcp', seq, offset, bytes: n, hex: hexOf(chunk), delayMs: 0, dueT: t, action: 'forward', dup: false, holdFor: 0, keptBytes: n }, t)
+      this.log.emit({ event: 'out', conn: this.conn, dir: this.dir, proto: 'tcp', index, offset, bytes: n, seqs: [seq], lateMs: 0, copy: false, order: index }, t)
+    }
+    if (!this.dest.write(chunk)) this.waitDrain(true)
+  }
+
+  /** The destination is full: wait for 'drain' (once), pausing the source when the link holds nothing itself. */
+  private waitDrain(pauseSource: boolean): void {
+    if (pauseSource) this.source.pause()
+    if (this.blocked) return
+    this.blocked = true
+    this.dest.once('drain', () => {
+      this.blocked = false
+      if (!this.paused && !this.closed) this.source.resume()
       this.pump()
-    }, Math.max(0, t - now))
+    })
+  }
+
+  private later(t: number, now: number): void {
+    this.timer.wakeAt(t, now)
   }
 
   private pump(): void {
@@ -182,14 +216,8 @@ export class TcpLink {
     this.log.emit({ event: 'out', conn: this.conn, dir: this.dir, proto: 'tcp', index, offset: this.outOffset, bytes: buf.length, seqs, lateMs: Math.round((now - due) * 1000) / 1000, copy: false, order: index }, now)
     this.outOffset += buf.length
     if (this.dest.write(buf)) return true
-    this.blocked = true
-    // Pass-through: stop reading until the destination drains, as pipe() does.
-    if (tcpPassThrough(this.conditions) && !this.paused) this.source.pause()
-    this.dest.once('drain', () => {
-      this.blocked = false
-      if (!this.paused) this.source.resume()
-      this.pump()
-    })
+    // No condition left (it was changed while bytes were held): stop reading until the destination drains, as pipe() does.
+    this.waitDrain(this.passing && !this.paused)
     return false
   }
 
@@ -197,7 +225,8 @@ export class TcpLink {
   close(): void {
     if (this.closed) return
     this.closed = true
-    if (this.timer) clearTimeout(this.timer)
+    this.timer.clear()
+    this.summary.close()
     bufferBudget.give(this.held)
     this.held = 0
     this.queue.length = 0

@@ -4,10 +4,28 @@
  * `holdFor` later datagrams went out (reordering within a window), then sent. A rate limit makes
  * datagrams leave one after another at the link's speed. Held datagrams are bounded
  * (RELAY_LIMITS.heldDatagrams); beyond, they are dropped and counted as 'overflow'.
+ *
+ * Held datagrams wait in one queue ordered by deadline, with one timer for the earliest
+ * (relay-timer.ts): each leaves at its own deadline, in deadline order, never before it.
+ * With no condition set, each datagram is sent on at once and reported one by one up to a
+ * budget per window, summed beyond it (PassSummary).
  */
 import { RELAY_LIMITS, RELAY_REORDER_HOLD_MS, type RelayConditions, type RelayDirection } from '../../../shared/contract'
-import { planDatagram } from './relay-conditions'
+import { planDatagram, udpPassThrough } from './relay-conditions'
 import { hexOf, type RelayLog } from './relay-log'
+import { PassSummary } from './relay-summary'
+import { DeadlineHeap, DUE_SLACK_MS, HeadTimer } from './relay-timer'
+
+/** A datagram waiting for its deadline. */
+interface Due {
+  conn: number
+  seq: number
+  buf: Buffer
+  dueT: number
+  holdFor: number
+  dup: boolean
+  send: (buf: Buffer) => void
+}
 
 interface Parked {
   conn: number
@@ -26,15 +44,30 @@ export class UdpLink {
   private held = 0
   private linkFreeAt = 0
   private readonly parked: Parked[] = []
-  private readonly timers = new Set<NodeJS.Timeout>()
+  private readonly due = new DeadlineHeap<Due>()
+  private readonly timer = new HeadTimer(() => this.sendDue())
   private readonly outIndex = new Map<number, number>()
+  private readonly summary: PassSummary
+  private passing: boolean
 
   constructor(
     private readonly dir: RelayDirection,
-    public conditions: RelayConditions,
+    private current: RelayConditions,
     public rand: () => number,
     private readonly log: RelayLog,
-  ) {}
+  ) {
+    this.summary = new PassSummary(log, dir, 'udp')
+    this.passing = udpPassThrough(current)
+  }
+
+  get conditions(): RelayConditions {
+    return this.current
+  }
+
+  set conditions(c: RelayConditions) {
+    this.current = c
+    this.passing = udpPassThrough(c)
+  }
 
   private get stats() {
     return this.log.stats[this.dir]
@@ -42,9 +75,11 @@ export class UdpLink {
 
   /** One datagram from `conn`'s side; `send` puts bytes on the other side's socket. */
   push(conn: number, buf: Buffer, send: (buf: Buffer) => void): void {
-    const t = this.log.now()
-    const c = this.conditions
+    const c = this.current
     const plan = planDatagram(c, this.rand, buf.length)
+    // Nothing to do and nothing held before it: sent on at once (the fast path).
+    if (this.passing && this.due.size === 0 && this.parked.length === 0) return this.pass(conn, buf, send)
+    const t = this.log.now()
     const seq = ++this.seq
     this.stats.messages++
     this.stats.bytesIn += buf.length
@@ -67,18 +102,51 @@ export class UdpLink {
     if (plan.holdFor > 0) this.stats.reordered++
     const kept = plan.keptBytes < buf.length ? Buffer.from(buf.subarray(0, plan.keptBytes)) : buf
     // Due now and not held back (no delay, jitter or rate wait drew 0): sent at once, no timer per datagram.
-    if (dueT <= t && plan.holdFor === 0) return this.sendOut(conn, seq, kept, dueT, send, plan.dup)
+    if (dueT <= t && plan.holdFor === 0 && this.due.size === 0) return this.sendOut(conn, seq, kept, dueT, send, plan.dup)
     this.held++
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer)
-        this.held--
-        if (plan.holdFor > 0) return this.park(conn, seq, kept, dueT, plan.holdFor, send)
-        this.sendOut(conn, seq, kept, dueT, send, plan.dup)
-      },
-      Math.max(0, dueT - t),
-    )
-    this.timers.add(timer)
+    this.due.push({ conn, seq, buf: kept, dueT, holdFor: plan.holdFor, dup: plan.dup, send })
+    // Due already (or held back at once): out now, after whatever was due before it.
+    if (dueT <= t) return this.sendDue()
+    this.timer.wakeAt(this.due.peek()!.dueT, t)
+  }
+
+  /** Sends every datagram due now (within DUE_SLACK_MS), earliest deadline first; re-arms for the next. */
+  private sendDue(): void {
+    for (;;) {
+      const head = this.due.peek()
+      if (!head) return
+      const now = this.log.now()
+      if (head.dueT > now + DUE_SLACK_MS) return this.timer.wakeAt(head.dueT, now)
+      this.due.pop()
+      this.held--
+      if (head.holdFor > 0) this.park(head.conn, head.seq, head.buf, head.dueT, head.holdFor, head.send)
+      else this.sendOut(head.conn, head.seq, head.buf, head.dueT, head.send, head.dup)
+    }
+  }
+
+  /** A datagram passed straight on: counted like every one, reported one by one within the window's budget, else summed. */
+  private pass(conn: number, buf: Buffer, send: (buf: Buffer) => void): void {
+    const seq = ++this.seq
+    const n = buf.length
+    const stats = this.stats
+    stats.messages++
+    stats.bytesIn += n
+    stats.writes++
+    stats.bytesOut += n
+    const index = (this.outIndex.get(conn) ?? 0) + 1
+    this.outIndex.set(conn, index)
+    const order = ++this.order
+    const t = this.summary.take(conn, seq, n, 0)
+    if (t !== null) {
+      this.log.emit({ event: 'in', conn, dir: this.dir, proto: 'udp', seq, offset: 0, bytes: n, hex: hexOf(buf), delayMs: 0, dueT: t, action: 'forward', dup: false, holdFor: 0, keptBytes: n }, t)
+      this.log.emit({ event: 'out', conn, dir: this.dir, proto: 'udp', index, offset: 0, bytes: n, seqs: [seq], lateMs: 0, copy: false, order }, t)
+    }
+    send(buf)
+  }
+
+  /** Reports what was summed for `conn` (before its close event) or for all. */
+  flushSummary(conn?: number): void {
+    this.summary.flush(conn)
   }
 
   /** Held back for reordering: released after `left` later datagrams went out, or after RELAY_REORDER_HOLD_MS. */
@@ -114,8 +182,9 @@ export class UdpLink {
   }
 
   close(): void {
-    for (const t of this.timers) clearTimeout(t)
-    this.timers.clear()
+    this.timer.clear()
+    this.due.clear()
+    this.summary.close()
     for (const p of this.parked) clearTimeout(p.timer)
     this.parked.length = 0
     this.held = 0

@@ -254,8 +254,15 @@ export class Relay {
       this.peers.delete(key)
       p.socket.close()
       p.release()
+      this.flushPeer(p.conn)
       this.log.emit({ event: 'close', conn: p.conn, reason: 'idle' })
     }
+  }
+
+  /** What was summed for a UDP client is reported before its close. */
+  private flushPeer(conn: number): void {
+    this.udpUp.flushSummary(conn)
+    this.udpDown.flushSummary(conn)
   }
 
   update(seed: number | undefined, up: Partial<RelayConditions> | undefined, down: Partial<RelayConditions> | undefined): RelayInfo {
@@ -328,6 +335,7 @@ export class Relay {
     for (const p of this.peers.values()) {
       p.socket.close()
       p.release()
+      this.flushPeer(p.conn)
       this.log.emit({ event: 'close', conn: p.conn, reason: 'stopped' })
     }
     this.peers.clear()

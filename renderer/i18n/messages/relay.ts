@@ -81,6 +81,8 @@ export default defineCatalog({
         },
         stats: 'Up: {inUp} in, {outUp} out, {dropUp} dropped · Down: {inDown} in, {outDown} out',
         paused: 'The relay paused the sender {n} times: it held {max} bytes at most (limit {limit}).',
+        summed:
+          'No condition set: the relay forwarded at full speed and counted {n} messages ({bytes} bytes) in sums instead of listing each — it lists the first {per} of every {ms} ms one by one. The counts above include them; the lanes and the table show the listed ones only.',
         honestTitle: 'What a relay cannot do',
         honest:
           'This relay runs in user space: it reads and writes through the kernel’s TCP, which delivers every byte in order. So it can delay, slow down, split and merge a TCP stream, but it cannot make TCP lose a segment and retransmit it. On a real lossy link TCP loses packets too, and you would see the retransmissions as extra delay. To try that, a learner with root can use the kernel’s netem on the loopback interface:',
@@ -167,6 +169,7 @@ export default defineCatalog({
         },
         stats: '上行：收 {inUp}，发 {outUp}，丢 {dropUp} · 下行：收 {inDown}，发 {outDown}',
         paused: '中继让发送方暂停了 {n} 次：最多暂存 {max} 字节（上限 {limit}）。',
+        summed: '未设置任何条件：中继全速转发，其中 {n} 条消息（{bytes} 字节）只计入汇总、没有逐条列出——每 {ms} 毫秒只逐条列出前 {per} 条。上面的计数包含它们；泳道和表格只显示逐条列出的消息。',
         honestTitle: '中继做不到的事',
         honest:
           '这个中继运行在用户态：它通过内核的 TCP 读写，内核会按顺序交付每个字节。所以它能让 TCP 流延迟、变慢、被切开或合并，却不能让 TCP 丢掉一个报文段再重传。真实的丢包链路上 TCP 也会丢包，你会看到重传带来的额外延迟。想试试的话，有 root 权限的同学可以在回环接口上用内核的 netem：',

@@ -1,0 +1,186 @@
+/**
+ * The relay with no condition set (forwarded at once, listed one by one up to a budget and summed
+ * beyond) and with a delay (each message at its own deadline, in deadline order), real sockets.
+ * Nothing here asserts how long anything took: only what the relay recorded and what arrived.
+ */
+import dgram from 'node:dgram'
+import net from 'node:net'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { RelayEvent } from '../../shared/contract'
+import type { Lab } from '../../main/lab/lab'
+import { DUE_SLACK_MS } from '../../main/lab/net/relay-timer'
+import { createTestLab } from '../helpers/lab'
+
+type In = Extract<RelayEvent, { event: 'in' }>
+type Summary = Extract<RelayEvent, { event: 'summary' }>
+
+const until = async (cond: () => boolean, what: string, ms = 60_000) => {
+  const end = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 2))
+  }
+}
+
+/** Every message of one direction is accounted for once: listed ('in') or inside a summary's range. */
+function accountedSeqs(ins: In[], sums: Summary[]): number[] {
+  const seqs = ins.map((e) => e.seq)
+  for (const s of sums) for (let q = s.firstSeq; q <= s.lastSeq; q++) seqs.push(q)
+  return seqs.sort((a, b) => a - b)
+}
+
+describe('the relay with no condition, and with a delay', () => {
+  let lab: Lab
+  let events: RelayEvent[]
+  const closers: (() => unknown)[] = []
+  beforeEach(() => {
+    lab = createTestLab()
+    events = []
+    lab.onEvent((e) => {
+      if (e.topic === 'net.relay') events.push(e.payload)
+    })
+  })
+  afterEach(async () => {
+    await lab.close()
+    for (const c of closers.splice(0)) await c()
+  })
+  const of = <K extends RelayEvent['event']>(k: K, dir = 'up') => events.filter((e) => e.event === k && (!('dir' in e) || e.dir === dir)) as Extract<RelayEvent, { event: K }>[]
+
+  it('TCP: forwards every byte in order and accounts for every read once, listed or summed, with the byte offsets of the stream', async () => {
+    const got: Buffer[] = []
+    const server = net.createServer((s) => {
+      s.on('data', (d) => got.push(d))
+      s.on('error', () => {})
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    closers.push(() => new Promise((r) => server.close(r)))
+    const relay = await lab.invoke('net.relay.start', { targetPort: (server.address() as net.AddressInfo).port })
+    const client = net.connect({ host: '127.0.0.1', port: relay.listen.port })
+    client.setNoDelay(true)
+    await new Promise((r) => client.once('connect', r))
+    const sent: string[] = []
+    const bytes = () => got.reduce((n, b) => n + b.length, 0)
+    let total = 0
+    // One message at a time (each read by the relay on its own), until the relay has summed some.
+    for (let i = 0; i < 20_000 && of('summary').length === 0; i++) {
+      const m = `<${i}>`
+      sent.push(m)
+      total += m.length
+      client.write(m)
+      await until(() => bytes() >= total, `message ${i}`)
+    }
+    client.end()
+    await until(() => events.some((e) => e.event === 'close'), 'the close')
+    expect(Buffer.concat(got).toString()).toBe(sent.join(''))
+    const ins = of('in')
+    const sums = of('summary')
+    expect(sums.length).toBeGreaterThan(0)
+    const info = (await lab.invoke('net.relay.list', {}))[0]!
+    const n = info.stats.up.messages
+    expect(accountedSeqs(ins, sums)).toEqual(Array.from({ length: n }, (_, i) => i + 1))
+    expect(ins.reduce((a, e) => a + e.bytes, 0) + sums.reduce((a, s) => a + s.bytes, 0)).toBe(total)
+    expect(info.stats.up.bytesIn).toBe(total)
+    expect(info.stats.up.bytesOut).toBe(total)
+    // Offsets: each listed read and each summary starts where the bytes before it end.
+    const starts = [...ins.map((e) => ({ seq: e.seq, offset: e.offset, bytes: e.bytes })), ...sums.map((s) => ({ seq: s.firstSeq, offset: s.offset, bytes: s.bytes }))].sort((a, b) => a.seq - b.seq)
+    let at = 0
+    for (const x of starts) {
+      expect(x.offset).toBe(at)
+      at += x.bytes
+    }
+    // Every listed read was written on as it came: one write, same bytes, no delay.
+    const outs = of('out')
+    expect(outs.map((o) => o.seqs)).toEqual(ins.map((e) => [e.seq]))
+    expect(outs.map((o) => o.offset)).toEqual(ins.map((e) => e.offset))
+    // Summed before the connection's close is reported.
+    const closeAt = events.findIndex((e) => e.event === 'close')
+    expect(events.findLastIndex((e) => e.event === 'summary')).toBeLessThan(closeAt)
+  }, 120_000)
+
+  it('UDP: forwards every datagram and accounts for each once, listed or summed', async () => {
+    const sink = dgram.createSocket('udp4')
+    const got: string[] = []
+    sink.on('message', (m) => got.push(m.toString()))
+    await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()))
+    closers.push(() => sink.close())
+    const client = dgram.createSocket('udp4')
+    closers.push(() => client.close())
+    const relay = await lab.invoke('net.relay.start', { proto: 'udp', targetPort: sink.address().port })
+    let sent = 0
+    for (; sent < 20_000 && of('summary').length === 0; sent++) {
+      client.send(`d${sent}`, relay.listen.port, '127.0.0.1')
+      const want = sent + 1
+      await until(() => got.length >= want, `datagram ${sent}`)
+    }
+    await lab.invoke('net.relay.stop', { id: relay.id })
+    expect(got).toEqual(Array.from({ length: sent }, (_, i) => `d${i}`))
+    const ins = of('in')
+    const sums = of('summary')
+    expect(sums.length).toBeGreaterThan(0)
+    expect(accountedSeqs(ins, sums)).toEqual(Array.from({ length: sent }, (_, i) => i + 1))
+    expect(sums.every((s) => s.proto === 'udp' && s.conn === ins[0]!.conn)).toBe(true)
+    expect(ins.reduce((a, e) => a + e.bytes, 0) + sums.reduce((a, s) => a + s.bytes, 0)).toBe(got.join('').length)
+  }, 120_000)
+
+  it('UDP with delay and jitter: every datagram has its deadline (arrival + its drawn delay) and leaves in deadline order, never before it', async () => {
+    const sink = dgram.createSocket('udp4')
+    let got = 0
+    sink.on('message', () => got++)
+    await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()))
+    closers.push(() => sink.close())
+    const client = dgram.createSocket('udp4')
+    closers.push(() => client.close())
+    const relay = await lab.invoke('net.relay.start', { proto: 'udp', targetPort: sink.address().port, seed: 7, up: { delayMs: 30, jitterMs: 25 } })
+    for (let i = 0; i < 80; i++) client.send(`j${i}`, relay.listen.port, '127.0.0.1')
+    await until(() => got >= 80, 'every datagram')
+    const ins = of('in')
+    const outs = of('out')
+    expect(ins).toHaveLength(80)
+    for (const e of ins) {
+      expect(e.delayMs).toBeGreaterThanOrEqual(5)
+      expect(e.delayMs).toBeLessThanOrEqual(55)
+      expect(e.dueT).toBeCloseTo(e.t + e.delayMs, 2)
+    }
+    const byDeadline = [...ins].sort((a, b) => a.dueT - b.dueT || a.seq - b.seq).map((e) => e.seq)
+    expect(outs.map((o) => o.seqs[0])).toEqual(byDeadline)
+    expect(outs.map((o) => o.order)).toEqual(outs.map((_, i) => i + 1))
+    const due = new Map(ins.map((e) => [e.seq, e.dueT]))
+    for (const o of outs) expect(o.t).toBeGreaterThanOrEqual(due.get(o.seqs[0]!)! - DUE_SLACK_MS)
+    // Jitter over a burst reorders (seed 7): not the arrival order.
+    expect(byDeadline).not.toEqual(ins.map((e) => e.seq))
+  })
+
+  it('TCP with delay and jitter under a burst: deadlines never go back (the stream keeps its order), each write at or after its deadline', async () => {
+    const got: Buffer[] = []
+    const server = net.createServer((s) => {
+      s.on('data', (d) => got.push(d))
+      s.on('error', () => {})
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    closers.push(() => new Promise((r) => server.close(r)))
+    const relay = await lab.invoke('net.relay.start', { targetPort: (server.address() as net.AddressInfo).port, seed: 3, up: { delayMs: 20, jitterMs: 15 } })
+    const client = net.connect({ host: '127.0.0.1', port: relay.listen.port })
+    client.setNoDelay(true)
+    await new Promise((r) => client.once('connect', r))
+    let text = ''
+    for (let i = 0; i < 60; i++) {
+      const m = `[${i}]`
+      text += m
+      client.write(m)
+      // A few at once, then a breath: several reads, some close together.
+      if (i % 6 === 5) await new Promise((r) => setImmediate(r))
+    }
+    await until(() => Buffer.concat(got).length >= text.length, 'every byte')
+    expect(Buffer.concat(got).toString()).toBe(text)
+    const ins = of('in')
+    const outs = of('out')
+    let last = 0
+    for (const e of ins) {
+      expect(e.dueT).toBeCloseTo(Math.max(Math.round((e.t + e.delayMs) * 1000) / 1000, last), 3)
+      last = e.dueT
+    }
+    expect(outs.flatMap((o) => o.seqs)).toEqual(ins.map((e) => e.seq))
+    const due = new Map(ins.map((e) => [e.seq, e.dueT]))
+    for (const o of outs) expect(o.t).toBeGreaterThanOrEqual(due.get(o.seqs[0]!)! - DUE_SLACK_MS)
+  })
+})
