@@ -23,8 +23,9 @@ if (process.argv[3] === 'udp') {
   })
   front.bind({ address: '127.0.0.1', port: 0 }, () => listening(front.address().port))
 } else {
-  const server = net.createServer((client) => {
-    const upstream = net.connect({ host: '127.0.0.1', port: target })
+  // Half-open both ways, as the lab relay: a FIN is passed on (pipe() ends the other side) and the answer still comes back.
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect({ host: '127.0.0.1', port: target, allowHalfOpen: true })
     client.setNoDelay(true)
     upstream.setNoDelay(true)
     client.pipe(upstream)
