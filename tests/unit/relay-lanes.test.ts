@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { RelayEvent } from '../../shared/contract'
-import { tcpLanes } from '../../renderer/composables/relay-lanes'
+import { tcpLanes } from '../../renderer/charts/relay-lanes'
 
 const base = { relayId: 'relay-1', at: 0 }
 const read = (seq: number, offset: number, text: string): RelayEvent => ({
