@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { forkLabChild } from '../../main/lab/proc/fork-child'
+import { forkLabChild, LEAN_CHILD_DROPS } from '../../main/lab/proc/fork-child'
 import { REPO_ROOT } from '../helpers/paths'
 
 /** docs/SECURITY.md item 34: one helper starts every child, and no child inherits the parent's Node flags. */
@@ -24,6 +24,35 @@ describe('forkLabChild', () => {
     expect(report.execArgv).toEqual([])
     expect(report.parentPid).toBe(String(process.pid))
     await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)))
+  })
+
+  /**
+   * Issue 9: a forking server starts a process per connection, so what slows a Node start-up is the
+   * mode's cost. NODE_EXTRA_CA_CERTS made Node 20 parse a whole certificate bundle in every child.
+   */
+  it('a lean child goes without NODE_EXTRA_CA_CERTS and NODE_OPTIONS; a plain one keeps them', async () => {
+    expect([...LEAN_CHILD_DROPS]).toEqual(['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'])
+    const saved = { ca: process.env.NODE_EXTRA_CA_CERTS, options: process.env.NODE_OPTIONS }
+    // Values a child can start with: a file of no certificates, a harmless flag.
+    process.env.NODE_EXTRA_CA_CERTS = path.join(REPO_ROOT, 'tests', 'fixtures', 'report-execargv.mjs')
+    process.env.NODE_OPTIONS = '--max-old-space-size=300'
+    const report = async (lean: boolean) => {
+      const child = forkLabChild(path.join(REPO_ROOT, 'tests', 'fixtures', 'report-execargv.mjs'), { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], lean })
+      return new Promise<{ extraCaCerts: string | null; nodeOptions: string | null }>((resolve, reject) => {
+        child.once('message', (m) => resolve(m as { extraCaCerts: string | null; nodeOptions: string | null }))
+        child.once('error', reject)
+        child.once('exit', (code) => reject(new Error(`child exited with ${code} before reporting`)))
+      })
+    }
+    try {
+      expect(await report(true)).toMatchObject({ extraCaCerts: null, nodeOptions: null })
+      expect(await report(false)).toMatchObject({ extraCaCerts: process.env.NODE_EXTRA_CA_CERTS, nodeOptions: '--max-old-space-size=300' })
+    } finally {
+      for (const [name, value] of [['NODE_EXTRA_CA_CERTS', saved.ca], ['NODE_OPTIONS', saved.options]] as const) {
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      }
+    }
   })
 
   it('is the only place in the engine that calls child_process.fork', () => {

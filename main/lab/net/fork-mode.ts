@@ -66,7 +66,7 @@ export class SpareChild implements Startable {
     if (this.c || this.cancelled) return
     this.startedAt = performance.now()
     const stdio: StdioOptions = this.guard ? ['ignore', 'ignore', 'inherit', 'ipc', 'pipe'] : ['ignore', 'ignore', 'inherit', 'ipc']
-    const child = forkLabChild(path.join(this.workersDir, 'tcp-handler-child.cjs'), { stdio })
+    const child = forkLabChild(path.join(this.workersDir, 'tcp-handler-child.cjs'), { stdio, lean: true })
     this.c = child
     const pid = child.pid ?? -1
     if (this.guard && pid > 0) {
@@ -118,7 +118,7 @@ export class ForkGuard {
   private readonly exited: Promise<void>
 
   constructor(workersDir: string) {
-    this.child = forkLabChild(path.join(workersDir, 'tcp-guard-child.js'), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    this.child = forkLabChild(path.join(workersDir, 'tcp-guard-child.js'), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], lean: true })
     this.child.on('error', () => {})
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()))
     void this.exited.then(registerProcess(this.child.pid, 'utility', 'forking server guard'))

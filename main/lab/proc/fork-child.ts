@@ -11,6 +11,26 @@
 import { fork, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { childEnv } from './parent-guard'
 
-export function forkLabChild(entry: string, options: { stdio: StdioOptions }): ChildProcess {
-  return fork(entry, [], { env: childEnv(), execArgv: [], stdio: options.stdio, serialization: 'json' })
+/**
+ * What a `lean` child (a forking server's connection process and its guard: one start per
+ * connection, so its start-up is the mode's cost, issue 9) is not given of the lab's environment:
+ * - NODE_EXTRA_CA_CERTS: Node 20 reads and parses every certificate of that file as it starts,
+ *   before any code runs (Node 24 only when TLS is first used). Set to a system bundle (as on this
+ *   project's machines) it cost each child ~50 ms of CPU of ~90 (measured, /proc and wait4); a
+ *   connection process never opens a TLS connection.
+ * - NODE_OPTIONS: the environment's form of the Node flags `execArgv: []` keeps from children;
+ *   a `--require` there would be loaded by every connection process.
+ */
+export const LEAN_CHILD_DROPS = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'] as const
+
+export interface ForkOptions {
+  stdio: StdioOptions
+  /** Started once per connection: leave out what only slows its start-up (LEAN_CHILD_DROPS). */
+  lean?: boolean
+}
+
+export function forkLabChild(entry: string, options: ForkOptions): ChildProcess {
+  const env = childEnv()
+  if (options.lean) for (const name of LEAN_CHILD_DROPS) delete env[name]
+  return fork(entry, [], { env, execArgv: [], stdio: options.stdio, serialization: 'json' })
 }
