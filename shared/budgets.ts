@@ -44,6 +44,12 @@ export const SESSION_MAX_UNSENT_BYTES = 4 * 1024 * 1024
 export const PANEL_SEND_OWNED_MAX_BYTES = 8 * 1024
 /** Datagrams one UDP server holds waiting (delayed replies, the serial queue); one more is not answered (ERR_LIMIT event). */
 export const UDP_MAX_PENDING_DATAGRAMS = 1024
+/**
+ * Peers (address:port) one UDP server remembers as recent: the addresses that sent it a datagram,
+ * the only ones the server panel may send to (a UDP server has no connections). The one heard from
+ * longest ago goes first; a learner's few clients fit many times over.
+ */
+export const UDP_RECENT_PEERS = 32
 /** Threads one UDP server in threading mode runs at most (the lab-wide thread budget caps all servers together). */
 export const UDP_MAX_THREADS = 32
 /** Datagrams that may wait for a free UDP thread; past this a flood is refused, not queued. */

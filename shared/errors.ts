@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   ERR_SEND_WOULD_BLOCK: "The lab's main thread writes to a connection its thread serves only when the kernel takes the bytes at once: what waits in the socket's send queue plus the message may be at most 8 KiB (PANEL_SEND_OWNED_MAX_BYTES), and its thread may not be writing a reply. Both mean the client is not reading what it was sent; send again once it reads.",
   ERR_BROADCAST_NOT_ENABLED: 'The OS refuses a send to a broadcast address (EACCES) unless the socket asked for it: tick "Broadcast" (CLI: --broadcast; Node: socket.setBroadcast(true); Python: sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)).',
   ERR_BEYOND_LOOPBACK: 'Broadcast to 127.255.255.255 and multicast on the loopback interface (127.0.0.1) stay on this machine. Anything else reaches the network: tick "Also beyond this machine" (CLI: --all-interfaces; contract: allInterfaces: true), the same consent as listening on every interface.',
+  ERR_NOT_A_PEER: 'A UDP server has no connections: the server panel sends only to an address that sent this server a datagram recently (the newest UDP_RECENT_PEERS). Send it a datagram from that client first, then choose it.',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -133,3 +133,6 @@ export function isLoopbackAddress(host: string): boolean {
   const a = normalizeHost(host).address
   return /^127\./.test(a) || a === '::1' || /^::ffff:127\./.test(a)
 }
+
+/** How a UDP server's peer is named (ServerInfo.peers, `net.udpServer.send`'s `to`): "address:port", "[address]:port" for IPv6. */
+export const peerName = (a: { address: string; port: number }): string => (a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`)

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, triggerRef, watch } from 'vue'
 import type { ConnectionInfo, Framing, ServeStartup, ServedBy, ServerEvent, ServerInfo, ServerMode, UdpServerMode } from '../../shared/contract'
+import { UDP_RECENT_PEERS } from '../../shared/budgets'
 import { useLabStore } from './lab'
 
 export interface TcpServerForm {
@@ -134,6 +135,7 @@ export const useServersStore = defineStore('servers', () => {
         list.unshift({ at: e.at, from: e.from, bytes: e.bytes, servedBy: e.servedBy ?? null, waitedMs: e.waitedMs ?? null, startup: e.startup ?? null })
         if (list.length > RECENT_DATAGRAMS) list.length = RECENT_DATAGRAMS
         recent.set(server.id, list)
+        notePeer(server, e.from, e.at)
         break
       }
       case 'sendto':
@@ -156,6 +158,15 @@ export const useServersStore = defineStore('servers', () => {
         server.state = 'closed'
         break
     }
+  }
+
+  /** A UDP server's recent peers, as the engine keeps them (udp-peers.ts): newest first, bounded the same. */
+  function notePeer(server: ServerInfo, from: { address: string; port: number }, at: number) {
+    const peers = server.peers ?? (server.peers = [])
+    const i = peers.findIndex((p) => p.address === from.address && p.port === from.port)
+    const datagrams = i >= 0 ? peers.splice(i, 1)[0]!.datagrams + 1 : 1
+    peers.unshift({ address: from.address, port: from.port, datagrams, lastAt: at })
+    if (peers.length > UDP_RECENT_PEERS) peers.length = UDP_RECENT_PEERS
   }
 
   lab.on('net.server', (e) => {

@@ -21,6 +21,7 @@ import { runMethods, type RunEvents } from './runs'
 import { netWorkbenchMethods, type NetWorkbenchEvents } from './net-workbench'
 import { netLogMethods } from './net-log'
 import { netSessionMethods } from './net-session'
+import { netUdpSendMethods } from './net-udp-send'
 
 export const methodSpecs = {
   ...labMethods,
@@ -38,6 +39,7 @@ export const methodSpecs = {
   ...netWorkbenchMethods,
   ...netLogMethods,
   ...netSessionMethods,
+  ...netUdpSendMethods,
 } as const
 
 export type MethodName = keyof typeof methodSpecs
@@ -80,3 +82,4 @@ export * from './net-workbench'
 export * from './net-log'
 export * from './net-session'
 export type { MethodSpec } from './spec'
+export * from './net-udp-send'

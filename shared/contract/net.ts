@@ -118,11 +118,21 @@ export interface ServerInfo {
   threadIo?: 'thread' | 'relay' | null
   /** UDP: the multicast group it joined and on which interface (issue 14); absent when none. */
   multicast?: { group: string; interface: string }
+  /** UDP: the peers that sent it datagrams, heard from most recently first (at most UDP_RECENT_PEERS); the panel may send to these. */
+  peers?: RecentPeer[]
   startedAt: number
   connections: ConnectionInfo[]
   /** Serial mode: connections accepted but waiting for the one being served (oldest first). Empty otherwise. */
   queue: QueuedConnection[]
   stats: ServerStats
+}
+
+/** A UDP server's recent peer (issue 14): who sent to it, how many datagrams, when last. */
+export interface RecentPeer {
+  address: string
+  port: number
+  datagrams: number
+  lastAt: number
 }
 
 export interface ServerStats {

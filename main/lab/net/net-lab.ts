@@ -8,8 +8,9 @@ import { tcpSendOnce } from './tcp-client'
 import { serverSend, type SendableServer } from './server-send'
 import { TcpServer } from './tcp-server'
 import { UdpServer } from './udp-server'
+import { udpServerSend } from './udp-server-send'
 
-type NetMethod = keyof typeof netMethods | 'net.server.send'
+type NetMethod = keyof typeof netMethods | 'net.server.send' | 'net.udpServer.send'
 
 interface LabServer extends SendableServer {
   readonly id: string
@@ -88,6 +89,11 @@ export function createNetLab(ctx: LabContext): LabDomain<NetMethod> {
       },
       'net.server.list': () => [...servers.values()].map((s) => s.info()),
       'net.server.send': ({ id, ...input }) => serverSend(find(id), input),
+      'net.udpServer.send': ({ id, ...input }) => {
+        const server = find(id)
+        if (!(server instanceof UdpServer)) throw new LabError('ERR_UNSUPPORTED', `${id} is a TCP server: send to its connections with net.server.send`, { id })
+        return udpServerSend(server, input)
+      },
       'net.tcp.send': (input) => withOneShotClient('a one-shot send', () => tcpSendOnce({ ...input, explainSilence: (local) => queuedBehind(input, local) })),
     },
     async close() {

@@ -7,6 +7,7 @@ import {
   EVENT_HEX_BYTES,
   MAX_DATAGRAM_BYTES,
   type Address,
+  type RecentPeer,
   type ServeStartup,
   type ServedBy,
   type UdpServerMode,
@@ -18,6 +19,7 @@ import { applyHandler, parseHandler } from './handlers'
 import { LabServer, type ServedNow, type ServerSettings } from './server-base'
 import { hexOf, servedHere, type Emit } from './server-events'
 import { UdpThreads } from './udp-threads'
+import { RecentPeers } from './udp-peers'
 
 export interface UdpServerOptions {
   host: string
@@ -54,6 +56,8 @@ export class UdpServer extends LabServer<UdpServerMode> {
   private readonly queue: Waiting[] = []
   private serving = false
   private threads: UdpThreads | null = null
+  /** Who sent to this server lately: the addresses the panel's send may choose (udp-server-send.ts). */
+  private readonly peers = new RecentPeers()
 
   constructor(
     id: string,
@@ -120,6 +124,8 @@ export class UdpServer extends LabServer<UdpServerMode> {
       this.send({ event: 'error', error: error.toData() })
       return
     }
+    // After the size check, so the list is the page's too: it learns peers from 'datagram' events.
+    this.peers.heard(from, Date.now())
     if (this.mode === 'threading') return this.toThread(msg, from)
     if (this.mode === 'serial') return this.enqueue(msg, from)
     this.announce(msg, from, servedHere('loop'), 0)
@@ -209,10 +215,33 @@ export class UdpServer extends LabServer<UdpServerMode> {
     this.emit({ event: 'sendto', to, bytes: reply.length, hex: hexOf(reply), truncated: reply.length > EVENT_HEX_BYTES, serverId: this.id, at: Date.now() })
   }
 
+  recentPeer(key: string): RecentPeer | undefined {
+    return this.peers.get(key)
+  }
+
+  recentPeers(): RecentPeer[] {
+    return this.peers.list()
+  }
+
+  /**
+   * A datagram from the server panel (issue 14), from this server's own socket, as a reply would
+   * leave; marked `by: 'panel'` in the log and the conversation. Waits for the OS to take it, so a
+   * refused send (EMSGSIZE, unreachable) is this call's coded error, not only a log line.
+   */
+  async sendFromPanel(to: RecentPeer, bytes: Buffer): Promise<number> {
+    await new Promise<void>((resolve, reject) =>
+      this.socket.send(bytes, to.port, to.address, (err) => (err ? reject(fromNodeError(err, { host: to.address, port: to.port })) : resolve())),
+    )
+    this.stats.bytesOut += bytes.length
+    this.emit({ event: 'sendto', to: { address: to.address, port: to.port }, bytes: bytes.length, hex: hexOf(bytes), truncated: bytes.length > EVENT_HEX_BYTES, by: 'panel', serverId: this.id, at: Date.now() })
+    return bytes.length
+  }
+
   protected settings(): ServerSettings {
     return {
       ...(this.mode === 'threading' ? { spares: this.options.spares ?? DEFAULT_UDP_SPARES, threads: this.threads?.count ?? 0 } : {}),
       ...(this.options.multicast ? { multicast: { ...this.options.multicast } } : {}),
+      peers: this.peers.list(),
       frame: 'none',
       recvSize: null,
       readDelayMs: 0,

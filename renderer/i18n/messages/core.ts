@@ -37,6 +37,7 @@ const errorsEn: Record<ErrorCode, string> = {
   ERR_SEND_WOULD_BLOCK: 'Nothing was sent to connection #{conn}: {queued} bytes still wait in its send queue or its thread is writing a reply, so its client is not reading; writing now would block the lab.',
   ERR_BROADCAST_NOT_ENABLED: 'Sending to the broadcast address {host} needs the socket’s broadcast option: the OS refused it.',
   ERR_BEYOND_LOOPBACK: '{address} would carry the datagrams off this machine ({why}): that needs your consent.',
+  ERR_NOT_A_PEER: '{peer} has not sent a datagram to server {id} recently: a UDP server can answer only the addresses it has heard from.',
 }
 
 const errorsZh: Record<ErrorCode, string> = {
@@ -75,6 +76,7 @@ const errorsZh: Record<ErrorCode, string> = {
   ERR_SEND_WOULD_BLOCK: '没有发送给连接 #{conn}：它的发送队列里还有 {queued} 字节在等待，或它的线程正在写回复，说明客户端没有在读取；现在写入会让实验室阻塞。',
   ERR_BROADCAST_NOT_ENABLED: '发送到广播地址 {host} 需要套接字的广播选项：操作系统拒绝了这次发送。',
   ERR_BEYOND_LOOPBACK: '{address} 会把数据报送出本机（{why}）：这需要你明确同意。',
+  ERR_NOT_A_PEER: '{peer} 最近没有给服务器 {id} 发过数据报：UDP 服务器只能回应它收到过数据报的地址。',
 }
 
 const hintsZh: Record<ErrorCode, string> = {
@@ -113,6 +115,7 @@ const hintsZh: Record<ErrorCode, string> = {
   ERR_SEND_WOULD_BLOCK: '只有当内核能立即收下这些字节时，实验室的主线程才会向由线程服务的连接写入：套接字发送队列里等待的数据加上这条消息最多 8 KiB（PANEL_SEND_OWNED_MAX_BYTES），它的线程也不能正在写回复。两者都说明客户端没有读取发给它的数据；等它读取后再发送。',
   ERR_BROADCAST_NOT_ENABLED: '套接字没有请求广播时，操作系统会拒绝发往广播地址的数据报（EACCES）：勾选“广播”（命令行：--broadcast；Node：socket.setBroadcast(true)；Python：sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)）。',
   ERR_BEYOND_LOOPBACK: '发往 127.255.255.255 的广播和回环网卡（127.0.0.1）上的组播都留在本机。其他地址会进入网络：勾选“也发往本机以外”（命令行：--all-interfaces；接口：allInterfaces: true），与在所有网卡上监听需要的同意相同。',
+  ERR_NOT_A_PEER: 'UDP 服务器没有连接：服务器面板只能发往最近给这个服务器发过数据报的地址（最近的 UDP_RECENT_PEERS 个）。先从那个客户端发一个数据报，再选它。',
 }
 
 export default defineCatalog({

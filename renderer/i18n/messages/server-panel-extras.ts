@@ -6,6 +6,16 @@ import { defineCatalog } from '../catalog'
 export default defineCatalog({
   en: {
     net: {
+      usend: {
+        intro: 'Like NetAssist’s UDP server mode: a UDP server has no connections, so it sends a datagram from its own port to an address that sent it one (it remembers the last {n}), or to all of them.',
+        none: 'Nobody has sent this server a datagram yet: send one from a UDP client first.',
+        all: 'All recent peers ({n})',
+        peer: '{peer} · {n} {n|datagram|datagrams}',
+        sent: 'Sent {bytes} {bytes|byte|bytes} to {targets}.',
+        peers: 'Recent peers',
+        peersNone: 'No peer yet: every address that sends this server a datagram is listed here.',
+        peerCol: 'Peer',
+      },
       cc: {
         in: 'In',
         out: 'Out',
@@ -24,6 +34,16 @@ export default defineCatalog({
   },
   zh: {
     net: {
+      usend: {
+        intro: '和网络调试助手的 UDP 服务器模式一样：UDP 服务器没有连接，所以它从自己的端口把数据报发往给它发过数据报的地址（它记住最近的 {n} 个），或发给所有这些地址。',
+        none: '还没有谁给这个服务器发过数据报：先从一个 UDP 客户端发一个。',
+        all: '所有最近的对端（{n} 个）',
+        peer: '{peer} · {n} 个数据报',
+        sent: '已向 {targets} 发送 {bytes} 字节。',
+        peers: '最近的对端',
+        peersNone: '还没有对端：每个给这个服务器发数据报的地址都会列在这里。',
+        peerCol: '对端',
+      },
       cc: {
         in: '收',
         out: '发',
