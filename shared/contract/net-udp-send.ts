@@ -38,7 +38,7 @@ export const netUdpSendMethods = {
       to: string({ min: 1, max: 64 }),
       payload: string({ max: MAX_CLIENT_PAYLOAD_CHARS }),
       hex: optional(boolean()),
-      encoding: optional(oneOf(TEXT_ENCODINGS)),
+      encoding: optional(oneOf(TEXT_ENCODINGS), 'utf8'),
       /** Expand macros in the payload; `counter` is `{{COUNTER}}` (default 1). */
       macros: optional(boolean()),
       counter: optional(int({ min: 1, max: MAX_MACRO_COUNTER })),

@@ -1,4 +1,4 @@
-import { MAX_UDP_PAYLOAD_BYTES, UDP_SEND_ALL, type RecentPeer, type TextEncoding, type UdpServerSendResult } from '../../../shared/contract'
+import { MAX_UDP_PAYLOAD_BYTES, netUdpSendMethods, UDP_SEND_ALL, type RecentPeer, type TextEncoding, type UdpServerSendResult } from '../../../shared/contract'
 import { UDP_RECENT_PEERS } from '../../../shared/budgets'
 import { LabError } from '../errors'
 import { macroPayload } from './macro-payload'
@@ -44,7 +44,7 @@ export async function udpServerSend(server: DatagramSendingServer, input: UdpSer
       'to',
     )
   }
-  const plan = macroPayload({ ...input, encoding: input.encoding ?? 'utf8', maxBytes: Number.MAX_SAFE_INTEGER }, 1)
+  const plan = macroPayload({ ...input, encoding: input.encoding ?? netUdpSendMethods['net.udpServer.send'].input.shape.encoding.default, maxBytes: Number.MAX_SAFE_INTEGER }, 1)
   if (plan.maxBytes > MAX_UDP_PAYLOAD_BYTES) {
     throw new LabError('ERR_DATAGRAM_TOO_LARGE', `the payload is ${plan.maxBytes} bytes; one UDP datagram carries at most ${MAX_UDP_PAYLOAD_BYTES}`, { bytes: plan.maxBytes, max: MAX_UDP_PAYLOAD_BYTES }, 'payload')
   }
