@@ -28,6 +28,34 @@ describe('lab relay', () => {
     await relay.waitFor((l) => l.event === 'out' && l.dir === 'up')
   })
 
+  it('with no condition lists the first messages one by one and prints the rest as summary lines that account for every read', async () => {
+    const server = net.createServer((s) => s.on('data', (d) => s.write(d)))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    cleanup.push(() => new Promise((r) => server.close(r)))
+    const port = (server.address() as net.AddressInfo).port
+    const relay = new LabProcess(['relay', '--listen', '0', '--to', `127.0.0.1:${port}`, '--json'])
+    cleanup.push(() => relay.stop())
+    const listening = await relay.waitFor((l) => l.event === 'listening')
+    const client = net.connect({ host: '127.0.0.1', port: (listening.listen as { port: number }).port })
+    client.setNoDelay(true)
+    cleanup.push(() => client.destroy())
+    await new Promise((r) => client.once('connect', r))
+    // One round trip at a time (each its own read), until the relay has printed a summary.
+    let sent = 0
+    while (sent < 20_000 && !relay.lines.some((l) => l.event === 'summary')) {
+      client.write('x')
+      await new Promise((r) => client.once('data', r))
+      sent++
+    }
+    client.end()
+    await relay.waitFor((l) => l.event === 'close')
+    const up = relay.lines.filter((l) => l.dir === 'up')
+    const listed = up.filter((l) => l.event === 'in').length
+    const summed = up.filter((l) => l.event === 'summary').reduce((n, l) => n + (l.messages as number), 0)
+    expect(summed).toBeGreaterThan(0)
+    expect(listed + summed).toBe(sent)
+  }, 120_000)
+
   it('with --quiet prints no line per message, but still the connection and its close', async () => {
     const server = net.createServer((s) => s.on('data', (d) => s.write(d)))
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
