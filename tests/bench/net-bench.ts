@@ -16,6 +16,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { expect, it } from 'vitest'
@@ -56,6 +57,47 @@ async function sparesReady(logFile: string, since: number, warmupClients: number
   }
 }
 
+/**
+ * The issue's warm-spare first-reply target, measured as it is meant (issue 9): connections one at a
+ * time, each arriving while every spare is ready and none is starting (the lab's last `spares` event
+ * says ready === of after the previous connection took its spare), connect → first reply of 64 bytes.
+ * The 32-at-once figure ("warm 1st reply p50") is kept too: there 32 clients queue for 2 CPUs.
+ * Python's rows run the same probe; ThreadingTCPServer keeps no spares, so there is nothing to wait for.
+ */
+const ONE_AT_A_TIME = QUICK ? 3 : 10
+async function oneAtATime(port: number, logFile: string, lab: boolean): Promise<number> {
+  const times: number[] = []
+  const connections = () => readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"event":"connection"')).length
+  const base = connections()
+  for (let i = 0; i < ONE_AT_A_TIME; i++) {
+    // The previous connection's thread is gone and, in the lab, its spare replaced.
+    await new Promise((r) => setTimeout(r, 100))
+    if (lab) {
+      const end = Date.now() + SPARES_READY_WAIT_MS
+      while (connections() < base + i && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
+      await sparesReady(logFile, 0, 0)
+    }
+    times.push(
+      await new Promise<number>((resolve, reject) => {
+        const t0 = performance.now()
+        const s = net.connect(port, '127.0.0.1')
+        s.setNoDelay(true)
+        s.on('connect', () => s.write(Buffer.alloc(BYTES, 0x61)))
+        let got = 0
+        s.on('data', (d: Buffer) => {
+          got += d.length
+          if (got < BYTES) return
+          resolve(performance.now() - t0)
+          s.end()
+        })
+        s.on('error', reject)
+      }),
+    )
+  }
+  times.sort((a, b) => a - b)
+  return times[Math.floor((times.length - 1) / 2)]!
+}
+
 /** Starts a server whose stdout goes to a file (so a chatty server never waits on us); resolves its port. */
 const startServer = (name: string, cmd: string, args: string[]): Promise<Started> => start(name, cmd, args)
 
@@ -81,6 +123,8 @@ interface Row {
   spares?: SpareStats
   /** Threading/forking: spares ready when the measured load started, of how many the server keeps. */
   readyAtStart?: { ready: number; of: number }
+  /** Threading rows: connect → first reply p50, one connection at a time with every spare ready (`oneAtATime`). */
+  oneAtATimeP50?: number
 }
 
 /** From the lab's own `connection` events: how each connection got its thread or process (never hidden). */
@@ -129,12 +173,14 @@ async function bench(name: string, proto: 'tcp' | 'udp', cmd: string, args: stri
     // The warm-up's connections are in the log too: only the measured run's are counted.
     const before = readFileSync(server.logFile, 'utf8').length
     const result = await runLoad({ ...common, clients: CLIENTS, messages })
+    const probeOne = proto === 'tcp' && /threading/i.test(name) && !name.includes(' on Node ')
+    const oneAtATimeP50 = probeOne ? await oneAtATime(server.port, server.logFile, name.startsWith('lab')) : undefined
     await stopChild(server.child)
     const log = readFileSync(server.logFile, 'utf8')
     const lines = log.split('\n').filter(Boolean).length
     const measured = path.join(tmp, `${name.replace(/\W+/g, '_')}.measured.log`)
     writeFileSync(measured, log.slice(before))
-    return { server: name, proto, load: `${CLIENTS}×${messages}`, result, events: lines - 1, spares: spareStats(measured, result), readyAtStart }
+    return { server: name, proto, load: `${CLIENTS}×${messages}`, result, events: lines - 1, spares: spareStats(measured, result), readyAtStart, oneAtATimeP50 }
   } finally {
     await stopChild(server.child)
   }
@@ -210,7 +256,7 @@ it('net bench: one load client against each server', async () => {
     return py ? `${fmt(r.result.msgsPerSec / py.result.msgsPerSec, 2)}×` : '-'
   }
   const table = [
-    ['server', 'proto', 'load', 'msgs/s', 'p50 ms', 'p99 ms', '1st reply p50', '1st reply max', 'retried', 'spares ready', 'warm spare', 'spare wait p50/max', 'start p50', 'warm 1st reply p50', 'wrong', 'lost', 'events', 'vs baseline', 'vs python'],
+    ['server', 'proto', 'load', 'msgs/s', 'p50 ms', 'p99 ms', '1st reply p50', '1st reply max', 'retried', 'spares ready', 'warm spare', 'spare wait p50/max', 'start p50', 'warm 1st reply p50', '1 at a time 1st reply p50', 'wrong', 'lost', 'events', 'vs baseline', 'vs python'],
     ...rows.map((r) => [
       r.server,
       r.proto,
@@ -226,6 +272,7 @@ it('net bench: one load client against each server', async () => {
       r.spares ? `${fmt(r.spares.waitP50, 1)}/${fmt(r.spares.waitMax, 0)}` : '-',
       r.spares ? fmt(r.spares.startP50, 0) : '-',
       r.spares ? fmt(r.spares.warmFirstReplyP50, 2) : '-',
+      r.oneAtATimeP50 === undefined ? '-' : fmt(r.oneAtATimeP50, 2),
       String(r.result.wrong),
       String(r.result.lost),
       r.server.startsWith('lab') ? String(r.events) : '-',
@@ -262,6 +309,12 @@ it('net bench: one load client against each server', async () => {
   const warm = (name: string) => rows.find((x) => x.server === name)?.spares?.warmFirstReplyP50 ?? NaN
   for (const [name, limit] of [['lab threading, 32 spares (backlog 128)', 2], ['lab forking, 8 spares (backlog 128)', 5]] as const) {
     targets.push(`  ${warm(name) < limit ? 'MET ' : 'MISS'}  warm spare connect → first reply p50, ${name}: ${fmt(warm(name), 2)} ms (< ${limit} ms)`)
+  }
+  // The same target measured as meant: one connection at a time, arriving while every spare is ready.
+  for (const name of ['lab threading (backlog 128)', 'lab threading, 32 spares (backlog 128)']) {
+    const one = rows.find((x) => x.server === name)?.oneAtATimeP50 ?? NaN
+    const py = rows.find((x) => x.server === 'python ThreadingTCPServer (backlog 128)')?.oneAtATimeP50 ?? NaN
+    targets.push(`  ${one < 2 ? 'MET ' : 'MISS'}  warm spare, one connection at a time, connect → first reply p50, ${name}: ${fmt(one, 2)} ms (< 2 ms; python ThreadingTCPServer ${fmt(py, 2)} ms)`)
   }
   check('lab udp ≥ 0.9 × node dgram', rate('lab udp, all events'), base.udp * 0.9)
   const pyUdp = rate('python ThreadingUDPServer')

@@ -190,6 +190,28 @@ describe('replacements wait while the CPUs serve (mayStart)', () => {
   })
 })
 
+describe('a replacement waits settleMs after a take (threading: the taken thread’s first reply goes first)', () => {
+  it('not begun at the take; begun once the settle time is over, said by onChange', async () => {
+    Fake.begun = []
+    let next = 1
+    const p = new SparePool<Fake>(() => new Fake(next++), () => new LabError('ERR_LIMIT', 'over budget'), 1, 2, () => true, 30)
+    Fake.begun[0]!.finishStart()
+    await tick()
+    expect(p.take().id).toBe(1)
+    // At the hand-over nothing starts beside the taken thread.
+    expect(Fake.begun.map((f) => f.id)).toEqual([1])
+    expect(p.deferred).toBe(1)
+    await new Promise<void>((r) => {
+      const off = p.onChange(() => Fake.begun.some((f) => f.id === 2) && (off(), r()))
+    })
+    expect(p.deferred).toBe(0)
+    // A connection that finds no spare ready still gets its own start at once.
+    const waiting = p.take()
+    expect(waiting.begun).toBe(true)
+    await p.close()
+  })
+})
+
 describe('giveBack: a connection reset before it was served returns its spare, unused', () => {
   it('a ready spare given back is handed to the next connection (no new start for it)', async () => {
     const { p, made } = pool(1, 1)

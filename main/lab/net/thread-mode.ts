@@ -8,7 +8,7 @@ import { bufferBudget, bufferError, budgetError, threadBudget } from './budgets'
 import { abortConnection, descriptorOf, setBlocking } from './node-handles'
 import type { SessionEvent, SessionOptions } from './session'
 import { SharedConn } from './shared-conn'
-import { SparePool, type Startable } from './spare-pool'
+import { RECHECK_MS, SparePool, type Startable } from './spare-pool'
 import { endWorker } from '../worker-end'
 import type { FromConnThread, ToConnThread } from './thread-messages'
 import { writeFromPanel } from './owned-send'
@@ -201,6 +201,8 @@ export function threadSpares(workersDir: string, handler: string, count: number,
     count,
     undefined,
     mayStart,
+    // A replacement starts a recheck period after a take, not at the hand-over: the taken thread's first reply goes first.
+    RECHECK_MS,
   )
 }
 
