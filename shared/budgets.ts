@@ -92,13 +92,14 @@ export const EXERCISE_PEER_LINE_CHARS = 500
  */
 export const CONN_EVENT_RING_BYTES = 256 * 1024
 /**
- * Times the server panel's send tries a connection its own thread serves (owned-send.ts), 1 ms
- * apart, while the thread holds the send lock (writing a reply) or its send queue is too full: a
- * reply that fits the kernel's buffer takes microseconds and a reading client acknowledges within
- * a delayed ACK (≤ 40 ms), so still busy after these tries means a client that does not read. The
- * send is then refused (ERR_SEND_WOULD_BLOCK); the main thread never waits on the lock or in send().
+ * Times the server panel's send tries a connection its own thread serves (owned-send.ts), 1, 2, 4 …
+ * ms apart (≈ 63 ms in all), while the thread holds the send lock (writing a reply) or its send queue
+ * is too full: a reply that fits the kernel's buffer takes microseconds and a reading client
+ * acknowledges within a delayed ACK (≤ 40 ms), so still busy after these tries means a client that
+ * does not read. The send is then refused (ERR_SEND_WOULD_BLOCK); the main thread never waits on the
+ * lock or in send(). Few, because each try reads the kernel's TCP table.
  */
-export const PANEL_SEND_TRIES = 50
+export const PANEL_SEND_TRIES = 7
 /** A connection thread or child reads this much at once when no recv(n) is set: libuv's read size, so threading/forking read as async mode does. */
 export const BLOCKING_READ_BYTES = 64 * 1024
 /** One line of the saved-messages file: a payload of MAX_SAVED_PAYLOAD_CHARS characters at up to 6 bytes each as JSON (\uXXXX) and its fields. A longer line is damaged, kept aside. */

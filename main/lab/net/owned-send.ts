@@ -5,7 +5,7 @@
  * still holds the descriptor (it posted it to the thread), so it writes on it itself, with two guards:
  *
  * - the send lock (shared-conn.ts): the handler's thread holds it around each reply's write, the
- *   panel only tries it (the main thread never waits on an Atomics word), a few times 1 ms apart,
+ *   panel only tries it (the main thread never waits on an Atomics word), a few times, 1, 2, 4 … ms apart,
  *   so the panel's bytes never land inside a reply;
  * - the descriptor is blocking for everyone (O_NONBLOCK belongs to the open file description the
  *   thread set blocking), so the main thread writes only when the write cannot wait: the kernel's
@@ -60,17 +60,18 @@ export function kernelSendQueue(fd: number): number | null | undefined {
   return null
 }
 
-const nextTry = () => new Promise<void>((resolve) => setTimeout(resolve, 1))
+/** The wait before try `tries + 1`: 1, 2, 4 … ms, so PANEL_SEND_TRIES tries span a delayed ACK (≤ 40 ms) with few reads of the table. */
+const nextTry = (tries: number) => new Promise<void>((resolve) => setTimeout(resolve, 2 ** (tries - 1)))
 
-/** Why the last try could not write. */
-type Busy = { why: 'replying'; queued: number } | { why: 'queued'; queued: number }
+/** Why the last try could not write (`queued`: what the send queue held then). */
+type Busy = { why: 'replying' } | { why: 'queued'; queued: number }
 
-function wouldBlock(conn: number, busy: Busy, bytes: number): LabError {
+function wouldBlock(conn: number, busy: Busy, bytes: number, queued: number): LabError {
   const what =
     busy.why === 'replying'
       ? `its thread was still writing a reply after ${PANEL_SEND_TRIES} tries (a reply blocked in send(): the client is not reading)`
-      : `${busy.queued} bytes still wait in its send queue after ${PANEL_SEND_TRIES} tries, and with these ${bytes} they would pass ${PANEL_SEND_OWNED_MAX_BYTES} (its client is not reading what it was sent)`
-  return new LabError('ERR_SEND_WOULD_BLOCK', `nothing was sent to connection #${conn}: ${what}; the lab's main thread does not write where send() could block`, { conn, why: busy.why, queued: busy.queued })
+      : `${queued} bytes still wait in its send queue after ${PANEL_SEND_TRIES} tries, and with these ${bytes} they would pass ${PANEL_SEND_OWNED_MAX_BYTES} (its client is not reading what it was sent)`
+  return new LabError('ERR_SEND_WOULD_BLOCK', `nothing was sent to connection #${conn}: ${what}; the lab's main thread does not write where send() could block`, { conn, why: busy.why, queued })
 }
 
 /**
@@ -80,7 +81,9 @@ function wouldBlock(conn: number, busy: Busy, bytes: number): LabError {
  *
  * The bytes waiting in the send queue plus these may be at most PANEL_SEND_OWNED_MAX_BYTES: tx_queue
  * also counts bytes sent but not yet acknowledged, which a reading client acknowledges within a
- * delayed ACK (≤ 40 ms), so a busy lock or queue is tried again, 1 ms apart, PANEL_SEND_TRIES times.
+ * delayed ACK (≤ 40 ms), so a busy lock or queue is tried again, PANEL_SEND_TRIES times in all, 1, 2,
+ * 4 … ms apart (≈ 63 ms): each try that gets the lock reads the kernel's table (~1 ms, tens of ms with
+ * a thousand sockets under load), so they are few.
  */
 export async function writeFromPanel(target: OwnedSocket, conn: number, bytes: Buffer, written: () => void, readQueue: SendQueueReader = kernelSendQueue): Promise<number> {
   if (bytes.length > PANEL_SEND_OWNED_MAX_BYTES) {
@@ -90,7 +93,7 @@ export async function writeFromPanel(target: OwnedSocket, conn: number, bytes: B
   for (let tries = 1; ; tries++) {
     if (target.ended()) throw closing()
     let busy: Busy
-    if (!target.shared.tryLockSendForPanel()) busy = { why: 'replying', queued: readQueue(target.fd) ?? 0 }
+    if (!target.shared.tryLockSendForPanel()) busy = { why: 'replying' }
     else {
       try {
         const queued = readQueue(target.fd)
@@ -112,7 +115,7 @@ export async function writeFromPanel(target: OwnedSocket, conn: number, bytes: B
         target.shared.unlockSendForPanel()
       }
     }
-    if (tries >= PANEL_SEND_TRIES) throw wouldBlock(conn, busy, bytes.length)
-    await nextTry()
+    if (tries >= PANEL_SEND_TRIES) throw wouldBlock(conn, busy, bytes.length, busy.why === 'queued' ? busy.queued : (readQueue(target.fd) ?? 0))
+    await nextTry(tries)
   }
 }
