@@ -4,6 +4,7 @@
  * Nothing here asserts how long anything took: only what the relay recorded and what arrived.
  */
 import dgram from 'node:dgram'
+import { EventEmitter } from 'node:events'
 import net from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { RelayEvent } from '../../shared/contract'
@@ -14,6 +15,17 @@ import { createTestLab } from '../helpers/lab'
 type In = Extract<RelayEvent, { event: 'in' }>
 type Summary = Extract<RelayEvent, { event: 'summary' }>
 
+/** Resolves once `cond` holds, checked each time `source` emits `event` (no polling interval: a round trip costs only the loop's own work). */
+const whenEmitted = (source: NodeJS.EventEmitter, event: string, cond: () => boolean) =>
+  new Promise<void>((resolve) => {
+    if (cond()) return resolve()
+    const check = () => {
+      if (!cond()) return
+      source.off(event, check)
+      resolve()
+    }
+    source.on(event, check)
+  })
 const until = async (cond: () => boolean, what: string, ms = 60_000) => {
   const end = Date.now() + ms
   while (!cond()) {
@@ -48,8 +60,9 @@ describe('the relay with no condition, and with a delay', () => {
 
   it('TCP: forwards every byte in order and accounts for every read once, listed or summed, with the byte offsets of the stream', async () => {
     const got: Buffer[] = []
+    const arrived = new EventEmitter()
     const server = net.createServer((s) => {
-      s.on('data', (d) => got.push(d))
+      s.on('data', (d) => (got.push(d), arrived.emit('data')))
       s.on('error', () => {})
     })
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
@@ -67,7 +80,7 @@ describe('the relay with no condition, and with a delay', () => {
       sent.push(m)
       total += m.length
       client.write(m)
-      await until(() => bytes() >= total, `message ${i}`)
+      await whenEmitted(arrived, 'data', () => bytes() >= total)
     }
     client.end()
     await until(() => events.some((e) => e.event === 'close'), 'the close')
@@ -107,10 +120,11 @@ describe('the relay with no condition, and with a delay', () => {
     closers.push(() => client.close())
     const relay = await lab.invoke('net.relay.start', { proto: 'udp', targetPort: sink.address().port })
     let sent = 0
+    // One datagram at a time, each waited for as it arrives (not polled), until the relay has summed some.
     for (; sent < 20_000 && of('summary').length === 0; sent++) {
       client.send(`d${sent}`, relay.listen.port, '127.0.0.1')
       const want = sent + 1
-      await until(() => got.length >= want, `datagram ${sent}`)
+      await whenEmitted(sink, 'message', () => got.length >= want)
     }
     await lab.invoke('net.relay.stop', { id: relay.id })
     expect(got).toEqual(Array.from({ length: sent }, (_, i) => `d${i}`))
@@ -152,8 +166,9 @@ describe('the relay with no condition, and with a delay', () => {
 
   it('TCP with delay and jitter under a burst: deadlines never go back (the stream keeps its order), each write at or after its deadline', async () => {
     const got: Buffer[] = []
+    const arrived = new EventEmitter()
     const server = net.createServer((s) => {
-      s.on('data', (d) => got.push(d))
+      s.on('data', (d) => (got.push(d), arrived.emit('data')))
       s.on('error', () => {})
     })
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
