@@ -123,7 +123,7 @@ interface Row {
   spares?: SpareStats
   /** Threading/forking: spares ready when the measured load started, of how many the server keeps. */
   readyAtStart?: { ready: number; of: number }
-  /** Threading rows: connect → first reply p50, one connection at a time with every spare ready (`oneAtATime`). */
+  /** Threading and forking rows: connect → first reply p50, one connection at a time with every spare ready (`oneAtATime`). */
   oneAtATimeP50?: number
 }
 
@@ -173,7 +173,7 @@ async function bench(name: string, proto: 'tcp' | 'udp', cmd: string, args: stri
     // The warm-up's connections are in the log too: only the measured run's are counted.
     const before = readFileSync(server.logFile, 'utf8').length
     const result = await runLoad({ ...common, clients: CLIENTS, messages })
-    const probeOne = proto === 'tcp' && /threading/i.test(name) && !name.includes(' on Node ')
+    const probeOne = proto === 'tcp' && /threading|forking/i.test(name) && !name.includes(' on Node ')
     const oneAtATimeP50 = probeOne ? await oneAtATime(server.port, server.logFile, name.startsWith('lab')) : undefined
     await stopChild(server.child)
     const log = readFileSync(server.logFile, 'utf8')
@@ -315,6 +315,12 @@ it('net bench: one load client against each server', async () => {
     const one = rows.find((x) => x.server === name)?.oneAtATimeP50 ?? NaN
     const py = rows.find((x) => x.server === 'python ThreadingTCPServer (backlog 128)')?.oneAtATimeP50 ?? NaN
     targets.push(`  ${one < 2 ? 'MET ' : 'MISS'}  warm spare, one connection at a time, connect → first reply p50, ${name}: ${fmt(one, 2)} ms (< 2 ms; python ThreadingTCPServer ${fmt(py, 2)} ms)`)
+  }
+  // Forking: the same probe (1 spare by default; 8 spares), beside Python's ForkingTCPServer probed alike.
+  for (const name of ['lab forking (backlog 128)', 'lab forking, 8 spares (backlog 128)']) {
+    const one = rows.find((x) => x.server === name)?.oneAtATimeP50 ?? NaN
+    const py = rows.find((x) => x.server === 'python ForkingTCPServer (backlog 128)')?.oneAtATimeP50 ?? NaN
+    targets.push(`  ${one < 5 ? 'MET ' : 'MISS'}  warm spare, one connection at a time, connect → first reply p50, ${name}: ${fmt(one, 2)} ms (< 5 ms; python ForkingTCPServer ${fmt(py, 2)} ms)`)
   }
   check('lab udp ≥ 0.9 × node dgram', rate('lab udp, all events'), base.udp * 0.9)
   const pyUdp = rate('python ThreadingUDPServer')
