@@ -173,10 +173,14 @@ async function bench(name: string, proto: 'tcp' | 'udp', cmd: string, args: stri
     // The warm-up's connections are in the log too: only the measured run's are counted.
     const before = readFileSync(server.logFile, 'utf8').length
     const result = await runLoad({ ...common, clients: CLIENTS, messages })
+    // The one-at-a-time probe's connections are not the measured load's: the columns below stop here
+    // (after the lab's last 50 ms collection of the threads' events).
+    await new Promise((r) => setTimeout(r, 200))
+    const afterLoad = readFileSync(server.logFile, 'utf8').length
     const probeOne = proto === 'tcp' && /threading|forking/i.test(name) && !name.includes(' on Node ')
     const oneAtATimeP50 = probeOne ? await oneAtATime(server.port, server.logFile, name.startsWith('lab')) : undefined
     await stopChild(server.child)
-    const log = readFileSync(server.logFile, 'utf8')
+    const log = readFileSync(server.logFile, 'utf8').slice(0, afterLoad)
     const lines = log.split('\n').filter(Boolean).length
     const measured = path.join(tmp, `${name.replace(/\W+/g, '_')}.measured.log`)
     writeFileSync(measured, log.slice(before))
