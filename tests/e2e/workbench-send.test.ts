@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Locator, Page } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
+import { hasChromium, openLab, pageProblems, screenshot, stopAll, useBrowserSession } from '../helpers/browser'
 
 /** Waits for a condition in the page, polling (never a fixed sleep). */
 async function until(check: () => Promise<boolean> | boolean, what: string, ms = 20_000): Promise<void> {
@@ -80,9 +80,8 @@ describe.skipIf(!hasChromium)('The workbench\'s sending half in Chromium (browse
     expect(pageProblems(page)).toEqual([])
 
     // Serial: the second client waits in the queue; choosing it shows the engine's coded reason and hint.
-    await page.getByTestId('tcpc-close').first().click()
-    await page.getByTestId('tcpc-close').first().click()
-    await page.getByTestId('server-stop').click()
+    // Every card gone before the next ones open: the serial half's clients are found by their place in the list.
+    await stopAll(page)
     await page.getByTestId('server-empty').waitFor()
     const serial = await startServer(page, 'serial')
     await openClient(page, serial, 0)
@@ -98,9 +97,7 @@ describe.skipIf(!hasChromium)('The workbench\'s sending half in Chromium (browse
     expect(await receivedBy(waiting.card)).toEqual([])
     await error.scrollIntoViewIfNeeded()
     await screenshot(page, 'network-server-send-serial-en')
-    await page.getByTestId('tcpc-close').first().click()
-    await page.getByTestId('tcpc-close').first().click()
-    await page.getByTestId('server-stop').click()
+    await stopAll(page)
     await page.context().close()
   })
 
@@ -145,8 +142,7 @@ describe.skipIf(!hasChromium)('The workbench\'s sending half in Chromium (browse
     await expect(notice.textContent()).resolves.toMatch(/接受了连接，但在 300 毫秒内没有回复/)
     await page.getByTestId('notice-dismiss').click()
     await page.getByTestId('client-kind-tcp').click()
-    await page.getByTestId('tcpc-close').first().click()
-    await page.getByTestId('server-stop').click()
+    await stopAll(page)
     expect(pageProblems(page)).toEqual([])
     await page.context().close()
   })
