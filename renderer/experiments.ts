@@ -3,6 +3,8 @@
  * it accepts. Experiment views read these with `ui.takePreset(view, tab)` when they mount
  * and fill their controls; lessons build presets against these types.
  */
+import type { RelayPresetName } from '../shared/contract'
+
 export type ServerModeName = 'serial' | 'threading' | 'forking' | 'async'
 export type FramingName = 'none' | 'len32le' | 'len32be' | 'line'
 export type RunModeName = 'serial' | 'concurrent' | 'parallel'
@@ -12,6 +14,11 @@ export interface ExperimentSettings {
   'network/server': { proto?: 'tcp' | 'udp'; mode?: ServerModeName; handler?: string; port?: number; frame?: FramingName; message?: string; autoStart?: boolean }
   /** Sticky packets: the sender's messages and the receiver's knobs; `udp` also runs the UDP side. */
   'network/sticky': { messages?: string[]; gapMs?: number; recvSize?: number; readDelayMs?: number; nodelay?: boolean; frame?: FramingName; udp?: boolean; autoRun?: boolean }
+  /**
+   * Relay: one of its presets; `autoStart` also starts the course's servers to relay to, the relay,
+   * and the probes the preset is about (UDP then TCP for a relay of both). Probes are not History runs.
+   */
+  'network/relay': { preset?: RelayPresetName; autoStart?: boolean }
   /** Serial vs concurrent servers: K clients × M messages against the chosen modes. */
   'network/compare': { clients?: number; messages?: number; handler?: string; modes?: ServerModeName[]; requestQueueSize?: number; python?: boolean; autoRun?: boolean }
   /** Serial vs concurrent vs parallel: a task spec such as "cpu:400ms*4". */

@@ -53,6 +53,8 @@ const lesson: Lesson = {
     { label: t('recv(4)：消息被拆开', 'recv(4): messages split'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 4, readDelayMs: 0, frame: 'none', autoRun: true } } },
     { label: t('发送间隔 100 ms，立即读取', '100 ms between sends, reading at once'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 100, recvSize: 1024, readDelayMs: 0, nodelay: false, frame: 'none', autoRun: true } } },
     { label: t('TCP_NODELAY，慢速读取：照样粘在一起', 'TCP_NODELAY with a slow reader: still stuck'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, nodelay: true, frame: 'none', autoRun: true } } },
+    // The same sticking with a server that reads at once: the messages queue for a slow link (the relay) and leave together.
+    { label: t('慢速链路：读得不慢也粘包（中继）', 'A slow link: sticky without a slow reader (relay)'), preset: { experiment: 'network/relay', settings: { preset: 'slowLink', autoStart: true } } },
   ],
   python: ['sticky_server', 'sticky_client'],
   historyKinds: ['net.sticky'],

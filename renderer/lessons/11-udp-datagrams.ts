@@ -62,6 +62,8 @@ socketserver.ThreadingUDPServer(('127.0.0.1', 8081), UpperHandler).serve_forever
     { label: t('TCP 与 UDP 并排对比', 'TCP and UDP side by side'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, frame: 'none', udp: true, autoRun: true } } },
     { label: t('recvfrom(4)：数据报被截断', 'recvfrom(4): datagrams truncated'), preset: { experiment: 'network/sticky', settings: { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 4, readDelayMs: 0, frame: 'none', udp: true, autoRun: true } } },
     { label: t('启动 UDP 服务器', 'Start a UDP server'), preset: { experiment: 'network/server', settings: { proto: 'udp', port: 8081, autoStart: true } } },
+    // Loopback never loses a datagram: the relay's seeded loss and reordering show what a real network may do, TCP beside it.
+    { label: t('有丢包的链路上的 UDP（中继）', 'UDP over a lossy link (relay)'), preset: { experiment: 'network/relay', settings: { preset: 'lossyUdp', autoStart: true } } },
   ],
   python: ['udp_server', 'udp_client'],
   historyKinds: ['net.sticky'],

@@ -124,5 +124,22 @@ export const useNetRelayStore = defineStore('netRelay', () => {
     }
   }
 
-  return { form, preset, relays, selectedId, selected, selectedEvents, events, dropped, probes, busy, load, refresh, applyPreset, startTargets, start, stop, probe }
+  /**
+   * A lesson's try-it (issue 14): the preset, the course's servers to relay to, the relay, then the
+   * probe of each protocol it relays (UDP first: the lossy link's point is UDP beside TCP). Each step
+   * stops at its own refusal, which the page shows as a notice.
+   */
+  async function tryPreset(name: RelayPresetName) {
+    applyPreset(name)
+    await startTargets()
+    if (form.value.targetPort === null) return
+    const before = relays.value.length
+    await start()
+    if (relays.value.length === before) return
+    const proto = form.value.proto
+    if (proto !== 'tcp') await probe('udp')
+    if (proto !== 'udp') await probe('tcp')
+  }
+
+  return { form, preset, relays, selectedId, selected, selectedEvents, events, dropped, probes, busy, load, refresh, applyPreset, startTargets, start, stop, probe, tryPreset }
 })

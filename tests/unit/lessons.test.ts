@@ -10,6 +10,7 @@ const EXPERIMENTS: Record<ExperimentId, true> = {
   'network/server': true,
   'network/sticky': true,
   'network/compare': true,
+  'network/relay': true,
   'processes/run': true,
   'processes/tree': true,
   'processes/counter': true,
