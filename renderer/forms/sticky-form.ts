@@ -1,4 +1,4 @@
-import type { ClientFraming, TextEncoding } from '../../shared/contract'
+import { methodSpecs, type ClientFraming, type TextEncoding } from '../../shared/contract'
 
 export interface StickyForm {
   messages: string[]
@@ -10,7 +10,11 @@ export interface StickyForm {
   encoding: TextEncoding
 }
 
+/** The contract's fields: the form starts from their defaults, the ones the engine and `lab sticky` use. */
+const STICKY = methodSpecs['net.sticky.run'].input.shape
+
 /** The course's example: three short sends back to back, read by a slow reader, merge into one recv(). */
 export function defaultStickyForm(): StickyForm {
-  return { messages: ['hello', 'world', 'sticky'], gapMs: 0, recvSize: 1024, readDelayMs: 200, nodelay: false, frame: 'none', encoding: 'utf8' }
+  const d = STICKY
+  return { messages: ['hello', 'world', 'sticky'], gapMs: d.gapMs.default, recvSize: d.recvSize.default, readDelayMs: d.readDelayMs.default, nodelay: d.nodelay.default, frame: d.frame.default, encoding: d.encoding.default }
 }

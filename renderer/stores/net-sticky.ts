@@ -47,7 +47,7 @@ export const useNetStickyStore = defineStore('netSticky', () => {
       const settings = {
         messages: f.messages.filter((m) => m.length > 0),
         gapMs: wholeNumber(f.gapMs, 0),
-        recvSize: wholeNumber(f.recvSize, 1024),
+        recvSize: wholeNumber(f.recvSize, defaultStickyForm().recvSize),
         readDelayMs: wholeNumber(f.readDelayMs, 0),
         nodelay: f.nodelay,
         frame: f.frame,

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { OsProcess, OsTreeSnapshot } from '../../shared/contract/os'
 import type { LabErrorData } from '../../shared/errors'
 import { useLabStore } from './lab'
+import { methodSpecs } from '../../shared/contract'
 import { FADE_MS, newThreadIds, newTracker, trackSnapshot, trackerRows, type TreeTracker } from '../charts/os-tree-layout'
 
 /**
@@ -43,7 +44,7 @@ export const useOsTreeStore = defineStore('os-tree', () => {
     error.value = null
     unclaimed = null
     tracker.value = newTracker()
-    const r = await lab.call('os.watch.start', { intervalMs: 1000 })
+    const r = await lab.call('os.watch.start', { intervalMs: methodSpecs['os.watch.start'].input.shape.intervalMs.default })
     if (!r.ok) {
       error.value = r.error
       return

@@ -3,6 +3,7 @@ import { ref, shallowRef } from 'vue'
 import type { CounterKind, CounterResult } from '../../shared/contract/os'
 import { useHistoryStore } from './history'
 import { useLabStore } from './lab'
+import { methodSpecs } from '../../shared/contract'
 
 /** How long the counter's threads/processes stay alive after counting, so the tree can show them. */
 export const COUNTER_HOLD_MS = 2000
@@ -12,7 +13,7 @@ export const useProcCounterStore = defineStore('proc-counter', () => {
   const lab = useLabStore()
   const history = useHistoryStore()
   const n = ref(4)
-  const increments = ref(100_000)
+  const increments = ref(methodSpecs['proc.counter.run'].input.shape.increments.default)
   const atomic = ref(false)
   const running = ref<CounterKind | null>(null)
   const results = ref<Partial<Record<CounterKind, CounterResult>>>({})

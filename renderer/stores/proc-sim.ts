@@ -1,6 +1,9 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { SIM_MAX_CPUS, SIM_MAX_IO_LENGTH, SIM_MAX_QUANTUM, SIM_PROCS_PATTERN, type SimResult } from '../../shared/contract/os'
+import { osMethods, SIM_MAX_CPUS, SIM_MAX_IO_LENGTH, SIM_MAX_QUANTUM, SIM_PROCS_PATTERN, type SimResult } from '../../shared/contract/os'
+
+/** The form starts from `sim.run`'s defaults (process-run.py's, what the engine and `lab simulate` use). */
+const SIM = osMethods['sim.run'].input.shape
 import { useHistoryStore } from './history'
 import { useLabStore } from './lab'
 import { processRunCommand } from '../proc-sim-command'
@@ -10,11 +13,11 @@ export const useProcSimStore = defineStore('proc-sim', () => {
   const lab = useLabStore()
   const history = useHistoryStore()
   const procs = ref('5:100,1:0')
-  const switchOn = ref<'io' | 'end'>('io')
-  const ioDone = ref<'later' | 'immediate'>('later')
-  const ioLength = ref(5)
+  const switchOn = ref<'io' | 'end'>(SIM.switchOn.default)
+  const ioDone = ref<'later' | 'immediate'>(SIM.ioDone.default)
+  const ioLength = ref<number>(SIM.ioLength.default)
   /** The lab's extension (not in process-run.py): simulated CPUs sharing one ready queue, and a time slice (null: none). */
-  const cpus = ref(1)
+  const cpus = ref<number>(SIM.cpus.default)
   const quantum = ref<number | null>(null)
   const running = ref(false)
   const result = shallowRef<SimResult | null>(null)

@@ -7,6 +7,7 @@ import {
   type SavedMessages,
 } from '../../shared/contract'
 import type { LabErrorData } from '../../shared/errors'
+import { FIRST_MACRO_COUNTER } from '../../shared/macros'
 import { useLabStore } from './lab'
 import { useNetClientsStore } from './net-clients'
 
@@ -96,7 +97,7 @@ export const useSavedMessagesStore = defineStore('savedMessages', () => {
     }
   }
 
-  const counterOf = (id: string) => state.value.messages.find((m) => m.id === id)?.counter ?? 1
+  const counterOf = (id: string) => state.value.messages.find((m) => m.id === id)?.counter ?? FIRST_MACRO_COUNTER
   /** Keeps where the counter goes on in the engine, and shows it at once (the changed event refreshes every window). */
   async function storeCounter(id: string, next: number) {
     const r = await lab.call('net.saved.counter', { id, next })

@@ -3,7 +3,7 @@
  * to all (NetAssist's server mode), and named payloads are saved in the data folder, grouped,
  * exported and imported as JSON (Packet Sender's stored packets), with its macros (shared/macros.ts).
  */
-import { MAX_MACRO_COUNTER } from '../macros'
+import { FIRST_MACRO_COUNTER, MAX_MACRO_COUNTER } from '../macros'
 import { array, boolean, host, int, object, oneOf, optional, string, union, type Infer } from '../schema'
 import { FRAMINGS } from './net'
 import { MAX_CLIENT_PAYLOAD_CHARS, TEXT_ENCODINGS } from './net-clients'
@@ -29,7 +29,7 @@ export interface ServerSendResult {
 const serverId = string({ min: 1, max: 64 })
 const payload = string({ max: MAX_CLIENT_PAYLOAD_CHARS })
 /** `{{COUNTER}}`'s value for the first write. */
-const macroCounter = int({ min: 1, max: MAX_MACRO_COUNTER })
+const macroCounter = int({ min: FIRST_MACRO_COUNTER, max: MAX_MACRO_COUNTER })
 
 // ---- saved messages ---------------------------------------------------------------------------
 
@@ -113,7 +113,7 @@ export const netWorkbenchMethods = {
       frame: optional(oneOf(FRAMINGS)),
       /** Expand macros in the payload; `counter` is `{{COUNTER}}` (default 1). */
       macros: optional(boolean()),
-      counter: optional(macroCounter),
+      counter: optional(macroCounter, FIRST_MACRO_COUNTER),
     }),
   ),
   /** Every saved message (oldest first), and what the file's reading found. */

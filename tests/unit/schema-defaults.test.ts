@@ -3,6 +3,7 @@ import { methodSpecs } from '../../shared/contract'
 import { defaultOf, int, object, oneOf, optional, type Schema } from '../../shared/schema'
 import { commands } from '../../main/cli/cli'
 import { stickySettings } from '../../main/lab/net/sticky-experiment'
+import { defaultStickyForm } from '../../renderer/forms/sticky-form'
 
 /**
  * Issue 15, "defaults said once": an optional field may say what its absence means, beside its
@@ -51,6 +52,12 @@ describe('the engine, the CLI and its --help read the same default', () => {
     expect(s.readDelayMs).toBe(STICKY.readDelayMs.default)
     expect(help('sticky')).toContain(`default ${STICKY.recvSize.default})`)
     expect(help('sticky')).toContain(`default ${STICKY.readDelayMs.default})`)
+  })
+
+  it("sticky: the page's form starts from the same defaults the engine applies", () => {
+    const { messages, ...form } = defaultStickyForm()
+    const { messages: _m, udp: _u, ...engine } = stickySettings({ messages })
+    expect(form).toEqual(engine)
   })
 
   it.each([

@@ -3,7 +3,7 @@ import * as fsp from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { MAX_SAVED_MESSAGES, savedMessageFields, type SavedMessage, type SavedMessageFields, type SavedMessages } from '../../../shared/contract'
-import { MAX_MACRO_COUNTER } from '../../../shared/macros'
+import { FIRST_MACRO_COUNTER, MAX_MACRO_COUNTER } from '../../../shared/macros'
 import { LabError, limitError } from '../errors'
 import { writeWhole } from '../store/history-store'
 import { isId, isTime, objectLine } from '../store/jsonl-lines'
@@ -224,7 +224,7 @@ export class SavedMessagesStore {
   }
 
   private withCounter(m: StoredMessage): SavedMessage {
-    return { ...m, counter: this.counters.get(m.id) ?? 1 }
+    return { ...m, counter: this.counters.get(m.id) ?? FIRST_MACRO_COUNTER }
   }
 
   async list(): Promise<SavedMessages> {
@@ -261,7 +261,7 @@ export class SavedMessagesStore {
     return this.enqueue(async () => {
       const message = this.messages.get(id)
       if (!message) throw new LabError('ERR_NOT_FOUND', `no saved message ${id}`, { id })
-      if ((this.counters.get(id) ?? 1) !== next) {
+      if ((this.counters.get(id) ?? FIRST_MACRO_COUNTER) !== next) {
         await this.append([{ op: 'counter', id, next, at: Date.now() }])
         this.setCounter(id, next)
         // One line per send: the file is rewritten now and then, not only at the next start.
