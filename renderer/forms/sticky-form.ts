@@ -1,4 +1,4 @@
-import { methodSpecs, type ClientFraming, type TextEncoding } from '../../shared/contract'
+import { methodSpecs, STICKY_DEFAULT_MESSAGES, type ClientFraming, type TextEncoding } from '../../shared/contract'
 
 export interface StickyForm {
   messages: string[]
@@ -16,5 +16,5 @@ const STICKY = methodSpecs['net.sticky.run'].input.shape
 /** The course's example: three short sends back to back, read by a slow reader, merge into one recv(). */
 export function defaultStickyForm(): StickyForm {
   const d = STICKY
-  return { messages: ['hello', 'world', 'sticky'], gapMs: d.gapMs.default, recvSize: d.recvSize.default, readDelayMs: d.readDelayMs.default, nodelay: d.nodelay.default, frame: d.frame.default, encoding: d.encoding.default }
+  return { messages: [...STICKY_DEFAULT_MESSAGES], gapMs: d.gapMs.default, recvSize: d.recvSize.default, readDelayMs: d.readDelayMs.default, nodelay: d.nodelay.default, frame: d.frame.default, encoding: d.encoding.default }
 }

@@ -14,6 +14,8 @@ import { runIdInput, type RunCancelled } from './runs'
 
 // ── Sticky packets ─────────────────────────────────────────────────────────────
 
+/** What the experiment sends when the learner has not written messages of their own (the page's form and `lab sticky`). */
+export const STICKY_DEFAULT_MESSAGES: readonly string[] = ['hello', 'world', 'sticky']
 export const STICKY_MAX_MESSAGES = 100
 export const STICKY_MAX_MESSAGE_CHARS = 4_096
 /** gapMs × (messages − 1) may be at most this long; more → ERR_LIMIT. */

@@ -1,4 +1,4 @@
-import { CLIENT_FRAMINGS, methodSpecs, TEXT_ENCODINGS, type StickyRunResult } from '../../../shared/contract'
+import { CLIENT_FRAMINGS, methodSpecs, STICKY_DEFAULT_MESSAGES, TEXT_ENCODINGS, type StickyRunResult } from '../../../shared/contract'
 import { Lab } from '../../lab/lab'
 import { stickySettings } from '../../lab/net/sticky-experiment'
 import { LAB_VERSION } from '../../paths'
@@ -7,7 +7,6 @@ import { intOption, rangeOf, usageError } from '../io'
 import { planMs, stickyBytesEstimate, stickyPlan } from '../../../shared/run-estimate'
 import { CANCELLED_EXIT, cancellable, cancelledLine } from '../long-run'
 
-const DEFAULT_MESSAGES = ['hello', 'world', 'sticky', 'packets']
 const STICKY = methodSpecs['net.sticky.run'].input.shape
 
 function pick<T extends string>(value: unknown, allowed: readonly T[], name: string): T | undefined {
@@ -55,7 +54,7 @@ export const stickyCommand: Command = {
 
 Sends each MESSAGE with one send() over a real TCP connection on 127.0.0.1 to a reader
 that sleeps --read-delay before each recv(--recv-size), then prints the sender's send()
-boundaries against the reader's recv() chunks. Default messages: ${DEFAULT_MESSAGES.join(' ')}.
+boundaries against the reader's recv() chunks. Default messages: ${STICKY_DEFAULT_MESSAGES.join(' ')}.
 
   --gap MS         pause between sends (${rangeOf(STICKY.gapMs)}, default ${STICKY.gapMs.default})
   --recv-size N    the reader's recv(n) (${rangeOf(STICKY.recvSize)}, default ${STICKY.recvSize.default})
@@ -79,7 +78,7 @@ boundaries against the reader's recv() chunks. Default messages: ${DEFAULT_MESSA
   },
   async run({ positionals, values, io }) {
     const input = {
-      messages: positionals.length ? positionals : DEFAULT_MESSAGES,
+      messages: positionals.length ? positionals : [...STICKY_DEFAULT_MESSAGES],
       gapMs: intOption(values.gap as string | undefined, 'gap', STICKY.gapMs),
       recvSize: intOption(values['recv-size'] as string | undefined, 'recv-size', STICKY.recvSize),
       readDelayMs: intOption(values['read-delay'] as string | undefined, 'read-delay', STICKY.readDelayMs),
