@@ -1,5 +1,5 @@
 import { COMPARE_DEFAULTS, COMPARE_MODES, DEFAULT_REQUEST_QUEUE_SIZE, type CompareMode } from '../../shared/contract'
-import { wholeNumber } from './whole-number'
+import { handlerSpec } from './handler-spec'
 
 export interface CompareForm {
   clients: number
@@ -21,6 +21,6 @@ export function defaultCompareForm(): CompareForm {
   return { clients: COMPARE_DEFAULTS.clients, messages: COMPARE_DEFAULTS.messages, bytes: COMPARE_DEFAULTS.bytes, handler: 'delay', delayMs, modes: [...COMPARE_MODES], requestQueueSize: DEFAULT_REQUEST_QUEUE_SIZE, python: false }
 }
 
-export function handlerSpec(f: Pick<CompareForm, 'handler' | 'delayMs'>): string {
-  return f.handler === 'delay' ? `delay:${wholeNumber(f.delayMs, defaultCompareForm().delayMs)}` : f.handler
+export function compareHandlerSpec(f: Pick<CompareForm, 'handler' | 'delayMs'>): string {
+  return handlerSpec(f.handler, f.delayMs, defaultCompareForm().delayMs)
 }

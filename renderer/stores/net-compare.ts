@@ -8,7 +8,7 @@ import { compareSummary } from '../history/compare-summary'
 import type { ExperimentSettings } from '../experiments'
 import { useHistoryStore } from './history'
 import { wholeNumber } from '../forms/whole-number'
-import { defaultCompareForm, handlerSpec, type CompareForm } from '../forms/compare-form'
+import { compareHandlerSpec, defaultCompareForm, type CompareForm } from '../forms/compare-form'
 import { useLabStore } from './lab'
 
 /** Serial vs concurrent servers: settings, the run's progress (run.progress, with the row running), the last run. */
@@ -21,7 +21,7 @@ export const useNetCompareStore = defineStore('netCompare', () => {
   const long = useLongRun()
   const estimateMs = computed(() => {
     const f = form.value
-    return planMs(comparePlan({ clients: wholeNumber(f.clients, COMPARE_DEFAULTS.clients), messages: wholeNumber(f.messages, COMPARE_DEFAULTS.messages), handler: handlerSpec(f), modes: f.modes, python: f.python }, lab.info?.cpus))
+    return planMs(comparePlan({ clients: wholeNumber(f.clients, COMPARE_DEFAULTS.clients), messages: wholeNumber(f.messages, COMPARE_DEFAULTS.messages), handler: compareHandlerSpec(f), modes: f.modes, python: f.python }, lab.info?.cpus))
   })
 
   function applyPreset(p: ExperimentSettings['network/compare']) {
@@ -53,7 +53,7 @@ export const useNetCompareStore = defineStore('netCompare', () => {
         clients: wholeNumber(f.clients, COMPARE_DEFAULTS.clients),
         messages: wholeNumber(f.messages, COMPARE_DEFAULTS.messages),
         bytes: wholeNumber(f.bytes, COMPARE_DEFAULTS.bytes),
-        handler: handlerSpec(f),
+        handler: compareHandlerSpec(f),
         modes,
         requestQueueSize: wholeNumber(f.requestQueueSize, DEFAULT_REQUEST_QUEUE_SIZE),
         ...(f.python ? { python: true } : {}),

@@ -4,7 +4,7 @@
  * UDP_RECENT_PEERS), or to all of them. Apart from `net.server.send` (TCP connections), whose
  * threading/forking paths change on their own.
  */
-import { MAX_MACRO_COUNTER } from '../macros'
+import { FIRST_MACRO_COUNTER, MAX_MACRO_COUNTER } from '../macros'
 import { boolean, int, object, oneOf, optional, string } from '../schema'
 import { MAX_CLIENT_PAYLOAD_CHARS, TEXT_ENCODINGS } from './net-clients'
 import { method } from './spec'
@@ -41,7 +41,7 @@ export const netUdpSendMethods = {
       encoding: optional(oneOf(TEXT_ENCODINGS), 'utf8'),
       /** Expand macros in the payload; `counter` is `{{COUNTER}}` (default 1). */
       macros: optional(boolean()),
-      counter: optional(int({ min: 1, max: MAX_MACRO_COUNTER })),
+      counter: optional(int({ min: FIRST_MACRO_COUNTER, max: MAX_MACRO_COUNTER }), FIRST_MACRO_COUNTER),
     }),
   ),
 }
