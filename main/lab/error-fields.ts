@@ -23,6 +23,8 @@ const FIELDS: Partial<Record<MethodName, Partial<Record<ErrorCode, string>>>> = 
   'net.tcpClient.send': { ERR_ENCODING: 'payload' },
   'net.udp.send': { ERR_HOST_NOT_FOUND: 'host', ERR_HOST_UNREACHABLE: 'host', ERR_ENCODING: 'payload', ERR_DATAGRAM_TOO_LARGE: 'payload' },
   'net.sticky.run': { ERR_ENCODING: 'messages' },
+  'net.server.send': { ERR_ENCODING: 'payload' },
+  'net.udpServer.send': { ERR_ENCODING: 'payload' },
   'python.run': { ERR_PORT_IN_USE: 'port' },
 }
 

@@ -23,8 +23,17 @@ function limitText(lang: Lang, e: LabErrorData): string | null {
   return translate(lang, `budgets.${use}`, { what, max: num(lang, p.max), used: num(lang, p.used) })
 }
 
+/** A hex payload the engine could not read (encoding.ts parseHex: `option: 'payload'` with the position or the digit count), else null. */
+function hexText(lang: Lang, e: LabErrorData): string | null {
+  const p = e.params
+  if (e.code !== 'ERR_INVALID_INPUT' || p?.option !== 'payload') return null
+  if (typeof p.position === 'number') return translate(lang, 'errorText.hexChar', { position: num(lang, p.position) })
+  if (typeof p.digits === 'number') return translate(lang, 'errorText.hexOdd', { digits: num(lang, p.digits) })
+  return null
+}
+
 export function errorHeadline(lang: Lang, e: LabErrorData): string {
-  const limit = limitText(lang, e)
+  const limit = limitText(lang, e) ?? hexText(lang, e)
   if (limit) return limit
   const text = translate(lang, `errors.${e.code}`, e.params)
   if (text === `errors.${e.code}`) return e.message
@@ -41,7 +50,8 @@ export function errorHeadline(lang: Lang, e: LabErrorData): string {
 export function errorDetail(lang: Lang, e: LabErrorData): string {
   const refused = issueMessage(lang, e)
   if (refused) return refused
-  if (lang === 'en') return e.message && e.message !== errorHeadline(lang, e) ? e.message : ''
+  // A hex payload's headline already says what the engine's message says.
+  if (lang === 'en') return e.message && e.message !== errorHeadline(lang, e) && !hexText(lang, e) ? e.message : ''
   return ''
 }
 

@@ -49,3 +49,19 @@ describe('notices in Chinese', () => {
     expect(errorHint('zh', limit({ adjust: 'idleTimeoutMs', option: 'idleTimeoutMs' }), false)).toBe('修改选项 idleTimeoutMs 后再试。')
   })
 })
+
+describe('a hex payload the engine could not read (h3, issue 14)', () => {
+  const badChar = errorData('ERR_INVALID_INPUT', 'payload is not hex: "z" at position 3; use the digits 0-9 and a-f, two per byte (e.g. "48 69")', { option: 'payload', position: 3 })
+  const odd = errorData('ERR_INVALID_INPUT', 'payload is not hex: 3 digits is an odd number; each byte needs two digits (e.g. "0a", not "a")', { option: 'payload', digits: 3 })
+  it('is said in the learner’s language with the engine’s figure, not as "Invalid input: …"', () => {
+    expect(errorHeadline('zh', badChar)).toMatch(/^不是十六进制：第 3 个字符/)
+    expect(errorHeadline('zh', odd)).toMatch(/^不是十六进制：3 位数字是奇数/)
+    expect(errorHeadline('en', odd)).toMatch(/^Not hex: 3 digits is an odd number/)
+    for (const e of [badChar, odd]) {
+      expect(englishWords(errorHeadline('zh', e).replace(/"[^"]*"/g, ''))).toEqual([])
+      // The headline says it all: no English detail repeating it, nothing folded away in Chinese.
+      expect(errorDetail('en', e)).toBe('')
+      expect(errorOriginal('zh', e)).toBe('')
+    }
+  })
+})

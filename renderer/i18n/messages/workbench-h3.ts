@@ -1,0 +1,18 @@
+// Workbench left-overs (h3, issue 14): a hex payload the engine could not read, said in the
+// learner's language; the UDP server's multicast interface; UDP senders in the last-session offer.
+// Kept apart so other parts' catalogues merge cleanly.
+import { defineCatalog } from '../catalog'
+export default defineCatalog({
+  en: {
+    errorText: {
+      hexChar: 'Not hex: character {position} is not a hex digit; use 0-9 and a-f, two per byte (e.g. "48 69").',
+      hexOdd: 'Not hex: {digits} digits is an odd number; each byte needs two (e.g. "0a", not "a").',
+    },
+  },
+  zh: {
+    errorText: {
+      hexChar: '不是十六进制：第 {position} 个字符不是十六进制数字；请用 0-9 和 a-f，每个字节两位（例如 "48 69"）。',
+      hexOdd: '不是十六进制：{digits} 位数字是奇数；每个字节需要两位（例如 "0a"，而不是 "a"）。',
+    },
+  },
+})
