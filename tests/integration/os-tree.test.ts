@@ -136,7 +136,9 @@ describe.runIf(linux)('process tree (Linux /proc)', () => {
       if (threads.join() !== tidsOf(p.pid).join()) threads = (await lab.invoke('os.process', { pid: p.pid })).threads.map((t) => t.tid)
       expect(threads).toEqual(tidsOf(p.pid))
       expect(p.threadCount).toBe(threads.length)
-      expect(p.threads.find((t) => t.tid === p.pid)).toMatchObject({ role: 'main', name: 'node' })
+      // The name is the OS's: "node" on Node 20, "MainThread" on Node 24 (Electron 41's Node).
+      const comm = readFileSync(`/proc/${p.pid}/task/${p.pid}/comm`, 'utf8').trim()
+      expect(p.threads.find((t) => t.tid === p.pid)).toMatchObject({ role: 'main', name: comm })
     }
     const top = tree.processes[0]!
     expect(top.cmd).toContain(process.execPath)

@@ -167,4 +167,20 @@ describe('shared helpers', () => {
     expect(again.role).toBe('pool')
     expect(again.label).toBeUndefined()
   })
+
+  it('labels the threads Node 24 (Electron 41) names; Node 20 names them all "node", left unlabelled', () => {
+    // The names a Node 24.14 process has in /proc/<pid>/task/*/comm (read on this machine).
+    const names = ['MainThread', 'DelayedTaskSche', 'V8Worker', 'SignalInspector', 'WorkerThread', 'libuv-worker', 'node']
+    const threads = names.map((name, i) => ({ tid: 900 + i, name, state: 'sleeping' as const, stateCode: 'S', cpuPercent: 0 }))
+    const p = labelProcess({ pid: 900, ppid: 1, name: 'MainThread', cmd: 'node x.js', state: 'sleeping', stateCode: 'S', cpuPercent: 0, cpuBasis: 'lifetime', cpuMs: 0, rssBytes: 0, threadCount: threads.length, threads }, 1)
+    expect(p.threads.map((t) => [t.name, t.role])).toEqual([
+      ['MainThread', 'main'],
+      ['DelayedTaskSche', 'v8'],
+      ['V8Worker', 'v8'],
+      ['SignalInspector', 'signal'],
+      ['WorkerThread', 'worker'],
+      ['libuv-worker', 'libuv'],
+      ['node', undefined],
+    ])
+  })
 })

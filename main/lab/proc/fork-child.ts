@@ -27,10 +27,15 @@ export interface ForkOptions {
   stdio: StdioOptions
   /** Started once per connection: leave out what only slows its start-up (LEAN_CHILD_DROPS). */
   lean?: boolean
+  /**
+   * V8 flags of our own (never inherited ones) that a child needs to measure what it is meant to;
+   * e.g. the process pool's (worker-pool.ts, POOL_CHILD_V8_FLAGS).
+   */
+  v8Flags?: readonly string[]
 }
 
 export function forkLabChild(entry: string, options: ForkOptions): ChildProcess {
   const env = childEnv()
   if (options.lean) for (const name of LEAN_CHILD_DROPS) delete env[name]
-  return fork(entry, [], { env, execArgv: [], stdio: options.stdio, serialization: 'json' })
+  return fork(entry, [], { env, execArgv: [...(options.v8Flags ?? [])], stdio: options.stdio, serialization: 'json' })
 }

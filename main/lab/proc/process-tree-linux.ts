@@ -82,7 +82,7 @@ export class LinuxTreeReader implements TreeReader {
   readonly source = 'procfs' as const
   readonly limits = [
     'CPU % on the first sample of a process is its average since it started; after that it is the change since the previous sample (Linux counts CPU time in 10 ms ticks).',
-    'Thread names are at most 15 characters. Node 20 names every thread "node": only each process\'s main thread and the threads the lab started are labelled.',
+    'Thread names are at most 15 characters. Node 20 names every thread "node": there only each process\'s main thread and the threads the lab started are labelled. Node 24 (Electron\'s) names its own threads (V8Worker, libuv-worker, …) and its main thread "MainThread", which Linux then shows as the process\'s name.',
     'Processes of other users may show no command line or memory where /proc hides them (hidepid).',
   ]
   private readonly cpu = new CpuTracker()

@@ -42,12 +42,19 @@ const WORKER_ENTRIES: [RegExp, ProcessRole][] = [
   [/workers[\\/]tcp-handler-child\.cjs\b/, 'connection'],
 ]
 
-/** Thread names some runtimes give (newer Node, Electron); Node 20 names every thread "node". */
+/**
+ * Thread names some runtimes give (newer Node, Electron); Node 20 names every thread "node".
+ * Node 24 (Electron 41's Node) names the main thread "MainThread" (so Linux shows that as the
+ * process's name too), V8's platform threads "V8Worker" and "DelayedTaskSche(duler)", a Worker
+ * "WorkerThread" or the `name` it was given; the lab's own threads are labelled by tid (roles.ts).
+ */
 const THREAD_NAMES: [RegExp, ThreadRole][] = [
   [/^libuv-worker/, 'libuv'],
-  [/^(V8Worker|V8 DefaultWorke|v8:)/, 'v8'],
-  [/inspector/i, 'inspector'],
+  [/^(V8Worker|V8 DefaultWorke|v8:|DelayedTaskSche)/, 'v8'],
+  [/^WorkerThread$/, 'worker'],
+  // Before /inspector/: Node's "SignalInspector" thread waits for SIGUSR1 (to start the inspector).
   [/^SignalInspector|^signal/i, 'signal'],
+  [/inspector/i, 'inspector'],
 ]
 
 export function labelProcess(p: OsProcess, enginePid: number): OsProcess {

@@ -26,6 +26,17 @@ export const DEFAULT_QUEUE_LIMIT = MAX_QUEUE_LIMIT
 export const DEFAULT_KILL_GRACE_MS = POOL_KILL_GRACE_MS
 const STARTUP_TIMEOUT_MS = POOL_STARTUP_TIMEOUT_MS
 
+/**
+ * A pool child counts its main thread's context switches per task (pool-child.ts). Node 24's V8
+ * (Electron 41's Node 24.14) compiles Sparkplug baseline code on a background thread by default
+ * (`--concurrent-sparkplug`; off by default on Node 20). Pinned to one CPU, as the `concurrent` mode
+ * pins every child, that V8 thread then preempts the task's own thread a few times per task: an
+ * io:200ms task counted 2–4 involuntary switches against 0–1 on Node 20 (measured, 8 children on
+ * CPU 0), switches the lesson would blame on the other tasks. Compiling on the main thread, as
+ * Node 20 does, keeps the count the task's own. The flag exists on Node 20 (default off) and 24.
+ */
+export const POOL_CHILD_V8_FLAGS = ['--no-concurrent-sparkplug'] as const
+
 export interface PoolOptions {
   /** Absolute path of the built pool-child.js. */
   entry: string
@@ -193,7 +204,7 @@ export class WorkerPool {
 
   private spawn(index: number): Promise<Slot> {
     // Fixed entry, no shell, no inherited loader flags (vitest, --inspect) and no learner input.
-    const child = forkLabChild(this.opts.entry, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+    const child = forkLabChild(this.opts.entry, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], v8Flags: POOL_CHILD_V8_FLAGS })
     let markExited!: () => void
     const slot: Slot = {
       index,

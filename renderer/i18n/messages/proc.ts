@@ -213,7 +213,7 @@ export default defineCatalog({
         // The tree readers' limits, said in words (issue 11: no English on a Chinese screen).
         limitText: {
           cpuFirst: 'CPU % on the first sample of a process is its average since it started; after that it is the change since the previous sample (Linux counts CPU time in 10 ms ticks).',
-          threadNames: 'Thread names are at most 15 characters. Node 20 names every thread “node”: only each process’s main thread and the threads the lab started are labelled.',
+          threadNames: 'Thread names are at most 15 characters. Node 20 names every thread “node”: there only each process’s main thread and the threads the lab started are labelled. Node 24 (Electron’s) names its own threads (V8Worker, libuv-worker, …) and its main thread “MainThread”, which Linux then shows as the process’s name.',
           hidepid: 'Processes of other users may show no command line or memory where /proc hides them (hidepid).',
           macThreads: 'macOS ps gives no thread ids and no thread names: threads are numbered 1, 2, … within each process (1 is the main thread).',
           macCpu: 'CPU % is what ps reports: a decaying average over the last minute or so, not the change since the previous sample.',
@@ -516,7 +516,7 @@ export default defineCatalog({
         limitsIntro: '在 {platform} 上通过 {source} 读取。以下信息在这里无法获得：',
         limitText: {
           cpuFirst: '一个进程第一次采样时的 CPU % 是它启动以来的平均值；之后是与上一次采样相比的变化（Linux 以 10 ms 为单位统计 CPU 时间）。',
-          threadNames: '线程名最多 15 个字符。Node 20 把每个线程都叫作“node”：只有每个进程的主线程和实验室启动的线程有标注。',
+          threadNames: '线程名最多 15 个字符。Node 20 把每个线程都叫作“node”：那里只有每个进程的主线程和实验室启动的线程有标注。Node 24（Electron 内置的）会给自己的线程命名（V8Worker、libuv-worker 等），主线程叫“MainThread”，Linux 因此也把它显示为进程名。',
           hidepid: '在 /proc 隐藏其他用户进程（hidepid）的系统上，其他用户的进程可能没有命令行和内存信息。',
           macThreads: 'macOS 的 ps 不给线程号和线程名：线程在每个进程里按 1、2、… 编号（1 是主线程）。',
           macCpu: 'CPU % 是 ps 报告的值：大约最近一分钟的衰减平均，而不是与上一次采样相比的变化。',
