@@ -4,12 +4,14 @@ import {
   LAST_SESSION_FILE,
   LAST_SESSION_FORMAT,
   LAST_SESSION_LIMITS,
+  LAST_SESSION_UDP_PAYLOAD_CHARS,
   LAST_SESSION_VERSION,
   methodSpecs,
   type LastSession,
   type netSessionMethods,
   type RememberedClient,
   type RememberedServer,
+  type RememberedUdpSender,
   type RestoreItem,
 } from '../../../shared/contract'
 import { errorData, type LabErrorData } from '../../../shared/errors'
@@ -18,7 +20,7 @@ import { toErrorData } from '../errors'
 import { LAST_SESSION_MAX_FILE_BYTES } from '../../../shared/budgets'
 
 /** The handlers whose calls are remembered: they are wrapped, the wrapped ones are what the lab answers with. */
-type Watched = 'net.tcpServer.start' | 'net.udpServer.start' | 'net.server.stop' | 'net.tcpClient.open' | 'net.tcpClient.close'
+type Watched = 'net.tcpServer.start' | 'net.udpServer.start' | 'net.server.stop' | 'net.tcpClient.open' | 'net.tcpClient.close' | 'net.udp.send'
 type SessionMethod = keyof typeof netSessionMethods | Watched
 
 /** No valid file is bigger (shared/budgets.ts). */
@@ -27,9 +29,12 @@ const MAX_FILE_BYTES = LAST_SESSION_MAX_FILE_BYTES
 interface Snapshot {
   servers: RememberedServer[]
   clients: RememberedClient[]
+  udpSenders: RememberedUdpSender[]
   savedAt: number | null
   damaged: LabErrorData | null
 }
+
+const nothing = (): Snapshot => ({ servers: [], clients: [], udpSenders: [], savedAt: null, damaged: null })
 
 /** Where a damaged last-session.json is copied before this run writes a new one. */
 export const damagedFileOf = (file: string) => file.replace(/\.json$/, '.damaged.json')
@@ -46,7 +51,7 @@ function damaged(file: string, detail: string, field?: string): LabErrorData {
  * A damaged file is reported (and restores nothing), never fatal.
  */
 export function readLastSession(file: string, bytes: Buffer): Snapshot {
-  const none: Snapshot = { servers: [], clients: [], savedAt: null, damaged: null }
+  const none: Snapshot = nothing()
   if (bytes.length > MAX_FILE_BYTES) return { ...none, damaged: damaged(file, `over ${MAX_FILE_BYTES} bytes`) }
   let v: unknown
   try {
@@ -54,7 +59,7 @@ export function readLastSession(file: string, bytes: Buffer): Snapshot {
   } catch {
     return { ...none, damaged: damaged(file, 'not JSON') }
   }
-  const top = v as { format?: unknown; version?: unknown; savedAt?: unknown; servers?: unknown; clients?: unknown }
+  const top = v as { format?: unknown; version?: unknown; savedAt?: unknown; servers?: unknown; clients?: unknown; udpSenders?: unknown }
   if (typeof v !== 'object' || v === null || top.format !== LAST_SESSION_FORMAT || top.version !== LAST_SESSION_VERSION) {
     return { ...none, damaged: damaged(file, 'not a last-session file of this version') }
   }
@@ -74,13 +79,23 @@ export function readLastSession(file: string, bytes: Buffer): Snapshot {
     if (!parsed.ok) return { ...none, damaged: damaged(file, `clients[${i}] ${parsed.issue.path} ${parsed.issue.message}`, `clients[${i}]`) }
     clients.push({ input: parsed.value as Record<string, unknown> })
   }
+  // A file the lab wrote before it remembered UDP set-ups has none: nothing to offer, not damaged.
+  const udpList = top.udpSenders ?? []
+  if (!Array.isArray(udpList) || udpList.length > LAST_SESSION_LIMITS.udpSenders) return { ...none, damaged: damaged(file, 'udpSenders', 'udpSenders') }
+  const udpSenders: RememberedUdpSender[] = []
+  for (const [i, u] of (udpList as unknown[]).entries()) {
+    const parsed = methodSpecs['net.udp.send'].input.parse((u as { input?: unknown })?.input)
+    if (!parsed.ok) return { ...none, damaged: damaged(file, `udpSenders[${i}] ${parsed.issue.path} ${parsed.issue.message}`, `udpSenders[${i}]`) }
+    udpSenders.push({ input: parsed.value as Record<string, unknown> })
+  }
   const savedAt = typeof top.savedAt === 'number' && Number.isFinite(top.savedAt) ? top.savedAt : null
-  return { servers, clients, savedAt, damaged: null }
+  return { servers, clients, udpSenders, savedAt, damaged: null }
 }
 
 /**
  * Remembers the servers and persistent TCP clients the learner starts (until the learner stops
- * them: the lab shutting down forgets nothing), in `<dataDir>/last-session.json`, rewritten whole
+ * them: the lab shutting down forgets nothing), and the UDP sender's last set-up per target (after
+ * a send went out; the newest LAST_SESSION_LIMITS.udpSenders targets), in `<dataDir>/last-session.json`, rewritten whole
  * (temp file, rename) after each change. What the previous run left is read once at start-up and
  * offered until restored or dismissed. Wraps `inner`'s start/stop handlers to see the calls.
  */
@@ -89,7 +104,9 @@ export function createLastSessionLab(ctx: LabContext, inner: Pick<Handlers, Watc
   /** id → set-up, oldest first (the oldest is forgotten when a limit is passed). */
   const servers = new Map<string, RememberedServer>()
   const clients = new Map<string, RememberedClient>()
-  let previous: Snapshot = { servers: [], clients: [], savedAt: null, damaged: null }
+  /** host:port → the UDP sender's last set-up for that target. */
+  const udpSenders = new Map<string, RememberedUdpSender>()
+  let previous: Snapshot = nothing()
   // Read before anything this run writes over it.
   const loaded: Promise<void> = file
     ? fsp.readFile(file).then(
@@ -111,6 +128,7 @@ export function createLastSessionLab(ctx: LabContext, inner: Pick<Handlers, Watc
       savedAt: Date.now(),
       servers: [...servers.values()],
       clients: [...clients.values()],
+      udpSenders: [...udpSenders.values()],
     }
     queue = queue.then(async () => {
       const tmp = `${file}.${process.pid}.tmp`
@@ -160,6 +178,13 @@ export function createLastSessionLab(ctx: LabContext, inner: Pick<Handlers, Watc
       forget(clients, input.id)
       return out
     },
+    'net.udp.send': async (input) => {
+      const out = await inner['net.udp.send'](input)
+      // The set-up, not the run: the counter is where a macro run left it, not part of the set-up.
+      const { counter: _counter, ...setUp } = input
+      if (input.payload.length <= LAST_SESSION_UDP_PAYLOAD_CHARS) remember(udpSenders, `${input.host}:${input.port}`, { input: setUp }, LAST_SESSION_LIMITS.udpSenders)
+      return out
+    },
   }
 
   /** Calls one handler; its failure is that item's, not the restore's. */
@@ -181,7 +206,7 @@ export function createLastSessionLab(ctx: LabContext, inner: Pick<Handlers, Watc
       'net.session.restore': async () => {
         await loaded
         const offer = previous
-        previous = { servers: [], clients: [], savedAt: null, damaged: null }
+        previous = nothing()
         const restoredServers = []
         // One after another: servers first, since clients may connect to them.
         for (const s of offer.servers) {
@@ -190,12 +215,16 @@ export function createLastSessionLab(ctx: LabContext, inner: Pick<Handlers, Watc
         }
         const restoredClients = []
         for (const c of offer.clients) restoredClients.push(await attempt(c.input, () => handlers['net.tcpClient.open'](c.input as never)))
-        return { servers: restoredServers, clients: restoredClients }
+        // Handed back to the sender's form, checked at load; sending them is the learner's choice.
+        const restoredUdp = offer.udpSenders.map((u) => ({ ok: true as const, value: u.input, input: u.input }))
+        // Back in the sender's form, so this run remembers them as its own (as a restored server is).
+        for (const u of offer.udpSenders) remember(udpSenders, `${String(u.input.host)}:${String(u.input.port)}`, u, LAST_SESSION_LIMITS.udpSenders)
+        return { servers: restoredServers, clients: restoredClients, udpSenders: restoredUdp }
       },
       'net.session.dismiss': async () => {
         await loaded
-        const dismissed = previous.servers.length + previous.clients.length
-        previous = { servers: [], clients: [], savedAt: null, damaged: null }
+        const dismissed = previous.servers.length + previous.clients.length + previous.udpSenders.length
+        previous = nothing()
         return { dismissed }
       },
     },
