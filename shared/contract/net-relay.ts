@@ -76,6 +76,13 @@ export const RELAY_SUMMARY_WINDOW_MS = 250
 export const RELAY_DETAILED_PER_WINDOW = 32
 /** With a rate limit, the link carries at most rate × this many ms of bytes in one write (bytes that waited meanwhile go together). */
 export const RELAY_RATE_QUANTUM_MS = 20
+/**
+ * The last stretch before a deadline the relay waits through the event loop (setImmediate, I/O
+ * still served) instead of a timer: Node's timers count whole ms on a clock cached per loop turn,
+ * so one fires up to 1 ms early or late, and one re-armed for less than 1 ms lands a full ms late.
+ * Costs CPU for at most about this long per wake-up, only while something is held (relay-timer.ts).
+ */
+export const RELAY_TIMER_FINE_MS = 1
 /** A held (reordered) UDP datagram is released after this long even when no later datagram came. */
 export const RELAY_REORDER_HOLD_MS = 500
 /** Chance a datagram is held back for reordering, when a reorder window is set and no percentage is given. */
@@ -202,10 +209,12 @@ export type RelayEvent = { relayId: string; at: number; t: number } & (
   /**
    * One write (TCP) or sendto (UDP) the relay made to the other side. `seqs`: the messages whose
    * bytes it carries (several = merged, one message over several writes = split); `lateMs`: how
-   * much after the earliest due time of its bytes it left (the timer's and the link's wait).
-   * UDP: `copy` true for a duplicate, `order` its position among the datagrams sent out.
+   * much after the earliest due time of its bytes it left (the timer's and the link's wait);
+   * `heldMs`: how long the oldest bytes it carries were in the relay, from their read to this write,
+   * measured when it was written: the delay that happened (the 'in' event's `delayMs` is the one
+   * drawn). UDP: `copy` true for a duplicate, `order` its position among the datagrams sent out.
    */
-  | { event: 'out'; conn: number; dir: RelayDirection; proto: 'tcp' | 'udp'; index: number; offset: number; bytes: number; seqs: number[]; lateMs: number; copy: boolean; order: number }
+  | { event: 'out'; conn: number; dir: RelayDirection; proto: 'tcp' | 'udp'; index: number; offset: number; bytes: number; seqs: number[]; lateMs: number; heldMs: number; copy: boolean; order: number }
   /**
    * Messages of one direction that passed with no condition set and were counted, not reported one
    * by one (over RELAY_DETAILED_PER_WINDOW in a RELAY_SUMMARY_WINDOW_MS window): `messages` reads

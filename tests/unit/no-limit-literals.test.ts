@@ -62,7 +62,6 @@ const NOT_A_CAP: Record<string, string> = {
   'main/lab/net/spare-pool.ts: RECHECK_MS': 'a cadence: how often a waiting replacement spare looks at the CPUs again',
   'main/lab/net/tcp-server.ts: BUSY_WINDOW_MS': 'a tuning threshold: a connection that moved bytes this recently counts as busy',
   'main/lab/net/compare-experiment.ts: RETRIED_CONNECT_MS': "a fact about Linux: a dropped SYN is retried after 1 s, so a connect this slow was retried",
-  'main/lab/net/relay-timer.ts: DUE_SLACK_MS': 'a tolerance: a delayed message this close to its time is sent now rather than re-armed',
   'main/lab/proc/process-tree-common.ts: MIN_INTERVAL_MS': 'a measuring floor: shorter intervals give noisy percentages at 10 ms clock ticks',
   'main/lab/proc/os-lab.ts: SHARE_MS': 'a tuning threshold: watches sampled this close together share one sample',
   'main/lab/proc/cpu-slices.ts: MERGE_GAP_MS': 'a tolerance: CPU slices closer than this are one slice',

@@ -21,7 +21,7 @@ const read = (seq: number, offset: number, text: string): RelayEvent => ({
   holdFor: 0,
   keptBytes: text.length,
 })
-const write = (index: number, seq: number, offset: number, bytes: number): RelayEvent => ({ ...base, t: seq, event: 'out', conn: 1, dir: 'up', proto: 'tcp', index, offset, bytes, seqs: [seq], lateMs: 0, copy: false, order: index })
+const write = (index: number, seq: number, offset: number, bytes: number): RelayEvent => ({ ...base, t: seq, event: 'out', conn: 1, dir: 'up', proto: 'tcp', index, offset, bytes, seqs: [seq], lateMs: 0, heldMs: 0, copy: false, order: index })
 
 describe("the relay's TCP lanes", () => {
   it('draw the last unbroken run of listed reads: bytes the relay summed leave a gap that is not drawn as if it were not there', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { RELAY_DETAILED_PER_WINDOW, RELAY_SUMMARY_WINDOW_MS, type RelayEvent } from '../../shared/contract'
+import { RELAY_DETAILED_PER_WINDOW, RELAY_SUMMARY_WINDOW_MS, RELAY_TIMER_FINE_MS, type RelayEvent } from '../../shared/contract'
 import { directionRandom, fullConditions, planDatagram } from '../../main/lab/net/relay-conditions'
 import { RelayLog } from '../../main/lab/net/relay-log'
 import { PassSummary } from '../../main/lab/net/relay-summary'
@@ -31,7 +31,7 @@ describe('the relay sends in deadline order', () => {
     )
   })
 
-  it('one timer for the earliest deadline: a later wake-up does not replace an earlier one', () => {
+  it(`one wake-up for the earliest deadline: a later one does not replace it; a timer until ${RELAY_TIMER_FINE_MS} ms before, then the next loop turn`, () => {
     vi.useFakeTimers()
     const fired: number[] = []
     const timer = new HeadTimer(() => fired.push(Date.now()))
@@ -39,8 +39,20 @@ describe('the relay sends in deadline order', () => {
     timer.wakeAt(30, 0)
     timer.wakeAt(50, 0)
     timer.wakeAt(10, 0)
+    expect(vi.getTimerCount()).toBe(1)
     vi.advanceTimersByTime(100)
-    expect(fired.map((t) => t - t0)).toEqual([10])
+    expect(fired.map((t) => t - t0)).toEqual([10 - RELAY_TIMER_FINE_MS])
+    // Within the last stretch: no timer (it would land a whole ms late), the loop's next turn, which the link re-checks against its clock.
+    fired.length = 0
+    timer.wakeAt(200.4, 200)
+    timer.wakeAt(200.9, 200)
+    expect(vi.getTimerCount()).toBe(1)
+    vi.advanceTimersByTime(0)
+    expect(fired.map((t) => t - t0)).toEqual([100])
+    timer.wakeAt(300, 200)
+    timer.clear()
+    vi.advanceTimersByTime(200)
+    expect(fired).toHaveLength(1)
     vi.useRealTimers()
   })
 })

@@ -48,7 +48,7 @@ function describe(e: RelayEvent): string | null {
       return `#${e.conn} ${arrow(e.dir)} message ${e.seq}: ${e.bytes} bytes, ${what}${extra.length ? `, ${extra.join(', ')}` : ''}`
     }
     case 'out':
-      return `#${e.conn} ${arrow(e.dir)} ${e.proto === 'tcp' ? 'write' : 'sendto'} ${e.index}: ${e.bytes} bytes of message${e.seqs.length > 1 ? 's' : ''} ${e.seqs.join('+')}${e.copy ? ' (copy)' : ''}, ${e.lateMs} ms after due`
+      return `#${e.conn} ${arrow(e.dir)} ${e.proto === 'tcp' ? 'write' : 'sendto'} ${e.index}: ${e.bytes} bytes of message${e.seqs.length > 1 ? 's' : ''} ${e.seqs.join('+')}${e.copy ? ' (copy)' : ''}, after ${e.heldMs} ms in the relay (${e.lateMs} ms after due)`
     case 'summary':
       return `#${e.conn} ${arrow(e.dir)} messages ${e.firstSeq}-${e.lastSeq}: ${e.messages} ${e.proto === 'tcp' ? 'reads' : 'datagrams'}, ${e.bytes} bytes, passed on at once as they came (${fmtMs(e.t - e.fromT)} ms; no condition set: summed, not listed one by one beyond ${RELAY_DETAILED_PER_WINDOW} per ${RELAY_SUMMARY_WINDOW_MS} ms)`
     case 'paused':

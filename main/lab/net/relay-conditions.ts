@@ -47,7 +47,10 @@ export interface DatagramPlan {
   keptBytes: number
 }
 
-/** One datagram's fate: five draws always (loss, copy, reorder, how far, jitter). */
+/** Draws each datagram takes from its direction's stream, whatever happens to it. */
+export const DATAGRAM_DRAWS = 5
+
+/** One datagram's fate: DATAGRAM_DRAWS draws always (loss, copy, reorder, how far, jitter). */
 export function planDatagram(c: RelayConditions, rand: () => number, bytes: number): DatagramPlan {
   const [loss, copy, reorder, far, jitter] = [rand(), rand(), rand(), rand(), rand()]
   const keptBytes = c.truncateBytes > 0 ? Math.min(bytes, c.truncateBytes) : bytes

@@ -20,7 +20,7 @@ import { bufferBudget, bufferError } from './budgets'
 import { drawDelay, tcpPassThrough } from './relay-conditions'
 import { hexOf, type RelayLog } from './relay-log'
 import { PassSummary } from './relay-summary'
-import { DUE_SLACK_MS, HeadTimer } from './relay-timer'
+import { HeadTimer } from './relay-timer'
 
 /** The most one socket read hands over (libuv reads into 64 KiB buffers). */
 const MAX_READ_BYTES = 64 * 1024
@@ -30,6 +30,8 @@ interface Held {
   buf: Buffer
   /** Bytes of `buf` already written. */
   taken: number
+  /** When it was read and when it is due (relay clock, ms). */
+  inT: number
   dueT: number
 }
 
@@ -95,7 +97,7 @@ export class TcpLink {
       this.fail(bufferError(bufferBudget.limit))
       return
     }
-    this.queue.push({ seq, buf: chunk, taken: 0, dueT })
+    this.queue.push({ seq, buf: chunk, taken: 0, inT: t, dueT })
     this.held += chunk.length
     if (this.held > this.stats.maxHeldBytes) this.stats.maxHeldBytes = this.held
     if (!this.paused && this.held >= RELAY_LIMITS.heldBytesPerDirection) {
@@ -135,7 +137,7 @@ export class TcpLink {
     const t = this.summary.take(this.conn, seq, n, offset)
     if (t !== null) {
       this.log.emit({ event: 'in', conn: this.conn, dir: this.dir, proto: 'tcp', seq, offset, bytes: n, hex: hexOf(chunk), delayMs: 0, dueT: t, action: 'forward', dup: false, holdFor: 0, keptBytes: n }, t)
-      this.log.emit({ event: 'out', conn: this.conn, dir: this.dir, proto: 'tcp', index, offset, bytes: n, seqs: [seq], lateMs: 0, copy: false, order: index }, t)
+      this.log.emit({ event: 'out', conn: this.conn, dir: this.dir, proto: 'tcp', index, offset, bytes: n, seqs: [seq], lateMs: 0, heldMs: 0, copy: false, order: index }, t)
     }
     if (!this.dest.write(chunk)) this.waitDrain(true)
   }
@@ -170,7 +172,7 @@ export class TcpLink {
       const now = this.log.now()
       const c = this.conditions
       if (now < this.busyUntil) return this.later(this.busyUntil, now)
-      if (now < head.dueT - DUE_SLACK_MS) return this.later(head.dueT, now)
+      if (now < head.dueT) return this.later(head.dueT, now)
       // Merging: the first message waits mergeMs for others to join it (not again once it is being split).
       const closeT = head.dueT + c.mergeMs
       if (c.mergeMs > 0 && head.taken === 0 && now < closeT) return this.later(closeT, now)
@@ -182,13 +184,15 @@ export class TcpLink {
       const seqs: number[] = []
       let size = 0
       let firstDue = Infinity
+      let firstIn = Infinity
       while (this.queue.length > 0 && size < cap) {
         const h = this.queue[0]!
-        if (h.dueT > now + DUE_SLACK_MS || (seqs.length > 0 && !joins)) break
+        if (h.dueT > now || (seqs.length > 0 && !joins)) break
         const n = Math.min(h.buf.length - h.taken, cap - size)
         parts.push(h.buf.subarray(h.taken, h.taken + n))
         seqs.push(h.seq)
         firstDue = Math.min(firstDue, h.dueT)
+        firstIn = Math.min(firstIn, h.inT)
         h.taken += n
         size += n
         if (h.taken === h.buf.length) this.queue.shift()
@@ -196,7 +200,7 @@ export class TcpLink {
       }
       this.held -= size
       bufferBudget.give(size)
-      const ok = this.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size), seqs, now, firstDue)
+      const ok = this.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size), seqs, now, firstDue, firstIn)
       if (c.rateBytesPerSec > 0) this.busyUntil = now + (size * 1000) / c.rateBytesPerSec
       if (c.splitBytes > 0) this.busyUntil = Math.max(this.busyUntil, now + RELAY_SPLIT_GAP_MS)
       if (this.paused && this.held < RELAY_LIMITS.heldBytesPerDirection / 2) {
@@ -208,12 +212,16 @@ export class TcpLink {
     }
   }
 
-  /** Writes one chunk; false when the destination's buffer is full (the link waits for 'drain'). */
-  private write(buf: Buffer, seqs: number[], now: number, due: number): boolean {
+  /**
+   * Writes one chunk; false when the destination's buffer is full (the link waits for 'drain').
+   * Its event says, measured now, how late it left against the deadline and how long the oldest
+   * bytes it carries were in the relay (`read` = when they were read).
+   */
+  private write(buf: Buffer, seqs: number[], now: number, due: number, read: number): boolean {
     const index = ++this.outIndex
     this.stats.writes++
     this.stats.bytesOut += buf.length
-    this.log.emit({ event: 'out', conn: this.conn, dir: this.dir, proto: 'tcp', index, offset: this.outOffset, bytes: buf.length, seqs, lateMs: Math.round((now - due) * 1000) / 1000, copy: false, order: index }, now)
+    this.log.emit({ event: 'out', conn: this.conn, dir: this.dir, proto: 'tcp', index, offset: this.outOffset, bytes: buf.length, seqs, lateMs: Math.round((now - due) * 1000) / 1000, heldMs: Math.round((now - read) * 1000) / 1000, copy: false, order: index }, now)
     this.outOffset += buf.length
     if (this.dest.write(buf)) return true
     // No condition left (it was changed while bytes were held): stop reading until the destination drains, as pipe() does.

@@ -1,46 +1,56 @@
+import { RELAY_TIMER_FINE_MS } from '../../../shared/contract'
+
 /**
  * When the relay sends what it holds: every message has a deadline on the relay's own clock
- * (performance.now(), monotonic, fractional ms: RelayLog.now()), and each link keeps ONE timer,
+ * (performance.now(), monotonic, fractional ms: RelayLog.now()), and each link keeps ONE wake-up,
  * for the earliest deadline it holds. When it fires, the clock is read again and everything due is
- * sent in deadline order; what is not yet due re-arms the timer. So a timer that fires early (Node
- * measures from the event loop's cached start of iteration, whole ms) never sends early, and many
- * held messages cost one timer, not one each.
+ * sent in deadline order, never before its deadline; what is not yet due re-arms the wake-up. So
+ * many held messages cost one timer, not one each.
  *
- * What this cannot promise: when the process runs. A timer fires at the earliest at its time; on a
- * busy machine the process may wait for a CPU for many ms, and every message due meanwhile leaves
- * late (its `out` event's lateMs says by how much). On a quiet machine a message leaves within
- * about ±1 ms of its deadline (tests/bench/relay-bench.ts, README).
+ * The relay's own part of the error, and what it does about it: Node's timers count whole
+ * milliseconds from a clock cached at the start of the event loop's turn, so a timer fires up to
+ * 1 ms early or late, and one re-armed for the fraction left (< 1 ms) lands a whole ms late. So
+ * the timer is set RELAY_TIMER_FINE_MS short of the deadline, and the last stretch is waited
+ * through the event loop itself (setImmediate: every turn still polls the sockets), re-reading
+ * the clock each turn: a message leaves within microseconds after its deadline when the process
+ * has a CPU. The price: at most about RELAY_TIMER_FINE_MS of CPU per wake-up, only while something
+ * is held (tests/bench/relay-bench.ts measures it).
+ *
+ * What this cannot promise: when the process runs. On a busy machine the process may wait for a
+ * CPU for many ms, and every message due meanwhile leaves late; each `out` event's lateMs (write
+ * time − deadline) and heldMs (write time − read time) say by how much, measured, not assumed.
  */
 
-/**
- * Node's timers count whole milliseconds: one fires up to 1 ms before its time, and a second one
- * for the fraction left cannot be shorter than 1 ms (it would land up to 1 ms late). A message
- * within half a millisecond of its deadline is due: sent within ±0.5 ms of it, not ~0.7 ms late.
- */
-export const DUE_SLACK_MS = 0.5
-
-/** One timer for the earliest deadline of a link. */
+/** One wake-up for the earliest deadline of a link: a timer until RELAY_TIMER_FINE_MS before it, then every loop turn. */
 export class HeadTimer {
   private timer: NodeJS.Timeout | null = null
+  private turn: NodeJS.Immediate | null = null
   private at = Infinity
 
   constructor(private readonly fire: () => void) {}
 
   /** Wake at relay time `t` (`now`: the relay's clock now); an earlier wake-up already set stands. */
   wakeAt(t: number, now: number): void {
-    if (this.timer && this.at <= t) return
-    if (this.timer) clearTimeout(this.timer)
+    if (this.at <= t && (this.timer || this.turn)) return
+    this.clear()
     this.at = t
-    this.timer = setTimeout(() => {
-      this.timer = null
-      this.at = Infinity
-      this.fire()
-    }, Math.max(0, t - now))
+    const left = t - now
+    if (left <= RELAY_TIMER_FINE_MS) this.turn = setImmediate(this.woke)
+    else this.timer = setTimeout(this.woke, left - RELAY_TIMER_FINE_MS)
+  }
+
+  private readonly woke = (): void => {
+    this.timer = null
+    this.turn = null
+    this.at = Infinity
+    this.fire()
   }
 
   clear(): void {
     if (this.timer) clearTimeout(this.timer)
+    if (this.turn) clearImmediate(this.turn)
     this.timer = null
+    this.turn = null
     this.at = Infinity
   }
 }

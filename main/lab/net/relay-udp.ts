@@ -11,16 +11,18 @@
  * budget per window, summed beyond it (PassSummary).
  */
 import { RELAY_LIMITS, RELAY_REORDER_HOLD_MS, type RelayConditions, type RelayDirection } from '../../../shared/contract'
-import { planDatagram, udpPassThrough } from './relay-conditions'
+import { DATAGRAM_DRAWS, planDatagram, udpPassThrough } from './relay-conditions'
 import { hexOf, type RelayLog } from './relay-log'
 import { PassSummary } from './relay-summary'
-import { DeadlineHeap, DUE_SLACK_MS, HeadTimer } from './relay-timer'
+import { DeadlineHeap, HeadTimer } from './relay-timer'
 
 /** A datagram waiting for its deadline. */
 interface Due {
   conn: number
   seq: number
   buf: Buffer
+  /** When it was read (relay clock, ms). */
+  inT: number
   dueT: number
   holdFor: number
   dup: boolean
@@ -32,6 +34,7 @@ interface Parked {
   seq: number
   index: number
   buf: Buffer
+  inT: number
   dueT: number
   left: number
   send: (buf: Buffer) => void
@@ -75,10 +78,10 @@ export class UdpLink {
 
   /** One datagram from `conn`'s side; `send` puts bytes on the other side's socket. */
   push(conn: number, buf: Buffer, send: (buf: Buffer) => void): void {
-    const c = this.current
-    const plan = planDatagram(c, this.rand, buf.length)
     // Nothing to do and nothing held before it: sent on at once (the fast path).
     if (this.passing && this.due.size === 0 && this.parked.length === 0) return this.pass(conn, buf, send)
+    const c = this.current
+    const plan = planDatagram(c, this.rand, buf.length)
     const t = this.log.now()
     const seq = ++this.seq
     this.stats.messages++
@@ -102,30 +105,35 @@ export class UdpLink {
     if (plan.holdFor > 0) this.stats.reordered++
     const kept = plan.keptBytes < buf.length ? Buffer.from(buf.subarray(0, plan.keptBytes)) : buf
     // Due now and not held back (no delay, jitter or rate wait drew 0): sent at once, no timer per datagram.
-    if (dueT <= t && plan.holdFor === 0 && this.due.size === 0) return this.sendOut(conn, seq, kept, dueT, send, plan.dup)
+    if (dueT <= t && plan.holdFor === 0 && this.due.size === 0) return this.sendOut(conn, seq, kept, t, dueT, send, plan.dup)
     this.held++
-    this.due.push({ conn, seq, buf: kept, dueT, holdFor: plan.holdFor, dup: plan.dup, send })
+    this.due.push({ conn, seq, buf: kept, inT: t, dueT, holdFor: plan.holdFor, dup: plan.dup, send })
     // Due already (or held back at once): out now, after whatever was due before it.
     if (dueT <= t) return this.sendDue()
     this.timer.wakeAt(this.due.peek()!.dueT, t)
   }
 
-  /** Sends every datagram due now (within DUE_SLACK_MS), earliest deadline first; re-arms for the next. */
+  /** Sends every datagram due now, earliest deadline first (never one before its deadline); re-arms for the next. */
   private sendDue(): void {
     for (;;) {
       const head = this.due.peek()
       if (!head) return
       const now = this.log.now()
-      if (head.dueT > now + DUE_SLACK_MS) return this.timer.wakeAt(head.dueT, now)
+      if (head.dueT > now) return this.timer.wakeAt(head.dueT, now)
       this.due.pop()
       this.held--
-      if (head.holdFor > 0) this.park(head.conn, head.seq, head.buf, head.dueT, head.holdFor, head.send)
-      else this.sendOut(head.conn, head.seq, head.buf, head.dueT, head.send, head.dup)
+      if (head.holdFor > 0) this.park(head)
+      else this.sendOut(head.conn, head.seq, head.buf, head.inT, head.dueT, head.send, head.dup)
     }
   }
 
-  /** A datagram passed straight on: counted like every one, reported one by one within the window's budget, else summed. */
+  /**
+   * A datagram passed straight on: counted like every one, reported one by one within the window's
+   * budget, else summed. It still takes its draws from the random stream (so a later condition's
+   * fates are the same whether or not conditions were off before), without planning with them.
+   */
   private pass(conn: number, buf: Buffer, send: (buf: Buffer) => void): void {
+    for (let i = 0; i < DATAGRAM_DRAWS; i++) this.rand()
     const seq = ++this.seq
     const n = buf.length
     const stats = this.stats
@@ -139,7 +147,7 @@ export class UdpLink {
     const t = this.summary.take(conn, seq, n, 0)
     if (t !== null) {
       this.log.emit({ event: 'in', conn, dir: this.dir, proto: 'udp', seq, offset: 0, bytes: n, hex: hexOf(buf), delayMs: 0, dueT: t, action: 'forward', dup: false, holdFor: 0, keptBytes: n }, t)
-      this.log.emit({ event: 'out', conn, dir: this.dir, proto: 'udp', index, offset: 0, bytes: n, seqs: [seq], lateMs: 0, copy: false, order }, t)
+      this.log.emit({ event: 'out', conn, dir: this.dir, proto: 'udp', index, offset: 0, bytes: n, seqs: [seq], lateMs: 0, heldMs: 0, copy: false, order }, t)
     }
     send(buf)
   }
@@ -150,8 +158,8 @@ export class UdpLink {
   }
 
   /** Held back for reordering: released after `left` later datagrams went out, or after RELAY_REORDER_HOLD_MS. */
-  private park(conn: number, seq: number, buf: Buffer, dueT: number, left: number, send: (b: Buffer) => void): void {
-    const p: Parked = { conn, seq, index: 0, buf, dueT, left, send, timer: setTimeout(() => this.release(p), RELAY_REORDER_HOLD_MS) }
+  private park(d: Due): void {
+    const p: Parked = { conn: d.conn, seq: d.seq, index: 0, buf: d.buf, inT: d.inT, dueT: d.dueT, left: d.holdFor, send: d.send, timer: setTimeout(() => this.release(p), RELAY_REORDER_HOLD_MS) }
     this.parked.push(p)
   }
 
@@ -160,24 +168,25 @@ export class UdpLink {
     if (i < 0) return
     this.parked.splice(i, 1)
     clearTimeout(p.timer)
-    this.sendOut(p.conn, p.seq, p.buf, p.dueT, p.send, false, true)
+    this.sendOut(p.conn, p.seq, p.buf, p.inT, p.dueT, p.send, false, true)
   }
 
-  private sendOut(conn: number, seq: number, buf: Buffer, dueT: number, send: (b: Buffer) => void, dup: boolean, wasParked = false): void {
-    this.emitOut(conn, seq, buf, dueT, send, false)
-    if (dup) this.emitOut(conn, seq, buf, dueT, send, true)
+  private sendOut(conn: number, seq: number, buf: Buffer, inT: number, dueT: number, send: (b: Buffer) => void, dup: boolean, wasParked = false): void {
+    this.emitOut(conn, seq, buf, inT, dueT, send, false)
+    if (dup) this.emitOut(conn, seq, buf, inT, dueT, send, true)
     if (wasParked || this.parked.length === 0) return
     // Every datagram sent in order brings the held ones one step closer to leaving.
     for (const p of [...this.parked]) if (--p.left <= 0) this.release(p)
   }
 
-  private emitOut(conn: number, seq: number, buf: Buffer, dueT: number, send: (b: Buffer) => void, copy: boolean): void {
+  /** One sendto; its event says, measured now, how late it left (against its deadline) and how long it was in the relay (since `inT`, its read). */
+  private emitOut(conn: number, seq: number, buf: Buffer, inT: number, dueT: number, send: (b: Buffer) => void, copy: boolean): void {
     const now = this.log.now()
     const index = (this.outIndex.get(conn) ?? 0) + 1
     this.outIndex.set(conn, index)
     this.stats.writes++
     this.stats.bytesOut += buf.length
-    this.log.emit({ event: 'out', conn, dir: this.dir, proto: 'udp', index, offset: 0, bytes: buf.length, seqs: [seq], lateMs: Math.round((now - dueT) * 1000) / 1000, copy, order: ++this.order }, now)
+    this.log.emit({ event: 'out', conn, dir: this.dir, proto: 'udp', index, offset: 0, bytes: buf.length, seqs: [seq], lateMs: Math.round((now - dueT) * 1000) / 1000, heldMs: Math.round((now - inT) * 1000) / 1000, copy, order: ++this.order }, now)
     send(buf)
   }
 

@@ -61,6 +61,15 @@ interface TcpConn {
   release: () => void
 }
 
+function isConnected(socket: dgram.Socket): boolean {
+  try {
+    socket.remoteAddress()
+    return true
+  } catch {
+    return false
+  }
+}
+
 interface UdpPeer {
   conn: number
   remote: Address
@@ -72,6 +81,14 @@ interface UdpPeer {
 }
 
 const addressOf = (a: { address?: string; port?: number }): Address => ({ address: a.address ?? '', port: a.port ?? 0 })
+
+/**
+ * The relay's UDP sockets only ever send to addresses (a client's, from the datagram it sent; the
+ * target, resolved at start): a lookup that answers at once, where Node's default goes through
+ * dns.lookup and a nextTick for every datagram sent.
+ */
+const literalLookup = (address: string, family: unknown, cb: (err: null, address: string, family: number) => void) => cb(null, address, net.isIPv6(address) ? 6 : 4)
+const udpSocket = (host: string) => dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', lookup: literalLookup as unknown as dgram.SocketOptions['lookup'] })
 
 export class Relay {
   readonly log: RelayLog
@@ -142,7 +159,7 @@ export class Relay {
 
   private listenUdp(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4')
+      const socket = udpSocket(host)
       socket.once('error', reject)
       socket.bind({ address: host, port }, () => {
         socket.off('error', reject)
@@ -234,7 +251,18 @@ export class Relay {
     const conn = this.nextConn++
     this.connectionsTotal++
     // The server sees the relay's socket for this client, as behind a NAT; its replies go back to the client's address.
-    const socket = dgram.createSocket(net.isIPv6(this.options.targetHost) ? 'udp6' : 'udp4')
+    const { targetHost, targetPort } = this.options
+    // Connected to the target, as a NAT's mapping is: only the server's datagrams come back through it, and
+    // each send skips the address (the kernel keeps the route). With a lookup that answers at once Node binds
+    // and connects within this call (Node 20 and 24); if one ever did not, a socket that is never connected
+    // sends with the address instead (a send without one before the connect is done would throw).
+    let socket = udpSocket(targetHost)
+    socket.connect(targetPort, targetHost)
+    const connected = isConnected(socket)
+    if (!connected) {
+      socket.close()
+      socket = udpSocket(targetHost)
+    }
     socket.on('error', (err) => this.log.emit({ event: 'error', conn, error: toErrorData(fromNodeError(err, { host: this.options.targetHost, port: this.options.targetPort })) }))
     // Made once per peer, not per datagram.
     const sendDown = (buf: Buffer) => this.udpSocket?.send(buf, remote.port, remote.address)
@@ -242,7 +270,7 @@ export class Relay {
       peer.lastSeen = Date.now()
       this.udpDown.push(conn, msg, sendDown)
     })
-    const peer: UdpPeer = { conn, remote, socket, lastSeen: Date.now(), release, sendUp: (buf) => socket.send(buf, this.options.targetPort, this.options.targetHost) }
+    const peer: UdpPeer = { conn, remote, socket, lastSeen: Date.now(), release, sendUp: connected ? (buf) => socket.send(buf) : (buf) => socket.send(buf, targetPort, targetHost) }
     this.log.emit({ event: 'connection', conn, proto: 'udp', remote })
     return peer
   }

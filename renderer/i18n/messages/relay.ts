@@ -71,6 +71,7 @@ export default defineCatalog({
         col: { seq: '#', dir: 'Direction', bytes: 'Bytes', did: 'What the relay did', writes: 'Went out as' },
         did: {
           delayed: 'delayed {ms} ms',
+          waiting: 'held, due {ms} ms after it came',
           dropped: 'dropped (loss)',
           overflow: 'dropped (relay full)',
           dup: 'duplicated',
@@ -159,6 +160,7 @@ export default defineCatalog({
         col: { seq: '#', dir: '方向', bytes: '字节', did: '中继做了什么', writes: '发出时' },
         did: {
           delayed: '延迟 {ms} 毫秒',
+          waiting: '暂存中，到达后 {ms} 毫秒发出',
           dropped: '丢弃（丢包）',
           overflow: '丢弃（中继已满）',
           dup: '重复一份',
