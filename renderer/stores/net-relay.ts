@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref } from 'vue'
 import {
   NO_CONDITIONS,
   RELAY_LIMITS,
@@ -10,13 +10,16 @@ import {
   type RelayPresetName,
   type RelayProbeResult,
 } from '../../shared/contract'
+import { Ring } from '../../shared/ring'
 import { defaultRelayForm, type RelayForm } from '../forms/relay-form'
 import { useLabStore } from './lab'
 
 /**
  * The relays (issue 14): the form, the relays the engine runs, their events and the last probes.
  * The engine keeps each relay's last RELAY_LIMITS.keptEvents events, so a page that reloads asks
- * for them (load) instead of starting empty.
+ * for them (load) instead of starting empty. The page keeps as many, in one ring per relay: an
+ * event costs a push and a counter (O(1)), not a copy of the list; the views read the list again
+ * (selectedEvents) when `version` says it changed, at most once per render.
  */
 export const useNetRelayStore = defineStore('netRelay', () => {
   const lab = useLabStore()
@@ -24,7 +27,10 @@ export const useNetRelayStore = defineStore('netRelay', () => {
   const preset = ref<RelayPresetName | null>(null)
   const relays = ref<RelayInfo[]>([])
   const selectedId = ref<string | null>(null)
-  const events = shallowRef<Record<string, RelayEvent[]>>({})
+  /** relayId → its newest events (plain data: `version` is what the views watch). */
+  const events = new Map<string, Ring<RelayEvent>>()
+  /** Bumped with every change to `events`. */
+  const version = ref(0)
   const dropped = ref<Record<string, number>>({})
   const probes = ref<Partial<Record<'tcp' | 'udp', RelayProbeResult>>>({})
   const busy = ref(false)
@@ -32,15 +38,30 @@ export const useNetRelayStore = defineStore('netRelay', () => {
   let refreshTimer: ReturnType<typeof setTimeout> | null = null
 
   const selected = computed(() => relays.value.find((r) => r.id === selectedId.value) ?? relays.value.at(-1) ?? null)
-  const selectedEvents = computed(() => (selected.value ? (events.value[selected.value.id] ?? []) : []))
+  const selectedEvents = computed(() => (version.value, selected.value ? (events.get(selected.value.id)?.toArray() ?? []) : []))
 
-  function keep(id: string, list: RelayEvent[]) {
-    const over = list.length - RELAY_LIMITS.keptEvents
-    if (over > 0) {
-      dropped.value = { ...dropped.value, [id]: (dropped.value[id] ?? 0) + over }
-      list = list.slice(over)
-    }
-    events.value = { ...events.value, [id]: list }
+  const ringOf = (id: string) => {
+    let ring = events.get(id)
+    if (!ring) events.set(id, (ring = new Ring<RelayEvent>(RELAY_LIMITS.keptEvents)))
+    return ring
+  }
+
+  /** One event: the oldest kept one falls off (counted) once the ring is full. */
+  function keep(e: RelayEvent) {
+    const ring = ringOf(e.relayId)
+    if (ring.size === ring.capacity) dropped.value[e.relayId] = (dropped.value[e.relayId] ?? 0) + 1
+    ring.push(e)
+    version.value++
+  }
+
+  /** What the engine kept for a relay (after a reload), in place of what the page had. */
+  function replace(id: string, list: RelayEvent[], droppedBefore: number) {
+    const ring = ringOf(id)
+    ring.clear()
+    const over = Math.max(0, list.length - ring.capacity)
+    for (let i = over; i < list.length; i++) ring.push(list[i]!)
+    dropped.value[id] = droppedBefore + over
+    version.value++
   }
 
   function refreshSoon() {
@@ -60,7 +81,7 @@ export const useNetRelayStore = defineStore('netRelay', () => {
     if (!subscribed) {
       subscribed = true
       lab.on('net.relay', (e) => {
-        keep(e.relayId, [...(events.value[e.relayId] ?? []), e])
+        keep(e)
         refreshSoon()
       })
       lab.onReconnect(() => void load())
@@ -69,8 +90,7 @@ export const useNetRelayStore = defineStore('netRelay', () => {
     for (const r of relays.value) {
       const log = await lab.call('net.relay.events', { id: r.id })
       if (!log.ok) continue
-      events.value = { ...events.value, [r.id]: log.value.events }
-      dropped.value = { ...dropped.value, [r.id]: log.value.dropped }
+      replace(r.id, log.value.events, log.value.dropped)
     }
   }
 
@@ -116,7 +136,11 @@ export const useNetRelayStore = defineStore('netRelay', () => {
     if (!r || busy.value) return
     busy.value = true
     try {
-      const result = await lab.attempt('net.relay.probe', { id: r.id, proto, count: 20 })
+      // TCP delivers every byte, and the probe ends as soon as they are all back (relay-probe.ts): its
+      // wait only bounds a server that never answers, so it is the longest allowed. With the 1 s
+      // default a slow link on a busy machine could be reported as "received 17 of 20, differs" — what
+      // TCP never does. A UDP probe always waits its whole time when a datagram is lost: the default.
+      const result = await lab.attempt('net.relay.probe', { id: r.id, proto, ...(proto === 'tcp' ? { waitMs: RELAY_LIMITS.probeWaitMs } : {}) })
       if (result) probes.value = { ...probes.value, [proto]: result }
       await refresh()
     } finally {
@@ -141,5 +165,5 @@ export const useNetRelayStore = defineStore('netRelay', () => {
     if (proto !== 'udp') await probe('tcp')
   }
 
-  return { form, preset, relays, selectedId, selected, selectedEvents, events, dropped, probes, busy, load, refresh, applyPreset, startTargets, start, stop, probe, tryPreset }
+  return { form, preset, relays, selectedId, selected, selectedEvents, version, dropped, probes, busy, load, refresh, applyPreset, startTargets, start, stop, probe, tryPreset }
 })

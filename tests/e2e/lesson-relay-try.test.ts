@@ -30,7 +30,8 @@ describe.skipIf(!hasChromium)('relay presets from the lessons in Chromium (issue
   it('the UDP lesson’s “UDP over a lossy link” starts the relay and shows UDP losing datagrams while TCP delivers all (en, 1024×700)', async () => {
     const page = await openLab(session.browser, session.url, { lang: 'en', screen: 'small' })
     await tryRelayFrom(page, 'udp-datagrams')
-    await expect(page.getByTestId('relay-preset-lossyUdp').getAttribute('aria-pressed')).resolves.toBe('true')
+    // The panel applies the preset once it has read the relays back (relay.load): waited for, not read at once.
+    await page.locator('[data-testid="relay-preset-lossyUdp"][aria-pressed="true"]').waitFor()
     await expect(page.getByTestId('relay-preset-hint').textContent()).resolves.toMatch(/^Lesson 11 \(UDP: datagrams\)/)
     await page.locator('[data-testid="relay-item"][data-state="listening"]').waitFor()
     const udp = page.getByTestId('relay-probe-udp-result')
@@ -56,7 +57,8 @@ describe.skipIf(!hasChromium)('relay presets from the lessons in Chromium (issue
     await page.locator('[data-lesson="sticky-packets"]').click()
     await expect(page.locator('[data-try="network/relay"]').textContent()).resolves.toBe('慢速链路：读得不慢也粘包（中继）')
     await tryRelayFrom(page, 'sticky-packets')
-    await expect(page.getByTestId('relay-preset-slowLink').getAttribute('aria-pressed')).resolves.toBe('true')
+    // The panel applies the preset once it has read the relays back (relay.load): waited for, not read at once.
+    await page.locator('[data-testid="relay-preset-slowLink"][aria-pressed="true"]').waitFor()
     await expect(page.getByTestId('relay-preset-hint').textContent()).resolves.toMatch(/^第 9 课（粘包）/)
     await expect(page.getByTestId('relay-proto').inputValue()).resolves.toBe('tcp')
     const tcp = page.getByTestId('relay-probe-tcp-result')

@@ -18,6 +18,14 @@ async function scrollToTop(page: Page, target: Locator) {
   })
 }
 
+/**
+ * Presses a button from the keyboard (focus, Enter) instead of clicking at its place on the page.
+ * The buttons below the server card move while the card fills in on its own (the socket table's
+ * rows, the spares line): a click aimed at where Connect was could land beside it, and nothing
+ * happened (seen once at load 10: no client, no connection, no notice). Focus has no place to miss.
+ */
+const press = (button: Locator) => button.press('Enter')
+
 async function stopAllServers(page: Page) {
   await openTab(page, 'server')
   await stopAll(page)
@@ -127,22 +135,22 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
       await page.getByTestId('server-port').fill('0')
       await page.getByTestId('server-start').click()
       await page.getByTestId('server-mode').filter({ hasText: mode === 'threading' ? 'Threading' : 'Forking' }).waitFor()
-      await page.getByTestId('tcpc-open').click()
+      await press(page.getByTestId('tcpc-open'))
       await page.getByTestId('tcpc-item').waitFor()
       await expect(page.getByTestId('served-by').first().innerText()).resolves.toMatch(pattern)
       await page.getByTestId('tcpc-payload').fill('hi there')
-      await page.getByTestId('tcpc-send').click()
+      await press(page.getByTestId('tcpc-send'))
       await page.getByTestId('tcpc-text').filter({ hasText: 'HI THERE' }).first().waitFor()
       if (mode === 'forking') {
         // The child serving the connection is one click away in the process tree.
-        await page.getByTestId('served-by').first().click()
+        await press(page.getByTestId('served-by').first())
         await expect(page.locator('[data-nav="processes"]').getAttribute('aria-current')).resolves.toBe('page')
         await page.locator('[data-nav="network"]').click()
         await page.getByTestId('tcpc-item').waitFor()
       }
-      await page.getByTestId('tcpc-close').click()
+      await press(page.getByTestId('tcpc-close'))
       await page.getByTestId('tcpc-empty').waitFor()
-      await page.getByTestId('server-stop').click()
+      await press(page.getByTestId('server-stop'))
       await page.getByTestId('server-empty').waitFor()
     }
 
@@ -150,20 +158,20 @@ describe.skipIf(!hasChromium)('Network experiments in Chromium (browser mode)', 
     await page.getByTestId('server-mode-serial').check()
     await page.getByTestId('server-port').fill('0')
     await page.getByTestId('server-start').click()
-    await page.getByTestId('tcpc-open').click()
+    await press(page.getByTestId('tcpc-open'))
     await page.getByTestId('tcpc-item').first().waitFor()
-    await page.getByTestId('tcpc-open').click()
+    await press(page.getByTestId('tcpc-open'))
     await page.getByTestId('tcpc-item').nth(1).waitFor()
     await page.getByTestId('queue-item').first().waitFor()
     await expect(page.getByTestId('queue-item').first().textContent()).resolves.toMatch(/waiting since/)
     await page.getByTestId('tcpc-payload').first().fill('first')
-    await page.getByTestId('tcpc-send').first().click()
+    await press(page.getByTestId('tcpc-send').first())
     await page.getByTestId('tcpc-text').filter({ hasText: 'FIRST' }).first().waitFor()
     await scrollToTop(page, page.locator('#server-title'))
     await screenshot(page, 'network-server-en')
-    await page.getByTestId('tcpc-close').first().click()
+    await press(page.getByTestId('tcpc-close').first())
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="queue-item"]').length === 0)
-    await page.getByTestId('tcpc-close').first().click()
+    await press(page.getByTestId('tcpc-close').first())
     await stopAllServers(page)
     expect(pageProblems(page)).toEqual([])
     await page.context().close()

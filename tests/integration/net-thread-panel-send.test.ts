@@ -7,10 +7,16 @@
  * then sees the wrong outcome instead of hanging).
  */
 import { spawn } from 'node:child_process'
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { PANEL_SEND_OWNED_MAX_BYTES } from '../../shared/budgets'
 import type { ServerEvent } from '../../shared/contract'
 import { LabError } from '../../main/lab/errors'
+import { descriptorOf } from '../../main/lab/net/node-handles'
+import { kernelSendQueue } from '../../main/lab/net/owned-send'
+import { parseProcNetBytes } from '../../main/lab/net/socket-table-linux'
 import { useServerLab, waitUntil } from '../helpers/server-probe'
 
 const linux = process.platform === 'linux'
@@ -30,18 +36,64 @@ async function connOf(serverId: string, localPort: number): Promise<number> {
 const sendResult = (p: Promise<unknown>) => p.then(() => null, (e: LabError) => e)
 
 /**
- * A client in its own process that never reads: it writes `sendBytes` (the echo's replies then fill
- * both kernel buffers) and prints its local port. It leaves when its stdin closes, or after 20 s
+ * A client in its own process that never reads: it prints its local port. It leaves when its stdin closes, or after 20 s
  * (the watchdog: a main thread blocked in send() is released then, by the reset).
  */
-function deafClient(port: number, sendBytes: number) {
+function deafClient(port: number) {
   const script = `
     const net = require('net'); const s = net.connect(${port}, '127.0.0.1'); s.pause()
-    s.on('connect', () => { process.stdout.write('port ' + s.localPort + '\\n'); if (${sendBytes} > 0) s.write(Buffer.alloc(${sendBytes}, 0x61)) })
+    s.on('connect', () => process.stdout.write('port ' + s.localPort + '\\n'))
     s.on('error', () => {})
     process.stdin.on('end', () => process.exit(0)); process.stdin.resume()
     setTimeout(() => process.exit(0), 20000)`
   const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const localPort = new Promise<number>((resolve) => {
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /port (\d+)/.exec(out)
+      if (m) resolve(Number(m[1]))
+    })
+  })
+  let alive = true
+  void exited.then(() => (alive = false))
+  return { localPort, alive: () => alive, end: () => (child.stdin.end(), exited) }
+}
+
+/**
+ * A client in its own process (python3) that writes without end and never reads, with a small
+ * receive window (SO_RCVBUF 4 KiB, set before connecting): an echo's reply blocks in send() once
+ * the server's send buffer is full, however much that is (measured here: 2.7–4.2 MB, the kernel's
+ * autotuned buffers, so no fixed amount is sure to be enough, nor quick to send under load). It
+ * prints its local port and leaves when its stdin closes; its watchdog counts from its writes
+ * stalling, not from its start, so a slow fill on a busy machine never ends it early: 20 s after
+ * the last write went through it leaves (a main thread blocked in send() is released then, by the reset).
+ */
+function floodingDeafClient(port: number) {
+  const script = [
+    'import os, socket, sys, threading, time',
+    's = socket.socket()',
+    's.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)',
+    `s.connect(('127.0.0.1', ${port}))`,
+    "print('port', s.getsockname()[1], flush=True)",
+    'last = [time.monotonic()]',
+    'def flood():',
+    '    chunk = b"a" * 16384',
+    '    try:',
+    '        while True:',
+    '            s.sendall(chunk)',
+    '            last[0] = time.monotonic()',
+    '    except OSError: pass',
+    'def watchdog():',
+    '    while time.monotonic() - last[0] < 20: time.sleep(0.2)',
+    '    os._exit(0)',
+    'threading.Thread(target=flood, daemon=True).start()',
+    'threading.Thread(target=watchdog, daemon=True).start()',
+    'sys.stdin.read()',
+    'os._exit(0)',
+  ].join('\n')
+  const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const localPort = new Promise<number>((resolve) => {
     let out = ''
@@ -109,7 +161,7 @@ describe.skipIf(!linux)('threading: the server panel sends on a connection its o
 
   it('a client that does not read: once its send queue would pass the budget the panel is refused (ERR_SEND_WOULD_BLOCK, queued), and the main thread goes on serving', async () => {
     const server = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading', handler: 'upper', spares: 2 })
-    const deaf = deafClient(server.port, 0)
+    const deaf = deafClient(server.port)
     try {
       const conn = await connOf(server.id, await deaf.localPort)
       const b = await t.connect(server.port)
@@ -142,17 +194,17 @@ describe.skipIf(!linux)('threading: the server panel sends on a connection its o
 
   it('a reply blocked in send() holds the send lock: the panel is refused (ERR_SEND_WOULD_BLOCK, replying) after its tries, never waiting', async () => {
     const server = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading', handler: 'echo', spares: 2 })
-    // 16 MB to echo to a client that reads none of it: the thread's reply blocks once both buffers are full.
-    const deaf = deafClient(server.port, 16 * 1024 * 1024)
+    // A client that floods and does not read: the thread's echo blocks once the server's send buffer is full.
+    const deaf = floodingDeafClient(server.port)
     try {
       const conn = await connOf(server.id, await deaf.localPort)
       const b = await t.connect(server.port)
       let refusal: LabError | null = null
-      // Poll until the thread is stuck in its reply: before that a send may be refused as 'queued' (or even taken).
-      for (const end = Date.now() + 30_000; Date.now() < end; ) {
+      // Tried until the thread is stuck in its reply (before that a send may be refused as 'queued',
+      // or even taken), or until the client left: its watchdog, when a blocked main thread held us here.
+      while (deaf.alive()) {
         refusal = await sendResult(t.lab.invoke('net.server.send', { id: server.id, to: conn, payload: 'x' }))
         if (refusal?.params?.why === 'replying') break
-        await new Promise((r) => setTimeout(r, 20))
       }
       expect(refusal).toMatchObject({ code: 'ERR_SEND_WOULD_BLOCK', params: { conn, why: 'replying' } })
       expect(deaf.alive()).toBe(true)
@@ -162,4 +214,47 @@ describe.skipIf(!linux)('threading: the server panel sends on a connection its o
       await deaf.end()
     }
   }, 60_000)
+})
+
+describe.skipIf(!linux)("the send queue's reading (owned-send.ts kernelSendQueue)", () => {
+  it('finds a socket by its inode at any chunk size, the same tx_queue as the whole table says; a closed descriptor is no socket', async () => {
+    // A pair on loopback whose receiver never reads: the sender's queue keeps what its window refused.
+    const server = net.createServer({ pauseOnConnect: true })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve))
+    const sender = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
+    await new Promise<void>((resolve) => sender.once('connect', resolve))
+    const receiver = await accepted
+    try {
+      const fd = descriptorOf(sender)!
+      // Written until Node itself keeps some back: the kernel's buffers are full then, and stay so.
+      while (sender.write(Buffer.alloc(64 * 1024, 0x62)));
+      const whole = () => {
+        const text = readFileSync('/proc/self/net/tcp')
+        const inode = fstatSync(fd).ino
+        return parseProcNetBytes(text, text.length, 'tcp', 4, os.endianness() === 'LE', (i) => i === inode)[0]!.sendQueueBytes
+      }
+      // The kernel still moves bytes until the receiver's buffer is full and Node's own queue is in:
+      // each reading is checked between two readings of the whole table that agree with it.
+      const agrees = async (chunkBytes?: number) => {
+        for (let tries = 0; tries < 100; tries++) {
+          const before = whole()
+          const read = await kernelSendQueue(fd, chunkBytes)
+          if (read === before && whole() === before) return read
+        }
+        return 'never the same as the whole table'
+      }
+      // 97 bytes a read: every row straddles reads; 64 KiB: the lab's size.
+      const small = await agrees(97)
+      expect(small).toBeGreaterThan(0)
+      expect(await agrees()).toBeGreaterThan(0)
+    } finally {
+      sender.destroy()
+      receiver.destroy()
+      server.close()
+    }
+    const closed = openSync('/dev/null', 'r')
+    closeSync(closed)
+    await expect(kernelSendQueue(closed)).resolves.toBe(null)
+  })
 })

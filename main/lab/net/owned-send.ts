@@ -12,6 +12,11 @@
  *   send queue for that socket is empty (tx_queue in /proc/net/tcp, read while holding the lock, so
  *   the queue can only shrink meanwhile) and the message is at most PANEL_SEND_OWNED_MAX_BYTES, half
  *   the default send buffer. Otherwise it is refused with a code, and nothing is written.
+ *
+ * The table is read asynchronously (the kernel makes its text on a libuv thread, not on the lab's
+ * main thread: 33 ms with 1,000 sockets was the main thread's, blocked, per send) and only up to
+ * the socket's own row. The lock is held across that read, as it was across the synchronous one:
+ * a reply the handler starts meanwhile waits for it, so the queue read is still the queue written to.
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -31,15 +36,54 @@ export interface OwnedSocket {
 }
 
 /** Bytes in a socket's send queue (unsent or not yet acknowledged): `null` no such TCP socket (any more), `undefined` the OS does not say. */
-export type SendQueueReader = (fd: number) => number | null | undefined
+export type SendQueueReader = (fd: number) => Promise<number | null | undefined> | number | null | undefined
 
 const littleEndian = os.endianness() === 'LE'
+/** One read(2) of the kernel's table: ~400 rows of 150 bytes; the kernel makes the text one read at a time. */
+const TABLE_CHUNK_BYTES = 64 * 1024
+const NEWLINE = 10
+
+/**
+ * The row of socket `inode` in /proc/self/net/`file`, read one chunk at a time and no further than
+ * that row (the kernel writes the text as it is read, so the rest is never made): its tx_queue, or
+ * `null` when no row has it, `undefined` when the file cannot be read.
+ */
+async function sendQueueIn(file: 'tcp' | 'tcp6', family: 4 | 6, inode: number, chunkBytes: number): Promise<number | null | undefined> {
+  let handle: fs.promises.FileHandle
+  try {
+    handle = await fs.promises.open(`/proc/self/net/${file}`, 'r')
+  } catch {
+    return undefined
+  }
+  try {
+    // Each chunk is parsed as a table of its own: a line (the header, then an empty one) and the
+    // whole rows that follow; a row cut at the chunk's end is carried to the next chunk.
+    let carry: Buffer = Buffer.alloc(0)
+    let header = true
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(chunkBytes)
+      const { bytesRead } = await handle.read(chunk, 0, chunkBytes, null)
+      const text = Buffer.concat([header ? Buffer.alloc(0) : Buffer.from([NEWLINE]), carry, chunk.subarray(0, bytesRead)])
+      header = false
+      const last = bytesRead === 0 ? text.length : text.lastIndexOf(NEWLINE) + 1
+      const row = parseProcNetBytes(text, last, 'tcp', family, littleEndian, (i) => i === inode)[0]
+      if (row) return row.sendQueueBytes
+      if (bytesRead === 0) return null
+      carry = text.subarray(last)
+    }
+  } catch {
+    return undefined
+  } finally {
+    await handle.close()
+  }
+}
 
 /**
  * tx_queue of the TCP socket on `fd`, from /proc/self/net/tcp{,6}, found by the socket's inode
- * (fstat). A file read of the kernel's table (a few ms with a thousand sockets), never a wait on a peer.
+ * (fstat): a file read of the kernel's table off the main thread, never a wait on a peer.
+ * `chunkBytes`: each read's size (a test makes rows straddle reads with a small one).
  */
-export function kernelSendQueue(fd: number): number | null | undefined {
+export async function kernelSendQueue(fd: number, chunkBytes = TABLE_CHUNK_BYTES): Promise<number | null | undefined> {
   if (process.platform !== 'linux') return undefined
   let inode: number
   try {
@@ -47,17 +91,13 @@ export function kernelSendQueue(fd: number): number | null | undefined {
   } catch {
     return null
   }
+  let readable = false
   for (const [file, family] of [['tcp', 4], ['tcp6', 6]] as const) {
-    let text: Buffer
-    try {
-      text = fs.readFileSync(`/proc/self/net/${file}`)
-    } catch {
-      continue
-    }
-    const row = parseProcNetBytes(text, text.length, 'tcp', family, littleEndian, (i) => i === inode)[0]
-    if (row) return row.sendQueueBytes
+    const queued = await sendQueueIn(file, family, inode, chunkBytes)
+    if (typeof queued === 'number') return queued
+    if (queued === null) readable = true
   }
-  return null
+  return readable ? null : undefined
 }
 
 /** The wait before try `tries + 1`: 1, 2, 4 … ms, so PANEL_SEND_TRIES tries span a delayed ACK (≤ 40 ms) with few reads of the table. */
@@ -96,7 +136,9 @@ export async function writeFromPanel(target: OwnedSocket, conn: number, bytes: B
     if (!target.shared.tryLockSendForPanel()) busy = { why: 'replying' }
     else {
       try {
-        const queued = readQueue(target.fd)
+        const queued = await readQueue(target.fd)
+        // The connection may have ended while the table was read: its descriptor may be closed by now.
+        if (target.ended()) throw closing()
         if (queued === undefined) throw new LabError('ERR_UNSUPPORTED', `this OS does not say what waits in connection #${conn}'s send queue, so the lab cannot know a write would not block`, { conn })
         if (queued === null) throw closing()
         if (queued + bytes.length <= PANEL_SEND_OWNED_MAX_BYTES) {
@@ -115,7 +157,7 @@ export async function writeFromPanel(target: OwnedSocket, conn: number, bytes: B
         target.shared.unlockSendForPanel()
       }
     }
-    if (tries >= PANEL_SEND_TRIES) throw wouldBlock(conn, busy, bytes.length, busy.why === 'queued' ? busy.queued : (readQueue(target.fd) ?? 0))
+    if (tries >= PANEL_SEND_TRIES) throw wouldBlock(conn, busy, bytes.length, busy.why === 'queued' ? busy.queued : target.ended() ? 0 : ((await readQueue(target.fd)) ?? 0))
     await nextTry(tries)
   }
 }
