@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { forkLabChild, LEAN_CHILD_DROPS } from '../../main/lab/proc/fork-child'
+import { POOL_CHILD_V8_FLAGS } from '../../main/lab/proc/worker-pool'
 import { REPO_ROOT } from '../helpers/paths'
 
 /** docs/SECURITY.md item 34: one helper starts every child, and no child inherits the parent's Node flags. */
@@ -23,6 +24,26 @@ describe('forkLabChild', () => {
     })
     expect(report.execArgv).toEqual([])
     expect(report.parentPid).toBe(String(process.pid))
+    await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)))
+  })
+
+  /**
+   * The pool's children need one V8 flag of our own (worker-pool.ts POOL_CHILD_V8_FLAGS): they get
+   * exactly that, still nothing of the parent's; and they run the parent's Node (process.execPath),
+   * which is how `npm run test:electron-node` (LAB_EXPECT_NODE) checks the engine's children on
+   * Electron's Node.
+   */
+  it('v8Flags: the child gets exactly the flags given, none inherited, on the same Node', async () => {
+    process.execArgv.push('--expose-gc')
+    const child = forkLabChild(path.join(REPO_ROOT, 'tests', 'fixtures', 'report-execargv.mjs'), { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], v8Flags: POOL_CHILD_V8_FLAGS })
+    const report = await new Promise<{ execArgv: string[]; version: string }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as { execArgv: string[]; version: string }))
+      child.once('error', reject)
+      child.once('exit', (code) => reject(new Error(`child exited with ${code} before reporting`)))
+    })
+    expect(report.execArgv).toEqual(['--no-concurrent-sparkplug'])
+    expect(report.version).toBe(process.version)
+    if (process.env.LAB_EXPECT_NODE) expect(process.version).toBe(`v${process.env.LAB_EXPECT_NODE}`)
     await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)))
   })
 
