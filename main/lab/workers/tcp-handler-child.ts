@@ -10,15 +10,25 @@
  * guard process kills it if the lab dies (tcp-guard-child.ts).
  */
 import fs from 'node:fs'
+import v8 from 'node:v8'
 import type net from 'node:net'
 import { runBlockingLoop, type LoopIo } from '../net/blocking-loop'
 import { IoKind, RecordBatch } from '../net/event-records'
-import { applyHandler, parseHandler } from '../net/handlers'
+import { applyHandler, applyHandlerInto, parseHandler } from '../net/handlers'
 import { descriptorOf, setBlocking } from '../net/node-handles'
 import type { FromForkChild, ToForkChild } from '../net/fork-messages'
-import type { Session, SessionEvent } from '../net/session'
+import type { Session, SessionEvent, SessionOptions } from '../net/session'
 import { watchParent } from '../proc/parent-guard'
 
+/**
+ * No TurboFan in a connection process. It serves one connection and exits, and V8's optimising
+ * compiler, started for the loop's hot functions a few hundred rounds in, cost more than it gave
+ * back over the course's 2,000 rounds: measured (one child at a time, CPU from /proc schedstat of all
+ * its threads), 51–59 µs of CPU per round with it, 35–40 µs without, on Node 20 and 24.14 alike;
+ * a warm TurboFan loop is ~25 µs, reached only after thousands of rounds. The interpreter and
+ * Sparkplug (and Maglev on Node 24) still run it; the system calls are the same.
+ */
+v8.setFlagsFromString('--no-turbofan')
 watchParent()
 let session: Session | null = null
 let batch: SessionEvent[] = []
@@ -68,22 +78,43 @@ async function serve(msg: Extract<ToForkChild, { type: 'serve' }>, socket: net.S
   s.start()
 }
 
-/** The event pipe the parent opened as this process's fd 4 (fork-mode.ts). */
-const EVENTS_FD = 4
+/** How many made-up rounds warmUp() runs: enough for V8 to compile each function the round calls. */
+const WARM_ROUNDS = 16
+/** The course's loop (no framing, no read delay): the path a connection's rounds take. */
+const WARM_OPTIONS: SessionOptions = { recvSize: null, readDelayMs: 0, frame: 'none', maxFrameBytes: 0, idleTimeoutMs: 0, maxBufferedBytes: 0 }
 
-/** The blocking loop on the descriptor; false (nothing done) where it cannot run, so the Session serves instead. */
-function serveBlocking(msg: Extract<ToForkChild, { type: 'serve' }>, socket: net.Socket): boolean {
-  socket.pause()
-  const fd = descriptorOf(socket)
-  // Bytes Node already read would be lost to the loop: then the Session serves (never seen so far).
-  if (fd === null || socket.readableLength > 0 || !setBlocking(socket)) return false
+/**
+ * Before this process says it is ready: the code one round calls is compiled now, on made-up bytes,
+ * so that the connection's first round does not also pay for compiling it (measured: the CPU from
+ * the hand-over to the first reply fell from ~2.5 to ~2 ms). It never touches the socket (there is
+ * none yet) and writes nothing: the records go to a batch that is thrown away, and the loop itself
+ * runs once on /dev/null, whose first read is the end of file (one read(2), of /dev/null).
+ */
+function warmUp(): void {
   const batch = new RecordBatch()
-  const flush = () => {
-    const out = batch.take()
-    for (let at = 0; at < out.length; ) at += fs.writeSync(EVENTS_FD, out, at, out.length - at)
+  const data = Buffer.alloc(64, 0x61)
+  for (let i = 0; i < WARM_ROUNDS; i++) {
+    batch.add(IoKind.Recv, data.length, data, null)
+    applyHandlerInto('upper', data, data.length, data)
+    batch.add(IoKind.Send, data.length, data, null)
+    batch.totals(i, i, 0, 0)
+    batch.take()
   }
+  let fd: number | null = null
+  try {
+    fd = fs.openSync('/dev/null', 'r+')
+    runBlockingLoop(fd, WARM_OPTIONS, parseHandler('upper'), recorder(new RecordBatch(), () => {}))
+  } catch {
+    // Only a warm-up: the connection's round compiles what this did not.
+  } finally {
+    if (fd !== null) fs.closeSync(fd)
+  }
+}
+
+/** The blocking loop's recorder: each call adds a record to `batch`; `flush` writes the batch out. */
+function recorder(batch: RecordBatch, flush: () => void): LoopIo {
   const nap = new Int32Array(new SharedArrayBuffer(4))
-  const io: LoopIo = {
+  return {
     // What happened so far is sent before a sleep (the parent shows the recv while the handler waits).
     // A stop reaches this process as the parent's FIN or, after the grace period, SIGKILL.
     sleep: (ms) => {
@@ -103,6 +134,23 @@ function serveBlocking(msg: Extract<ToForkChild, { type: 'serve' }>, socket: net
     // Never called: a child takes no budget itself; the lab enforces it from the held bytes it reports.
     overBudget: () => {},
   }
+}
+
+/** The event pipe the parent opened as this process's fd 4 (fork-mode.ts). */
+const EVENTS_FD = 4
+
+/** The blocking loop on the descriptor; false (nothing done) where it cannot run, so the Session serves instead. */
+function serveBlocking(msg: Extract<ToForkChild, { type: 'serve' }>, socket: net.Socket): boolean {
+  socket.pause()
+  const fd = descriptorOf(socket)
+  // Bytes Node already read would be lost to the loop: then the Session serves (never seen so far).
+  if (fd === null || socket.readableLength > 0 || !setBlocking(socket)) return false
+  const batch = new RecordBatch()
+  const flush = () => {
+    const out = batch.take()
+    for (let at = 0; at < out.length; ) at += fs.writeSync(EVENTS_FD, out, at, out.length - at)
+  }
+  const io = recorder(batch, flush)
   const reason = runBlockingLoop(fd, msg.options, parseHandler(msg.handler), io)
   flush()
   socket.destroy()
@@ -120,4 +168,5 @@ process.on('message', (msg: ToForkChild, handle?: unknown) => {
     else process.exit(0)
   }
 })
+warmUp()
 send({ type: 'ready', pid: process.pid })
