@@ -224,13 +224,14 @@ export const useServersStore = defineStore('servers', () => {
     }
   }
 
-  async function startUdp(form: { host?: string; port: number; handler?: string; allInterfaces?: boolean; mode?: UdpServerMode; spares?: number; multicastGroup?: string }) {
+  async function startUdp(form: { host?: string; port: number; handler?: string; allInterfaces?: boolean; mode?: UdpServerMode; spares?: number; multicastGroup?: string; multicastInterface?: string }) {
     busy.value = true
     try {
       return add(
         await lab.attempt('net.udpServer.start', {
           ...(form.host !== undefined ? { host: form.host } : {}),
           ...(form.multicastGroup ? { multicastGroup: form.multicastGroup } : {}),
+          ...(form.multicastGroup && form.multicastInterface ? { multicastInterface: form.multicastInterface } : {}),
           port: form.port,
           ...(form.allInterfaces ? { allInterfaces: true } : {}),
           ...(form.handler ? { handler: form.handler } : {}),

@@ -20,6 +20,10 @@ export default defineCatalog({
         label: 'From the last session',
         use: 'Fill in the set-up for {where}',
       },
+      cast: {
+        serverIfaceHint: 'The interface (its IPv4 address) the server joins the group on. {loopback} is loopback: the group’s datagrams stay on this machine.',
+        serverIfaceNeedsConsent: 'Joining the group on {iface} receives datagrams from the network: tick “{consent}” above, or use loopback.',
+      },
     },
   },
   zh: {
@@ -38,6 +42,10 @@ export default defineCatalog({
       udpRestored: {
         label: '上次会话的设置',
         use: '填入发往 {where} 的设置',
+      },
+      cast: {
+        serverIfaceHint: '服务器在哪个网卡（它的 IPv4 地址）上加入组。{loopback} 是回环网卡：组里的数据报只留在本机。',
+        serverIfaceNeedsConsent: '在 {iface} 上加入组会收到来自网络的数据报：请先勾选上面的“{consent}”，或使用回环网卡。',
       },
     },
   },
