@@ -16,6 +16,7 @@ import {
   MAX_DATAGRAM_BYTES,
   MAX_DELAY_MS,
   SERVER_MODES,
+  UDP_SEND_ALL,
   UDP_SERVER_MODES,
   type Framing,
   type ServedBy,
@@ -30,7 +31,7 @@ import { LAB_VERSION } from '../../paths'
 import { JSON_OPTION, type Command } from '../command'
 import { clock, intOption, rangeOf, showBytes, usageError } from '../io'
 import { DisposableStore } from '../../../shared/disposable'
-import { DEFAULT_MAX_CONNECTIONS } from '../../../shared/budgets'
+import { DEFAULT_MAX_CONNECTIONS, UDP_RECENT_PEERS } from '../../../shared/budgets'
 
 /** The contract's fields: every range and default below is read from them. */
 const TCP = methodSpecs['net.tcpServer.start'].input.shape
@@ -101,6 +102,26 @@ function sendFromStdin(lab: Lab, serverId: string, json: boolean, print: (line: 
   return () => lines.close()
 }
 
+/**
+ * `lab serve udp --send-stdin`: each stdin line is a datagram from the server's own port (issue 14,
+ * NetAssist's UDP server mode, `net.udpServer.send`): "@ADDR:PORT text" to that recent peer, else to
+ * every recent peer. The engine checks the line with the contract and refuses an address that has
+ * not sent to the server lately (ERR_NOT_A_PEER); a refusal is printed with its code and the server goes on.
+ */
+function udpSendFromStdin(lab: Lab, serverId: string, json: boolean, print: (line: string) => void): () => void {
+  const lines = createInterface({ input: process.stdin })
+  lines.on('line', (text) => {
+    const one = /^@(\S+)\s(.*)$/.exec(text)
+    const to = one ? one[1]! : UDP_SEND_ALL
+    const payload = one ? one[2]! : text
+    void lab.call('net.udpServer.send', { id: serverId, to, payload }).then((r) => {
+      if (r.ok) print(json ? JSON.stringify({ event: 'panel-send', ok: true, sent: r.value.sent }) : `sent ${r.value.payloadBytes} bytes to ${r.value.sent.map((x) => x.peer).join(', ')}`)
+      else print(json ? JSON.stringify({ event: 'panel-send', ok: false, error: r.error }) : `error ${r.error.code}: ${r.error.message}`)
+    }, (err: unknown) => print(JSON.stringify({ event: 'panel-send', ok: false, error: toErrorData(err) })))
+  })
+  return () => lines.close()
+}
+
 /** One JSON object per line; the first names the actual port, for scripts that asked for port 0. */
 function toJson(e: ServerEvent): Record<string, unknown> {
   if (e.event === 'listening') return { event: 'listening', proto: e.proto, host: e.host, port: e.port }
@@ -144,7 +165,7 @@ export const serveCommand: Command = {
                  [--read-delay MS] [--frame F] [--max-frame N] [--idle-timeout MS]
                  [--max-connections N] [--json]
 lab serve udp [--host H] [--all-interfaces] [--port P] [--mode M] [--handler H] [--spares N]
-              [--max-datagram N] [--multicast GROUP [--multicast-if ADDR]] [--json]
+              [--max-datagram N] [--multicast GROUP [--multicast-if ADDR]] [--send-stdin] [--json]
 
 Runs the course's server. TCP: every read (or, with --frame, every message) a client
 sends is answered by the handler; an empty read or a reset ends that connection.
@@ -202,6 +223,9 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
                       typed on stdin goes to every connection, "#N text" to connection #N
                       only (framed with the server's framing); prints what was sent or a
                       coded error (ERR_SERVER_BUSY, ERR_OWNED_BY_HANDLER, ERR_NOT_FOUND …)
+                      UDP: each line is one datagram from the server's port to every recent
+                      peer (the ${UDP_RECENT_PEERS} addresses that sent to it last), "@ADDR:PORT text" to
+                      that peer only; any other address is ERR_NOT_A_PEER
   --json              one JSON object per line: first {"event":"listening","proto":...,
                       "host":...,"port":N}, then "connection" (with "servedBy":{"kind",
                       "pid","tid"}), "queued", "served", "recv" (with "conn", "bytes",
@@ -233,7 +257,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
     const handler = values.handler as string | undefined
     const handlerWrong = handler === undefined ? null : handlerProblem(handler)
     if (handlerWrong) throw usageError(`--handler ${handlerWrong.en}, got ${JSON.stringify(handler)}`, { option: 'handler' })
-    const tcpOnly = ['recv-size', 'read-delay', 'frame', 'max-frame', 'idle-timeout', 'max-connections', 'request-queue-size', 'send-stdin']
+    const tcpOnly = ['recv-size', 'read-delay', 'frame', 'max-frame', 'idle-timeout', 'max-connections', 'request-queue-size']
     const wrong = proto === 'udp' ? tcpOnly.find((o) => values[o] !== undefined) : ['max-datagram', 'multicast', 'multicast-if'].find((o) => values[o] !== undefined)
     if (wrong) throw usageError(`--${wrong} does not apply to lab serve ${proto}`, { option: wrong })
     const host = values.host as string | undefined
@@ -259,7 +283,7 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
     }))
     try {
       if (proto === 'udp') {
-        await lab.invoke('net.udpServer.start', {
+        const server = await lab.invoke('net.udpServer.start', {
           host,
           allInterfaces,
           port,
@@ -270,6 +294,10 @@ UDP: every datagram is answered to its sender. Stops on Ctrl-C or SIGTERM.
           ...(typeof values.multicast === 'string' ? { multicastGroup: values.multicast } : {}),
           ...(typeof values['multicast-if'] === 'string' ? { multicastInterface: values['multicast-if'] } : {}),
         })
+        if (values['send-stdin'] === true) owned.add(udpSendFromStdin(lab, server.id, json, (l) => {
+          if (pending.length === 0) setImmediate(flush)
+          pending.push(l)
+        }))
       } else {
         const server = await lab.invoke('net.tcpServer.start', {
           host,
