@@ -148,7 +148,8 @@ export class SpareThread implements Startable {
     this.startedAt = performance.now()
     this.shared = new SharedConn()
     const w = new Worker(path.join(this.workersDir, CONNECTION_THREAD_FILE), {
-      workerData: { handler: this.handler },
+      // warm: the thread runs its loop twice on /dev/zero before it says ready (blocking-loop.ts, warmCourseLoop).
+      workerData: { handler: this.handler, warm: true },
       resourceLimits: { maxOldGenerationSizeMb: 64 },
       stdout: false,
       stderr: false,

@@ -10,7 +10,7 @@
  * Either way the thread reports its real OS thread id, and exits when its connection ends.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { runBlockingLoop } from '../net/blocking-loop'
+import { runBlockingLoop, warmCourseLoop } from '../net/blocking-loop'
 import { SharedBudget } from '../net/shared-budget'
 import { applyHandler, parseHandler } from '../net/handlers'
 import { currentTid } from '../net/server-events'
@@ -49,4 +49,8 @@ port.once('message', (first: ToConnThread | Job) => {
   onJob(first as Job)
   port.on('message', onJob)
 })
+/** Warm-up rounds before saying ready (blocking-loop.ts, warmCourseLoop): one compiles everything the first reply needs. */
+const WARM_ROUNDS = 2
+// The `owns` design only (the relay design runs no loop): warmed on /dev/zero, never on a socket.
+if ((workerData as { warm?: boolean }).warm) warmCourseLoop(plan, new SharedConn(), WARM_ROUNDS)
 port.postMessage({ ready: true, tid: currentTid() })
