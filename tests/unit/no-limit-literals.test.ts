@@ -50,6 +50,7 @@ const UI_LITERAL_RANGES_DEBT: string[] = []
 const NOT_A_CAP: Record<string, string> = {
   'main/lab/net/relay-tcp.ts: MAX_READ_BYTES': "a fact about libuv (its 64 KiB read buffers), used to compute what a relay can hold",
   'main/lab/net/fork-mode.ts: PIPE_BUSY_BYTES': 'a tuning threshold: when the event pipe counts as busy and is read in batches',
+  'main/lab/net/owned-send.ts: TABLE_CHUNK_BYTES': "a read size: one read(2) of the kernel's socket table while looking for one row",
   'main/lab/net/fork-mode.ts: PIPE_READ_BYTES': "a read size: one tick's read of a child's event pipe, more than its socket pair buffers",
   'main/lab/net/saved-messages-store.ts: COMPACT_MIN_BYTES': 'a tuning threshold: when the file is worth rewriting',
   'main/lab/net/saved-messages-store.ts: COMPACT_EVERY_LINES': 'a tuning threshold: when the file is worth rewriting',
