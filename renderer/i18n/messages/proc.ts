@@ -516,7 +516,7 @@ export default defineCatalog({
         limitsIntro: '在 {platform} 上通过 {source} 读取。以下信息在这里无法获得：',
         limitText: {
           cpuFirst: '一个进程第一次采样时的 CPU % 是它启动以来的平均值；之后是与上一次采样相比的变化（Linux 以 10 ms 为单位统计 CPU 时间）。',
-          threadNames: '线程名最多 15 个字符。Node 20 把每个线程都叫作“node”：那里只有每个进程的主线程和实验室启动的线程有标注。Node 24（Electron 内置的）会给自己的线程命名（V8Worker、libuv-worker 等），主线程叫“MainThread”，Linux 因此也把它显示为进程名。',
+          threadNames: '线程名最多 15 个字符。Node 20 把每个线程都叫作“node”：那里只有每个进程的主线程和实验室启动的线程有标注。Node 24（桌面版内置的那个）会给自己的每个线程起名，主线程叫“MainThread”，Linux 因此也把它显示为进程名。',
           hidepid: '在 /proc 隐藏其他用户进程（hidepid）的系统上，其他用户的进程可能没有命令行和内存信息。',
           macThreads: 'macOS 的 ps 不给线程号和线程名：线程在每个进程里按 1、2、… 编号（1 是主线程）。',
           macCpu: 'CPU % 是 ps 报告的值：大约最近一分钟的衰减平均，而不是与上一次采样相比的变化。',
