@@ -28,9 +28,3 @@ export function visible(text: string): string {
    
   return text.replace(/\r\n|[\r\n]/g, '⏎').replace(/\t/g, '⇥').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '·')
 }
-
-/** True when the text is only hex digits with optional spaces/colons, two digits per byte. */
-export function isHexPayload(text: string): boolean {
-  const digits = text.replace(/[\s:]/g, '')
-  return digits.length > 0 && digits.length % 2 === 0 && /^[0-9a-fA-F]+$/.test(digits)
-}

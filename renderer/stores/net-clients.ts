@@ -5,7 +5,7 @@ import { Ring } from '../../shared/ring'
 import { useLabStore } from './lab'
 
 /** Lines of one client's transcript kept (sent and received); older ones fall off. */
-export const TRANSCRIPT_LIMIT = 300
+const TRANSCRIPT_LIMIT = 300
 
 export interface TranscriptLine {
   seq: number

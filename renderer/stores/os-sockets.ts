@@ -5,7 +5,7 @@ import type { LabErrorData } from '../../shared/errors'
 import { useLabStore } from './lab'
 
 /** How often the live socket table is read while someone shows it. */
-export const SOCKET_READ_MS = 1000
+const SOCKET_READ_MS = 1000
 
 /**
  * The lab's sockets as the kernel sees them, read about once a second (os.sockets) while any

@@ -32,7 +32,7 @@ export interface DatagramSeen {
   startup: ServeStartup | null
 }
 /** Datagrams listed per UDP server (the newest); the event log keeps them all. */
-export const RECENT_DATAGRAMS = 8
+const RECENT_DATAGRAMS = 8
 
 /**
  * Servers started from this window and their live connections (the event log is stores/event-log.ts,
