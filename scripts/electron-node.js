@@ -21,7 +21,8 @@ const shell = process.platform === 'win32'
  * fork-child: descriptors handed to threads and children, the forking mode's event pipe read beside a
  * paused stream (default highWaterMark 16 → 64 KiB in Node 22); proc-sched, proc-pool: V8's concurrent
  * Sparkplug default (pool children's switch counts); os-tree: Node 24's thread names; relay-memory:
- * the relay's bound reads the streams' high-water marks; udp-modes, worker-bundles: the worker entries.
+ * the relay's bound reads the streams' high-water marks; udp-modes, worker-bundles: the worker entries;
+ * socket-transfer: whether the public socket transfer to workers exists (detected by feature).
  */
 const FILES = [
   'tests/integration/node-handles.test.ts',
@@ -36,6 +37,7 @@ const FILES = [
   'tests/integration/relay-memory.test.ts',
   'tests/integration/udp-modes.test.ts',
   'tests/integration/worker-bundles.test.ts',
+  'tests/integration/socket-transfer.test.ts',
   'tests/unit/process-tree-parsers.test.ts',
 ]
 

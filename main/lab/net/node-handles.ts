@@ -7,7 +7,7 @@
  * checks each of them against the running Node and fails loudly if one moved.
  */
 import dgram from 'node:dgram'
-import type net from 'node:net'
+import net from 'node:net'
 
 /** The slice of Node's TCPWrap / UDPWrap we rely on (src/tcp_wrap.cc, src/stream_wrap.cc, src/udp_wrap.cc). */
 interface TcpHandle {
@@ -170,4 +170,19 @@ export function resumeReading(socket: net.Socket): void {
     h.readStart()
   }
   socket.resume()
+}
+
+// ── h6: the public socket transfer, detected by feature ─────────────────────────────────────────
+/**
+ * Whether this Node can move an accepted socket to a worker with the public API,
+ * `worker.postMessage({ socket }, [socket])` (nodejs/node#64225: Node ≥ 24.20 / 26.6, Unix). Node
+ * marks every class it can transfer with its `messaging_transfer_symbol` method (FileHandle has it
+ * on Node 20 and 24); `net.Socket` has none on Node 20 – 24.14, where the call throws (Node 20:
+ * ERR_INVALID_TRANSFER_OBJECT, 24.14: DataCloneError). Read from the running Node, never from its
+ * version string (Electron's Node carries its own patches). The threading mode does not use the
+ * transfer yet (docs/ARCHITECTURE.md); tests/integration/socket-transfer.test.ts checks this answer
+ * against a real postMessage.
+ */
+export function socketsTransferToWorkers(): boolean {
+  return Object.getOwnPropertySymbols(net.Socket.prototype).some((s) => s.description === 'messaging_transfer_symbol')
 }
