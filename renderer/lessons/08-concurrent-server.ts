@@ -140,11 +140,11 @@ const lesson: Lesson = {
       'On the two-core machine this lab is developed on (nearly idle, load average about 2), this comparison with the settings of the third button below (4 clients × 5 messages × 50 ms, Python’s own servers beside the lab’s) measured, over two rounds:',
     ),
     list(
-      t('Python 的 ThreadingTCPServer：263–267 ms 全部完成，客户端最多等了 9.6–9.8 ms；ForkingTCPServer：282–283 ms，最多等了 24–27 ms。', 'Python’s ThreadingTCPServer: done in 263–267 ms, clients waited at most 9.6–9.8 ms; ForkingTCPServer: 282–283 ms, waited at most 24–27 ms.'),
-      t('实验室的异步模式：261–265 ms，等了约 1 ms——没有东西要启动。', 'The lab’s async mode: 261–265 ms, waiting about 1 ms — nothing to start.'),
-      t('实验室的多线程模式：339–412 ms。对比实验等备用线程准备好才开始，每一轮 4 个客户端里有 2 个拿到了准备好的备用线程（几乎不用等），另外 2 个要等一个线程为它启动，最多等了 70–123 ms（启动一个线程约 70–115 ms）。', 'The lab’s threading mode: 339–412 ms. The comparison waits for the spare threads to be ready, and in each round 2 of the 4 clients found one ready (hardly a wait); the other 2 waited for a thread to start for them, at most 70–123 ms (starting one took about 70–115 ms).'),
-      t('实验室的多进程模式：377–394 ms；4 个客户端里有 1 个拿到了准备好的备用子进程，其余的各等一个子进程启动（约 63–91 ms，最多等了 69–97 ms）。', 'The lab’s forking mode: 377–394 ms; 1 of the 4 clients found a spare child ready, the others each waited for a child to start (about 63–91 ms; they waited at most 69–97 ms).'),
-      t('备用已经准备好时（服务器空闲几秒后一次来一个客户端）：等线程 0.01–0.02 ms，等子进程 0.04–0.09 ms。同一台机器上 Python 开一个线程并等它结束 0.21 ms，用 os.fork() 创建一个子进程并等它退出 1.9 ms。', 'When a spare is ready (one client at a time on a server idle for a few seconds): the wait for a thread was 0.01–0.02 ms, for a child 0.04–0.09 ms. On the same machine Python started and joined a thread in 0.21 ms and forked a child and waited for its exit in 1.9 ms.'),
+      t('Python 的 ThreadingTCPServer：256–261 ms 全部完成，客户端最多等了 2.4–3.0 ms；ForkingTCPServer：258–262 ms，最多等了 5.0–8.8 ms。', 'Python’s ThreadingTCPServer: done in 256–261 ms, clients waited at most 2.4–3.0 ms; ForkingTCPServer: 258–262 ms, waited at most 5.0–8.8 ms.'),
+      t('实验室的异步模式：259–261 ms，等了约 1 ms——没有东西要启动。', 'The lab’s async mode: 259–261 ms, waiting about 1 ms — nothing to start.'),
+      t('实验室的多线程模式：337–338 ms。对比实验等备用线程准备好才开始，每一轮 4 个客户端里有 2 个拿到了准备好的备用线程（几乎不用等），另外 2 个要等一个线程为它启动，最多等了 68–72 ms（启动一个线程约 61–65 ms）。', 'The lab’s threading mode: 337–338 ms. The comparison waits for the spare threads to be ready, and in each round 2 of the 4 clients found one ready (hardly a wait); the other 2 waited for a thread to start for them, at most 68–72 ms (starting one took about 61–65 ms).'),
+      t('实验室的多进程模式：366–376 ms；4 个客户端里有 1 个拿到了准备好的备用子进程，其余的各等一个子进程启动（约 65–82 ms，最多等了 100–102 ms）。', 'The lab’s forking mode: 366–376 ms; 1 of the 4 clients found a spare child ready, the others each waited for a child to start (about 65–82 ms; they waited at most 100–102 ms).'),
+      t('备用已经准备好时（服务器空闲几秒后一次来一个客户端）：等线程 0.01–0.03 ms，等子进程 0.04–0.15 ms。同一台机器上 Python 开一个线程并等它结束 0.34 ms，用 os.fork() 创建一个子进程并等它退出 3.8 ms。', 'When a spare is ready (one client at a time on a server idle for a few seconds): the wait for a thread was 0.01–0.03 ms, for a child 0.04–0.15 ms. On the same machine Python started and joined a thread in 0.34 ms and forked a child and waited for its exit in 3.8 ms.'),
     ),
     p(
       '所以“等待接近 0，约 250 ms 完成”说的是 Python 的并发服务器和实验室的异步模式；实验室的多线程、多进程模式要再加上线程或进程的启动：空闲的机器上几十到一百多毫秒，在忙碌的机器上可能是几百毫秒到一两秒。你自己的数字在运行之后显示在下面。',
@@ -152,8 +152,8 @@ const lesson: Lesson = {
     ),
     h('监听队列（backlog）', 'The listen backlog'),
     p(
-      'socketserver 用 listen(5) 监听（request_queue_size = 5）：内核最多替服务器排 5 个还没被 accept() 的连接。一下子来的连接更多、服务器又来不及 accept 时，内核就丢掉多出来的 SYN，客户端的内核 1 秒后重发。同一台机器上，32 个客户端同时连 ThreadingTCPServer：backlog 5 时有 24–25 个重试，全部完成要 1.5–1.9 s；backlog 128 时没有一个重试，52–61 ms 完成。实验室的多线程模式在 backlog 5 时每轮也有 26 个重试。最后两个按钮就是这个实验。',
-      'socketserver listens with listen(5) (request_queue_size = 5): the kernel queues at most 5 connections the server has not accept()ed yet. When more come at once and the server cannot accept them fast enough, the kernel drops the extra SYNs and the client’s kernel sends them again a second later. On the same machine, 32 clients connecting at once to ThreadingTCPServer: with backlog 5, 24–25 of them retried and everything took 1.5–1.9 s; with backlog 128 none retried and it took 52–61 ms. The lab’s threading mode had 26 retries in every round at backlog 5. The last two buttons run this experiment.',
+      'socketserver 用 listen(5) 监听（request_queue_size = 5）：内核最多替服务器排 5 个还没被 accept() 的连接。一下子来的连接更多、服务器又来不及 accept 时，内核就丢掉多出来的 SYN，客户端的内核 1 秒后重发。同一台机器上，32 个客户端同时连 ThreadingTCPServer：backlog 5 时有 25–26 个重试，全部完成要 1.9 s；backlog 128 时没有一个重试，56–79 ms 完成。实验室的多线程模式在 backlog 5 时每轮也有 26 个重试。最后两个按钮就是这个实验。',
+      'socketserver listens with listen(5) (request_queue_size = 5): the kernel queues at most 5 connections the server has not accept()ed yet. When more come at once and the server cannot accept them fast enough, the kernel drops the extra SYNs and the client’s kernel sends them again a second later. On the same machine, 32 clients connecting at once to ThreadingTCPServer: with backlog 5, 25–26 of them retried and everything took 1.9 s; with backlog 128 none retried and it took 56–79 ms. The lab’s threading mode had 26 retries in every round at backlog 5. The last two buttons run this experiment.',
     ),
   ],
   prediction: {
