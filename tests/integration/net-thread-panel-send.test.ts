@@ -6,10 +6,11 @@
  * a main thread that did block would be stuck only until that client's watchdog ends it (and the test
  * then sees the wrong outcome instead of hanging).
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
+import type { Readable, Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { PANEL_SEND_OWNED_MAX_BYTES } from '../../shared/budgets'
 import type { ServerEvent } from '../../shared/contract'
@@ -35,18 +36,8 @@ async function connOf(serverId: string, localPort: number): Promise<number> {
 
 const sendResult = (p: Promise<unknown>) => p.then(() => null, (e: LabError) => e)
 
-/**
- * A client in its own process that never reads: it prints its local port. It leaves when its stdin closes, or after 20 s
- * (the watchdog: a main thread blocked in send() is released then, by the reset).
- */
-function deafClient(port: number) {
-  const script = `
-    const net = require('net'); const s = net.connect(${port}, '127.0.0.1'); s.pause()
-    s.on('connect', () => process.stdout.write('port ' + s.localPort + '\\n'))
-    s.on('error', () => {})
-    process.stdin.on('end', () => process.exit(0)); process.stdin.resume()
-    setTimeout(() => process.exit(0), 20000)`
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] })
+/** A client process that prints `port N` once connected and leaves when its stdin closes. */
+function clientProcess(child: ChildProcessByStdio<Writable, Readable, null>) {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const localPort = new Promise<number>((resolve) => {
     let out = ''
@@ -59,6 +50,21 @@ function deafClient(port: number) {
   let alive = true
   void exited.then(() => (alive = false))
   return { localPort, alive: () => alive, end: () => (child.stdin.end(), exited) }
+}
+
+/**
+ * A client in its own process that never reads: it prints its local port. It leaves when its stdin closes, or after 20 s
+ * (the watchdog: a main thread blocked in send() is released then, by the reset).
+ */
+function deafClient(port: number) {
+  const script = `
+    const net = require('net'); const s = net.connect(${port}, '127.0.0.1'); s.pause()
+    s.on('connect', () => process.stdout.write('port ' + s.localPort + '\\n'))
+    s.on('error', () => {})
+    process.stdin.on('end', () => process.exit(0)); process.stdin.resume()
+    setTimeout(() => process.exit(0), 20000)`
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] })
+  return clientProcess(child)
 }
 
 /**
@@ -94,18 +100,7 @@ function floodingDeafClient(port: number) {
     'os._exit(0)',
   ].join('\n')
   const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const localPort = new Promise<number>((resolve) => {
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = /port (\d+)/.exec(out)
-      if (m) resolve(Number(m[1]))
-    })
-  })
-  let alive = true
-  void exited.then(() => (alive = false))
-  return { localPort, alive: () => alive, end: () => (child.stdin.end(), exited) }
+  return clientProcess(child)
 }
 
 describe.skipIf(!linux)('threading: the server panel sends on a connection its own thread serves', () => {
