@@ -3,7 +3,7 @@
  * connection to a ready spare child, with real children (out/main/workers/tcp-handler-child.cjs).
  * - The replacement is not forked at the hand-over: a child's start is tens of ms of CPU, and begun
  *   in the accept's own turn it competed with the taken child's first reply (fork-mode.ts).
- * - A spare warms its code before it says ready (tcp-handler-child.ts, warmUp) without writing
+ * - A spare warms its code before it says ready (tcp-handler-child.ts, warmCourseLoop) without writing
  *   anything: its event pipe is empty until it is given a connection.
  * Asserted: what was started, and what was written, never a time.
  */

@@ -12,12 +12,12 @@
 import fs from 'node:fs'
 import v8 from 'node:v8'
 import type net from 'node:net'
-import { runBlockingLoop, type LoopIo } from '../net/blocking-loop'
+import { runBlockingLoop, warmCourseLoop, type LoopIo } from '../net/blocking-loop'
 import { IoKind, RecordBatch } from '../net/event-records'
-import { applyHandler, applyHandlerInto, parseHandler } from '../net/handlers'
+import { applyHandler, parseHandler } from '../net/handlers'
 import { descriptorOf, setBlocking } from '../net/node-handles'
 import type { FromForkChild, ToForkChild } from '../net/fork-messages'
-import type { Session, SessionEvent, SessionOptions } from '../net/session'
+import type { Session, SessionEvent } from '../net/session'
 import { watchParent } from '../proc/parent-guard'
 
 /**
@@ -78,38 +78,8 @@ async function serve(msg: Extract<ToForkChild, { type: 'serve' }>, socket: net.S
   s.start()
 }
 
-/** How many made-up rounds warmUp() runs: enough for V8 to compile each function the round calls. */
+/** Warm-up rounds before saying ready (blocking-loop.ts, warmCourseLoop): enough for V8 to compile each function a round calls. */
 const WARM_ROUNDS = 16
-/** The course's loop (no framing, no read delay): the path a connection's rounds take. */
-const WARM_OPTIONS: SessionOptions = { recvSize: null, readDelayMs: 0, frame: 'none', maxFrameBytes: 0, idleTimeoutMs: 0, maxBufferedBytes: 0 }
-
-/**
- * Before this process says it is ready: the code one round calls is compiled now, on made-up bytes,
- * so that the connection's first round does not also pay for compiling it (measured: the CPU from
- * the hand-over to the first reply fell from ~2.5 to ~2 ms). It never touches the socket (there is
- * none yet) and writes nothing: the records go to a batch that is thrown away, and the loop itself
- * runs once on /dev/null, whose first read is the end of file (one read(2), of /dev/null).
- */
-function warmUp(): void {
-  const batch = new RecordBatch()
-  const data = Buffer.alloc(64, 0x61)
-  for (let i = 0; i < WARM_ROUNDS; i++) {
-    batch.add(IoKind.Recv, data.length, data, null)
-    applyHandlerInto('upper', data, data.length, data)
-    batch.add(IoKind.Send, data.length, data, null)
-    batch.totals(i, i, 0, 0)
-    batch.take()
-  }
-  let fd: number | null = null
-  try {
-    fd = fs.openSync('/dev/null', 'r+')
-    runBlockingLoop(fd, WARM_OPTIONS, parseHandler('upper'), recorder(new RecordBatch(), () => {}))
-  } catch {
-    // Only a warm-up: the connection's round compiles what this did not.
-  } finally {
-    if (fd !== null) fs.closeSync(fd)
-  }
-}
 
 /** The blocking loop's recorder: each call adds a record to `batch`; `flush` writes the batch out. */
 function recorder(batch: RecordBatch, flush: () => void): LoopIo {
@@ -168,5 +138,8 @@ process.on('message', (msg: ToForkChild, handle?: unknown) => {
     else process.exit(0)
   }
 })
-warmUp()
+// The course's loop, run on /dev/zero into a recorder whose batch is thrown away (nothing reaches the
+// event pipe, no socket is touched), as a spare thread warms: the connection's first round then does
+// not also pay for compiling it (measured: the CPU from hand-over to first reply ~2.5 → ~2 ms).
+warmCourseLoop(parseHandler('upper'), recorder(new RecordBatch(), () => {}), WARM_ROUNDS)
 send({ type: 'ready', pid: process.pid })
