@@ -60,6 +60,7 @@ const NOT_A_CAP: Record<string, string> = {
   'main/lab/net/thread-mode.ts: COLLECT_MS': 'a cadence: how often the main thread empties the connection threads\' event rings',
   'main/lab/net/fork-mode.ts: PIPE_MS': "a cadence: how often the lab reads a child's event pipe",
   'main/lab/net/fork-mode.ts: PIPE_BUSY_MS': 'a cadence: the batching window once the event pipe is busy',
+  'main/lab/net/fork-mode.ts: PIPE_FAST_MS': 'a cadence: the batching window once the event pipe is half full',
   'main/lab/net/spare-pool.ts: RECHECK_MS': 'a cadence: how often a waiting replacement spare looks at the CPUs again',
   'main/lab/net/tcp-server.ts: BUSY_WINDOW_MS': 'a tuning threshold: a connection that moved bytes this recently counts as busy',
   'main/lab/net/compare-experiment.ts: RETRIED_CONNECT_MS': "a fact about Linux: a dropped SYN is retried after 1 s, so a connect this slow was retried",
