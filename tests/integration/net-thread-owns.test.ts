@@ -111,6 +111,27 @@ describe.skipIf(!linux)('threading mode: the thread owns its connection (Linux)'
   const served = async (conn = 1): Promise<ServedBy> =>
     (await t.probe.until(() => t.probe.of('connection').find((e) => e.conn === conn), `connection #${conn}`)).servedBy
 
+  it('a ready spare thread waits for its connection in a futex (Atomics.wait), not in its event loop’s epoll_wait', async () => {
+    const tids = () => new Set(readdirSync('/proc/self/task').map(Number))
+    const before = tids()
+    const { id } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading', spares: 2 })
+    await waitUntil(() => t.probe.of('spares', id).at(-1)?.ready === 2, 'both spares ready')
+    // The kernel says where each new thread sleeps. A spare told of its connection by a posted message
+    // sleeps in ep_poll (its event loop); one that is handed the descriptor through shared memory, in a futex.
+    const where = await poll(async () => {
+      const asleep = [...tids()].filter((tid) => !before.has(tid)).map((tid) => {
+        try {
+          return readFileSync(`/proc/self/task/${tid}/wchan`, 'utf8')
+        } catch {
+          return 'gone'
+        }
+      })
+      return asleep.filter((w) => /futex/.test(w)).length >= 2 ? asleep : undefined
+    }, 'two new threads asleep in a futex')
+    expect(where.filter((w) => /ep_poll|epoll/.test(w)), `new threads asleep in: ${where.join(', ')}`).toEqual([])
+    await t.lab.invoke('net.server.stop', { id })
+  })
+
   it('the serving thread makes ≥ 90 % of the connection’s read/write system calls (per-thread kernel counters)', async () => {
     const info = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'threading' })
     expect(info.threadIo).toBe('thread')

@@ -141,6 +141,9 @@ describe('"spares ready": a condition to wait for, never a sleep', () => {
     expect([p.warm, warmed, p.readyCount]).toEqual([true, true, 2])
     p.take()
     expect([p.warm, p.readyCount]).toEqual([false, 1])
+    // Watchers are told just after the turn that changed the pool (the taker hands over first).
+    expect(changes).toEqual([1, 2])
+    await tick()
     const again = p.whenWarm()
     made[2]!.finishStart()
     await expect(again).resolves.toBe(true)

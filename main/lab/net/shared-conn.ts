@@ -29,6 +29,7 @@ const C_DROPPED = 2 // events that did not fit
 const C_STOP = 3 // 1 = stop: sleeps end at once
 const C_OVER = 4 // 1 = the buffered-bytes budget refused this connection (the main thread reports it)
 const C_SEND_LOCK = 5 // who is writing on the socket: SEND_FREE, SEND_BY_HANDLER, SEND_BY_PANEL (server-send, issue 14)
+const C_HAND_OVER = 6 // 0 = no connection yet; fd + 1 = serve this descriptor; HAND_OVER_NONE = exit unused
 const F_IN = 0
 const F_OUT = 1
 const F_MESSAGES = 2
@@ -38,6 +39,8 @@ const F_WORDS = 4
 const SEND_FREE = 0
 const SEND_BY_HANDLER = 1
 const SEND_BY_PANEL = 2
+/** The hand-over word's "this spare will get no connection: exit". */
+const HAND_OVER_NONE = -1
 /** A record length that means "the rest of the ring is empty, go on at 0". */
 const WRAP = 0xffff_ffff
 /** The event ring's size (shared/budgets.ts: why 256 KiB; full → events dropped and counted). */
@@ -175,7 +178,32 @@ export class SharedConn implements LoopIo {
     Atomics.store(this.ctl, C_SEND_LOCK, SEND_FREE)
   }
 
+  /**
+   * A spare thread, ready: blocks (one futex wait, no event loop) until the main thread hands it a
+   * descriptor (`handOver`) or lets it go (`release`); returns the descriptor, or null.
+   */
+  waitForConnection(): number | null {
+    for (;;) {
+      const v = Atomics.load(this.ctl, C_HAND_OVER)
+      if (v === HAND_OVER_NONE) return null
+      if (v > 0) return v - 1
+      Atomics.wait(this.ctl, C_HAND_OVER, 0)
+    }
+  }
+
   // ---- the main thread's side ----
+
+  /** Gives the waiting spare thread its connection's descriptor: one store and one futex wake. */
+  handOver(fd: number): void {
+    Atomics.store(this.ctl, C_HAND_OVER, fd + 1)
+    Atomics.notify(this.ctl, C_HAND_OVER)
+  }
+
+  /** The spare will get no connection (the server stops): its wait ends and it exits. No-op once handed over. */
+  release(): void {
+    if (Atomics.compareExchange(this.ctl, C_HAND_OVER, 0, HAND_OVER_NONE) === 0) Atomics.notify(this.ctl, C_HAND_OVER)
+  }
+
 
   /** The panel's send: takes the send lock if nobody holds it; false (never waits) while the handler writes. */
   tryLockSendForPanel(): boolean {

@@ -54,6 +54,8 @@ export class SparePool<T extends Startable> {
   /** The lab-wide budget refused a spare: the pool keeps fewer than `count` until the next take() finds budget again. */
   private short = false
   private readonly watchers = new Set<() => void>()
+  /** A notification of the watchers is scheduled (changed()). */
+  private telling = false
   /** performance.now() of the last take(); replacements wait until settleMs after it. */
   private takenAt = -Infinity
 
@@ -178,7 +180,15 @@ export class SparePool<T extends Startable> {
   }
 
   private changed(): void {
-    for (const fn of [...this.watchers]) fn()
+    // Told once, just after the current turn, however many changes it made: a take's watchers (the
+    // server's "spares" event) then run after the taker has handed its connection over (measured:
+    // told at once, they were 0.15–0.3 ms of the main thread between accept and a ready spare's wake).
+    if (this.telling) return
+    this.telling = true
+    queueMicrotask(() => {
+      this.telling = false
+      for (const fn of [...this.watchers]) fn()
+    })
   }
 
   /**
@@ -242,7 +252,8 @@ export class SparePool<T extends Startable> {
     this.queue.splice(0)
     this.claimed.clear()
     const all = this.idle.splice(0)
-    this.changed()
+    // Told now, not after the turn: the watchers are let go just below.
+    for (const fn of [...this.watchers]) fn()
     this.watchers.clear()
     await Promise.all(all.map((t) => t.stop()))
   }

@@ -169,7 +169,7 @@ export class TcpServer extends LabServer {
   protected serve(): void {
     const { host, port } = this.options
     if (this.mode === 'threading' && this.threadIo === 'thread') {
-      this.spares = threadSpares(this.options.workersDir!, this.plan.spec, this.options.spares ?? DEFAULT_SPARES.threading, () => this.cpusFree())
+      this.spares = threadSpares(this.options.workersDir!, this.plan.spec, this.session, this.options.spares ?? DEFAULT_SPARES.threading, () => this.cpusFree())
     }
     if (this.mode === 'forking') {
       if (threadsCanOwnDescriptors()) this.forkGuard = new ForkGuard(this.options.workersDir!)
@@ -390,45 +390,51 @@ export class TcpServer extends LabServer {
       c.resolveDone()
     }
     if (!wasReady) watchReset(c.socket, thread.ready, release)
-    thread.ready.then(
-      (tid) => {
-        if (released) return
-        if (this.state === 'listening' && alreadyReset(c.socket)) return release()
-        c.info.servedBy = { kind: 'thread', pid: process.pid, tid }
-        c.info.startup = { spare: wasReady, waitedMs: round2(performance.now() - acceptedAt), threadStartMs: thread.startMs === null ? null : round2(thread.startMs) }
+    const serve = (tid: number | null) => {
+      if (released) return
+      if (this.state === 'listening' && alreadyReset(c.socket)) return release()
+      c.info.servedBy = { kind: 'thread', pid: process.pid, tid }
+      c.info.startup = { spare: wasReady, waitedMs: round2(performance.now() - acceptedAt), threadStartMs: thread.startMs === null ? null : round2(thread.startMs) }
+      if (this.state !== 'listening' || c.socket.destroyed) {
         this.announce(c)
-        if (this.state !== 'listening' || c.socket.destroyed) {
-          this.conns.delete(c.info.conn)
-          this.send({ event: 'close', conn: c.info.conn, reason: 'server' })
-          c.socket.destroy()
-          void thread.stop().finally(c.resolveDone)
-          return
-        }
-        const hooks = this.hooks(c, () => thread.exited, false)
-        try {
-          const owned = new OwnedConnection(c.socket, thread, this.session, {
-            event: hooks.event,
-            closed: hooks.closed,
-            totals: (bytesIn, bytesOut, messages) => this.setTotals(c, bytesIn, bytesOut, messages),
-          })
-          c.stop = () => owned.stop()
-          c.kill = () => owned.kill()
-          c.panelSend = (bytes, written) => owned.panelSend(c.info.conn, bytes, written)
-        } catch (err) {
-          this.send({ event: 'error', conn: c.info.conn, error: fromNodeError(err).toData() })
-          hooks.closed('error')
-          c.socket.destroy()
-          void thread.stop()
-        }
-      },
-      (err: unknown) => {
-        if (released) return
         this.conns.delete(c.info.conn)
-        if (this.state === 'listening') this.send({ event: 'error', conn: c.info.conn, error: (err instanceof LabError ? err : fromNodeError(err)).toData() })
+        this.send({ event: 'close', conn: c.info.conn, reason: 'server' })
         c.socket.destroy()
         void thread.stop().finally(c.resolveDone)
-      },
-    )
+        return
+      }
+      const hooks = this.hooks(c, () => thread.exited, false)
+      let owned: OwnedConnection
+      try {
+        owned = new OwnedConnection(c.socket, thread, this.session, {
+          event: hooks.event,
+          closed: hooks.closed,
+          totals: (bytesIn, bytesOut, messages) => this.setTotals(c, bytesIn, bytesOut, messages),
+        })
+      } catch (err) {
+        this.announce(c)
+        this.send({ event: 'error', conn: c.info.conn, error: fromNodeError(err).toData() })
+        hooks.closed('error')
+        c.socket.destroy()
+        void thread.stop()
+        return
+      }
+      // Announced just after the hand-over, so that the thread's first reply does not wait for the
+      // event; it still comes before the thread's own events, which are collected on a timer.
+      this.announce(c)
+      c.stop = () => owned.stop()
+      c.kill = () => owned.kill()
+      c.panelSend = (bytes, written) => owned.panelSend(c.info.conn, bytes, written)
+    }
+    // A ready spare is handed the connection in this turn of the event loop, not in a later promise job.
+    if (wasReady) return serve(thread.tid)
+    thread.ready.then(serve, (err: unknown) => {
+      if (released) return
+      this.conns.delete(c.info.conn)
+      if (this.state === 'listening') this.send({ event: 'error', conn: c.info.conn, error: (err instanceof LabError ? err : fromNodeError(err)).toData() })
+      c.socket.destroy()
+      void thread.stop().finally(c.resolveDone)
+    })
   }
 
   private setTotals(c: Conn, bytesIn: number, bytesOut: number, messages: number): void {

@@ -15,7 +15,7 @@ import { SharedBudget } from '../net/shared-budget'
 import { applyHandler, parseHandler } from '../net/handlers'
 import { currentTid } from '../net/server-events'
 import { SharedConn } from '../net/shared-conn'
-import type { ToConnThread } from '../net/thread-messages'
+import type { SpareThreadData } from '../net/thread-messages'
 
 interface Job {
   id: number
@@ -25,17 +25,26 @@ interface Job {
 const port = parentPort
 if (!port) throw new Error('tcp-handler-thread must run as a worker thread')
 const plan = parseHandler(String((workerData as { handler: string }).handler))
+/** Warm-up rounds before saying ready (blocking-loop.ts, warmCourseLoop): one compiles everything the first reply needs. */
+const WARM_ROUNDS = 2
 
-port.once('message', (first: ToConnThread | Job) => {
-  if ('type' in first && first.type === 'serve') {
-    const shared = new SharedConn(first.shared)
-    const budget = new SharedBudget(first.bufferLimit, first.bufferBudget)
+const data = workerData as { handler: string } & Partial<SpareThreadData>
+if (data.shared) {
+  // The `owns` design (Linux): warmed on /dev/zero, never on a socket; then ready, and blocked in
+  // one futex wait (no event loop runs) until the main thread hands over a descriptor.
+  const shared = new SharedConn(data.shared)
+  const budget = new SharedBudget(data.bufferLimit!, data.bufferBudget)
+  warmCourseLoop(plan, new SharedConn(), WARM_ROUNDS, data.options)
+  port.postMessage({ ready: true, tid: currentTid() })
+  const fd = shared.waitForConnection()
+  if (fd !== null) {
     // The shared memory is the loop's recorder itself (shared-conn.ts; its send lock too): no closure between them per message.
-    const reason = runBlockingLoop(first.fd, first.options, plan, shared, budget)
+    const reason = runBlockingLoop(fd, data.options!, plan, shared, budget)
     port.postMessage({ done: true, reason })
-    port.close()
-    return
   }
+  port.close()
+} else {
+  // The relay design: each read is posted here and the reply posted back.
   const run = (job: Job) => {
     const input = Buffer.from(job.data.buffer, job.data.byteOffset, job.data.byteLength)
     const out = applyHandler(plan.name, input)
@@ -45,12 +54,6 @@ port.once('message', (first: ToConnThread | Job) => {
     port.postMessage({ id: job.id, data }, [data.buffer])
   }
   // A delayed reply keeps this thread's handler busy, not the main thread.
-  const onJob = (job: Job) => (plan.delayMs > 0 ? setTimeout(() => run(job), plan.delayMs) : run(job))
-  onJob(first as Job)
-  port.on('message', onJob)
-})
-/** Warm-up rounds before saying ready (blocking-loop.ts, warmCourseLoop): one compiles everything the first reply needs. */
-const WARM_ROUNDS = 2
-// The `owns` design only (the relay design runs no loop): warmed on /dev/zero, never on a socket.
-if ((workerData as { warm?: boolean }).warm) warmCourseLoop(plan, new SharedConn(), WARM_ROUNDS)
-port.postMessage({ ready: true, tid: currentTid() })
+  port.on('message', (job: Job) => (plan.delayMs > 0 ? setTimeout(() => run(job), plan.delayMs) : run(job)))
+  port.postMessage({ ready: true, tid: currentTid() })
+}
