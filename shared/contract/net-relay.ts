@@ -172,6 +172,12 @@ export interface RelayDirectionStats {
   pauses: number
   /** The most bytes this direction held at once (TCP). */
   maxHeldBytes: number
+  /**
+   * UDP, up: times the server's OS refused what the relay sent it (ICMP port unreachable: nothing
+   * listens on its port), as reported on the client's connected socket. Refusals that come close
+   * together are reported once, so this may be less than the datagrams refused.
+   */
+  refused: number
 }
 
 /**
@@ -225,6 +231,13 @@ export type RelayEvent = { relayId: string; at: number; t: number } & (
   | { event: 'paused' | 'resumed'; conn: number; dir: RelayDirection; heldBytes: number }
   | { event: 'close'; conn: number; reason: 'client' | 'server' | 'error' | 'limit' | 'idle' | 'stopped' }
   | { event: 'refused'; remote: Address; reason: string }
+  /**
+   * UDP: the server's OS refused a datagram the relay sent it for client `conn` (ECONNREFUSED on
+   * the client's connected socket, from an ICMP port unreachable): nothing listens on `target`.
+   * Expected while no server runs there, not the relay's error: it keeps relaying. `refused` is
+   * the relay's count so far (stats.up.refused).
+   */
+  | { event: 'portUnreachable'; conn: number; target: Address; refused: number }
   | { event: 'error'; conn?: number; error: LabErrorData }
   | { event: 'stopped' }
 )

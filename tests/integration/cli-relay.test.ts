@@ -86,6 +86,29 @@ describe('lab relay', () => {
     expect(await relay.waitFor((l) => l.event === 'in')).toMatchObject({ action: 'dropped', proto: 'udp' })
   })
 
+  it('says, in its text log, that the UDP server port is not listening, counts the refusals and keeps relaying', async () => {
+    const closed = dgram.createSocket('udp4')
+    await new Promise<void>((r) => closed.bind(0, '127.0.0.1', () => r()))
+    const deadPort = closed.address().port
+    await new Promise<void>((r) => closed.close(() => r()))
+    const relay = new LabProcess(['relay', '--listen', '127.0.0.1:0', '--to', `127.0.0.1:${deadPort}`, '--udp', '--quiet'])
+    cleanup.push(() => relay.stop())
+    const listening = await relay.waitFor((l) => typeof l.text === 'string' && /relaying udp/.test(l.text))
+    const relayPort = Number(/127\.0\.0\.1:(\d+) →/.exec(listening.text as string)![1])
+    const client = dgram.createSocket('udp4')
+    cleanup.push(() => client.close())
+    const refusal = (n: number) => (l: Record<string, unknown>) => typeof l.text === 'string' && l.text.includes(`; ${n} refusal${n === 1 ? '' : 's'} so far`)
+    for (let i = 1; i <= 2; i++) {
+      client.send(`d${i}`, relayPort, '127.0.0.1')
+      await relay.waitFor(refusal(i))
+    }
+    const line = (await relay.waitFor(refusal(2))).text as string
+    expect(line).toMatch(new RegExp(`#1 the server's UDP port 127\\.0\\.0\\.1:${deadPort} is not listening: its OS refused the datagram \\(ICMP port unreachable; 2 refusals so far\\)`))
+    expect(line).toMatch(/the relay keeps running/)
+    expect(relay.lines.filter((l) => typeof l.text === 'string' && /\berror\b/.test(l.text))).toEqual([])
+    expect(relay.child.exitCode).toBeNull()
+  })
+
   it('refuses a UDP condition on a TCP relay and a missing --to, with the option named', async () => {
     const loss = await runLab(['relay', '--to', '127.0.0.1:9', '--loss', '10'])
     expect(loss.code).toBe(2)

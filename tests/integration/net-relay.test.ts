@@ -265,4 +265,37 @@ describe('the network-conditions relay', () => {
     expect(log.events.map((e) => e.event)).toEqual(['listening', 'connection', 'error', 'close'])
     expect(log.events.find((e) => e.event === 'error')).toMatchObject({ error: { code: 'ERR_CONNECTION_REFUSED' } })
   })
+
+  it('says a UDP server port that does not listen is refused by its OS, counted, not an error, and keeps relaying', async () => {
+    // A port nothing listens on: bound, taken, closed.
+    const closed = dgram.createSocket('udp4')
+    await new Promise<void>((r) => closed.bind(0, '127.0.0.1', () => r()))
+    const deadPort = closed.address().port
+    await new Promise<void>((r) => closed.close(() => r()))
+    const relay = await lab.invoke('net.relay.start', { proto: 'udp', targetPort: deadPort })
+    const client = dgram.createSocket('udp4')
+    closers.push(() => client.close())
+    const refusals = () => events.filter((e): e is Extract<RelayEvent, { event: 'portUnreachable' }> => e.event === 'portUnreachable')
+    // One at a time, each after the refusal of the one before (refusals close together are reported once).
+    for (let i = 1; i <= 3; i++) {
+      client.send(`d${i}`, relay.listen.port, '127.0.0.1')
+      await until(() => refusals().length >= i, `the refusal of datagram ${i}`)
+    }
+    expect(refusals().map((e) => e.refused)).toEqual([1, 2, 3])
+    expect(refusals()[0]).toMatchObject({ relayId: relay.id, conn: 1, target: { address: '127.0.0.1', port: deadPort } })
+    expect(events.filter((e) => e.event === 'error')).toEqual([])
+    const info = (await lab.invoke('net.relay.list', {})).find((r) => r.id === relay.id)!
+    expect(info).toMatchObject({ state: 'listening', udpPeers: 1 })
+    expect(info.stats.up).toMatchObject({ messages: 3, writes: 3, refused: 3 })
+    expect(info.stats.down.refused).toBe(0)
+    // The relay kept the client's socket: once a server listens there, the next datagram goes through and its reply comes back.
+    const server = dgram.createSocket('udp4')
+    server.on('message', (m, r) => server.send(m.toString().toUpperCase(), r.port, r.address))
+    await new Promise<void>((r) => server.bind(deadPort, '127.0.0.1', () => r()))
+    closers.push(() => server.close())
+    const reply = new Promise<string>((r) => client.once('message', (m) => r(m.toString())))
+    client.send('back', relay.listen.port, '127.0.0.1')
+    expect(await reply).toBe('BACK')
+    expect(refusals()).toHaveLength(3)
+  })
 })

@@ -59,6 +59,8 @@ function describe(e: RelayEvent): string | null {
       return `#${e.conn} closed (${e.reason})`
     case 'refused':
       return `refused ${e.remote.address}:${e.remote.port}: ${e.reason}`
+    case 'portUnreachable':
+      return `#${e.conn} the server's UDP port ${e.target.address}:${e.target.port} is not listening: its OS refused the datagram (ICMP port unreachable; ${e.refused} refusal${e.refused === 1 ? '' : 's'} so far). Expected while no server runs there: start it or check --to; the relay keeps running`
     case 'error':
       return `${e.conn ? `#${e.conn} ` : ''}error ${e.error.code}: ${e.error.message}`
     case 'stopped':
@@ -98,7 +100,7 @@ ${RELAY_DETAILED_PER_WINDOW} messages of every ${RELAY_SUMMARY_WINDOW_MS} ms one
   --remote-target   consent to forward to a host that is not this machine
   --json            one JSON object per line (the "listening" line first, with the port)
   --quiet           no line per message (each read/datagram and write, nor their sums): connections,
-                    pauses and errors are still printed. Printing every message is most
+                    pauses, refusals by the server's port and errors are still printed. Printing every message is most
                     of what the relay costs beyond forwarding (tests/bench/relay-bench.ts)
 
 What a relay in user space cannot do: make TCP itself lose or retransmit a segment. The

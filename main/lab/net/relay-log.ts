@@ -10,7 +10,7 @@ type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K>
 export type RelayEventBody = DistributiveOmit<RelayEvent, 'relayId' | 'at' | 't'>
 
 export function emptyStats(): RelayDirectionStats {
-  return { messages: 0, bytesIn: 0, bytesOut: 0, writes: 0, dropped: 0, overflow: 0, duplicated: 0, reordered: 0, truncated: 0, pauses: 0, maxHeldBytes: 0 }
+  return { messages: 0, bytesIn: 0, bytesOut: 0, writes: 0, dropped: 0, overflow: 0, duplicated: 0, reordered: 0, truncated: 0, pauses: 0, maxHeldBytes: 0, refused: 0 }
 }
 
 export class RelayLog {

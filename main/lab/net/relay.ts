@@ -263,7 +263,11 @@ export class Relay {
       socket.close()
       socket = udpSocket(targetHost)
     }
-    socket.on('error', (err) => this.log.emit({ event: 'error', conn, error: toErrorData(fromNodeError(err, { host: this.options.targetHost, port: this.options.targetPort })) }))
+    socket.on('error', (err) => {
+      // A connected UDP socket hears the ICMP port unreachable its datagram drew: nothing listens there. That is the network's answer, not the relay's error.
+      if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') return this.portUnreachable(conn)
+      this.log.emit({ event: 'error', conn, error: toErrorData(fromNodeError(err, { host: targetHost, port: targetPort })) })
+    })
     // Made once per peer, not per datagram.
     const sendDown = (buf: Buffer) => this.udpSocket?.send(buf, remote.port, remote.address)
     socket.on('message', (msg) => {
@@ -273,6 +277,12 @@ export class Relay {
     const peer: UdpPeer = { conn, remote, socket, lastSeen: Date.now(), release, sendUp: connected ? (buf) => socket.send(buf) : (buf) => socket.send(buf, targetPort, targetHost) }
     this.log.emit({ event: 'connection', conn, proto: 'udp', remote })
     return peer
+  }
+
+  /** The server's OS refused a datagram sent for `conn`: counted and said; the peer and the relay go on. */
+  private portUnreachable(conn: number): void {
+    const refused = ++this.log.stats.up.refused
+    this.log.emit({ event: 'portUnreachable', conn, target: { address: this.options.targetHost, port: this.options.targetPort }, refused })
   }
 
   private closeIdlePeers(): void {

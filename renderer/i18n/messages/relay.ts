@@ -82,6 +82,8 @@ export default defineCatalog({
         },
         stats: 'Up: {inUp} in, {outUp} out, {dropUp} dropped · Down: {inDown} in, {outDown} out',
         paused: 'The relay paused the sender {n} times: it held {max} bytes at most (limit {limit}).',
+        unreachable:
+          'Nothing listens on the server’s UDP port {target}: its OS refused the datagrams the relay sent there (ICMP “port unreachable”), reported {n} times for {sent} datagrams sent (refusals that come close together are reported once). Expected while no server runs there — start it, or check the port. The relay keeps running.',
         summed:
           'No condition set: the relay forwarded at full speed and counted {n} messages ({bytes} bytes) in sums instead of listing each — it lists the first {per} of every {ms} ms one by one. The counts above include them; the lanes and the table show the listed ones only.',
         honestTitle: 'What a relay cannot do',
@@ -171,6 +173,8 @@ export default defineCatalog({
         },
         stats: '上行：收 {inUp}，发 {outUp}，丢 {dropUp} · 下行：收 {inDown}，发 {outDown}',
         paused: '中继让发送方暂停了 {n} 次：最多暂存 {max} 字节（上限 {limit}）。',
+        unreachable:
+          '服务器的 UDP 端口 {target} 上没有程序在监听：对方的操作系统拒收了中继发去的数据报（ICMP“端口不可达”），中继发出 {sent} 个数据报，系统报告了 {n} 次拒收（相隔很近的拒收只报告一次）。没有服务器运行时这是正常的——启动服务器，或检查端口。中继仍在运行。',
         summed: '未设置任何条件：中继全速转发，其中 {n} 条消息（{bytes} 字节）只计入汇总、没有逐条列出——每 {ms} 毫秒只逐条列出前 {per} 条。上面的计数包含它们；泳道和表格只显示逐条列出的消息。',
         honestTitle: '中继做不到的事',
         honest:
