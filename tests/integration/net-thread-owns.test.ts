@@ -293,4 +293,23 @@ describe.skipIf(!linux)('forking mode: the child runs the blocking loop on its c
       silent.socket.destroy()
     }
   })
+
+  it('descriptors and child processes return to baseline after many connections (each spare is warmed with a socket of its own first)', async () => {
+    const fds = openFds()
+    const { port, id } = await t.lab.invoke('net.tcpServer.start', { port: 0, mode: 'forking' })
+    // A child's start is ~50 ms of CPU: LAB_FORK_CONNECTIONS for a longer run.
+    const n = Number(process.env.LAB_FORK_CONNECTIONS ?? 20)
+    for (let i = 0; i < n; i++) {
+      const c = await t.connect(port)
+      c.send('hi')
+      expect((await c.receive(2)).toString()).toBe('HI')
+      await c.close()
+    }
+    await t.probe.until(() => t.probe.of('close').length === n, `${n} closes`, 120_000)
+    expect(new Set(t.probe.of('connection').map((e) => e.servedBy.pid)).size).toBe(n)
+    await t.lab.invoke('net.server.stop', { id })
+    await waitUntil(() => openFds() <= fds, `descriptors back to ${fds} (now ${openFds()})`)
+    const children = () => readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim()
+    await waitUntil(() => children() === '' || undefined, `no child process left (now ${children()})`)
+  }, 300_000)
 })

@@ -12,6 +12,7 @@
 import fs from 'node:fs'
 import v8 from 'node:v8'
 import type net from 'node:net'
+import type { SessionOptions } from '../net/session'
 import { runBlockingLoop, warmCourseLoop, type LoopIo } from '../net/blocking-loop'
 import { IoKind, RecordBatch } from '../net/event-records'
 import { applyHandler, parseHandler } from '../net/handlers'
@@ -133,6 +134,10 @@ process.on('message', (msg: ToForkChild, handle?: unknown) => {
     if (!handle) process.exit(1)
     if (msg.blocking && serveBlocking(msg, handle as net.Socket)) return
     void serve(msg, handle as net.Socket)
+  } else if (msg.type === 'warm') {
+    // The lab's end of this process's own event pipe (fork-messages.ts): closed here, never read.
+    ;(handle as net.Socket | undefined)?.destroy()
+    send({ type: 'warmed' })
   } else if (msg.type === 'stop') {
     if (session) session.stop()
     else process.exit(0)
@@ -141,5 +146,7 @@ process.on('message', (msg: ToForkChild, handle?: unknown) => {
 // The course's loop, run on /dev/zero into a recorder whose batch is thrown away (nothing reaches the
 // event pipe, no socket is touched), as a spare thread warms: the connection's first round then does
 // not also pay for compiling it (measured: the CPU from hand-over to first reply ~2.5 → ~2 ms).
-warmCourseLoop(parseHandler('upper'), recorder(new RecordBatch(), () => {}), WARM_ROUNDS)
+/** The course's loop as a server runs it by default (no framing, no read delay), for the warm-up's one call of runBlockingLoop. */
+const COURSE_OPTIONS: SessionOptions = { recvSize: null, readDelayMs: 0, frame: 'none', maxFrameBytes: 0, idleTimeoutMs: 0, maxBufferedBytes: 0 }
+warmCourseLoop(parseHandler('upper'), recorder(new RecordBatch(), () => {}), WARM_ROUNDS, COURSE_OPTIONS)
 send({ type: 'ready', pid: process.pid })
