@@ -310,6 +310,6 @@ describe.skipIf(!linux)('forking mode: the child runs the blocking loop on its c
     await t.lab.invoke('net.server.stop', { id })
     await waitUntil(() => openFds() <= fds, `descriptors back to ${fds} (now ${openFds()})`)
     const children = () => readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim()
-    await waitUntil(() => children() === '' || undefined, `no child process left (now ${children()})`)
+    await waitUntil(() => children() === '', `no child process left (now ${children()})`)
   }, 300_000)
 })
