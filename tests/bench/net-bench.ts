@@ -125,6 +125,8 @@ interface Row {
   readyAtStart?: { ready: number; of: number }
   /** Threading and forking rows: connect → first reply p50, one connection at a time with every spare ready (`oneAtATime`). */
   oneAtATimeP50?: number
+  /** Threading and forking rows: msgs/s of one client alone (one connection, the same round trips), a spare ready. */
+  oneClient?: number
 }
 
 /** From the lab's own `connection` events: how each connection got its thread or process (never hidden). */
@@ -179,12 +181,15 @@ async function bench(name: string, proto: 'tcp' | 'udp', cmd: string, args: stri
     const afterLoad = readFileSync(server.logFile, 'utf8').length
     const probeOne = proto === 'tcp' && /threading|forking/i.test(name) && !name.includes(' on Node ')
     const oneAtATimeP50 = probeOne ? await oneAtATime(server.port, server.logFile, name.startsWith('lab')) : undefined
+    // What a learner's one client sees: one connection, the same round trips, with a ready spare.
+    if (probeOne && name.startsWith('lab')) await sparesReady(server.logFile, 0, 0)
+    const oneClient = probeOne ? (await runLoad({ ...common, clients: 1, messages })).msgsPerSec : undefined
     await stopChild(server.child)
     const log = readFileSync(server.logFile, 'utf8').slice(0, afterLoad)
     const lines = log.split('\n').filter(Boolean).length
     const measured = path.join(tmp, `${name.replace(/\W+/g, '_')}.measured.log`)
     writeFileSync(measured, log.slice(before))
-    return { server: name, proto, load: `${CLIENTS}×${messages}`, result, events: lines - 1, spares: spareStats(measured, result), readyAtStart, oneAtATimeP50 }
+    return { server: name, proto, load: `${CLIENTS}×${messages}`, result, events: lines - 1, spares: spareStats(measured, result), readyAtStart, oneAtATimeP50, oneClient }
   } finally {
     await stopChild(server.child)
   }
@@ -260,7 +265,7 @@ it('net bench: one load client against each server', async () => {
     return py ? `${fmt(r.result.msgsPerSec / py.result.msgsPerSec, 2)}×` : '-'
   }
   const table = [
-    ['server', 'proto', 'load', 'msgs/s', 'p50 ms', 'p99 ms', '1st reply p50', '1st reply max', 'retried', 'spares ready', 'warm spare', 'spare wait p50/max', 'start p50', 'warm 1st reply p50', '1 at a time 1st reply p50', 'wrong', 'lost', 'events', 'vs baseline', 'vs python'],
+    ['server', 'proto', 'load', 'msgs/s', 'p50 ms', 'p99 ms', '1st reply p50', '1st reply max', 'retried', 'spares ready', 'warm spare', 'spare wait p50/max', 'start p50', 'warm 1st reply p50', '1 at a time 1st reply p50', '1 client msgs/s', 'wrong', 'lost', 'events', 'vs baseline', 'vs python'],
     ...rows.map((r) => [
       r.server,
       r.proto,
@@ -277,6 +282,7 @@ it('net bench: one load client against each server', async () => {
       r.spares ? fmt(r.spares.startP50, 0) : '-',
       r.spares ? fmt(r.spares.warmFirstReplyP50, 2) : '-',
       r.oneAtATimeP50 === undefined ? '-' : fmt(r.oneAtATimeP50, 2),
+      r.oneClient === undefined ? '-' : fmt(r.oneClient),
       String(r.result.wrong),
       String(r.result.lost),
       r.server.startsWith('lab') ? String(r.events) : '-',
