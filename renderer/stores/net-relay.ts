@@ -139,7 +139,8 @@ export const useNetRelayStore = defineStore('netRelay', () => {
       // TCP delivers every byte, and the probe ends as soon as they are all back (relay-probe.ts): its
       // wait only bounds a server that never answers, so it is the longest allowed. With the 1 s
       // default a slow link on a busy machine could be reported as "received 17 of 20, differs" — what
-      // TCP never does. A UDP probe always waits its whole time when a datagram is lost: the default.
+      // TCP never does. A UDP probe ends once each datagram is back or reported dropped by the relay;
+      // the default bounds only a loss the relay did not see (or a server that does not answer).
       const result = await lab.attempt('net.relay.probe', { id: r.id, proto, ...(proto === 'tcp' ? { waitMs: RELAY_LIMITS.probeWaitMs } : {}) })
       if (result) probes.value = { ...probes.value, [proto]: result }
       await refresh()

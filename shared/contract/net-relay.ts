@@ -260,6 +260,15 @@ export interface RelayProbeResult {
   sent: number
   received: number
   missing: number[]
+  /** UDP: the missing numbers the relay reported dropping (loss, or held datagrams over its limit), either way. TCP: none. */
+  dropped: number[]
+  /** The missing numbers neither back nor reported dropped when the wait ran out (lost elsewhere, or still on their way). */
+  stillMissing: number[]
+  /**
+   * The probe stopped because everything was accounted for: UDP, every number back or dropped by the
+   * relay and no copy still on its way; TCP, every number back. False: `waitMs` ran out first.
+   */
+  accounted: boolean
   /** Replies that came back out of order (a number smaller than one before it). */
   outOfOrder: number
   duplicates: number
@@ -267,6 +276,8 @@ export interface RelayProbeResult {
   identical: boolean | null
   bytesSent: number
   bytesBack: number
+  /** The bound the probe waited at most after its last message. */
+  waitMs: number
   elapsedMs: number
 }
 
@@ -323,7 +334,7 @@ export const netRelayMethods = {
       proto: oneOf(['tcp', 'udp'] as const),
       count: optional(int({ min: 1, max: RELAY_LIMITS.probeMessages }), 20),
       gapMs: optional(int({ min: 0, max: 1_000 }), 10),
-      /** After the last message, how long to wait for what is still on its way (a delayed or held-back one). */
+      /** After the last message, how long at most to wait for what is neither back nor reported dropped (a delayed or held-back one). */
       waitMs: optional(int({ min: 0, max: RELAY_LIMITS.probeWaitMs }), 1_000),
     }),
   ),

@@ -38,7 +38,12 @@ describe.skipIf(!hasChromium)('A UDP relay whose server port is closed, in Chrom
     await expect(note.textContent()).resolves.toMatch(new RegExp(`Nothing listens on the server’s UDP port 127\\.0\\.0\\.1:${deadPort}: its OS refused`))
     await expect(note.textContent()).resolves.toMatch(/The relay keeps running/)
     await page.getByTestId('relay-probe-udp-result').waitFor()
-    await expect(page.getByTestId('relay-probe-udp-result').getAttribute('data-missing')).resolves.toBe('20')
+    // Nothing came back and the relay dropped nothing: the probe's wait ran out, and it says which are neither.
+    const result = page.getByTestId('relay-probe-udp-result')
+    await expect(result.getAttribute('data-missing')).resolves.toBe('20')
+    await expect(result.getAttribute('data-accounted')).resolves.toBe('false')
+    await expect(result.getAttribute('data-still-missing')).resolves.toBe(Array.from({ length: 20 }, (_, i) => i + 1).join(' '))
+    await expect(result.textContent()).resolves.toMatch(/Dropped by the relay: none\. The wait \(1000 ms after the last one\) ran out with these neither back nor dropped: 1, 2, 3/)
     await expect(page.locator('[data-testid="relay-item"][data-state="listening"]').count()).resolves.toBe(1)
     // Not an error: no notice on the page.
     await expect(page.getByTestId('notice').count()).resolves.toBe(0)

@@ -36,10 +36,19 @@ describe.skipIf(!hasChromium)('The network-conditions relay in Chromium (browser
     await page.getByTestId('relay-probe-udp').click()
     const udp = page.getByTestId('relay-probe-udp-result')
     await udp.waitFor()
+    // The probe stopped on its condition: every datagram came back or the relay reported dropping it, none still on its way.
+    await expect(udp.getAttribute('data-accounted')).resolves.toBe('true')
+    await expect(udp.getAttribute('data-still-missing')).resolves.toBe('')
+    // So what is missing is what the relay dropped (the seed's 3, 6, 13), and its log lists those drops.
+    await expect(udp.getAttribute('data-dropped')).resolves.toBe('3 6 13')
     await expect(udp.getAttribute('data-missing')).resolves.toBe('3')
     expect(Number(await udp.getAttribute('data-late'))).toBeGreaterThanOrEqual(1)
     await expect(udp.textContent()).resolves.toMatch(/17 of 20 came back; missing 3, 6, 13/)
+    await expect(udp.textContent()).resolves.toMatch(/Dropped by the relay: 3, 6, 13\. The probe stopped once every datagram was back or dropped/)
+    // The rows come with the engine's event batches, which may follow the probe's answer: wait for them.
+    await page.locator('[data-testid="relay-event-row"][data-action="dropped"]').nth(2).waitFor()
     await expect(page.locator('[data-testid="relay-event-row"][data-action="dropped"]').count()).resolves.toBe(3)
+    await page.locator('[data-testid="relay-event-row"]:not([data-held="0"])').nth(1).waitFor()
     expect(await page.locator('[data-testid="relay-event-row"]:not([data-held="0"])').count()).toBe(2)
     await page.getByTestId('relay-udp-lanes').waitFor()
 
@@ -77,6 +86,8 @@ describe.skipIf(!hasChromium)('The network-conditions relay in Chromium (browser
     await zh.getByTestId('relay-probe-udp').click()
     await zh.getByTestId('relay-probe-udp-result').waitFor()
     await expect(zh.getByTestId('relay-probe-udp-result').textContent()).resolves.toMatch(/UDP：20 个中回来 \d+ 个；缺少/)
+    await expect(zh.getByTestId('relay-probe-udp-result').getAttribute('data-accounted')).resolves.toBe('true')
+    await expect(zh.getByTestId('relay-probe-udp-result').textContent()).resolves.toMatch(/每个数据报都已回来或被中继丢弃，探测随即结束/)
     const overflow = await zh.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
     expect(overflow).toBeLessThanOrEqual(0)
     await scrollTo(zh, 'relay-connect-hint')

@@ -232,7 +232,14 @@ describe('the network-conditions relay', () => {
     await lab.invoke('net.udpServer.start', { port: tcp.port })
     const preset = RELAY_PRESETS.lossyUdp
     const relay = await lab.invoke('net.relay.start', { proto: preset.proto, targetPort: tcp.port, seed: preset.seed, up: preset.up, down: preset.down })
-    const udp = await lab.invoke('net.relay.probe', { id: relay.id, proto: 'udp', count: 20 })
+    // The longest bound: the probe ends on its condition (each datagram back or dropped by the relay), not on the wait.
+    const udp = await lab.invoke('net.relay.probe', { id: relay.id, proto: 'udp', count: 20, waitMs: RELAY_LIMITS.probeWaitMs })
+    expect(udp).toMatchObject({ accounted: true, stillMissing: [] })
+    expect(udp.elapsedMs).toBeLessThan(udp.waitMs)
+    // What is missing is exactly what the relay reported dropping: the seed's 3, 6 and 13.
+    const droppedByRelay = ins().filter((e) => e.action === 'dropped').map((e) => Number(Buffer.from(e.hex, 'hex').toString()))
+    expect(udp.dropped).toEqual(droppedByRelay)
+    expect(udp.missing).toEqual(udp.dropped)
     expect(udp.missing).toEqual([3, 6, 13])
     expect(udp.received).toBe(17)
     expect(udp.outOfOrder).toBeGreaterThanOrEqual(1)
@@ -241,6 +248,46 @@ describe('the network-conditions relay', () => {
     const stream = await lab.invoke('net.relay.probe', { id: relay.id, proto: 'tcp', count: 20 })
     expect(stream).toMatchObject({ identical: true, missing: [], outOfOrder: 0, duplicates: 0, received: 20 })
     expect(stream.order).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+  })
+
+  it('a UDP probe counts the replies the relay dropped on the way back and waits for every copy it made, both ways', async () => {
+    const tcp = await lab.invoke('net.tcpServer.start', { port: 0 })
+    await lab.invoke('net.udpServer.start', { port: tcp.port })
+    const relay = await lab.invoke('net.relay.start', { proto: 'udp', targetPort: tcp.port, seed: 7, up: { dupPct: 40, delayMs: 5, jitterMs: 5 }, down: { lossPct: 30, dupPct: 40, delayMs: 5, jitterMs: 5 } })
+    const udp = await lab.invoke('net.relay.probe', { id: relay.id, proto: 'udp', count: 30, waitMs: RELAY_LIMITS.probeWaitMs })
+    expect(udp).toMatchObject({ accounted: true, stillMissing: [] })
+    const info = (await lab.invoke('net.relay.list', {})).find((r) => r.id === relay.id)!
+    // Every reply the relay sent back was read by the probe, copies included, before it stopped.
+    expect(udp.order.length).toBe(info.stats.down.writes)
+    expect(info.stats.up.duplicated).toBeGreaterThan(0)
+    expect(info.stats.down.dropped).toBeGreaterThan(0)
+    expect(udp.missing).toEqual(udp.dropped)
+    for (const n of udp.dropped) expect(ins('down').some((e) => e.action === 'dropped' && Buffer.from(e.hex, 'hex').toString() === String(n))).toBe(true)
+  })
+
+  it('a UDP probe waits for the copy of a reply the relay delays apart from the first', async () => {
+    const tcp = await lab.invoke('net.tcpServer.start', { port: 0 })
+    await lab.invoke('net.udpServer.start', { port: tcp.port })
+    // Every datagram twice to the server; each of its replies drawn its own delay back: the copies come apart.
+    const relay = await lab.invoke('net.relay.start', { proto: 'udp', targetPort: tcp.port, seed: 3, up: { dupPct: 100 }, down: { delayMs: 40, jitterMs: 40 } })
+    const udp = await lab.invoke('net.relay.probe', { id: relay.id, proto: 'udp', count: 5, waitMs: RELAY_LIMITS.probeWaitMs })
+    expect(udp).toMatchObject({ accounted: true, missing: [], received: 5, duplicates: 5 })
+    expect(udp.order).toHaveLength(10)
+  })
+
+  it('a UDP probe whose datagrams neither come back nor are dropped by the relay says so when its wait runs out', async () => {
+    const closed = dgram.createSocket('udp4')
+    await new Promise<void>((r) => closed.bind(0, '127.0.0.1', () => r()))
+    const deadPort = closed.address().port
+    await new Promise<void>((r) => closed.close(() => r()))
+    const relay = await lab.invoke('net.relay.start', { proto: 'udp', targetPort: deadPort, up: { lossPct: 25 } })
+    const udp = await lab.invoke('net.relay.probe', { id: relay.id, proto: 'udp', count: 20, gapMs: 0, waitMs: 100 })
+    const info = (await lab.invoke('net.relay.list', {})).find((r) => r.id === relay.id)!
+    expect(udp).toMatchObject({ accounted: false, received: 0, waitMs: 100 })
+    expect(udp.missing).toHaveLength(20)
+    expect(udp.dropped).toHaveLength(info.stats.up.dropped)
+    expect(udp.dropped.length).toBeGreaterThan(0)
+    expect([...udp.dropped, ...udp.stillMissing].sort((a, b) => a - b)).toEqual(udp.missing)
   })
 
   it('asks for consent before listening on every interface or sending off this machine', async () => {

@@ -66,7 +66,7 @@ export function createRelayLab(ctx: LabContext): LabDomain<RelayMethod> & { rela
           throw new LabError('ERR_BAD_STATE', `relay ${input.id} carries ${info.proto.toUpperCase()} only, not ${input.proto.toUpperCase()}`, { path: 'proto' })
         }
         return withOneShotClient('a probe through the relay', () =>
-          probe({ relayId: input.id, proto: input.proto, to: info.listen, count: input.count ?? PROBE.count.default, gapMs: input.gapMs ?? PROBE.gapMs.default, waitMs: input.waitMs ?? PROBE.waitMs.default }),
+          probe({ relayId: input.id, proto: input.proto, to: info.listen, count: input.count ?? PROBE.count.default, gapMs: input.gapMs ?? PROBE.gapMs.default, waitMs: input.waitMs ?? PROBE.waitMs.default, relay: { watch: (fn) => relay.log.watch(fn), udpConn: (remote) => relay.udpConn(remote) } }),
         )
       },
     },

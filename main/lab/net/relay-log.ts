@@ -18,6 +18,7 @@ export class RelayLog {
   private readonly t0 = performance.now()
   private readonly kept = new Ring<RelayEvent>(RELAY_LIMITS.keptEvents)
   private total = 0
+  private readonly watchers = new Set<(e: RelayEvent) => void>()
   readonly stats: Record<RelayDirection, RelayDirectionStats> = { up: emptyStats(), down: emptyStats() }
 
   constructor(
@@ -35,6 +36,13 @@ export class RelayLog {
     this.kept.push(event)
     this.total++
     this.publish(event)
+    if (this.watchers.size > 0) for (const w of this.watchers) w(event)
+  }
+
+  /** Every event from now on, to `fn` as it is emitted (a probe reading what the relay did to its datagrams), until the returned function is called. */
+  watch(fn: (e: RelayEvent) => void): () => void {
+    this.watchers.add(fn)
+    return () => this.watchers.delete(fn)
   }
 
   get eventsKept(): number {

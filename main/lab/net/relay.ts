@@ -80,6 +80,7 @@ interface UdpPeer {
   sendUp: (buf: Buffer) => void
 }
 
+const peerKey = (address: string, port: number) => `${address}|${port}`
 const addressOf = (a: { address?: string; port?: number }): Address => ({ address: a.address ?? '', port: a.port ?? 0 })
 
 /**
@@ -226,8 +227,13 @@ export class Relay {
     this.log.emit({ event: 'close', conn, reason })
   }
 
+  /** The number this relay gave the UDP client at `remote`, once it heard from it. */
+  udpConn(remote: Address): number | undefined {
+    return this.peers.get(peerKey(remote.address, remote.port))?.conn
+  }
+
   private fromUdpClient(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const key = `${rinfo.address}|${rinfo.port}`
+    const key = peerKey(rinfo.address, rinfo.port)
     let peer = this.peers.get(key)
     if (!peer) {
       const made = this.newPeer({ address: rinfo.address, port: rinfo.port })
