@@ -232,10 +232,10 @@ describe('the network-conditions relay', () => {
     await lab.invoke('net.udpServer.start', { port: tcp.port })
     const preset = RELAY_PRESETS.lossyUdp
     const relay = await lab.invoke('net.relay.start', { proto: preset.proto, targetPort: tcp.port, seed: preset.seed, up: preset.up, down: preset.down })
-    // The longest bound: the probe ends on its condition (each datagram back or dropped by the relay), not on the wait.
+    // The longest bound: the probe ends on its condition (each datagram back or dropped by the relay, no copy on its
+    // way), which `accounted` reports; how long it took is not asserted (tests never assert times).
     const udp = await lab.invoke('net.relay.probe', { id: relay.id, proto: 'udp', count: 20, waitMs: RELAY_LIMITS.probeWaitMs })
-    expect(udp).toMatchObject({ accounted: true, stillMissing: [] })
-    expect(udp.elapsedMs).toBeLessThan(udp.waitMs)
+    expect(udp).toMatchObject({ accounted: true, stillMissing: [], dropped: [3, 6, 13] })
     // What is missing is exactly what the relay reported dropping: the seed's 3, 6 and 13.
     const droppedByRelay = ins().filter((e) => e.action === 'dropped').map((e) => Number(Buffer.from(e.hex, 'hex').toString()))
     expect(udp.dropped).toEqual(droppedByRelay)
@@ -245,6 +245,8 @@ describe('the network-conditions relay', () => {
     expect(udp.outOfOrder).toBeGreaterThanOrEqual(1)
     const info = (await lab.invoke('net.relay.list', {})).find((r) => r.id === relay.id)!
     expect(info.stats.up).toMatchObject({ dropped: 3, reordered: 2 })
+    // Every reply the relay sent back was read before the probe stopped.
+    expect(udp.order.length).toBe(info.stats.down.writes)
     const stream = await lab.invoke('net.relay.probe', { id: relay.id, proto: 'tcp', count: 20 })
     expect(stream).toMatchObject({ identical: true, missing: [], outOfOrder: 0, duplicates: 0, received: 20 })
     expect(stream.order).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
