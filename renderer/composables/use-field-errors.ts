@@ -3,6 +3,7 @@ import type { LabErrorData } from '../../shared/errors'
 import { fieldErrorText } from '../i18n/error-text'
 import { useLabStore, type AttemptOutcome } from '../stores/lab'
 import { useUiStore } from '../stores/ui'
+import { keepNoticesOff } from './use-notice-placement'
 
 /**
  * The field an engine error names, highlighted in the form that sent the request (issue 12):
@@ -73,7 +74,12 @@ export function useFieldErrors(accepts: (outcome: AttemptOutcome) => boolean): F
       if (outcome.noticeId !== null) lab.markHighlighted(outcome.noticeId)
       void nextTick(() => {
         const el = document.querySelector<HTMLElement>(selector(key))
-        el?.focus()
+        if (!el) return
+        // Whole in its scroller (focus alone leaves a field cut at the window's edge as it is), and the
+        // notice about it kept clear of it (use-notice-placement.ts), wherever it is in the window.
+        el.focus({ preventScroll: true })
+        el.scrollIntoView({ block: 'nearest', inline: 'nearest' })
+        keepNoticesOff(el, outcome.noticeId)
         // A text field shows its whole value selected, ready to be retyped.
         if (el instanceof HTMLInputElement && ['text', 'number', 'search', ''].includes(el.type)) el.select?.()
       })

@@ -1,7 +1,8 @@
 import type { Locator, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { COMPARE_MAX_SERIAL_SPAN_MS } from '../../shared/budgets'
-import { callLab, hasChromium, openLab, pageProblems, screenshot, useBrowserSession } from '../helpers/browser'
+import { callLab, hasChromium, openLab, pageProblems, screenshot, stopAll, useBrowserSession } from '../helpers/browser'
+import { coverOf } from '../helpers/field-cover'
 import { englishWords } from '../helpers/english-words'
 
 /**
@@ -120,5 +121,95 @@ describe.skipIf(!hasChromium)('Fields an engine error names, in Chromium (browse
       expect(pageProblems(page)).toEqual([])
       await page.context().close()
     }, 60_000)
+  }
+})
+
+/**
+ * h2: the notice about a highlighted field never covers it (use-notice-placement.ts). The notices
+ * stand bottom right, 380 px wide; at 1024×700 a field at the right of a form, scrolled down to the
+ * bottom of the window as a learner who scrolled to the form sees it, lay under them. For four forms
+ * (the server panel's Start, a persistent TCP client's Send, the UDP sender, the comparison's Run), each with a
+ * real refusal from the engine, the field must stay inside the window, meet no notice and be the
+ * element on top at its centre: where it was highlighted and after scrolling it to the window's
+ * bottom edge. Both languages in both themes.
+ */
+describe.skipIf(!hasChromium)('the notice leaves the highlighted field in sight at 1024×700 (h2)', () => {
+  const session = useBrowserSession()
+
+  /** The field's cover once the page has settled (the notices move on the next frame after a scroll). */
+  async function clearOf(page: Page, id: string) {
+    const end = Date.now() + 10_000
+    let cover = await coverOf(page, id)
+    while (cover.covering.length > 0 && Date.now() < end) {
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
+      cover = await coverOf(page, id)
+    }
+    return cover
+  }
+
+  /**
+   * Presses `submit`, waits for the engine's refusal `code` about `field`, checks the field where the
+   * error left it and then scrolled to the bottom edge of the window, and dismisses the notice (the
+   * stack then stands bottom right again).
+   */
+  async function refusedInSight(page: Page, submit: string, field: string, code: RegExp, shot: string) {
+    await page.getByTestId(submit).click()
+    await page.getByTestId('notice').waitFor()
+    await expect(page.getByTestId('notice').textContent()).resolves.toMatch(code)
+    await expect(fieldState(page, field)).resolves.toMatchObject({ invalid: 'true', focused: true })
+    await expect(clearOf(page, field)).resolves.toMatchObject({ inWindow: true, covering: [], onTop: true })
+    await page.getByTestId(field).evaluate((el) => el.scrollIntoView({ block: 'end' }))
+    await expect(clearOf(page, field)).resolves.toMatchObject({ inWindow: true, covering: [], onTop: true })
+    await screenshot(page, shot)
+    await page.getByTestId('notice-dismiss').click()
+    await page.getByTestId('notice').waitFor({ state: 'detached' })
+    await expect(page.getByTestId('notices').getAttribute('data-corner')).resolves.toBe('bottom-right')
+  }
+
+  for (const [lang, theme] of [
+    ['en', 'light'],
+    ['en', 'dark'],
+    ['zh', 'light'],
+    ['zh', 'dark'],
+  ] as const) {
+    it(`server Start, TCP client Send, UDP Send and comparison Run (${lang}, ${theme})`, async () => {
+      const taken = (await callLab(session.url, 'net.tcpServer.start', { port: 0 })) as { id: string; port: number }
+      const page = await openLab(session.browser, session.url, { lang, theme, screen: 'small' })
+      await page.locator('[data-nav="network"]').click()
+
+      // The server panel: a port really in use.
+      await page.getByTestId('server-port').fill(String(taken.port))
+      await refusedInSight(page, 'server-start', 'server-port', /ERR_PORT_IN_USE/, `field-error-clear-server-${lang}-${theme}`)
+
+      // A persistent TCP client (to the server the test started): 10,000 sends a minute apart pass the send budget.
+      await page.getByTestId('client-kind-tcp').click()
+      await page.getByTestId('tcpc-host').fill('127.0.0.1')
+      await page.getByTestId('tcpc-port').fill(String(taken.port))
+      await page.getByTestId('tcpc-open').click()
+      await page.getByTestId('tcpc-item').waitFor()
+      // The server panel above lists the connection, and its kernel socket table the two ends (polled):
+      // the page above the card stops growing once they are there.
+      await page.getByTestId('conn-row').first().waitFor()
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="socket-row"]').length >= 3)
+      await page.getByTestId('tcpc-repeat').fill('10000')
+      await page.getByTestId('tcpc-gap').fill('60000')
+      await refusedInSight(page, 'tcpc-send', 'tcpc-gap', /ERR_LIMIT/, `field-error-clear-tcpc-${lang}-${theme}`)
+      // The client, and the server the test started (the page lists it).
+      await stopAll(page)
+
+      // The UDP sender, at the end of the page: a host that is no address nor name.
+      await page.getByTestId('client-kind-udp').click()
+      await page.getByTestId('udp-host').fill('no such host')
+      await refusedInSight(page, 'udp-send', 'udp-host', /ERR_INVALID_INPUT/, `field-error-clear-udp-${lang}-${theme}`)
+
+      // The comparison: its serial row over its budget.
+      await page.getByTestId('net-tab-compare').click()
+      await page.getByTestId('compare-clients').fill('10')
+      await page.getByTestId('compare-messages').fill('100')
+      await page.getByTestId('compare-delay').fill('200')
+      await refusedInSight(page, 'compare-run', 'compare-clients', /ERR_LIMIT/, `field-error-clear-compare-${lang}-${theme}`)
+      expect(pageProblems(page)).toEqual([])
+      await page.context().close()
+    }, 90_000)
   }
 })

@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_MULTICAST_INTERFACE } from '../../shared/contract'
 import { hasChromium, openLab, pageProblems, screenshot, stopAll, useBrowserSession } from '../helpers/browser'
+import { coverOf } from '../helpers/field-cover'
 
 /**
  * h3, issue 14: the server panel's multicast interface for a UDP server joining a group. It shows
@@ -17,27 +18,6 @@ const words = {
   en: { hint: /joins the group on\. 127\.0\.0\.1 is loopback/, consent: /Joining the group on 192\.0\.2\.7 receives datagrams from the network: tick “Accept connections from other machines \(0\.0\.0\.0\)”/, member: `member of ${GROUP} on 127.0.0.1` },
   zh: { hint: /在哪个网卡（它的 IPv4 地址）上加入组。127\.0\.0\.1 是回环网卡/, consent: /在 192\.0\.2\.7 上加入组会收到来自网络的数据报：请先勾选上面的“接受其他机器的连接（0\.0\.0\.0）”/, member: `${GROUP} 的成员，网卡 127.0.0.1` },
 } as const
-
-/**
- * The field's box and every notice's, in the viewport (CSS pixels): the field must lie inside the
- * window and meet no notice, and at its centre the element on top must be the field itself.
- */
-const coverOf = (page: Page, id: string) =>
-  page.getByTestId(id).evaluate((el) => {
-    const box = (e: Element) => {
-      const r = e.getBoundingClientRect()
-      return { left: r.left, top: r.top, right: r.right, bottom: r.bottom }
-    }
-    const f = box(el)
-    const meets = (n: ReturnType<typeof box>) => f.left < n.right && n.left < f.right && f.top < n.bottom && n.top < f.bottom
-    const notices = [...document.querySelectorAll('[data-testid="notice"]')].map(box)
-    return {
-      notices: notices.length,
-      inWindow: f.top >= 0 && f.left >= 0 && f.bottom <= window.innerHeight && f.right <= window.innerWidth,
-      covering: notices.filter(meets),
-      onTop: document.elementFromPoint((f.left + f.right) / 2, (f.top + f.bottom) / 2) === el,
-    }
-  })
 
 const ariaOf = (page: Page, id: string) => page.getByTestId(id).evaluate((el) => ({ invalid: el.getAttribute('aria-invalid'), describedBy: el.getAttribute('aria-describedby') ?? '' }))
 
