@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { hasChromium, openLab, useBrowserSession } from '../helpers/browser'
 
@@ -36,6 +37,48 @@ describe.skipIf(!hasChromium)('Small screens in Chromium (browser mode)', () => 
       await expect(page.getByTestId(last).getAttribute('tabindex')).resolves.toBe('-1')
     }
     await page.context().close()
+  })
+
+  it('the status bar wraps between its parts and no line starts with a "·", at 200 % zoom and 1024×700, en/light and zh/dark', async () => {
+    // Per line of parts (by top): whether each part's "·" is drawn where it stands (the hit test at its centre
+    // finds it, so a clipped one is not), whether the part's text starts and ends inside the bar's visible box.
+    const lines = (page: Page) =>
+      page.locator('.status-bar').evaluate((bar) => {
+        const box = bar.querySelector('.status-parts')!.getBoundingClientRect()
+        const byTop = new Map<number, { text: string; left: number; sepShown: boolean; inside: boolean }[]>()
+        for (const part of bar.querySelectorAll('.status-part')) {
+          const sep = part.querySelector('.status-sep')!.getBoundingClientRect()
+          const text = part.lastElementChild!.getBoundingClientRect()
+          const top = Math.round(part.getBoundingClientRect().top)
+          const hit = document.elementFromPoint(sep.left + sep.width / 2, sep.top + sep.height / 2)
+          const row = byTop.get(top) ?? []
+          row.push({ text: part.textContent!, left: text.left, sepShown: hit === part.firstElementChild, inside: text.left >= box.left - 0.5 && text.right <= box.right + 0.5 })
+          byTop.set(top, row)
+        }
+        return [...byTop.values()].map((row) => row.sort((a, b) => a.left - b.left))
+      })
+    for (const { lang, theme } of [{ lang: 'en', theme: 'light' }, { lang: 'zh', theme: 'dark' }] as const) {
+      const page = await openLab(session.browser, session.url, { lang, theme, screen: 'zoom200' })
+      await page.getByTestId('engine-info').waitFor()
+      // Read aloud as one line: separated parts, no "·" before the first.
+      await expect(page.locator('.status-bar').ariaSnapshot()).resolves.toMatch(/^- status: [^·\s].* · /)
+      let wrapped = false
+      // 200 % zoom of windows 1280 down to 896 px wide (640 to 448 CSS px), then the small laptop.
+      for (const viewport of [{ width: 640, height: 400 }, { width: 576, height: 400 }, { width: 512, height: 400 }, { width: 448, height: 400 }, { width: 1024, height: 700 }]) {
+        await page.setViewportSize(viewport)
+        const rows = await lines(page)
+        if (viewport.width === 1024) expect(rows, `${lang} ${viewport.width}`).toHaveLength(1)
+        wrapped ||= rows.length > 1
+        for (const row of rows) {
+          const where = `${lang} ${viewport.width}: ${row.map((p) => p.text).join(' | ')}`
+          // The line's first part shows no separator; each part after it is set off by its own.
+          expect(row.map((p) => p.sepShown), where).toEqual(row.map((_, i) => i > 0))
+          expect(row.every((p) => p.inside), where).toBe(true)
+        }
+      }
+      expect(wrapped, lang).toBe(true)
+      await page.context().close()
+    }
   })
 
   it('at 1024×700 the sidebar starts as icons with names for screen readers and on hover; the toggle is remembered', async () => {
