@@ -80,8 +80,9 @@ export function useNoticePlacement(stack: Ref<HTMLElement | null>, notices: Ref<
     const r = a.el.getBoundingClientRect()
     corner.value = noticeCorner({ left: r.left, top: r.top, right: r.right, bottom: r.bottom }, { width: s.width, height: s.height }, { width: window.innerWidth, height: window.innerHeight }, corner.value)
   }
+  // Scrolls and resizes matter only while there is a field to keep clear (most of the time there is none).
   const later = () => {
-    if (!frame) frame = requestAnimationFrame(place)
+    if (avoided.value && !frame) frame = requestAnimationFrame(place)
   }
   // After the DOM has the new notices (their height decides the stack's box).
   watch([avoided, notices], () => void nextTick(place))

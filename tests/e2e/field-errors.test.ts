@@ -130,8 +130,8 @@ describe.skipIf(!hasChromium)('Fields an engine error names, in Chromium (browse
  * bottom of the window as a learner who scrolled to the form sees it, lay under them. For four forms
  * (the server panel's Start, a persistent TCP client's Send, the UDP sender, the comparison's Run), each with a
  * real refusal from the engine, the field must stay inside the window, meet no notice and be the
- * element on top at its centre: where it was highlighted and after scrolling it to the window's
- * bottom edge. Both languages in both themes.
+ * element on top at its centre: where it was highlighted, and after scrolling it to the window's
+ * bottom edge and to its top. Both languages in both themes.
  */
 describe.skipIf(!hasChromium)('the notice leaves the highlighted field in sight at 1024×700 (h2)', () => {
   const session = useBrowserSession()
@@ -149,7 +149,7 @@ describe.skipIf(!hasChromium)('the notice leaves the highlighted field in sight 
 
   /**
    * Presses `submit`, waits for the engine's refusal `code` about `field`, checks the field where the
-   * error left it and then scrolled to the bottom edge of the window, and dismisses the notice (the
+   * error left it, scrolled to the bottom edge of the window and to the top, and dismisses the notice (the
    * stack then stands bottom right again).
    */
   async function refusedInSight(page: Page, submit: string, field: string, code: RegExp, shot: string) {
@@ -161,6 +161,12 @@ describe.skipIf(!hasChromium)('the notice leaves the highlighted field in sight 
     await page.getByTestId(field).evaluate((el) => el.scrollIntoView({ block: 'end' }))
     await expect(clearOf(page, field)).resolves.toMatchObject({ inWindow: true, covering: [], onTop: true })
     await screenshot(page, shot)
+    // And at the top edge, where a stack moved to the top right would now cover it: it follows the scroll.
+    await page.getByTestId(field).evaluate((el) => {
+      el.scrollIntoView({ block: 'start' })
+      document.getElementById('main')!.scrollBy(0, -8) // a few pixels below the edge (its top may be at -0.25)
+    })
+    await expect(clearOf(page, field)).resolves.toMatchObject({ inWindow: true, covering: [], onTop: true })
     await page.getByTestId('notice-dismiss').click()
     await page.getByTestId('notice').waitFor({ state: 'detached' })
     await expect(page.getByTestId('notices').getAttribute('data-corner')).resolves.toBe('bottom-right')
