@@ -7,6 +7,8 @@ import { Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../helpers/paths'
 import { hasBuild } from '../helpers/required'
+import { SharedConn } from '../../main/lab/net/shared-conn'
+import type { SpareThreadData } from '../../main/lab/net/thread-messages'
 
 /**
  * Issue 6, deliverable 1: electron-builder packs `--linux dir` OFFLINE against a local
@@ -238,8 +240,24 @@ function startChild(entry: string, cwd: string): Promise<string> {
  * carries what the engine's thread entries read (a handler name, a shared counter buffer and its
  * settings), so each can start.
  */
+/** What each thread entry is started with: a spare connection thread gets what the lab gives it (thread-mode.ts), the others a counter's shape. */
+function workerDataFor(entry: string): unknown {
+  if (path.basename(entry).startsWith('tcp-handler-thread')) {
+    const data: SpareThreadData = {
+      handler: 'upper',
+      options: { recvSize: null, readDelayMs: 0, frame: 'none', maxFrameBytes: 1024, idleTimeoutMs: 0, maxBufferedBytes: 1024 },
+      shared: new SharedConn().sab,
+      bufferBudget: new SharedArrayBuffer(4),
+      bufferLimit: 1024,
+    }
+    return data
+  }
+  return { handler: 'upper', shared: new SharedArrayBuffer(1024), increments: 1, atomic: true, holdMs: 0 }
+}
+
 function startThread(entry: string): Promise<string> {
-  const worker = new Worker(entry, { workerData: { handler: 'upper', shared: new SharedArrayBuffer(1024), increments: 1, atomic: true, holdMs: 0 }, stderr: true })
+  // A spare connection thread then waits in Atomics.wait for its connection: terminate() below must end it there too.
+  const worker = new Worker(entry, { workerData: workerDataFor(entry), stderr: true })
   let stderr = ''
   worker.stderr.on('data', (d) => (stderr += d))
   return new Promise<string>((resolve, reject) => {
@@ -248,8 +266,9 @@ function startThread(entry: string): Promise<string> {
     })
     worker.once('error', (err) => reject(new Error(`${path.basename(entry)} failed before it was ready: ${err.stack ?? err}\n${stderr}`)))
     worker.once('exit', (code) => reject(new Error(`${path.basename(entry)} exited (${code}) before it was ready:\n${stderr}`)))
-  }).finally(() => {
+  }).finally(async () => {
     worker.removeAllListeners('exit')
-    void worker.terminate()
+    // Awaited: a thread that does not end here (e.g. one stuck in a futex wait) times the test out.
+    await worker.terminate()
   })
 }

@@ -29,7 +29,7 @@ const plan = parseHandler(String((workerData as { handler: string }).handler))
 const WARM_ROUNDS = 2
 
 const data = workerData as { handler: string } & Partial<SpareThreadData>
-if (data.shared) {
+if (data.shared && data.options) {
   // The `owns` design (Linux): warmed on /dev/zero, never on a socket; then ready, and blocked in
   // one futex wait (no event loop runs) until the main thread hands over a descriptor.
   const shared = new SharedConn(data.shared)
