@@ -8,7 +8,8 @@ import { hasChromium, openLab, pageProblems, screenshot, stopAll, useBrowserSess
  * have it (the same SendMacrosBox). `net.tcpClient.send` takes `macros` and `counter`; with the box on
  * each write of a repeated send is expanded anew and the counter goes on from the engine's
  * `nextCounter`; a `{{NAME}}` that is no macro is named as sent as typed. The server is a TCP socket
- * of the test's own on 127.0.0.1, so the bytes checked are what arrived. At 1024×700, en/light and zh/dark.
+ * of the test's own on 127.0.0.1, so the bytes checked are what arrived. At 1024×700 (en/light, zh/dark) and
+ * 200 % zoom (zh/light), where the payload field keeps room to be read.
  */
 describe.skipIf(!hasChromium)('the persistent TCP client’s macros (h2)', () => {
   const session = useBrowserSession()
@@ -56,12 +57,13 @@ describe.skipIf(!hasChromium)('the persistent TCP client’s macros (h2)', () =>
     return got.slice(before)
   }
 
-  for (const [lang, theme] of [
-    ['en', 'light'],
-    ['zh', 'dark'],
+  for (const [lang, theme, screen] of [
+    ['en', 'light', 'small'],
+    ['zh', 'dark', 'small'],
+    ['zh', 'light', 'zoom200'],
   ] as const) {
-    it(`a macro payload arrives expanded with the box on, as typed with it off (${lang}, ${theme})`, async () => {
-      const page = await openLab(session.browser, session.url, { lang, theme, screen: 'small' })
+    it(`a macro payload arrives expanded with the box on, as typed with it off (${lang}, ${theme}, ${screen})`, async () => {
+      const page = await openLab(session.browser, session.url, { lang, theme, screen })
       await page.locator('[data-nav="network"]').click()
       await page.getByTestId('client-kind-tcp').click()
       await page.getByTestId('tcpc-host').fill('127.0.0.1')
@@ -97,8 +99,14 @@ describe.skipIf(!hasChromium)('the persistent TCP client’s macros (h2)', () =>
       expect(rows.warnTop).toBeGreaterThanOrEqual(Math.max(rows.sendBottom, rows.payloadBottom))
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
       expect(overflow).toBeLessThanOrEqual(0)
+      // The payload keeps room to be read (14 em): the row wraps the box and its pill before it shrinks further.
+      const payloadEm = await card.getByTestId('tcpc-payload').evaluate((el) => {
+        const field = el.closest('label')!
+        return field.getBoundingClientRect().width / parseFloat(getComputedStyle(field).fontSize)
+      })
+      expect(payloadEm).toBeGreaterThanOrEqual(13.9)
       await card.scrollIntoViewIfNeeded()
-      await screenshot(page, `tcp-client-macros-${lang}-${theme}`)
+      await screenshot(page, `tcp-client-macros-${lang}-${theme}-${screen}`)
       // Off again: as typed once more.
       await box.uncheck()
       await expect(card.getByTestId('tcpc-unknown-macros').count()).resolves.toBe(0)
