@@ -49,7 +49,6 @@ const UI_LITERAL_RANGES_DEBT: string[] = []
  */
 const NOT_A_CAP: Record<string, string> = {
   'main/lab/net/relay-tcp.ts: MAX_READ_BYTES': "a fact about libuv (its 64 KiB read buffers), used to compute what a relay can hold",
-  'main/lab/net/fork-mode.ts: PIPE_BUSY_BYTES': 'a tuning threshold: when the event pipe counts as busy and is read in batches',
   'main/lab/net/owned-send.ts: TABLE_CHUNK_BYTES': "a read size: one read(2) of the kernel's socket table while looking for one row",
   'main/lab/net/fork-mode.ts: PIPE_READ_BYTES': "a read size: one tick's read of a child's event pipe, more than its socket pair buffers",
   'main/lab/net/saved-messages-store.ts: COMPACT_MIN_BYTES': 'a tuning threshold: when the file is worth rewriting',
@@ -59,8 +58,8 @@ const NOT_A_CAP: Record<string, string> = {
   // Durations that are cadences, tolerances or facts, not how long anything may take:
   'main/lab/net/thread-mode.ts: COLLECT_MS': 'a cadence: how often the main thread empties the connection threads\' event rings',
   'main/lab/net/fork-mode.ts: PIPE_MS': "a cadence: how often the lab reads a child's event pipe",
-  'main/lab/net/fork-mode.ts: PIPE_BUSY_MS': 'a cadence: the batching window once the event pipe is busy',
-  'main/lab/net/fork-mode.ts: PIPE_FAST_MS': 'a cadence: the batching window once the event pipe is half full',
+  'main/lab/net/fork-mode.ts: PIPE_FAST_MS': 'a cadence: the shortest batching window of a busy event pipe',
+  'main/lab/net/fork-mode.ts: PIPE_FIRST_MS': "a cadence: the first read of a child's event pipe after the hand-over",
   'main/lab/net/spare-pool.ts: RECHECK_MS': 'a cadence: how often a waiting replacement spare looks at the CPUs again',
   'main/lab/net/tcp-server.ts: BUSY_WINDOW_MS': 'a tuning threshold: a connection that moved bytes this recently counts as busy',
   'main/lab/net/compare-experiment.ts: RETRIED_CONNECT_MS': "a fact about Linux: a dropped SYN is retried after 1 s, so a connect this slow was retried",

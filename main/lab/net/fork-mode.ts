@@ -209,25 +209,34 @@ export function childSpares(workersDir: string, count: number, guard: ForkGuard 
  */
 /** How often the lab reads a quiet child's event pipe (ms), like the threading mode's ring and the UI's batches. */
 const PIPE_MS = 50
-/**
- * A child that wrote anything since the last read is read again after PIPE_BUSY_MS, and after
- * PIPE_FAST_MS once a read brings PIPE_BUSY_BYTES (the pipe was half full). Why: the kernel holds
- * only ~167 of a child's one-write-per-round records in the pipe's socket pair (each write is its
- * own buffer of ~1.3 KB against the pair's 208 KB), and a child whose pipe is full blocks in its
- * write, not in recv. Measured (one connection, 2,000 rounds of 64 B, strace -T): read every 50 ms
- * unless 32 KB had come, the child sat 283 ms of 410 ms blocked on the pipe; 2,000 rounds took
- * 410–520 ms where Python's ForkingTCPServer takes 150 ms, and 160–190 ms read like this.
- */
-const PIPE_BUSY_MS = 5
+/** The soonest it reads a busy one again (ms). */
 const PIPE_FAST_MS = 1
-const PIPE_BUSY_BYTES = 16 * 1024
-
-/** When to read a child's event pipe next (ms), given the bytes the last read brought. */
-export function pipeReadDelay(bytesLastRead: number): number {
-  return bytesLastRead >= PIPE_BUSY_BYTES ? PIPE_FAST_MS : bytesLastRead > 0 ? PIPE_BUSY_MS : PIPE_MS
-}
+/** The first read after the hand-over (ms): the connection's first rounds are coming. */
+const PIPE_FIRST_MS = 5
+/**
+ * How many of a child's writes (one per round) the lab lets pile up in its event pipe between two
+ * reads, at the rate it just saw: a quarter of what the pipe holds. Why it matters: the kernel holds
+ * only ~167 such writes in the pipe's socket pair (each is its own buffer of ~1.3 KB against the
+ * pair's 208 KB), and a child whose pipe is full blocks in its write, not in recv. Measured (one
+ * connection, 2,000 rounds of 64 B, strace -T): read every 50 ms unless 32 KB had come, the child sat
+ * 283 ms of 410 ms blocked on the pipe, and 2,000 rounds took 410–520 ms where Python's
+ * ForkingTCPServer takes 150 ms; 160–190 ms read like this. A child among 32 busy ones writes a few
+ * hundred times a second and is still read every PIPE_MS.
+ */
+const PIPE_WRITES_BETWEEN_READS = 40
 /** One tick's read: more than the kernel buffers for the pipe's socket pair at its defaults (~208 KB). */
 const PIPE_READ_BYTES = 256 * 1024
+
+/**
+ * When to read a child's event pipe next (ms): `writes` of the child's came in the last read,
+ * `sinceMs` after the one before. Soon enough that, at that rate, fewer than
+ * PIPE_WRITES_BETWEEN_READS pile up; never sooner than PIPE_FAST_MS, never later than PIPE_MS.
+ */
+export function pipeReadDelay(writes: number, sinceMs: number): number {
+  if (writes <= 0) return PIPE_MS
+  const ms = Math.floor((PIPE_WRITES_BETWEEN_READS * Math.max(sinceMs, PIPE_FAST_MS)) / writes)
+  return Math.min(PIPE_MS, Math.max(PIPE_FAST_MS, ms))
+}
 
 export class ForkedConnection {
   private done = false
@@ -326,21 +335,22 @@ export class ForkedConnection {
       pipe.once('close', resolve)
       pipe.once('error', resolve)
     })
-    let got = 0
+    /** The child's writes since the last tick: each of its rounds ends with one totals record. */
+    let writes = 0
     const take = (chunk: Buffer) => {
-      got += chunk.length
       for (const rec of reader.push(chunk)) {
         if (rec.kind !== IoKind.Totals) {
           this.hooks.event(toEvent(rec, frame))
           continue
         }
+        writes++
         const [bytesIn, bytesOut, messages, held] = rec.totals!
         this.lastActive = Date.now()
         this.hooks.totals(bytesIn, bytesOut, messages)
         this.holdBytes(held)
       }
     }
-    // Read the pipe on a timer (PIPE_MS quiet, PIPE_BUSY_MS / PIPE_FAST_MS while the child writes),
+    // Read the pipe on a timer (pipeReadDelay: PIPE_MS when quiet, sooner as the child writes faster),
     // not whenever the child writes (every round): a read per round would make the lab's process do
     // a system call for each of the child's messages, the cost the threading mode's shared ring
     // avoids. The kernel's socket buffer holds the rounds meanwhile. Reads stay in batches even
@@ -373,11 +383,14 @@ export class ForkedConnection {
     }
     const idleMs = this.options.idleTimeoutMs
     let sinceIdleCheck = 0
+    let lastRead = performance.now()
     const tick = () => {
       // The child closed its end: nothing more will come; free the descriptor.
       if (!readOnce()) return void pipe.destroy()
-      const wait = pipeReadDelay(got)
-      got = 0
+      const now = performance.now()
+      const wait = pipeReadDelay(writes, now - lastRead)
+      lastRead = now
+      writes = 0
       sinceIdleCheck += wait
       if (idleMs > 0 && sinceIdleCheck >= Math.min(1_000, idleMs / 4)) {
         sinceIdleCheck = 0
@@ -388,7 +401,7 @@ export class ForkedConnection {
       this.timer.unref()
     }
     // The first read soon: the connection's first rounds are coming.
-    this.timer = setTimeout(tick, pipeReadDelay(1))
+    this.timer = setTimeout(tick, PIPE_FIRST_MS)
     this.timer.unref()
   }
 
