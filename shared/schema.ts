@@ -133,9 +133,10 @@ export interface StringSchema extends Schema<string> {
   readonly hint?: Hint
 }
 
-export function string(opts: { min?: number; max: number; pattern?: RegExp; patternHint?: string | Hint }): StringSchema {
+/** `patternHint` in both languages: a hint in English only reached the Chinese page as English. */
+export function string(opts: { min?: number; max: number; pattern?: RegExp; patternHint?: Hint }): StringSchema {
   const min = opts.min ?? 0
-  const hint = typeof opts.patternHint === 'string' ? { en: opts.patternHint, zh: opts.patternHint } : opts.patternHint
+  const hint = opts.patternHint
   return {
     kind: 'string',
     min,
@@ -412,7 +413,7 @@ export function host(): Schema<string> {
     min: 1,
     max: 253,
     pattern: /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?|\[?[0-9A-Fa-f:.]+\]?)$/,
-    patternHint: 'must be an IP address such as 127.0.0.1 or a host name such as localhost',
+    patternHint: { en: 'must be an IP address such as 127.0.0.1 or a host name such as localhost', zh: '应是 IP 地址（例如 127.0.0.1）或主机名（例如 localhost）' },
   })
 }
 

@@ -35,7 +35,10 @@ function hexText(lang: Lang, e: LabErrorData): string | null {
 export function errorHeadline(lang: Lang, e: LabErrorData): string {
   const limit = limitText(lang, e) ?? hexText(lang, e)
   if (limit) return limit
-  const text = translate(lang, `errors.${e.code}`, e.params)
+  // `{detail}` is the engine's English sentence: on another screen the contract's reason, in its words, stands there (or nothing).
+  const reason = lang === 'en' || e.params?.detail === undefined ? null : issueMessage(lang, e)
+  const params = lang === 'en' || e.params?.detail === undefined ? e.params : Object.fromEntries(Object.entries({ ...e.params, detail: reason }).filter(([, v]) => v !== null)) as Record<string, string | number>
+  const text = translate(lang, `errors.${e.code}`, params)
   if (text === `errors.${e.code}`) return e.message
   // A value the engine did not send (`{host}` of an address it could not name) is not shown as a placeholder.
   return text.replace(/\{\w+\}/g, '…')
@@ -49,6 +52,8 @@ export function errorHeadline(lang: Lang, e: LabErrorData): string {
  */
 export function errorDetail(lang: Lang, e: LabErrorData): string {
   const refused = issueMessage(lang, e)
+  // Not twice: another language's headline already carries the reason in place of the engine's detail.
+  if (refused && lang !== 'en' && e.params?.detail !== undefined && errorHeadline(lang, e).includes(refused)) return ''
   if (refused) return refused
   // A hex payload's headline already says what the engine's message says.
   if (lang === 'en') return e.message && e.message !== errorHeadline(lang, e) && !hexText(lang, e) ? e.message : ''

@@ -14,7 +14,7 @@ export type RunKind = (typeof RUN_KINDS)[number]
 
 /** A run id: what `run.cancel` names. Letters, digits, `-` and `_`. */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
-const runIdSchema = () => string({ min: 1, max: 64, pattern: RUN_ID_PATTERN, patternHint: 'letters, digits, - or _ (at most 64)' })
+const runIdSchema = () => string({ min: 1, max: 64, pattern: RUN_ID_PATTERN, patternHint: { en: 'letters, digits, - or _ (at most 64)', zh: '只能用字母、数字、- 或 _（最多 64 个）' } })
 /** The optional `runId` field of every long run's input. A run id already running → ERR_BAD_STATE. */
 export const runIdInput = () => optional(runIdSchema())
 

@@ -8,6 +8,7 @@ import { errorData } from '../../shared/errors'
 import { errorDetail, errorField, errorHeadline, errorHint, errorOriginal } from '../../renderer/i18n/error-text'
 import { translate } from '../../renderer/i18n'
 import { englishWords } from '../helpers/english-words'
+import { createTestLab } from '../helpers/lab'
 
 const busy = errorData('ERR_BAD_STATE', 'a run is already in progress; wait for it or stop it')
 const port = errorData('ERR_PORT_IN_USE', '127.0.0.1:8081 is already in use', { where: '127.0.0.1:8081', port: 8081 }, 'port')
@@ -47,6 +48,23 @@ describe('notices in Chinese', () => {
     expect(errorHint('en', limit({}), false)).toMatch(/^This limit is fixed/)
     expect(errorHint('zh', limit({ adjust: 'clients' }, 'clients'), true)).toBe('修改高亮的值后再试。')
     expect(errorHint('zh', limit({ adjust: 'idleTimeoutMs', option: 'idleTimeoutMs' }), false)).toBe('修改选项 idleTimeoutMs 后再试。')
+  })
+})
+
+describe('a refused value, as the engine sends it (lab.ts: the issue, and `detail` its English sentence)', () => {
+  it('on a Chinese screen the headline says the contract’s reason in Chinese, once; English keeps the engine’s words', async () => {
+    const lab = createTestLab()
+    const r = await lab.call('net.tcpClient.open', { host: 'not a host!', port: 1 })
+    await lab.close()
+    expect(r.ok).toBe(false)
+    const e = (r as { error: Parameters<typeof errorHeadline>[1] }).error
+    expect(e.params?.detail).toMatch(/IP address/)
+    const zh = errorHeadline('zh', e)
+    // Only the field's name (the contract's, shown as code) and the example host name are not Chinese.
+    expect(englishWords(zh).filter((w) => w !== 'host' && w !== 'localhost'), zh).toEqual([])
+    expect(zh).toMatch(/IP 地址/)
+    expect(errorDetail('zh', e)).toBe('')
+    expect(errorHeadline('en', e)).toMatch(/IP address/)
   })
 })
 
