@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { COMPARE_MAX_SERIAL_SPAN_MS } from '../../shared/budgets'
-import { callLab, hasChromium, openLab, pageProblems, screenshot, stopAll, useBrowserSession } from '../helpers/browser'
+import { callLab, hasChromium, openLab, pageProblems, screenshot, stopAll, useBrowserSession, EVERY_LOOK } from '../helpers/browser'
 import { coverOf } from '../helpers/field-cover'
 import { englishWords } from '../helpers/english-words'
 
@@ -172,12 +172,7 @@ describe.skipIf(!hasChromium)('the notice leaves the highlighted field in sight 
     await expect(page.getByTestId('notices').getAttribute('data-corner')).resolves.toBe('bottom-right')
   }
 
-  for (const [lang, theme] of [
-    ['en', 'light'],
-    ['en', 'dark'],
-    ['zh', 'light'],
-    ['zh', 'dark'],
-  ] as const) {
+  for (const [lang, theme] of EVERY_LOOK) {
     it(`server Start, TCP client Send, UDP Send and comparison Run (${lang}, ${theme})`, async () => {
       const taken = (await callLab(session.url, 'net.tcpServer.start', { port: 0 })) as { id: string; port: number }
       const page = await openLab(session.browser, session.url, { lang, theme, screen: 'small' })

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_MULTICAST_INTERFACE } from '../../shared/contract'
-import { hasChromium, openLab, pageProblems, screenshot, stopAll, useBrowserSession } from '../helpers/browser'
+import { hasChromium, openLab, pageProblems, screenshot, stopAll, useBrowserSession, EVERY_LOOK } from '../helpers/browser'
 import { coverOf } from '../helpers/field-cover'
 
 /**
@@ -24,12 +24,7 @@ const ariaOf = (page: Page, id: string) => page.getByTestId(id).evaluate((el) =>
 describe.skipIf(!hasChromium)('the UDP server’s multicast interface in the server panel (h3, issue 14)', () => {
   const session = useBrowserSession()
 
-  for (const [lang, theme] of [
-    ['en', 'light'],
-    ['en', 'dark'],
-    ['zh', 'light'],
-    ['zh', 'dark'],
-  ] as const) {
+  for (const [lang, theme] of EVERY_LOOK) {
     it(`loopback by default, consent for another, a refused one highlighted (${lang}, ${theme})`, async () => {
       const page = await openLab(session.browser, session.url, { lang, theme, screen: 'small' })
       await page.locator('[data-nav="network"]').click()

@@ -147,3 +147,11 @@ export async function stopAll(page: Page): Promise<void> {
   await clickAllAway(page, 'tcpc-close')
   await clickAllAway(page, 'server-stop')
 }
+
+/** Both languages in both themes: for a check that must hold in every look of the page. */
+export const EVERY_LOOK = [
+  ['en', 'light'],
+  ['en', 'dark'],
+  ['zh', 'light'],
+  ['zh', 'dark'],
+] as const
