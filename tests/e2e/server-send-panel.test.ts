@@ -116,6 +116,17 @@ describe.skipIf(!hasChromium)('the server’s writes in the conversation and the
     await expect(panelRow.textContent()).resolves.toMatch(/来自面板.*#1 发出 12 字节（来自服务器面板）面板发的/)
     await page.getByTestId('event-log').scrollIntoViewIfNeeded()
     await screenshot(page, 'server-writes-log-zh-dark')
+    // The macros box (the one SendMacrosBox of every send form): {{COUNTER}} expands, and the counter goes on from send to send.
+    await page.getByTestId('ssend-macros').check()
+    for (const n of [1, 2]) {
+      await page.getByTestId('ssend-payload').fill('n={{COUNTER}}')
+      await page.getByTestId('ssend-send').click()
+      await until(async () => (await out.count()) === 3 + n, `the panel's macro send #${n} in the conversation`)
+      await expect(out.nth(2 + n).getByTestId('conv-body').textContent()).resolves.toBe(`n=${n}`)
+    }
+    await expect(page.getByTestId('ssend-counter').textContent()).resolves.toMatch(/3/)
+    await page.getByTestId('ssend-payload').fill('{{NOPE}}')
+    await expect(page.getByTestId('ssend-unknown-macros').textContent()).resolves.toMatch(/NOPE/)
     await stopAll(page)
     expect(pageProblems(page)).toEqual([])
     await page.context().close()
