@@ -32,13 +32,21 @@ function hexText(lang: Lang, e: LabErrorData): string | null {
   return null
 }
 
+/**
+ * `{detail}` is the engine's English sentence. On a screen in another language the contract's reason,
+ * in that language, stands in its place (else nothing): the params the headline is filled from.
+ */
+function headlineParams(lang: Lang, e: LabErrorData): LabErrorData['params'] {
+  if (lang === 'en' || e.params?.detail === undefined) return e.params
+  const { detail: _english, ...rest } = e.params
+  const reason = issueMessage(lang, e)
+  return reason === null ? rest : { ...rest, detail: reason }
+}
+
 export function errorHeadline(lang: Lang, e: LabErrorData): string {
   const limit = limitText(lang, e) ?? hexText(lang, e)
   if (limit) return limit
-  // `{detail}` is the engine's English sentence: on another screen the contract's reason, in its words, stands there (or nothing).
-  const reason = lang === 'en' || e.params?.detail === undefined ? null : issueMessage(lang, e)
-  const params = lang === 'en' || e.params?.detail === undefined ? e.params : Object.fromEntries(Object.entries({ ...e.params, detail: reason }).filter(([, v]) => v !== null)) as Record<string, string | number>
-  const text = translate(lang, `errors.${e.code}`, params)
+  const text = translate(lang, `errors.${e.code}`, headlineParams(lang, e))
   if (text === `errors.${e.code}`) return e.message
   // A value the engine did not send (`{host}` of an address it could not name) is not shown as a placeholder.
   return text.replace(/\{\w+\}/g, '…')
@@ -52,8 +60,8 @@ export function errorHeadline(lang: Lang, e: LabErrorData): string {
  */
 export function errorDetail(lang: Lang, e: LabErrorData): string {
   const refused = issueMessage(lang, e)
-  // Not twice: another language's headline already carries the reason in place of the engine's detail.
-  if (refused && lang !== 'en' && e.params?.detail !== undefined && errorHeadline(lang, e).includes(refused)) return ''
+  // Not twice: another language's headline carries the reason already, in place of the engine's detail.
+  if (refused && headlineParams(lang, e)?.detail === refused) return ''
   if (refused) return refused
   // A hex payload's headline already says what the engine's message says.
   if (lang === 'en') return e.message && e.message !== errorHeadline(lang, e) && !hexText(lang, e) ? e.message : ''

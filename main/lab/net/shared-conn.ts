@@ -204,7 +204,6 @@ export class SharedConn implements LoopIo {
     if (Atomics.compareExchange(this.ctl, C_HAND_OVER, 0, HAND_OVER_NONE) === 0) Atomics.notify(this.ctl, C_HAND_OVER)
   }
 
-
   /** The panel's send: takes the send lock if nobody holds it; false (never waits) while the handler writes. */
   tryLockSendForPanel(): boolean {
     return Atomics.compareExchange(this.ctl, C_SEND_LOCK, SEND_FREE, SEND_BY_PANEL) === SEND_FREE

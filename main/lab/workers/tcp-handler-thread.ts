@@ -39,7 +39,7 @@ if (data.shared && data.options) {
   const fd = shared.waitForConnection()
   if (fd !== null) {
     // The shared memory is the loop's recorder itself (shared-conn.ts; its send lock too): no closure between them per message.
-    const reason = runBlockingLoop(fd, data.options!, plan, shared, budget)
+    const reason = runBlockingLoop(fd, data.options, plan, shared, budget)
     port.postMessage({ done: true, reason })
   }
   port.close()
