@@ -5,7 +5,10 @@
  *   - baseline: the plainest Node `net` upper-case echo (tests/bench/servers/bare-tcp-server.mjs);
  *   - the lab (`lab serve tcp --mode M --json`, every event written out as a JSON line to a file);
  *   - Python's socketserver.ThreadingTCPServer with the course's handler (where python3 exists);
- *   - UDP: bare Node dgram, `lab serve udp --json`, Python's ThreadingUDPServer.
+ *   - UDP: bare Node dgram, `lab serve udp --json`, Python's ThreadingUDPServer;
+ *   - the floor under the lab's threading and forking rows: the issue's own design (a spare Worker or
+ *     child per connection, blocking recv/send on the descriptor) with nothing of the lab's
+ *     (tests/bench/servers/bare-owned-server.mjs): how far Node itself is from Python's servers.
  * Prints one table; ratios are against the baseline measured in the same run. Not a test: it
  * asserts only that every reply was right.
  *
@@ -179,7 +182,7 @@ async function bench(name: string, proto: 'tcp' | 'udp', cmd: string, args: stri
     // (after the lab's last 50 ms collection of the threads' events).
     await new Promise((r) => setTimeout(r, 200))
     const afterLoad = readFileSync(server.logFile, 'utf8').length
-    const probeOne = proto === 'tcp' && /threading|forking/i.test(name) && !name.includes(' on Node ')
+    const probeOne = proto === 'tcp' && /threading|forking/i.test(name) && !name.includes(' on Node ') && !name.startsWith('floor')
     const oneAtATimeP50 = probeOne ? await oneAtATime(server.port, server.logFile, name.startsWith('lab')) : undefined
     // What a learner's one client sees: one connection, the same round trips, with a ready spare.
     if (probeOne && name.startsWith('lab')) await sparesReady(server.logFile, 0, 0)
@@ -234,11 +237,18 @@ it('net bench: one load client against each server', async () => {
     // More spares (a server setting): what warm threads and processes buy, and what they do not.
     add(await benchIf(`lab threading, 32 spares (backlog ${backlog})`, 'tcp', ...lab('serve', 'tcp', '--mode', 'threading', '--request-queue-size', backlog, '--spares', '32')))
     add(await benchIf(`lab forking, 8 spares (backlog ${backlog})`, 'tcp', ...lab('serve', 'tcp', '--mode', 'forking', '--request-queue-size', backlog, '--spares', '8')))
+    // The floor (tests/bench/servers/bare-owned-server.mjs): the issue's design with none of the lab's
+    // work around it, a spare ready for every connection of the warm-up and of the run.
+    for (const [mode, kind] of [['threading', 'thread'], ['forking', 'fork']] as const) {
+      add(await benchIf(`floor ${mode}: node, a spare per connection, no lab code (backlog ${backlog})`, 'tcp', ...node('bare-owned-server.mjs', kind, backlog, String(CLIENTS + WARMUP.clients))))
+    }
   }
   if (OTHER_NODE) {
     const v = execFileSync(OTHER_NODE, ['-v']).toString().trim()
     add(await benchIf(`lab forking on Node ${v} (backlog 5)`, 'tcp', ...labOn(OTHER_NODE, 'serve', 'tcp', '--mode', 'forking')))
     add(await benchIf(`lab threading on Node ${v} (backlog 5)`, 'tcp', ...labOn(OTHER_NODE, 'serve', 'tcp', '--mode', 'threading')))
+    // The floor on that Node too: what a child per connection costs there with none of the lab's work.
+    add(await benchIf(`floor forking on Node ${v}: a spare per connection, no lab code (backlog 5)`, 'tcp', OTHER_NODE, [path.join(REPO_ROOT, 'tests', 'bench', 'servers', 'bare-owned-server.mjs'), '0', 'fork', '5', String(CLIENTS + WARMUP.clients)]))
   }
   add(await benchIf('lab serial', 'tcp', ...lab('serve', 'tcp', '--mode', 'serial', '--request-queue-size', '128'), SERIAL_MESSAGES))
   if (python) add(await benchIf('python TCPServer (serial, backlog 128)', 'tcp', ...py('course_tcp_server.py', 'serial', '128'), SERIAL_MESSAGES))
@@ -256,9 +266,9 @@ it('net bench: one load client against each server', async () => {
     udp: rows.find((r) => r.server === 'node dgram (baseline)')?.result.msgsPerSec ?? NaN,
   }
   const fmt = (n: number, d = 0) => n.toFixed(d)
-  /** A lab threading/forking/serial row against Python's server of the same kind and backlog, same run. */
+  /** A lab (or floor) threading/forking/serial row against Python's server of the same kind and backlog, same run. */
   const vsPython = (r: Row): string => {
-    const m = /^lab (threading|forking|serial)\b.*?(?:\(backlog (\d+)\))?$/.exec(r.server)
+    const m = /^(?:lab|floor) (threading|forking|serial)\b.*?(?:\(backlog (\d+)\))?$/.exec(r.server)
     if (!m || r.server.includes(' on Node ')) return '-'
     const name = m[1] === 'serial' ? 'python TCPServer (serial, backlog 128)' : `python ${m[1] === 'threading' ? 'Threading' : 'Forking'}TCPServer (backlog ${m[2]})`
     const py = rows.find((x) => x.server === name)
@@ -310,8 +320,18 @@ it('net bench: one load client against each server', async () => {
   check('lab forking ≥ 0.75 × python ForkingTCPServer (backlog 5)', rate('lab forking (backlog 5)'), times('python ForkingTCPServer (backlog 5)', 0.75))
   check('lab threading ≥ 0.6 × python ThreadingTCPServer (backlog 128)', rate('lab threading (backlog 128)'), times('python ThreadingTCPServer (backlog 128)', 0.6))
   check('lab forking ≥ 0.6 × python ForkingTCPServer (backlog 128)', rate('lab forking (backlog 128)'), times('python ForkingTCPServer (backlog 128)', 0.6))
+  // The same targets for the floor: whether the design itself, with none of the lab's work, reaches them here.
+  for (const [mode, py, k] of [['threading', 'Threading', 1.1], ['forking', 'Forking', 0.75]] as const) {
+    for (const backlog of ['5', '128']) {
+      const floor = `floor ${mode}: node, a spare per connection, no lab code (backlog ${backlog})`
+      const want = backlog === '5' ? k : 0.6
+      check(`(floor) ${floor} ≥ ${want} × python ${py}TCPServer (backlog ${backlog})`, rate(floor), times(`python ${py}TCPServer (backlog ${backlog})`, want))
+    }
+  }
   const other = rows.find((r) => r.server.startsWith('lab forking on Node'))
   if (other) check(`${other.server} ≥ 1.0 × python ForkingTCPServer (backlog 5)`, other.result.msgsPerSec, rate('python ForkingTCPServer (backlog 5)'))
+  const otherFloor = rows.find((r) => r.server.startsWith('floor forking on Node'))
+  if (otherFloor) check(`(floor) ${otherFloor.server} ≥ 1.0 × python ForkingTCPServer (backlog 5)`, otherFloor.result.msgsPerSec, rate('python ForkingTCPServer (backlog 5)'))
   const p50 = (name: string) => { const r = rows.find((x) => x.server === name); return r ? firstReply(r).p50 : undefined }
   targets.push(`  ${(p50('lab threading (backlog 128)') ?? 99) < 2 ? 'MET ' : 'MISS'}  connect → first reply p50, threading (backlog 128): ${fmt(p50('lab threading (backlog 128)') ?? NaN, 2)} ms (< 2 ms)`)
   targets.push(`  ${(p50('lab forking (backlog 128)') ?? 99) < 5 ? 'MET ' : 'MISS'}  connect → first reply p50, forking (backlog 128): ${fmt(p50('lab forking (backlog 128)') ?? NaN, 2)} ms (< 5 ms)`)

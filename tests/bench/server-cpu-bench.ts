@@ -8,7 +8,9 @@
  * or started between them (the connections' threads, which take their time with them when they end,
  * and replacement spares: the process's total minus the threads in both readings); and children
  * reaped between them (forking: the connections' processes).
- * Linux only. SERVER_CPU_ROUNDS=N (default 2); SERVER_CPU_MODES=threading|forking (default both).
+ * Beside them, the floor: the same design with none of the lab's work (tests/bench/servers/bare-owned-server.mjs).
+ * Linux only. SERVER_CPU_ROUNDS=N (default 2); SERVER_CPU_MODES=threading|forking (default both);
+ * SERVER_CPU_BACKLOG=N (default 128).
  *
  *   npx vitest run --config tests/bench/vitest.bench.config.ts tests/bench/server-cpu-bench.ts
  */
@@ -21,6 +23,7 @@ import { LAB_BIN, REPO_ROOT } from '../helpers/paths'
 import { hasPython } from '../helpers/python'
 import { benchChildren, stopChild } from './bench-children'
 
+const BACKLOG = process.env.SERVER_CPU_BACKLOG ?? '128'
 const ROUNDS = Number(process.env.SERVER_CPU_ROUNDS ?? 2)
 const MODES = (process.env.SERVER_CPU_MODES ?? 'threading|forking').split('|') as ('threading' | 'forking')[]
 const TICKS = 100 // USER_HZ: /proc's clock ticks per second on Linux
@@ -115,14 +118,17 @@ it.skipIf(process.platform !== 'linux')('server CPU: where a threading or forkin
   for (let round = 0; round < ROUNDS; round++) {
     for (const mode of MODES) {
       const spares = mode === 'threading' ? '32' : '8'
-      rows.push(await measure(`lab ${mode}, ${spares} spares`, process.execPath, [LAB_BIN, 'serve', 'tcp', '--mode', mode, '--spares', spares, '--request-queue-size', '128', '--port', '0', '--json'], true))
+      rows.push(await measure(`lab ${mode}, ${spares} spares`, process.execPath, [LAB_BIN, 'serve', 'tcp', '--mode', mode, '--spares', spares, '--request-queue-size', BACKLOG, '--port', '0', '--json'], true))
       const course = path.join(REPO_ROOT, 'tests', 'fixtures', 'python', 'course_tcp_server.py')
-      if (hasPython) rows.push(await measure(`python ${mode === 'threading' ? 'Threading' : 'Forking'}TCPServer`, 'python3', [course, '0', mode, '128'], false))
+      // The floor: the same design with none of the lab's work (net-bench's floor rows), a spare ready for each of the 4 + 32 connections.
+      const floor = path.join(REPO_ROOT, 'tests', 'bench', 'servers', 'bare-owned-server.mjs')
+      rows.push(await measure(`floor ${mode}, no lab code`, process.execPath, [floor, '0', mode === 'threading' ? 'thread' : 'fork', BACKLOG, '36'], false))
+      if (hasPython) rows.push(await measure(`python ${mode === 'threading' ? 'Threading' : 'Forking'}TCPServer`, 'python3', [course, '0', mode, BACKLOG], false))
     }
   }
   const s = (c: Cpu) => `${(c.user + c.sys).toFixed(2)} (${c.user.toFixed(2)} user)`
   const table = [
-    ['server (backlog 128)', 'msgs/s', 'main thread s', 'other threads alive throughout s', 'threads that ended or started s', 'children reaped s', 'total s'],
+    [`server (backlog ${BACKLOG})`, 'msgs/s', 'main thread s', 'other threads alive throughout s', 'threads that ended or started s', 'children reaped s', 'total s'],
     ...rows.map((r) => [r.server, r.msgsPerSec.toFixed(0), s(r.main), s(r.helpers), s(r.others), s(r.children), s(add(add(r.main, r.helpers), add(r.others, r.children)))]),
   ]
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)))
