@@ -79,6 +79,9 @@ export function useFieldErrors(accepts: (outcome: AttemptOutcome) => boolean): F
         // notice about it kept clear of it (use-notice-placement.ts), wherever it is in the window.
         el.focus({ preventScroll: true })
         el.scrollIntoView({ block: 'nearest', inline: 'nearest' })
+        // And kept in sight while the page fills in above it, until the learner takes over (keepInView, below).
+        const shown = current.value
+        keepInView(el, () => current.value === shown)
         keepNoticesOff(el, outcome.noticeId)
         // A text field shows its whole value selected, ready to be retyped.
         if (el instanceof HTMLInputElement && ['text', 'number', 'search', ''].includes(el.type)) el.select?.()
@@ -110,4 +113,55 @@ export function useFieldErrors(accepts: (outcome: AttemptOutcome) => boolean): F
     textId,
     clear,
   }
+}
+
+/**
+ * keepInView: a highlighted field stays in sight while the page fills in around it (useFieldErrors, above). The field
+ * is scrolled into view when the error comes, but parts of a page arrive later: the Network page's
+ * kernel socket table is polled, a connection list grows. Content that grows above the field pushes
+ * it down, out of the window, and the learner no longer sees what the notice is about. So, until the
+ * learner takes over (any wheel, touch, pointer or key), the field is gone (`wanted()` false) or
+ * detached, whenever the scroller's content changes size and the field is no longer wholly visible,
+ * it is scrolled back into view ("nearest": the smallest move). Returns the stop.
+ */
+const TAKE_OVER = ['wheel', 'touchstart', 'pointerdown', 'keydown'] as const
+
+/** The element whose scrolling moves `el`: the nearest ancestor that scrolls vertically, else the document's. */
+function scrollerOf(el: HTMLElement): HTMLElement {
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const y = getComputedStyle(p).overflowY
+    if (y === 'auto' || y === 'scroll') return p
+  }
+  return (document.scrollingElement as HTMLElement | null) ?? document.documentElement
+}
+
+/** Whether `el` lies wholly inside what `scroller` shows (and inside the window). */
+function wholeInView(el: HTMLElement, scroller: HTMLElement): boolean {
+  const r = el.getBoundingClientRect()
+  const s = scroller === document.scrollingElement ? { top: 0, bottom: window.innerHeight } : scroller.getBoundingClientRect()
+  const top = Math.max(s.top, 0)
+  const bottom = Math.min(s.bottom, window.innerHeight)
+  return r.top >= top - 0.5 && r.bottom <= bottom + 0.5
+}
+
+let stopCurrent: (() => void) | null = null
+
+function keepInView(el: HTMLElement, wanted: () => boolean): () => void {
+  // One field at a time: a newer highlight takes over from an older one.
+  stopCurrent?.()
+  const scroller = scrollerOf(el)
+  const stop = () => {
+    resized.disconnect()
+    for (const t of TAKE_OVER) window.removeEventListener(t, stop, true)
+    if (stopCurrent === stop) stopCurrent = null
+  }
+  const resized = new ResizeObserver(() => {
+    if (!el.isConnected || !wanted()) return stop()
+    if (!wholeInView(el, scroller)) el.scrollIntoView({ block: 'nearest', inline: 'nearest' })
+  })
+  // The scroller's content: its children grow or shrink as parts of the page fill in.
+  for (const child of scroller.children) resized.observe(child)
+  for (const t of TAKE_OVER) window.addEventListener(t, stop, { capture: true, passive: true })
+  stopCurrent = stop
+  return stop
 }

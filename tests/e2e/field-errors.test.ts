@@ -214,3 +214,71 @@ describe.skipIf(!hasChromium)('the notice leaves the highlighted field in sight 
     }, 90_000)
   }
 })
+
+/**
+ * The highlighted field stays in sight while the page fills in above it (use-field-errors.ts, keepInView): parts of
+ * the Network page arrive after an error can (the kernel's socket table is polled, the connection
+ * list grows), and content growing above the field pushed it out of the window (h2, last session).
+ * Here the page grows by a block 900 px tall at the top of what the window shows, after the engine
+ * refused the UDP sender's host: the field must be back in the window. Once the learner takes over
+ * (a key here; a wheel, a touch or a click alike), the page is theirs: a second block no longer brings the field back.
+ */
+describe.skipIf(!hasChromium)('the highlighted field stays in sight while the page fills in', () => {
+  const session = useBrowserSession()
+
+  /** Grows the page by `px` at the top of the window's view, above `id` (inside the element seen there, before the field's branch). */
+  const growAbove = (page: Page, id: string, px: number) =>
+    page.getByTestId(id).evaluate((field, h) => {
+      const main = document.getElementById('main')!
+      const top = Math.max(main.getBoundingClientRect().top, 0)
+      let at = document.elementFromPoint(main.getBoundingClientRect().left + 40, top + 4)!
+      const block = document.createElement('div')
+      block.className = 'test-grown'
+      block.style.height = `${h}px`
+      // Inside the element at the top of the view, before the part of it that holds the field.
+      if (at.contains(field)) {
+        let branch: Element = field
+        while (branch.parentElement && branch.parentElement !== at) branch = branch.parentElement
+        at.insertBefore(block, branch)
+      } else {
+        while (at.parentElement && at.parentElement !== main && !at.parentElement.contains(field)) at = at.parentElement
+        at.append(block)
+      }
+    }, px)
+  const twoFrames = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
+
+  for (const [lang, theme] of [
+    ['en', 'light'],
+    ['zh', 'dark'],
+  ] as const) {
+    it(`the UDP sender's host, refused, then 900 px more page above it (${lang}, ${theme})`, async () => {
+      const page = await openLab(session.browser, session.url, { lang, theme, screen: 'small' })
+      await page.locator('[data-nav="network"]').click()
+      await page.getByTestId('client-kind-udp').click()
+      await page.getByTestId('udp-host').fill('no such host')
+      await page.getByTestId('udp-send').click()
+      await page.getByTestId('notice').waitFor()
+      await expect(fieldState(page, 'udp-host')).resolves.toMatchObject({ invalid: 'true', focused: true })
+      await expect(coverOf(page, 'udp-host')).resolves.toMatchObject({ inWindow: true })
+
+      await growAbove(page, 'udp-host', 900)
+      await page.waitForFunction(() => {
+        const r = document.querySelector('[data-testid="udp-host"]')!.getBoundingClientRect()
+        return r.top >= 0 && r.bottom <= window.innerHeight
+      })
+      await expect(coverOf(page, 'udp-host')).resolves.toMatchObject({ inWindow: true })
+      await screenshot(page, `field-kept-in-view-${lang}-${theme}`)
+
+      // The learner takes over (a key, as a wheel, a touch or a click would): from then on the page does not move under them.
+      await page.keyboard.press('Shift')
+      const before = await page.evaluate(() => document.getElementById('main')!.scrollTop)
+      await growAbove(page, 'udp-host', 900)
+      await twoFrames(page)
+      await twoFrames(page)
+      const after = await page.evaluate(() => document.getElementById('main')!.scrollTop)
+      expect(after).toBe(before)
+      expect(pageProblems(page)).toEqual([])
+      await page.context().close()
+    }, 60_000)
+  }
+})
