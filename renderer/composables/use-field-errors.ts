@@ -116,13 +116,13 @@ export function useFieldErrors(accepts: (outcome: AttemptOutcome) => boolean): F
 }
 
 /**
- * keepInView: a highlighted field stays in sight while the page fills in around it (useFieldErrors, above). The field
- * is scrolled into view when the error comes, but parts of a page arrive later: the Network page's
- * kernel socket table is polled, a connection list grows. Content that grows above the field pushes
- * it down, out of the window, and the learner no longer sees what the notice is about. So, until the
- * learner takes over (any wheel, touch, pointer or key), the field is gone (`wanted()` false) or
- * detached, whenever the scroller's content changes size and the field is no longer wholly visible,
- * it is scrolled back into view ("nearest": the smallest move). Returns the stop.
+ * keepInView: a highlighted field stays in sight while the page fills in around it (useFieldErrors, above).
+ * The field is scrolled into view when the error comes, but parts of a page arrive later (the Network
+ * page's kernel socket table is polled, a connection list grows), and content growing above the field
+ * pushes it out of the window. So whenever the scroller's content changes size and the field is not
+ * wholly visible, it is scrolled back ("nearest": the smallest move). This ends when the learner takes
+ * over (any wheel, touch, pointer or key), when `wanted()` says the highlight is gone, or when the
+ * field leaves the page.
  */
 const TAKE_OVER = ['wheel', 'touchstart', 'pointerdown', 'keydown'] as const
 
@@ -146,7 +146,7 @@ function wholeInView(el: HTMLElement, scroller: HTMLElement): boolean {
 
 let stopCurrent: (() => void) | null = null
 
-function keepInView(el: HTMLElement, wanted: () => boolean): () => void {
+function keepInView(el: HTMLElement, wanted: () => boolean): void {
   // One field at a time: a newer highlight takes over from an older one.
   stopCurrent?.()
   const scroller = scrollerOf(el)
@@ -163,5 +163,4 @@ function keepInView(el: HTMLElement, wanted: () => boolean): () => void {
   for (const child of scroller.children) resized.observe(child)
   for (const t of TAKE_OVER) window.addEventListener(t, stop, { capture: true, passive: true })
   stopCurrent = stop
-  return stop
 }

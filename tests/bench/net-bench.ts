@@ -202,7 +202,12 @@ const lab = (...args: string[]): [string, string[]] => [process.execPath, [LAB_B
 /** NET_BENCH_NODE=/path/to/node: the lab's forking/threading rows again under that Node (e.g. 24.14, Electron 41's). */
 const OTHER_NODE = process.env.NET_BENCH_NODE
 const labOn = (nodeBin: string, ...args: string[]): [string, string[]] => [nodeBin, [LAB_BIN, ...args, '--port', '0', '--json']]
-const node = (file: string, ...args: string[]): [string, string[]] => [process.execPath, [path.join(REPO_ROOT, 'tests', 'bench', 'servers', file), '0', ...args]]
+/** A baseline server of tests/bench/servers/ on port 0, under `nodeBin` (default: this Node). */
+const nodeOn = (nodeBin: string, file: string, ...args: string[]): [string, string[]] => [nodeBin, [path.join(REPO_ROOT, 'tests', 'bench', 'servers', file), '0', ...args]]
+const node = (file: string, ...args: string[]) => nodeOn(process.execPath, file, ...args)
+/** The floor's row (bare-owned-server.mjs): its name, and the server with a spare ready for every connection of the warm-up and of the run. */
+const floorName = (mode: 'threading' | 'forking', backlog: string, on = '') => `floor ${mode}${on}: node, a spare per connection, no lab code (backlog ${backlog})`
+const floorServer = (nodeBin: string, mode: 'threading' | 'forking', backlog: string) => nodeOn(nodeBin, 'bare-owned-server.mjs', mode === 'threading' ? 'thread' : 'fork', backlog, String(CLIENTS + WARMUP.clients))
 const py = (file: string, ...args: string[]): [string, string[]] => ['python3', [path.join(REPO_ROOT, 'tests', 'fixtures', 'python', file), '0', ...args]]
 
 /** UDP modes (issue 9, item 5): each datagram's handler on a worker thread, beside Python's ThreadingUDPServer measured just before. */
@@ -239,16 +244,14 @@ it('net bench: one load client against each server', async () => {
     add(await benchIf(`lab forking, 8 spares (backlog ${backlog})`, 'tcp', ...lab('serve', 'tcp', '--mode', 'forking', '--request-queue-size', backlog, '--spares', '8')))
     // The floor (tests/bench/servers/bare-owned-server.mjs): the issue's design with none of the lab's
     // work around it, a spare ready for every connection of the warm-up and of the run.
-    for (const [mode, kind] of [['threading', 'thread'], ['forking', 'fork']] as const) {
-      add(await benchIf(`floor ${mode}: node, a spare per connection, no lab code (backlog ${backlog})`, 'tcp', ...node('bare-owned-server.mjs', kind, backlog, String(CLIENTS + WARMUP.clients))))
-    }
+    for (const mode of ['threading', 'forking'] as const) add(await benchIf(floorName(mode, backlog), 'tcp', ...floorServer(process.execPath, mode, backlog)))
   }
   if (OTHER_NODE) {
     const v = execFileSync(OTHER_NODE, ['-v']).toString().trim()
     add(await benchIf(`lab forking on Node ${v} (backlog 5)`, 'tcp', ...labOn(OTHER_NODE, 'serve', 'tcp', '--mode', 'forking')))
     add(await benchIf(`lab threading on Node ${v} (backlog 5)`, 'tcp', ...labOn(OTHER_NODE, 'serve', 'tcp', '--mode', 'threading')))
     // The floor on that Node too: what a child per connection costs there with none of the lab's work.
-    add(await benchIf(`floor forking on Node ${v}: a spare per connection, no lab code (backlog 5)`, 'tcp', OTHER_NODE, [path.join(REPO_ROOT, 'tests', 'bench', 'servers', 'bare-owned-server.mjs'), '0', 'fork', '5', String(CLIENTS + WARMUP.clients)]))
+    add(await benchIf(floorName('forking', '5', ` on Node ${v}`), 'tcp', ...floorServer(OTHER_NODE, 'forking', '5')))
   }
   add(await benchIf('lab serial', 'tcp', ...lab('serve', 'tcp', '--mode', 'serial', '--request-queue-size', '128'), SERIAL_MESSAGES))
   if (python) add(await benchIf('python TCPServer (serial, backlog 128)', 'tcp', ...py('course_tcp_server.py', 'serial', '128'), SERIAL_MESSAGES))
@@ -323,9 +326,8 @@ it('net bench: one load client against each server', async () => {
   // The same targets for the floor: whether the design itself, with none of the lab's work, reaches them here.
   for (const [mode, py, k] of [['threading', 'Threading', 1.1], ['forking', 'Forking', 0.75]] as const) {
     for (const backlog of ['5', '128']) {
-      const floor = `floor ${mode}: node, a spare per connection, no lab code (backlog ${backlog})`
       const want = backlog === '5' ? k : 0.6
-      check(`(floor) ${floor} ≥ ${want} × python ${py}TCPServer (backlog ${backlog})`, rate(floor), times(`python ${py}TCPServer (backlog ${backlog})`, want))
+      check(`(floor) ${floorName(mode, backlog)} ≥ ${want} × python ${py}TCPServer (backlog ${backlog})`, rate(floorName(mode, backlog)), times(`python ${py}TCPServer (backlog ${backlog})`, want))
     }
   }
   const other = rows.find((r) => r.server.startsWith('lab forking on Node'))
